@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+// FlowLedger — an append-only, hash-chained, signed audit ledger for cross-boundary data exchange.
+// The contract (formats, hashing, signing, CLI) is ../shared/DESIGN.md; the layout follows
+// ../shared/STYLE.md: crypto is isolated over OpenSSL, the core is pure values and math.
+import PackageDescription
+
+let package = Package(
+    name: "FlowLedger",
+    products: [
+        .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "LedgerCrypto", targets: ["LedgerCrypto"]),
+    ],
+    targets: [
+        // OpenSSL's libcrypto (Debian: libssl-dev). Only LedgerCrypto imports it.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Suites, digests, keys and signatures: the only code that touches OpenSSL.
+        .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
+        // Pure values and math: canonical JSON, events, entries, Merkle proofs, signed notes.
+        .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

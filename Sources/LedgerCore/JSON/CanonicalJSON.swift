@@ -1,0 +1,89 @@
+/// Canonical JSON (RFC 8785, JCS, restricted to DESIGN §4's subset): the one byte string that
+/// every event and entry is hashed and signed as.
+///
+/// Rules of the encoding: no insignificant whitespace; object keys sorted by UTF-16 code units;
+/// integers in plain decimal; strings escape only `"`, `\` and control characters, the latter as
+/// `\b \t \n \f \r` or `\u00xx` (lowercase hex); everything else is literal UTF-8.
+///
+/// ```swift
+/// let bytes = CanonicalJSON.encode(.object(["b": .integer(1), "a": .string("é")]))
+/// // {"a":"é","b":1}
+/// let value = try CanonicalJSON.parse(bytes)   // throws unless bytes are canonical
+/// ```
+public enum CanonicalJSON {
+    /// The largest entry line DESIGN §4 allows: 1 MiB.
+    public static let maxLineBytes = 1 << 20
+
+    /// Encodes `value` canonically.
+    public static func encode(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        append(value, to: &out)
+        return out
+    }
+
+    /// Appends the canonical encoding of `value` to `out`.
+    public static func append(_ value: JSONValue, to out: inout [UInt8]) {
+        switch value {
+        case .null:
+            out += "null".utf8
+        case .bool(let flag):
+            out += (flag ? "true" : "false").utf8
+        case .integer(let number):
+            precondition(abs(number) <= JSONValue.maxSafeInteger, "integer \(number) is outside ±(2^53-1); canonical JSON cannot carry it")
+            out += String(number).utf8
+        case .string(let text):
+            appendString(text, to: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                append(element, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in sortedKeys(members).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                append(members[key]!, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Object keys in canonical order: by UTF-16 code units (RFC 8785 §3.2.3), which differs from
+    /// UTF-8 byte order only for characters above U+FFFF against U+E000–U+FFFF.
+    public static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+        members.keys.sorted(by: utf16Precedes)
+    }
+
+    /// True when `a` sorts strictly before `b` by UTF-16 code units.
+    public static func utf16Precedes(_ a: String, _ b: String) -> Bool {
+        a.utf16.lexicographicallyPrecedes(b.utf16)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends a string literal with exactly the escapes RFC 8785 §3.2.2.2 prescribes.
+    public static func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x0a: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0c: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case 0x0d: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x00..<0x20:
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

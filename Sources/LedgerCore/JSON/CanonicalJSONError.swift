@@ -1,0 +1,54 @@
+/// A byte string that is not exactly the canonical JSON encoding of its own value (DESIGN §4).
+///
+/// Carries the zero-based byte offset of the first problem, so a report can say "line 7, byte
+/// 112: whitespace is not allowed".
+public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What rule the bytes break, for callers and tests that branch on it.
+    public enum Reason: String, Sendable, Equatable {
+        /// Input ended inside a value.
+        case unexpectedEnd
+        /// A byte that cannot start or continue a value here.
+        case unexpectedByte
+        /// Space, tab, CR or LF between tokens.
+        case whitespace
+        /// A fraction or exponent: FlowLedger JSON has integers only.
+        case floatingPoint
+        /// A leading zero, `-0` or a `+` sign.
+        case nonCanonicalNumber
+        /// An integer outside ±(2^53-1).
+        case integerOutOfRange
+        /// An escape that canonical JSON does not use (`\/`, `\u0041`, uppercase hex…).
+        case nonCanonicalEscape
+        /// A raw control character inside a string.
+        case unescapedControl
+        /// Bytes that are not well-formed UTF-8.
+        case invalidUTF8
+        /// The same key twice in one object.
+        case duplicateKey
+        /// Keys not in UTF-16 code-unit order.
+        case unsortedKeys
+        /// Bytes after the end of the value.
+        case trailingBytes
+        /// Longer than the size limit.
+        case tooLarge
+        /// Nested deeper than the parser allows.
+        case tooDeep
+    }
+
+    /// Which rule was broken.
+    public let reason: Reason
+    /// Zero-based offset of the offending byte in the input.
+    public let offset: Int
+    /// A sentence saying what was found and what canonical JSON expects there.
+    public let detail: String
+
+    /// Creates an error at `offset`.
+    public init(_ reason: Reason, at offset: Int, _ detail: String) {
+        self.reason = reason
+        self.offset = offset
+        self.detail = detail
+    }
+
+    /// "byte N: detail" (1-based byte for people).
+    public var description: String { "byte \(offset + 1): \(detail)" }
+}

@@ -1,0 +1,91 @@
+import LedgerCrypto
+
+/// One line of the log (DESIGN §5): a sequenced, signed event.
+///
+/// `{"event":{…},"prev":"<hex H(previous entry)>","seq":<n>,"sig":"<base64>","time":"<RFC 3339 UTC>"}`
+///
+/// An entry read from bytes is accepted only if the bytes are exactly its canonical encoding,
+/// so one entry has one byte string and one leaf hash.
+public struct Entry: Hashable, Sendable {
+    /// Position in the log, from 0 (genesis), increasing by exactly 1.
+    public let seq: Int64
+    /// When the ledger sequenced it: RFC 3339 UTC with exactly six fraction digits.
+    public let time: Timestamp
+    /// hex(L(seq-1)); zero for genesis.
+    public let prev: Hash32
+    /// The author's signed event.
+    public let signed: SignedEvent
+
+    /// The event.
+    public var event: Event { signed.event }
+
+    /// Creates an entry, checking the field rules of DESIGN §5 that need no other entry.
+    public init(seq: Int64, time: Timestamp, prev: Hash32, signed: SignedEvent) throws(FormatError) {
+        guard seq >= 0, seq <= JSONValue.maxSafeInteger else {
+            throw FormatError(.invalidValue, field: "seq", "must be between 0 and 2^53-1, found \(seq)")
+        }
+        guard time.fractionDigits == 6 else {
+            throw FormatError(.invalidValue, field: "time", "\"\(time.text)\" must have exactly six fraction digits (microseconds), e.g. 2026-11-23T08:00:00.123456Z")
+        }
+        if seq == 0 {
+            guard prev == .zero else {
+                throw FormatError(.invalidValue, field: "prev", "the genesis entry's prev must be 64 zeros")
+            }
+            guard case .genesis = signed.event.body else {
+                throw FormatError(.invalidValue, field: "event.type", "entry 0 must be a ledger.genesis event, found \(signed.event.type.rawValue)")
+            }
+        } else if case .genesis = signed.event.body {
+            throw FormatError(.invalidValue, field: "event.type", "ledger.genesis may only be entry 0, found at seq \(seq)")
+        }
+        self.seq = seq
+        self.time = time
+        self.prev = prev
+        self.signed = signed
+    }
+
+    /// Parses one line (without its trailing newline): canonical JSON, exactly the five fields.
+    public init(line: some Collection<UInt8>) throws(FormatError) {
+        let value: JSONValue
+        do {
+            value = try CanonicalJSONParser.parse(line)
+        } catch {
+            throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error.description)")
+        }
+        var reader = try ObjectReader(value, path: "")
+        let eventJSON = try reader.value("event")
+        let prevText = try reader.digest("prev")
+        let seqValue = try reader.value("seq")
+        let sigText = try reader.string("sig")
+        let time = try reader.timestamp("time")
+        try reader.finish()
+        guard case .integer(let seq) = seqValue else {
+            throw FormatError(.wrongType, field: "seq", "must be an integer, found \(seqValue.kindDescription)")
+        }
+        let event: Event
+        do {
+            event = try Event(json: eventJSON)
+        } catch {
+            throw error.nested(under: "event")
+        }
+        let signature = try SignedEvent.decodeSignature(sigText, field: "sig")
+        let prev = try! Hash32(hex: prevText)  // digest() checked 64 lowercase hex digits
+        try self.init(seq: seq, time: time, prev: prev, signed: SignedEvent(event: event, signature: signature))
+    }
+
+    /// The entry as a JSON object.
+    public var json: JSONValue {
+        .object(["event": signed.event.json, "prev": .string(prev.hex), "seq": .integer(seq),
+                 "sig": .string(Base64.encode(signed.signature)), "time": .string(time.text)])
+    }
+
+    /// The canonical line bytes, without the trailing newline.
+    public var line: [UInt8] { CanonicalJSON.encode(json) }
+
+    /// The RFC 9162 leaf hash of a line: L(n) = H(0x00 || line bytes without the trailing \n).
+    public static func leafHash(line: some Collection<UInt8>, hash: HashAlgorithm) -> Hash32 {
+        var context = HashContext(hash)
+        context.update(byte: 0x00)
+        context.update(line)
+        return context.finish()
+    }
+}

@@ -1,0 +1,93 @@
+import LedgerCrypto
+
+/// What a party says happened (DESIGN §5): typed, validated, and signed by its author before the
+/// ledger sequences it. Immutable: its canonical bytes are what the signature covers.
+///
+/// ```swift
+/// let event = try Event(id: "ds-1", author: "tax.sh", keyID: key.publicKey.keyID,
+///                       at: Timestamp(parsing: "2026-11-23T08:00:00Z"),
+///                       body: .datasetCataloged(DatasetCatalogedBody(
+///                           dataset: "tax-register", title: "Tax register", sharing: .conditional,
+///                           level: .important, fields: ["name", "tax_id"])))
+/// let signed = try SignedEvent(event: event, origin: "exchange.sh.gov.example/2026", signer: key)
+/// ```
+public struct Event: Hashable, Sendable {
+    /// Author-chosen id, unique per author: the idempotency key.
+    public let id: String
+    /// Party id of the signer.
+    public let author: String
+    /// Key id of the signing key (`key` in JSON).
+    public let keyID: String
+    /// The author's own timestamp.
+    public let at: Timestamp
+    /// The typed body.
+    public let body: EventBody
+
+    /// The event's type, from its body.
+    public var type: EventType { body.type }
+
+    /// Creates an event, checking the id, author and key id syntax, and for a genesis event that
+    /// the author and key are the operator's (DESIGN §7 rule 2).
+    public init(id: String, author: String, keyID: String, at: Timestamp, body: EventBody) throws(FormatError) {
+        guard FieldRules.isObjectID(id) else {
+            throw FormatError(.invalidValue, field: "id", "\"\(ObjectReader.abbreviate(id))\" is not a valid event id: 1–128 characters from A–Z a–z 0–9 . _ : -")
+        }
+        guard FieldRules.isPartyID(author) else {
+            throw FormatError(.invalidValue, field: "author", "\"\(ObjectReader.abbreviate(author))\" is not a valid party id")
+        }
+        guard FieldRules.isKeyID(keyID) else {
+            throw FormatError(.invalidValue, field: "key", "\"\(ObjectReader.abbreviate(keyID))\" is not a key id: 16 lowercase hex digits")
+        }
+        if case .genesis(let genesis) = body {
+            guard author == genesis.operator.party else {
+                throw FormatError(.invalidValue, field: "author", "a genesis event is written by the operator \"\(genesis.operator.party)\", not \"\(author)\"")
+            }
+            guard keyID == genesis.operator.key.keyID else {
+                throw FormatError(.invalidValue, field: "key", "a genesis event is signed with the operator key \(genesis.operator.key.keyID), not \(keyID)")
+            }
+        }
+        self.id = id
+        self.author = author
+        self.keyID = keyID
+        self.at = at
+        self.body = body
+    }
+
+    /// Reads an event object strictly: exactly `type, id, author, key, at, body`.
+    public init(json: JSONValue) throws(FormatError) {
+        var reader = try ObjectReader(json, path: "")
+        let typeName = try reader.string("type")
+        guard let type = EventType(rawValue: typeName) else {
+            throw FormatError(.unknownEventType, field: "type", "\"\(ObjectReader.abbreviate(typeName))\" is not an event type; known types: \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let id = try reader.string("id")
+        let author = try reader.string("author")
+        let keyID = try reader.string("key")
+        let at = try reader.timestamp("at")
+        let body = try EventBody(type: type, json: try reader.value("body"))
+        try reader.finish()
+        try self.init(id: id, author: author, keyID: keyID, at: at, body: body)
+    }
+
+    /// The event as a JSON object.
+    public var json: JSONValue {
+        .object(["type": .string(type.rawValue), "id": .string(id), "author": .string(author),
+                 "key": .string(keyID), "at": .string(at.text), "body": body.json])
+    }
+
+    /// canonical(event).
+    public var canonicalBytes: [UInt8] { CanonicalJSON.encode(json) }
+
+    /// The domain-separation prefix of every event signature.
+    public static let signatureDomain = "flowledger/v1/event\n"
+
+    /// The signed message M = "flowledger/v1/event\n" || origin || "\n" || canonical(event).
+    /// Binding the origin stops an event from being replayed into another ledger (DESIGN §5).
+    public func signingMessage(origin: String) -> [UInt8] {
+        var message = Array(Self.signatureDomain.utf8)
+        message += origin.utf8
+        message.append(0x0a)
+        CanonicalJSON.append(json, to: &message)
+        return message
+    }
+}

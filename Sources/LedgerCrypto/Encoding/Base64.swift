@@ -1,0 +1,73 @@
+/// Standard base64 (RFC 4648 §4, with padding), decoded strictly: a string decodes only if
+/// encoding the result gives the same string back (no missing padding, no stray bits, no
+/// whitespace), so every byte string has exactly one accepted spelling.
+public enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let reverse: [UInt8] = {
+        var table = [UInt8](repeating: 0xff, count: 256)
+        for (value, char) in alphabet.enumerated() { table[Int(char)] = UInt8(value) }
+        return table
+    }()
+
+    /// Encodes bytes as padded standard base64.
+    public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let input = Array(bytes)
+        var out = [UInt8]()
+        out.reserveCapacity((input.count + 2) / 3 * 4)
+        var i = 0
+        while i + 3 <= input.count {
+            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        switch input.count - i {
+        case 1:
+            let n = UInt32(input[i]) << 16
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
+        case 2:
+            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
+        default:
+            break
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes padded standard base64, rejecting every non-canonical spelling.
+    /// - Parameter field: names the value in the error message.
+    public static func decode(_ text: some StringProtocol, field: String = "value") throws(CryptoError) -> [UInt8] {
+        let chars = Array(text.utf8)
+        guard chars.count % 4 == 0 else {
+            throw CryptoError(.malformedEncoding, "\(field): base64 length \(chars.count) is not a multiple of 4; use padded standard base64")
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(chars.count / 4 * 3)
+        var i = 0
+        while i < chars.count {
+            let isLast = i + 4 == chars.count
+            let padding = isLast ? (chars[i + 3] == UInt8(ascii: "=") ? (chars[i + 2] == UInt8(ascii: "=") ? 2 : 1) : 0) : 0
+            var n: UInt32 = 0
+            for j in 0..<4 {
+                let c = chars[i + j]
+                if j >= 4 - padding {
+                    n <<= 6
+                    continue
+                }
+                let value = reverse[Int(c)]
+                guard value != 0xff else {
+                    throw CryptoError(.malformedEncoding, "\(field): character \(i + j + 1) is not in the standard base64 alphabet")
+                }
+                n = n << 6 | UInt32(value)
+            }
+            out.append(UInt8(n >> 16))
+            if padding < 2 { out.append(UInt8(n >> 8 & 0xff)) }
+            if padding < 1 { out.append(UInt8(n & 0xff)) }
+            // Bits that padding hides must be zero, or two strings would decode to the same bytes.
+            if (padding == 1 && n & 0xff != 0) || (padding == 2 && n & 0xffff != 0) {
+                throw CryptoError(.malformedEncoding, "\(field): base64 has non-zero padding bits; it is not the canonical encoding")
+            }
+            i += 4
+        }
+        return out
+    }
+}
