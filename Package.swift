@@ -21,8 +21,10 @@ let package = Package(
         .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
         // Pure values and math: canonical JSON, events, entries, Merkle proofs, signed notes.
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
-        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
-        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        // Shared by the test targets: fixture loading, deterministic randomness, child processes.
+        .target(name: "LedgerTestSupport", path: "Tests/LedgerTestSupport"),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -66,14 +66,14 @@ static inline EVP_PKEY *flowledger_sm2_public_key(const unsigned char *point, si
 
 /// Starts an SM2-with-SM3 signing (sign != 0) or verifying operation on `md` with the
 /// distinguishing id `id` (GB/T 32918; the default id is "1234567812345678").
+/// The id is set after initialisation: OpenSSL 3.0 refuses it as an init parameter, because
+/// it only enables the Z-digest computation (which consumes the id) during init.
 static inline int flowledger_sm2_digest_init(EVP_MD_CTX *md, EVP_PKEY *key, const char *id, int sign) {
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_DIST_ID, (void *)id, strlen(id));
-    params[1] = OSSL_PARAM_construct_end();
-    if (sign) {
-        return EVP_DigestSignInit_ex(md, NULL, "SM3", NULL, NULL, key, params);
-    }
-    return EVP_DigestVerifyInit_ex(md, NULL, "SM3", NULL, NULL, key, params);
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = sign ? EVP_DigestSignInit_ex(md, &pctx, "SM3", NULL, NULL, key, NULL)
+                  : EVP_DigestVerifyInit_ex(md, &pctx, "SM3", NULL, NULL, key, NULL);
+    if (ok != 1 || pctx == NULL) return 0;
+    return EVP_PKEY_CTX_set1_id(pctx, id, (int)strlen(id));
 }
 
 #endif
