@@ -16,6 +16,11 @@ enum OpenSSLErrorQueue {
         return reasons.isEmpty ? "no detail from OpenSSL" : reasons.joined(separator: "; ")
     }
 
+    /// Clears errors left on this thread's queue by earlier, unrelated calls. Some OpenSSL 3.0
+    /// routines judge their own success by peeking at the queue, and Swift tasks share threads,
+    /// so a stale error from one operation could fail the next; every operation starts clean.
+    static func clearStale() { ERR_clear_error() }
+
     /// A ``CryptoError/Code/openSSLFailure`` for `operation`, with OpenSSL's reason text.
     static func error(_ operation: String) -> CryptoError {
         CryptoError(.openSSLFailure, "OpenSSL failed to \(operation): \(drain())")

@@ -19,6 +19,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     public let publicKey: PublicKey
     private let evpKey: OpaquePointer
 
+    /// Takes ownership of the caller's one reference to `key`; the public key gets a second.
     private init(adopting key: OpaquePointer, suite: Suite) throws(CryptoError) {
         guard EVP_PKEY_up_ref(key) == 1 else {
             EVP_PKEY_free(key)
@@ -33,6 +34,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
 
     /// Generates a new random key with OpenSSL's CSPRNG.
     public static func generate(suite: Suite) throws(CryptoError) -> PrivateKey {
+        OpenSSLErrorQueue.clearStale()
         guard let context = EVP_PKEY_CTX_new_from_name(nil, suite.openSSLKeyType, nil) else {
             throw OpenSSLErrorQueue.error("set up \(suite.openSSLKeyType) key generation")
         }
@@ -61,6 +63,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     /// - Throws: ``CryptoError/Code/malformedKey`` for an unreadable, encrypted or foreign key.
     public convenience init(pem: String, source: String = "private key") throws(CryptoError) {
         let bytes = Array(pem.utf8)
+        OpenSSLErrorQueue.clearStale()
         guard let key = bytes.withUnsafeBufferPointer({ flowledger_read_private_key_pem($0.baseAddress, Int32($0.count)) }) else {
             throw CryptoError(.malformedKey, "\(source): not an unencrypted PKCS#8 PEM private key (\(OpenSSLErrorQueue.drain())); create one with `flowledger keygen` or `openssl genpkey -algorithm ed25519`")
         }
@@ -73,12 +76,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
             EVP_PKEY_free(key)
             throw CryptoError(.malformedKey, "\(source): the key is neither Ed25519 nor SM2; FlowLedger signs only with the suites ed25519-sha256 and sm2-sm3")
         }
-        try self.init(adoptingOwned: key, suite: suite)
-    }
-
-    private convenience init(adoptingOwned key: OpaquePointer, suite: Suite) throws(CryptoError) {
         try self.init(adopting: key, suite: suite)
-        EVP_PKEY_free(key)  // `adopting` took its own reference
     }
 
     /// The key as unencrypted PKCS#8 PEM. This is secret material: write it only to a file with
@@ -96,6 +94,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     /// id (DER, at most 72 bytes).
     public func sign(_ message: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
         let message = Array(message)
+        OpenSSLErrorQueue.clearStale()
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLErrorQueue.error("allocate a signing context") }
         defer { EVP_MD_CTX_free(context) }
         let started: Int32

@@ -40,6 +40,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
         guard rawBytes.count == suite.publicKeyLength else {
             throw CryptoError(.malformedKey, "\(field): a \(suite.keyPrefix) public key is \(suite.publicKeyLength) bytes, found \(rawBytes.count)")
         }
+        OpenSSLErrorQueue.clearStale()
         let key: OpaquePointer?
         switch suite {
         case .ed25519SHA256:
@@ -95,6 +96,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
     public func verify(signature: some Collection<UInt8>, message: some Collection<UInt8>) -> Bool {
         let signature = Array(signature)
         let message = Array(message)
+        OpenSSLErrorQueue.clearStale()
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         let started: Int32

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Access to the repository's `Fixtures/` folder from tests.
 public enum Fixtures {
@@ -52,28 +55,33 @@ public struct SeededRandom: RandomNumberGenerator {
     }
 }
 
-/// Runs a command and returns its exit status and output; used to cross-check with `openssl`.
-/// Output goes through temporary files rather than pipes, so a child can never block on a full
-/// pipe and concurrent tests never share pipe descriptors.
+/// Runs a command (searched in PATH) and returns its exit status and output; used to
+/// cross-check with `openssl`. It uses posix_spawn with files for stdin/stdout/stderr rather than
+/// Foundation's Process and pipes, which are unreliable under Swift Testing's parallel runner.
 @discardableResult
 public func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: String) {
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let inURL = dir.appendingPathComponent("stdin"), outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-    try (stdin ?? Data()).write(to: inURL)
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let input = try FileHandle(forReadingFrom: inURL), output = try FileHandle(forWritingTo: outURL), error = try FileHandle(forWritingTo: errURL)
-    defer { try? input.close(); try? output.close(); try? error.close() }
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus, try Data(contentsOf: outURL), String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    let inPath = dir.appendingPathComponent("stdin").path
+    let outPath = dir.appendingPathComponent("stdout").path
+    let errPath = dir.appendingPathComponent("stderr").path
+    try (stdin ?? Data()).write(to: URL(fileURLWithPath: inPath))
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+    guard spawned == 0 else { throw FixtureError("cannot start \(arguments[0]): error \(spawned)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (exitCode, try Data(contentsOf: URL(fileURLWithPath: outPath)),
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
 }
 
 /// A fresh temporary directory, removed by the caller when done.

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages FlowLedger builds against, only when they are missing:
+# libssl-dev (OpenSSL's libcrypto: SHA-256, SM3, Ed25519, SM2), libsqlite3-dev, pkg-config,
+# and the openssl command line (tests cross-check against it).
+set -euo pipefail
+missing=()
+for pkg in libssl-dev libsqlite3-dev pkg-config openssl; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
