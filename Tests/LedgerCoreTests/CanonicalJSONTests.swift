@@ -1,0 +1,136 @@
+import Foundation
+import LedgerCore
+import LedgerCrypto
+import LedgerTestSupport
+import Testing
+
+/// Reads the (non-canonical) RFC inputs leniently with Foundation, so the canonical encoder can be
+/// checked against the RFC's expected bytes.
+private enum LenientJSON: Decodable {
+    case value(JSONValue)
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .value(.null); return }
+        if let flag = try? container.decode(Bool.self) { self = .value(.bool(flag)); return }
+        if let number = try? container.decode(Int64.self) { self = .value(.integer(number)); return }
+        if let number = try? container.decode(Double.self), number == number.rounded() { self = .value(.integer(Int64(number))); return }
+        if let text = try? container.decode(String.self) { self = .value(.string(text)); return }
+        if let array = try? container.decode([LenientJSON].self) { self = .value(.array(array.map(\.json))); return }
+        let object = try container.decode([String: LenientJSON].self)
+        self = .value(.object(object.mapValues(\.json)))
+    }
+    var json: JSONValue { if case .value(let value) = self { return value }; return .null }
+}
+
+@Suite("Canonical JSON (RFC 8785 subset)")
+struct CanonicalJSONTests {
+    struct Vector: Sendable, CustomStringConvertible {
+        let name: String, input: String, canonical: [UInt8]
+        var description: String { name }
+    }
+
+    static func vectors() throws -> [Vector] {
+        let file = try Fixtures.json("vectors/rfc8785-jcs.json")
+        return (file["vectors"] as! [[String: Any]]).map {
+            Vector(name: $0["name"] as! String, input: $0["input_json"] as! String,
+                   canonical: Fixtures.bytes(hex: $0["canonical_utf8_hex"] as! String))
+        }
+    }
+
+    @Test(arguments: try vectors())
+    func encoderProducesTheRFCBytes(_ vector: Vector) throws {
+        let value = try JSONDecoder().decode(LenientJSON.self, from: Data(vector.input.utf8)).json
+        #expect(CanonicalJSON.encode(value) == vector.canonical)
+    }
+
+    @Test(arguments: try vectors())
+    func strictParserAcceptsTheRFCOutputAndReencodesItByteForByte(_ vector: Vector) throws {
+        let value = try CanonicalJSONParser.parse(vector.canonical)
+        #expect(CanonicalJSON.encode(value) == vector.canonical)
+    }
+
+    @Test(arguments: try vectors().filter { Array($0.input.utf8) != $0.canonical })
+    func strictParserRejectsTheRFCsNonCanonicalInputs(_ vector: Vector) {
+        #expect(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(Array(vector.input.utf8)) }
+    }
+
+    static let rejections: [(String, [UInt8], CanonicalJSONError.Reason, Int)] = [
+        ("float", Array(#"{"a":1.5}"#.utf8), .floatingPoint, 6),
+        ("exponent", Array(#"{"a":1e5}"#.utf8), .floatingPoint, 6),
+        ("negative zero", Array(#"[-0]"#.utf8), .nonCanonicalNumber, 1),
+        ("leading zero", Array(#"[01]"#.utf8), .nonCanonicalNumber, 1),
+        ("plus sign", Array(#"[+1]"#.utf8), .nonCanonicalNumber, 1),
+        ("integer beyond 2^53-1", Array(#"[9007199254740992]"#.utf8), .integerOutOfRange, 1),
+        ("duplicate key", Array(#"{"a":1,"a":2}"#.utf8), .duplicateKey, 7),
+        ("unsorted keys", Array(#"{"b":1,"a":2}"#.utf8), .unsortedKeys, 7),
+        ("space after colon", Array(#"{"a": 1}"#.utf8), .whitespace, 5),
+        ("trailing newline", Array("{}\n".utf8), .trailingBytes, 2),
+        ("escaped slash", Array(#"["\/"]"#.utf8), .nonCanonicalEscape, 2),
+        ("escaped letter", Array(#"["\u0041"]"#.utf8), .nonCanonicalEscape, 2),
+        ("uppercase hex escape", Array(#"["\u001F"]"#.utf8), .nonCanonicalEscape, 2),
+        ("long form of newline", Array(#"["\u000a"]"#.utf8), .nonCanonicalEscape, 2),
+        ("raw control character", [0x5b, 0x22, 0x01, 0x22, 0x5d], .unescapedControl, 2),
+        ("invalid UTF-8", [0x5b, 0x22, 0xff, 0x22, 0x5d], .invalidUTF8, 2),
+        ("overlong UTF-8", [0x5b, 0x22, 0xc0, 0xaf, 0x22, 0x5d], .invalidUTF8, 2),
+        ("UTF-8 surrogate", [0x5b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x5d], .invalidUTF8, 2),
+        ("truncated", Array(#"{"a":"#.utf8), .unexpectedEnd, 5),
+        ("empty input", [], .unexpectedEnd, 0),
+    ]
+
+    @Test func eachNonCanonicalFormIsRejectedAtTheRightByte() {
+        for (name, bytes, reason, offset) in Self.rejections {
+            do {
+                _ = try CanonicalJSONParser.parse(bytes)
+                Issue.record("\(name): accepted")
+            } catch {
+                #expect(error.reason == reason, "\(name): \(error)")
+                #expect(error.offset == offset, "\(name): \(error)")
+                #expect(error.description.hasPrefix("byte \(offset + 1): "), "\(name)")
+            }
+        }
+    }
+
+    @Test func oversizedLineIsRefusedBeforeParsing() {
+        let big = Array("\"".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: CanonicalJSON.maxLineBytes) + Array("\"".utf8)
+        #expect(throws: CanonicalJSONError(.tooLarge, at: CanonicalJSON.maxLineBytes, "\(big.count) bytes is larger than the \(CanonicalJSON.maxLineBytes)-byte limit")) {
+            try CanonicalJSONParser.parse(big)
+        }
+    }
+
+    @Test func deepNestingIsRejectedNotACrash() throws {
+        let deep = [UInt8](repeating: UInt8(ascii: "["), count: 100_000) + [UInt8](repeating: UInt8(ascii: "]"), count: 100_000)
+        let error = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(deep) }
+        #expect(error.reason == .tooDeep)
+    }
+
+    @Test func controlCharactersUseTheShortestCanonicalEscape() throws {
+        let value = JSONValue.string("a\u{8}\t\n\u{c}\r\u{1f}\"\\\u{7f}é")
+        let bytes = CanonicalJSON.encode(value)
+        #expect(String(decoding: bytes, as: UTF8.self) == "\"a\\b\\t\\n\\f\\r\\u001f\\\"\\\\\u{7f}é\"")
+        #expect(try CanonicalJSONParser.parse(bytes) == value)
+    }
+
+    @Test func keysSortByUTF16CodeUnitsNotUTF8Bytes() {
+        // U+1F600 (surrogates D83D…) sorts before U+FB33 in UTF-16 but after it in UTF-8.
+        let value = JSONValue.object(["\u{FB33}": .integer(1), "\u{1F600}": .integer(2)])
+        #expect(String(decoding: CanonicalJSON.encode(value), as: UTF8.self) == "{\"\u{1F600}\":2,\"\u{FB33}\":1}")
+    }
+
+    /// Random and mutated inputs never trap; whatever is accepted re-encodes to itself. Inputs
+    /// that ever failed are kept in Fixtures/fuzz/canonical-json and replayed first.
+    @Test func fuzzedInputsNeverTrapAndAcceptedOnesAreCanonical() throws {
+        var corpus: [[UInt8]] = try Self.vectors().map(\.canonical) + Self.rejections.map(\.1)
+        corpus += try FuzzCorpus.load("canonical-json")
+        var random = SeededRandom(seed: 8785)
+        for round in 0..<20_000 {
+            var input = corpus[round % corpus.count]
+            FuzzCorpus.mutate(&input, using: &random)
+            do {
+                let value = try CanonicalJSONParser.parse(input)
+                #expect(CanonicalJSON.encode(value) == input, "accepted a non-canonical input: \(Hex.encode(input))")
+            } catch {
+                #expect(error.offset >= 0 && error.offset <= max(input.count, CanonicalJSON.maxLineBytes))
+            }
+        }
+    }
+}
