@@ -25,11 +25,11 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
     /// - Parameter field: names the value in error messages (e.g. `body.key`).
     public convenience init(string: String, field: String = "key") throws(CryptoError) {
         guard let colon = string.firstIndex(of: ":") else {
-            throw CryptoError(.malformedKey, "\(field): \"\(Self.abbreviate(string))\" is not a key string; expected \"ed25519:<base64>\" or \"sm2:<base64>\"")
+            throw CryptoError(.malformedKey, "\(field): \"\(quotedForMessage(string))\" is not a key string; expected \"ed25519:<base64>\" or \"sm2:<base64>\"")
         }
         let prefix = String(string[..<colon])
         guard let suite = Suite.allCases.first(where: { $0.keyPrefix == prefix }) else {
-            throw CryptoError(.unknownSuite, "\(field): unknown key type \"\(Self.abbreviate(prefix))\"; expected \"ed25519\" or \"sm2\"")
+            throw CryptoError(.unknownSuite, "\(field): unknown key type \"\(quotedForMessage(prefix))\"; expected \"ed25519\" or \"sm2\"")
         }
         let raw = try Base64.decode(string[string.index(after: colon)...], field: field)
         try self.init(suite: suite, rawBytes: raw, field: field)
@@ -126,9 +126,4 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
 
     public static func == (a: PublicKey, b: PublicKey) -> Bool { a.string == b.string }
     public func hash(into hasher: inout Hasher) { hasher.combine(string) }
-
-    /// Shortens untrusted text quoted back in an error message.
-    static func abbreviate(_ text: some StringProtocol) -> String {
-        text.count <= 40 ? String(text) : String(text.prefix(40)) + "…"
-    }
 }

@@ -80,10 +80,10 @@ public struct CanonicalJSONParser: ~Copyable {
             let key = try parseString()
             if let previousKey {
                 if previousKey == key {
-                    throw CanonicalJSONError(.duplicateKey, at: keyOffset, "duplicate key \"\(Self.abbreviate(key))\"")
+                    throw CanonicalJSONError(.duplicateKey, at: keyOffset, "duplicate key \"\(quotedForMessage(key))\"")
                 }
                 if !CanonicalJSON.utf16Precedes(previousKey, key) {
-                    throw CanonicalJSONError(.unsortedKeys, at: keyOffset, "key \"\(Self.abbreviate(key))\" must come before \"\(Self.abbreviate(previousKey))\"; canonical JSON sorts keys by UTF-16 code units")
+                    throw CanonicalJSONError(.unsortedKeys, at: keyOffset, "key \"\(quotedForMessage(key))\" must come before \"\(quotedForMessage(previousKey))\"; canonical JSON sorts keys by UTF-16 code units")
                 }
             }
             try expect(UInt8(ascii: ":"), "':' after an object key")
@@ -320,10 +320,6 @@ public struct CanonicalJSONParser: ~Copyable {
         case 0x0c: return "\\f"
         default: return "\\r"
         }
-    }
-
-    static func abbreviate(_ text: String) -> String {
-        text.count <= 40 ? text : String(text.prefix(40)) + "…"
     }
 
     private static func hexByte(_ value: UInt8) -> String { Hex.encode([value]) }

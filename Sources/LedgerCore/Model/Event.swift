@@ -30,13 +30,13 @@ public struct Event: Hashable, Sendable {
     /// the author and key are the operator's (DESIGN §7 rule 2).
     public init(id: String, author: String, keyID: String, at: Timestamp, body: EventBody) throws(FormatError) {
         guard FieldRules.isObjectID(id) else {
-            throw FormatError(.invalidValue, field: "id", "\"\(ObjectReader.abbreviate(id))\" is not a valid event id: 1–128 characters from A–Z a–z 0–9 . _ : -")
+            throw FormatError(.invalidValue, field: "id", "\"\(quotedForMessage(id))\" is not a valid event id: 1–128 characters from A–Z a–z 0–9 . _ : -")
         }
         guard FieldRules.isPartyID(author) else {
-            throw FormatError(.invalidValue, field: "author", "\"\(ObjectReader.abbreviate(author))\" is not a valid party id")
+            throw FormatError(.invalidValue, field: "author", "\"\(quotedForMessage(author))\" is not a valid party id")
         }
         guard FieldRules.isKeyID(keyID) else {
-            throw FormatError(.invalidValue, field: "key", "\"\(ObjectReader.abbreviate(keyID))\" is not a key id: 16 lowercase hex digits")
+            throw FormatError(.invalidValue, field: "key", "\"\(quotedForMessage(keyID))\" is not a key id: 16 lowercase hex digits")
         }
         if case .genesis(let genesis) = body {
             guard author == genesis.operator.party else {
@@ -58,7 +58,7 @@ public struct Event: Hashable, Sendable {
         var reader = try ObjectReader(json, path: "")
         let typeName = try reader.string("type")
         guard let type = EventType(rawValue: typeName) else {
-            throw FormatError(.unknownEventType, field: "type", "\"\(ObjectReader.abbreviate(typeName))\" is not an event type; known types: \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw FormatError(.unknownEventType, field: "type", "\"\(quotedForMessage(typeName))\" is not an event type; known types: \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let id = try reader.string("id")
         let author = try reader.string("author")

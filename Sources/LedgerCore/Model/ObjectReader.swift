@@ -51,7 +51,7 @@ struct ObjectReader {
     mutating func string(_ key: String, _ rule: (String) -> Bool, _ expectation: String) throws(FormatError) -> String {
         let text = try string(key)
         guard rule(text) else {
-            throw FormatError(.invalidValue, field: name(key), "\"\(Self.abbreviate(text))\" is not valid: must be \(expectation)")
+            throw FormatError(.invalidValue, field: name(key), "\"\(quotedForMessage(text))\" is not valid: must be \(expectation)")
         }
         return text
     }
@@ -100,7 +100,7 @@ struct ObjectReader {
         let text = try string(key)
         guard let value = E(rawValue: text) else {
             let allowed = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw FormatError(.invalidValue, field: name(key), "\"\(Self.abbreviate(text))\" is not one of \(allowed)")
+            throw FormatError(.invalidValue, field: name(key), "\"\(quotedForMessage(text))\" is not one of \(allowed)")
         }
         return value
     }
@@ -154,10 +154,6 @@ struct ObjectReader {
         if let first = extra.first {
             throw FormatError(.unexpectedField, field: name(first), "is not a field of this object; remove it (allowed: \(read.sorted().joined(separator: ", ")))")
         }
-    }
-
-    static func abbreviate(_ text: String) -> String {
-        text.count <= 40 ? text : String(text.prefix(40)) + "…"
     }
 }
 

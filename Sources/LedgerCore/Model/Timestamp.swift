@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 /// An RFC 3339 UTC time (`2026-11-23T08:00:00.123456Z`), kept with its exact text because the
 /// text is what is signed and hashed.
 ///
@@ -18,7 +20,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     public init(parsing text: String, field: String = "time") throws(FormatError) {
         let b = Array(text.utf8)
         func fail(_ why: String) -> FormatError {
-            FormatError(.invalidValue, field: field, "\"\(Self.abbreviate(text))\" is not an RFC 3339 UTC time (\(why)); expected e.g. 2026-11-23T08:00:00Z or 2026-11-23T08:00:00.123456Z")
+            FormatError(.invalidValue, field: field, "\"\(quotedForMessage(text))\" is not an RFC 3339 UTC time (\(why)); expected e.g. 2026-11-23T08:00:00Z or 2026-11-23T08:00:00.123456Z")
         }
         guard b.count >= 20, b.count <= 30 else { throw fail("wrong length") }
         func number(_ range: Range<Int>) -> Int? {
@@ -121,9 +123,5 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func abbreviate(_ text: String) -> String {
-        text.count <= 40 ? text : String(text.prefix(40)) + "…"
     }
 }

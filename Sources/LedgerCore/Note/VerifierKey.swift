@@ -70,7 +70,7 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         guard parts.count == 3, parts[1].utf8.count == 8, let claimed = UInt32(parts[1], radix: 16),
               parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
         else {
-            throw NoteError(.malformedVerifierKey, "verifier key \"\(Self.abbreviate(string))\" is not name+<8 hex digits>+<base64>; print the right one with `flowledger vkey DIR`")
+            throw NoteError(.malformedVerifierKey, "verifier key \"\(quotedForMessage(string, limit: 60))\" is not name+<8 hex digits>+<base64>; print the right one with `flowledger vkey DIR`")
         }
         let encoding: [UInt8]
         do {
@@ -137,9 +137,5 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
     static func keyID(name: String, encoding: [UInt8]) -> UInt32 {
         let digest = HashAlgorithm.sha256.hash(Array(name.utf8) + [0x0a] + encoding).bytes
         return Note.keyID(digest)
-    }
-
-    private static func abbreviate(_ text: String) -> String {
-        text.count <= 60 ? text : String(text.prefix(60)) + "…"
     }
 }

@@ -29,10 +29,10 @@ public struct GenesisBody: EventBodyCoding {
     /// Creates a genesis body; the operator key must belong to `suite`.
     public init(origin: String, suite: Suite, operator: Operator) throws(FormatError) {
         guard FieldRules.isOrigin(origin) else {
-            throw FormatError(.invalidValue, field: "body.origin", "\"\(ObjectReader.abbreviate(origin))\" is not a valid origin: 1–128 printable ASCII characters without spaces or '+'")
+            throw FormatError(.invalidValue, field: "body.origin", "\"\(quotedForMessage(origin))\" is not a valid origin: 1–128 printable ASCII characters without spaces or '+'")
         }
         guard FieldRules.isPartyID(`operator`.party) else {
-            throw FormatError(.invalidValue, field: "body.operator.party", "\"\(ObjectReader.abbreviate(`operator`.party))\" is not a valid party id")
+            throw FormatError(.invalidValue, field: "body.operator.party", "\"\(quotedForMessage(`operator`.party))\" is not a valid party id")
         }
         if let problem = FieldRules.textProblem(`operator`.name) {
             throw FormatError(.invalidValue, field: "body.operator.name", problem)
@@ -49,7 +49,7 @@ public struct GenesisBody: EventBodyCoding {
         let origin = try reader.string("origin")
         let suiteName = try reader.string("suite")
         guard let suite = Suite(rawValue: suiteName) else {
-            throw FormatError(.invalidValue, field: "body.suite", "\"\(ObjectReader.abbreviate(suiteName))\" is not one of \"ed25519-sha256\", \"sm2-sm3\"")
+            throw FormatError(.invalidValue, field: "body.suite", "\"\(quotedForMessage(suiteName))\" is not one of \"ed25519-sha256\", \"sm2-sm3\"")
         }
         var op = try reader.object("operator")
         let party = try op.partyID("party")

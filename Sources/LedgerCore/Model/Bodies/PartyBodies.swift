@@ -31,7 +31,7 @@ public struct PartyRegisteredBody: EventBodyCoding {
         var roles: [PartyRole] = []
         for (index, roleName) in names.enumerated() {
             guard let role = PartyRole(rawValue: roleName) else {
-                throw FormatError(.invalidValue, field: "body.roles[\(index)]", "\"\(ObjectReader.abbreviate(roleName))\" is not one of \"provider\", \"recipient\", \"regulator\", \"registrar\"")
+                throw FormatError(.invalidValue, field: "body.roles[\(index)]", "\"\(quotedForMessage(roleName))\" is not one of \"provider\", \"recipient\", \"regulator\", \"registrar\"")
             }
             if let last = roles.last, !(last < role) {
                 throw FormatError(.invalidValue, field: "body.roles[\(index)]", "roles must be sorted and unique")
