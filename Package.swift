@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
         // Pure values and math: canonical JSON, events, entries, Merkle proofs, signed notes.
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
+        // Micro-benchmarks of the core against OpenSSL's own verify rate (scripts/bench-core.sh).
+        .executableTarget(name: "flowledger-bench", dependencies: ["LedgerCore", "LedgerCrypto"]),
         // Shared by the test targets: fixture loading, deterministic randomness, child processes.
         .target(name: "LedgerTestSupport", path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
