@@ -224,7 +224,7 @@ public struct CanonicalJSONParser: ~Copyable {
             let digits = Array(bytes[position..<position + 4])
             // Canonical \u escapes are only \u00xx (lowercase) for controls without a short form.
             guard digits[0] == UInt8(ascii: "0"), digits[1] == UInt8(ascii: "0"),
-                  let high = Self.lowerNibble(digits[2]), let low = Self.lowerNibble(digits[3]), high < 2
+                  let high = Hex.nibble(digits[2]), let low = Hex.nibble(digits[3]), high < 2
             else {
                 throw CanonicalJSONError(.nonCanonicalEscape, at: escapeStart, "\\u\(String(decoding: digits, as: UTF8.self)) is not canonical: only control characters are escaped as \\u00xx (lowercase hex); write other characters literally in UTF-8")
             }
@@ -323,12 +323,4 @@ public struct CanonicalJSONParser: ~Copyable {
     }
 
     private static func hexByte(_ value: UInt8) -> String { Hex.encode([value]) }
-
-    private static func lowerNibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        default: return nil
-        }
-    }
 }
