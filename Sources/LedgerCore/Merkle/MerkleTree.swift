@@ -105,12 +105,7 @@ public enum MerkleTree {
             }
             if fn & 1 == 1 || fn == sn {
                 r = hash.node(p, r)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 {
-                        fn >>= 1
-                        sn >>= 1
-                    }
-                }
+                shiftWhileLeftChild(&fn, &sn)
             } else {
                 r = hash.node(r, p)
             }
@@ -173,12 +168,7 @@ public enum MerkleTree {
             if fn & 1 == 1 || fn == sn {
                 fr = hash.node(c, fr)
                 sr = hash.node(c, sr)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 {
-                        fn >>= 1
-                        sn >>= 1
-                    }
-                }
+                shiftWhileLeftChild(&fn, &sn)
             } else {
                 sr = hash.node(sr, c)
             }
@@ -193,6 +183,15 @@ public enum MerkleTree {
         }
         guard sr == newRoot else {
             throw MerkleError(.rootMismatch, "consistency proof implies root \(sr.hex) for size \(newSize), but the new checkpoint says \(newRoot.hex)")
+        }
+    }
+
+    /// RFC 9162 §2.1.3.2 step 4b / §2.1.4.2 step 6b: "if LSB(fn) is not set, right-shift both fn
+    /// and sn equally until either LSB(fn) is set or fn is 0".
+    private static func shiftWhileLeftChild(_ fn: inout Int64, _ sn: inout Int64) {
+        while fn & 1 == 0 && fn != 0 {
+            fn >>= 1
+            sn >>= 1
         }
     }
 
