@@ -1,14 +1,19 @@
 // swift-tools-version:6.0
 // FlowLedger — an append-only, hash-chained, signed audit ledger for cross-boundary data exchange.
 // The contract (formats, hashing, signing, CLI) is ../shared/DESIGN.md; the layout follows
-// ../shared/STYLE.md: crypto is isolated over OpenSSL, the core is pure values and math.
+// ../shared/STYLE.md: crypto is isolated over OpenSSL, the core is pure values and math, storage
+// and the participants' library sit on top, and the CLI is a library with a one-line main.
 import PackageDescription
 
 let package = Package(
     name: "FlowLedger",
     products: [
-        .library(name: "LedgerCore", targets: ["LedgerCore"]),
-        .library(name: "LedgerCrypto", targets: ["LedgerCrypto"]),
+        // The participants' library: `import FlowLedger` is all a program needs.
+        .library(name: "FlowLedger", targets: ["FlowLedger"]),
+        .executable(name: "flowledger", targets: ["flowledger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // OpenSSL's libcrypto (Debian: libssl-dev). Only LedgerCrypto imports it.
@@ -19,14 +24,26 @@ let package = Package(
         ),
         // Suites, digests, keys and signatures: the only code that touches OpenSSL.
         .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
-        // Pure values and math: canonical JSON, events, entries, Merkle proofs, signed notes.
+        // Pure values and math: canonical JSON, events, entries, Merkle proofs, signed notes,
+        // and the integrity rules of DESIGN §7 as a state machine.
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
-        // Micro-benchmarks of the core against OpenSSL's own verify rate (scripts/bench-core.sh).
-        .executableTarget(name: "flowledger-bench", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        // Segment files, durability, group commit, recovery, stored tree hashes, follow.
+        .target(name: "LedgerStore", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        // The participants' library: one import, small surface.
+        .target(name: "FlowLedger", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto"]),
+        // The commands, as a library so tests can run them in process.
+        .target(name: "FlowLedgerCLI", dependencies: [
+            "FlowLedger",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
+        // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
+        .executableTarget(name: "flowledger-bench", dependencies: ["FlowLedger"]),
         // Shared by the test targets: fixture loading, deterministic randomness, child processes.
         .target(name: "LedgerTestSupport", path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["FlowLedger", "LedgerStore", "LedgerTestSupport", "flowledger"]),
     ],
     swiftLanguageModes: [.v6]
 )

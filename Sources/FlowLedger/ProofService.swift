@@ -1,0 +1,46 @@
+/// Proofs from a ledger directory against its published checkpoints. Every proof is verified
+/// against the checkpoint before it is handed out, so damaged derived files can never yield a
+/// proof that a regulator would then reject.
+public struct ProofService: Sendable {
+    /// The ledger read.
+    public let reader: LedgerReader
+
+    /// Proofs over `reader`'s ledger.
+    public init(reader: LedgerReader) { self.reader = reader }
+
+    /// A tlog-proof that entry `seq` is in the checkpoint of `checkpointSize` (latest when nil).
+    public func inclusionProof(seq: Int64, checkpointSize: Int64? = nil) throws -> TLogProof {
+        let (checkpoint, note) = try reader.checkpoints.load(size: checkpointSize)
+        guard seq >= 0, seq < checkpoint.size else {
+            throw StoreError(.outOfRange, "entry \(seq) is not covered by the checkpoint of size \(checkpoint.size) (it covers entries 0…\(checkpoint.size - 1)); publish a newer checkpoint with `flowledger checkpoint`")
+        }
+        try reader.refresh()
+        let line = try reader.line(at: seq)
+        let proof = TLogProof(extra: line, index: seq, path: try reader.inclusionProof(seq: seq, size: checkpoint.size), checkpoint: note)
+        do {
+            _ = try proof.verify(verifiers: [reader.checkpoints.operatorVerifierKey()], hash: reader.hash, origin: reader.manifest.origin)
+        } catch {
+            throw StoreError(.damaged, "the proof of entry \(seq) does not verify against the checkpoint of size \(checkpoint.size) (\(error)): the log or \(reader.layout.hashes) changed after the checkpoint. Run `flowledger verify \(reader.layout.directory)`")
+        }
+        return proof
+    }
+
+    /// A consistency proof from the checkpoint of `old` entries to the one of `new` (latest
+    /// when nil), with both signed checkpoint notes.
+    public func consistencyProof(old: Int64, new: Int64? = nil) throws -> (proof: ConsistencyProof, old: String, new: String) {
+        let (oldCheckpoint, oldNote) = try reader.checkpoints.load(size: old)
+        let (newCheckpoint, newNote) = try reader.checkpoints.load(size: new)
+        guard oldCheckpoint.size <= newCheckpoint.size else {
+            throw StoreError(.outOfRange, "the old checkpoint (size \(oldCheckpoint.size)) must not be larger than the new one (size \(newCheckpoint.size))")
+        }
+        let path = oldCheckpoint.size == 0 || oldCheckpoint.size == newCheckpoint.size
+            ? [] : try reader.consistencyProof(old: oldCheckpoint.size, new: newCheckpoint.size)
+        let proof = ConsistencyProof(old: oldCheckpoint.size, new: newCheckpoint.size, path: path)
+        do {
+            try proof.verify(old: oldCheckpoint, new: newCheckpoint, hash: reader.hash)
+        } catch {
+            throw StoreError(.damaged, "the checkpoints of sizes \(oldCheckpoint.size) and \(newCheckpoint.size) are not consistent (\(error)): history was rewritten between them. Run `flowledger verify \(reader.layout.directory)`")
+        }
+        return (proof, oldNote, newNote)
+    }
+}

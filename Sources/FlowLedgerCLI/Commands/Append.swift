@@ -1,0 +1,107 @@
+import ArgumentParser
+import FlowLedger
+
+/// `flowledger append DIR --key KEY.pem --author ID [FILE|-]` and `flowledger append DIR --signed [FILE|-]`
+struct Append: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Append events from JSON lines; print one receipt {\"hash\",\"seq\"} per line once it is durable.",
+        discussion: """
+            With --key and --author each line is {"type":…,"body":{…}[,"id":…][,"at":…]}, signed here \
+            (give "id" and "at" so that running the same input again is idempotent: without them each run makes a new event). With --signed each line is \
+            an event signed elsewhere, {"event":{…},"sig":"…"}, in canonical JSON.
+            Lines are appended in order, in batches as they arrive. At the first line that is rejected \
+            the command stops: the lines before it are appended (their receipts printed), the rest are \
+            not, and the error names the line and the rule (exit 1). Appending the same events again \
+            returns their original receipts, so the input can simply be run again after a fix.
+            """)
+
+    @OptionGroup var ledger: LedgerDirectory
+
+    @Argument(help: "The input file, or - for stdin (the default).")
+    var input: String?
+
+    @Option(help: "The author's private key (PEM, mode 0600), to sign each line.")
+    var key: String?
+
+    @Option(help: "The author's party id.")
+    var author: String?
+
+    @Flag(help: "The lines are already signed events {\"event\",\"sig\"}.")
+    var signed = false
+
+    @Option(help: "When appends are made durable: batch (one fsync per batch, default), always (one per line), never.")
+    var fsync: String = WriterOptions.Durability.batch.rawValue
+
+    @Option(name: .customLong("segment-bytes"), help: "Start a new segment file past this size (default 64 MiB).")
+    var segmentBytes: Int64?
+
+    func validate() throws {
+        if signed {
+            guard key == nil, author == nil else { throw ValidationError("--signed takes no --key or --author: the lines carry their signatures") }
+        } else {
+            guard key != nil, author != nil else { throw ValidationError("give --key and --author to sign the lines, or --signed for lines signed elsewhere") }
+        }
+        guard WriterOptions.Durability(rawValue: fsync) != nil else { throw ValidationError("--fsync must be batch, always or never") }
+        if let segmentBytes, segmentBytes < 1 { throw ValidationError("--segment-bytes must be positive") }
+    }
+
+    func run() async throws {
+        let signer = try key.map { Participant(id: author!, key: try KeyFile.read($0), origin: "") }
+        var options = WriterOptions()
+        options.durability = WriterOptions.Durability(rawValue: fsync)!
+        if let segmentBytes { options.segmentLimit = segmentBytes }
+        let input = try FileInput(path: input)
+        let writer = try LedgerWriter.open(directory: ledger.directory, options: options)
+        defer { writer.close() }
+        let origin = writer.manifest.origin
+        while true {
+            let lines = try input.nextLines()
+            if lines.isEmpty { return }
+            let parsed = Parallel.map(lines.count, minimumPerThread: 16) { index -> Result<SignedEvent, FormatError> in
+                Result { () throws(FormatError) -> SignedEvent in
+                    if let signer { return try Self.sign(lines[index].bytes, as: signer, origin: origin) }
+                    return try Self.parseSigned(lines[index].bytes)
+                }
+            }
+            let valid = parsed.prefix { if case .success = $0 { true } else { false } }.map { try! $0.get() }
+            var failure: CommandFailure?
+            var receipts: [Receipt] = []
+            do {
+                receipts = try writer.appendBlocking(valid)
+            } catch {
+                let index = error.batchIndex ?? 0
+                failure = CommandFailure("\(input.name) line \(lines[index].number): \(error.violation.map { "\($0)" } ?? error.message); this line and the ones after it were not appended", exit: error.code == .io ? .usage : .rejected)
+                // The lines before the rejected one still go in, as the command promises.
+                receipts = index > 0 ? try writer.appendBlocking(Array(valid.prefix(index))) : []
+            }
+            for receipt in receipts { Output.line(receipt.description) }
+            if let failure { throw failure }
+            if valid.count < parsed.count, case .failure(let error) = parsed[valid.count] {
+                throw CommandFailure("\(input.name) line \(lines[valid.count].number): \(error); this line and the ones after it were not appended", exit: .rejected)
+            }
+        }
+    }
+
+    /// A `{"event","sig"}` line, which must be canonical JSON.
+    static func parseSigned(_ bytes: ArraySlice<UInt8>) throws(FormatError) -> SignedEvent {
+        let value: JSONValue
+        do {
+            value = try CanonicalJSONParser.parse(bytes)
+        } catch {
+            throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them)")
+        }
+        return try SignedEvent(json: value)
+    }
+
+    /// An unsigned input line, signed by `signer` for `origin`.
+    static func sign(_ bytes: ArraySlice<UInt8>, as signer: Participant, origin: String) throws(FormatError) -> SignedEvent {
+        let event = try EventInput.event(from: bytes, author: signer.id, keyID: signer.key.publicKey.keyID)
+        do {
+            return try SignedEvent(event: event, origin: origin, signer: signer.key)
+        } catch let error as FormatError {
+            throw error
+        } catch {
+            throw FormatError(.invalidValue, field: "", "cannot sign: \(error)")
+        }
+    }
+}

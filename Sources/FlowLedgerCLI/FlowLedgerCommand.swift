@@ -1,0 +1,51 @@
+import ArgumentParser
+import FlowLedger
+
+/// `flowledger`: the command line of DESIGN §10.
+public struct FlowLedgerCommand: AsyncParsableCommand {
+    /// The command's configuration.
+    public static let configuration = CommandConfiguration(
+        commandName: "flowledger",
+        abstract: "An append-only, hash-chained, signed audit ledger for cross-boundary data exchange.",
+        discussion: "Exit codes: 0 success, 1 an event was rejected or the ledger is damaged, 2 usage or I/O error.",
+        subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, Vkey.self])
+
+    /// Creates the command (for ArgumentParser).
+    public init() {}
+
+    /// Runs `arguments` (without the program name) and returns the exit code; errors go to
+    /// stderr as `flowledger: error: …`.
+    public static func run(arguments: [String]) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let failure as CommandFailure {
+            Output.error("flowledger: error: \(failure.message)")
+            return failure.exit.rawValue
+        } catch let error as StoreError {
+            let failure = CommandFailure(error)
+            Output.error("flowledger: error: \(failure.message)")
+            return failure.exit.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Output.line(fullMessage(for: error))
+                return 0
+            }
+            let message = fullMessage(for: error)
+            Output.error(message.hasPrefix("Error: ") ? "flowledger: error: " + message.dropFirst(7) : "flowledger: error: \(message)")
+            return CommandFailure.Exit.usage.rawValue
+        }
+    }
+}
+
+/// Options shared by commands that take a ledger directory.
+struct LedgerDirectory: ParsableArguments {
+    @Argument(help: "The ledger directory.")
+    var directory: String
+}

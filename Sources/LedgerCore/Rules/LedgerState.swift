@@ -1,0 +1,485 @@
+import LedgerCrypto
+
+/// The state the integrity rules of DESIGN §7 need, folded from the log one entry at a time:
+/// parties and their keys, datasets, grants, exchanges and the event ids already used.
+///
+/// The writer asks it whether a new event may be appended (``admit(_:seq:signatureValid:storedEvent:)``)
+/// and the replay on open feeds it every stored entry (``replay(_:leafHash:signatureValid:)``). It
+/// does no I/O and no signature checks of its own: signatures are checked in parallel by the caller
+/// under the key ``verificationKey(for:)`` names, and passed in.
+///
+/// Changes can be undone back to a ``mark`` (``rollback(to:)``), so a batch that fails part-way, or
+/// whose write fails, leaves the state exactly as it was.
+///
+/// ```swift
+/// var state = LedgerState(origin: origin)
+/// for (line, leaf) in storedLines { try state.replay(try Entry(line: line), leafHash: leaf) }
+/// let key = try state.verificationKey(for: signed.event, seq: state.size).get()
+/// let outcome = try state.admit(signed, seq: state.size, signatureValid: signed.verify(with: key, origin: origin)) { seq in … }
+/// ```
+public struct LedgerState: Sendable {
+    /// A registered party.
+    public struct Party: Sendable, Equatable {
+        /// Party id.
+        public let id: String
+        /// Kind of organisation (the operator counts as an `organization`).
+        public let kind: PartyKind
+        /// Roles.
+        public let roles: [PartyRole]
+        /// True for the ledger's operator (from genesis).
+        public let isOperator: Bool
+        /// The key id of the current key.
+        public var keyID: String
+        /// True while suspended.
+        public var suspended: Bool
+    }
+
+    /// A cataloged dataset.
+    public struct Dataset: Sendable, Equatable {
+        /// The owner, who cataloged it.
+        public let owner: String
+        /// Field names.
+        public let fields: [String]
+    }
+
+    /// An issued grant.
+    public struct Grant: Sendable, Equatable {
+        /// The dataset granted.
+        public let dataset: String
+        /// Who issued it (the dataset's owner at the time).
+        public let owner: String
+        /// Seq of the `grant.revoked`, if revoked.
+        public var revokedAt: Int64?
+    }
+
+    /// A recorded exchange.
+    public struct Exchange: Sendable, Equatable {
+        /// The dataset sent.
+        public let dataset: String
+        /// The receiving party.
+        public let recipient: String
+        /// Seq of the `exchange.received`, once acknowledged.
+        public var receivedAt: Int64?
+    }
+
+    /// What ``admit(_:seq:signatureValid:storedEvent:)`` decided.
+    public enum Admission: Sendable, Equatable {
+        /// A new event: append it at the seq given.
+        case new
+        /// The identical event is already in the log at this seq: return its receipt.
+        case duplicate(seq: Int64)
+    }
+
+    /// A point to roll back to.
+    public struct Mark: Sendable { fileprivate let journalCount: Int }
+
+    /// The ledger's origin (from genesis, or given before it).
+    public private(set) var origin: String
+    /// The ledger's suite, once genesis is applied.
+    public private(set) var suite: Suite?
+    /// The operator's party id, once genesis is applied.
+    public private(set) var operatorID: String?
+    /// Entries applied so far: the seq the next entry gets.
+    public private(set) var size: Int64 = 0
+    /// Leaf hash of the last entry (zero before genesis): the next entry's `prev`.
+    public private(set) var lastLeafHash: Hash32 = .zero
+    /// Ledger time of the last entry; the next one may not be earlier.
+    public private(set) var lastTime: Timestamp?
+
+    /// Parties by id.
+    public private(set) var parties: [String: Party] = [:]
+    /// Datasets by id.
+    public private(set) var datasets: [String: Dataset] = [:]
+    /// Grants by id.
+    public private(set) var grants: [String: Grant] = [:]
+    /// Exchanges by id.
+    public private(set) var exchanges: [String: Exchange] = [:]
+    /// Every key ever registered, by key id, with its party (key ids are unique in a ledger).
+    public private(set) var keys: [String: (party: String, key: PublicKey, retiredAt: Int64?)] = [:]
+    /// (party, dataset) pairs the party was sent, so `quality.reported` can check the reporter.
+    private var received: Set<PartyDataset> = []
+    /// Seq of every event by (author, id); 128 bits of SHA-256(author || "\n" || id) as the key.
+    private var eventSeqs: [EventKey: Int64] = [:]
+    private var journal: [Undo] = []
+
+    /// An empty state for the ledger named `origin` (genesis not yet applied).
+    public init(origin: String) { self.origin = origin }
+
+    // MARK: - Transactions
+
+    /// The current point, to pass to ``rollback(to:)``.
+    public var mark: Mark { Mark(journalCount: journal.count) }
+
+    /// Undoes every change since `mark`.
+    public mutating func rollback(to mark: Mark) {
+        while journal.count > mark.journalCount {
+            switch journal.removeLast() {
+            case .party(let id, let old): parties[id] = old
+            case .dataset(let id, let old): datasets[id] = old
+            case .grant(let id, let old): grants[id] = old
+            case .exchange(let id, let old): exchanges[id] = old
+            case .key(let id, let old): keys[id] = old
+            case .received(let pair): received.remove(pair)
+            case .event(let key): eventSeqs[key] = nil
+            case .position(let size, let leaf, let time):
+                self.size = size
+                lastLeafHash = leaf
+                lastTime = time
+            case .genesis:
+                suite = nil
+                operatorID = nil
+            }
+        }
+    }
+
+    /// Forgets the undo journal: the changes so far are permanent (written to disk).
+    public mutating func commit() { journal.removeAll(keepingCapacity: true) }
+
+    // MARK: - Keys
+
+    /// The key `event` claims to be signed with, for the caller to check the signature under:
+    /// the genesis body's operator key, or the registered key with the event's key id. Whether
+    /// that key may sign at this position is decided by ``admit(_:seq:signatureValid:storedEvent:)``.
+    public func verificationKey(for event: Event) -> PublicKey? {
+        if case .genesis(let body) = event.body { return body.operator.key }
+        return keys[event.keyID]?.key
+    }
+
+    // MARK: - Appending
+
+    /// Decides whether `signed` may be appended at `seq` (= ``size`` plus any entries admitted
+    /// ahead of it in the same batch), applying its effects if so.
+    ///
+    /// - Parameters:
+    ///   - signatureValid: whether the signature verifies under ``verificationKey(for:)`` with this
+    ///     ledger's origin; nil if no such key exists.
+    ///   - storedEvent: reads the event stored at a seq, to compare a repeated id against.
+    /// - Returns: ``Admission/new``, or ``Admission/duplicate(seq:)`` for an identical event that is
+    ///   already in the log (nothing is changed).
+    /// - Throws: ``RuleViolation`` naming the rule; the state is unchanged.
+    public mutating func admit(_ signed: SignedEvent, seq: Int64, signatureValid: Bool?,
+                               storedEvent: (Int64) throws -> Event) throws -> Admission {
+        let event = signed.event
+        let eventKey = EventKey(author: event.author, id: event.id)
+        if let earlier = eventSeqs[eventKey] {
+            let stored = try storedEvent(earlier)
+            guard stored == event else {
+                throw violation(.idConflict, seq, event, "id", "\(event.author) already used event id \"\(event.id)\" at seq \(earlier) for a different event; choose a new id (an identical event would return the original receipt)")
+            }
+            guard signatureValid == true else {
+                throw violation(.badSignature, seq, event, "sig", "the event repeats the one at seq \(earlier) but its signature does not verify; it was not signed by key \(event.keyID) for ledger \"\(origin)\"")
+            }
+            return .duplicate(seq: earlier)
+        }
+        let mark = self.mark
+        do {
+            try checkSigner(event, seq: seq, signatureValid: signatureValid)
+            try apply(event, seq: seq)
+        } catch {
+            rollback(to: mark)
+            throw error
+        }
+        journal.append(.event(eventKey))
+        eventSeqs[eventKey] = seq
+        return .new
+    }
+
+    /// Records that the admitted event became entry `seq` with `leafHash` at ledger `time`.
+    public mutating func sequenced(seq: Int64, leafHash: Hash32, time: Timestamp) {
+        journal.append(.position(size, lastLeafHash, lastTime))
+        size = seq + 1
+        lastLeafHash = leafHash
+        lastTime = time
+    }
+
+    // MARK: - Replay
+
+    /// Applies a stored entry, checking every rule that needs no signature plus, when
+    /// `signatureValid` is given, the signature: seq, prev chain and time order (rule 1), signer
+    /// (2), id uniqueness (3), references (5), authority (6) and boundary (7).
+    public mutating func replay(_ entry: Entry, leafHash: Hash32, signatureValid: Bool? = nil) throws(RuleViolation) {
+        let event = entry.event
+        guard entry.seq == size else {
+            throw violation(.sequenceGap, entry.seq, event, "seq", "expected seq \(size) after the previous entry, found \(entry.seq)")
+        }
+        guard entry.prev == lastLeafHash else {
+            throw violation(.brokenChain, entry.seq, event, "prev", "prev is \(entry.prev.hex) but the previous entry's leaf hash is \(lastLeafHash.hex): an entry before this one was changed, removed or inserted")
+        }
+        if let lastTime, entry.time < lastTime {
+            throw violation(.timeWentBackwards, entry.seq, event, "time", "time \(entry.time) is before the previous entry's time \(lastTime); ledger time never decreases")
+        }
+        let eventKey = EventKey(author: event.author, id: event.id)
+        if let earlier = eventSeqs[eventKey] {
+            throw violation(.idConflict, entry.seq, event, "event.id", "\(event.author) already used event id \"\(event.id)\" at seq \(earlier); each (author, id) appears once")
+        }
+        let mark = self.mark
+        do throws(RuleViolation) {
+            try checkSigner(event, seq: entry.seq, signatureValid: signatureValid ?? true)
+            try apply(event, seq: entry.seq)
+        } catch {
+            rollback(to: mark)
+            throw error
+        }
+        journal.append(.event(eventKey))
+        eventSeqs[eventKey] = entry.seq
+        sequenced(seq: entry.seq, leafHash: leafHash, time: entry.time)
+    }
+
+    // MARK: - Rules
+
+    private func violation(_ code: RuleViolation.Code, _ seq: Int64, _ event: Event, _ field: String, _ message: String) -> RuleViolation {
+        RuleViolation(code, seq: seq, eventID: event.id, author: event.author, field: field.isEmpty || field.hasPrefix("event") ? field : "event.\(field)", message)
+    }
+
+    /// Rule 2: the author is registered and active, the key is its current key, the signature holds.
+    private func checkSigner(_ event: Event, seq: Int64, signatureValid: Bool?) throws(RuleViolation) {
+        if case .genesis(let body) = event.body {
+            guard seq == 0 else {
+                throw violation(.invalidEvent, seq, event, "type", "ledger.genesis may only be entry 0")
+            }
+            guard body.origin == origin else {
+                throw violation(.invalidEvent, seq, event, "body.origin", "genesis names origin \"\(quotedForMessage(body.origin))\" but this ledger is \"\(origin)\"")
+            }
+        } else {
+            guard seq > 0, operatorID != nil else {
+                throw violation(.invalidEvent, seq, event, "type", "entry 0 must be ledger.genesis")
+            }
+            guard let party = parties[event.author] else {
+                throw violation(.unknownAuthor, seq, event, "author", "\(event.author) is not a registered party; it must be registered (party.registered) before it can write")
+            }
+            guard !party.suspended else {
+                throw violation(.suspendedAuthor, seq, event, "author", "\(event.author) is suspended and may not write until a party.reinstated event")
+            }
+            guard let key = keys[event.keyID], key.party == event.author else {
+                throw violation(.unknownKey, seq, event, "key", "no key with id \(event.keyID) belongs to \(event.author); its current key is \(party.keyID)")
+            }
+            if let retired = key.retiredAt {
+                throw violation(.retiredKey, seq, event, "key", "key \(event.keyID) of \(event.author) was retired by the key rotation at seq \(retired); sign with the current key \(party.keyID)")
+            }
+        }
+        guard signatureValid == true else {
+            throw violation(.badSignature, seq, event, "sig", "the signature does not verify under key \(event.keyID) for ledger \"\(origin)\": the event was changed after signing, signed with another key, or signed for another ledger")
+        }
+    }
+
+    private func requireParty(_ id: String, _ event: Event, _ seq: Int64, field: String) throws(RuleViolation) -> Party {
+        guard let party = parties[id] else {
+            throw violation(.unknownReference, seq, event, field, "party \(id) is not registered")
+        }
+        return party
+    }
+
+    private func requireDataset(_ id: String, _ event: Event, _ seq: Int64, field: String = "body.dataset") throws(RuleViolation) -> Dataset {
+        guard let dataset = datasets[id] else {
+            throw violation(.unknownReference, seq, event, field, "dataset \"\(id)\" has not been cataloged (dataset.cataloged)")
+        }
+        return dataset
+    }
+
+    private func requireOwner(_ dataset: Dataset, _ id: String, _ event: Event, _ seq: Int64) throws(RuleViolation) {
+        guard dataset.owner == event.author else {
+            throw violation(.notAuthorized, seq, event, "author", "only the owner of dataset \"\(id)\", \(dataset.owner), may write \(event.type.rawValue) for it")
+        }
+    }
+
+    private func requireRole(_ role: PartyRole, orOperator: Bool, _ event: Event, _ seq: Int64, also other: PartyRole? = nil) throws(RuleViolation) {
+        let author = parties[event.author]!  // checkSigner ran first
+        if orOperator && author.isOperator { return }
+        if author.roles.contains(role) { return }
+        if let other, author.roles.contains(other) { return }
+        var allowed = orOperator ? ["the operator"] : []
+        allowed.append("role \(role.rawValue)")
+        if let other { allowed.append("role \(other.rawValue)") }
+        throw violation(.notAuthorized, seq, event, "author", "\(event.author) may not write \(event.type.rawValue): it needs \(allowed.joined(separator: " or ")) (its roles: \(author.roles.isEmpty ? "none" : author.roles.map(\.rawValue).joined(separator: ", ")))")
+    }
+
+    private func requireNewKey(_ key: PublicKey, _ event: Event, _ seq: Int64) throws(RuleViolation) {
+        guard key.suite == suite else {
+            throw violation(.invalidEvent, seq, event, "body.key", "is a \(key.suite.keyPrefix) key but this ledger's suite is \(suite?.rawValue ?? "unknown")")
+        }
+        if let existing = keys[key.keyID] {
+            throw violation(.alreadyExists, seq, event, "body.key", "key \(key.keyID) is already registered to \(existing.party); every party needs its own key")
+        }
+    }
+
+    private mutating func setParty(_ id: String, _ value: Party?) {
+        journal.append(.party(id, parties[id]))
+        parties[id] = value
+    }
+
+    private mutating func addKey(_ key: PublicKey, party: String) {
+        journal.append(.key(key.keyID, keys[key.keyID]))
+        keys[key.keyID] = (party, key, nil)
+    }
+
+    /// Rules 4–7 and the event's effect on the state.
+    private mutating func apply(_ event: Event, seq: Int64) throws(RuleViolation) {
+        switch event.body {
+        case .genesis(let body):
+            journal.append(.genesis)
+            suite = body.suite
+            operatorID = body.operator.party
+            setParty(body.operator.party, Party(id: body.operator.party, kind: .organization, roles: [], isOperator: true, keyID: body.operator.key.keyID, suspended: false))
+            addKey(body.operator.key, party: body.operator.party)
+
+        case .partyRegistered(let body):
+            try requireRole(.registrar, orOperator: true, event, seq)
+            guard parties[body.party] == nil else {
+                throw violation(.alreadyExists, seq, event, "body.party", "party \(body.party) is already registered")
+            }
+            try requireNewKey(body.key, event, seq)
+            setParty(body.party, Party(id: body.party, kind: body.kind, roles: body.roles, isOperator: false, keyID: body.key.keyID, suspended: false))
+            addKey(body.key, party: body.party)
+
+        case .partyKeyRotated(let body):
+            try requireNewKey(body.key, event, seq)
+            var party = parties[event.author]!
+            let old = keys[party.keyID]!
+            journal.append(.key(party.keyID, old))
+            keys[party.keyID] = (old.party, old.key, seq)
+            party.keyID = body.key.keyID
+            setParty(party.id, party)
+            addKey(body.key, party: party.id)
+
+        case .partySuspended(let body), .partyReinstated(let body):
+            try requireRole(.registrar, orOperator: true, event, seq, also: .regulator)
+            var party = try requireParty(body.party, event, seq, field: "body.party")
+            let suspending = event.type == .partySuspended
+            guard !party.isOperator else {
+                throw violation(.notAuthorized, seq, event, "body.party", "the operator \(party.id) cannot be suspended or reinstated")
+            }
+            guard party.suspended != suspending else {
+                throw violation(.alreadyExists, seq, event, "body.party", "party \(party.id) is already \(suspending ? "suspended" : "active")")
+            }
+            party.suspended = suspending
+            setParty(party.id, party)
+
+        case .datasetCataloged(let body):
+            try requireRole(.provider, orOperator: false, event, seq)
+            guard datasets[body.dataset] == nil else {
+                throw violation(.alreadyExists, seq, event, "body.dataset", "dataset \"\(body.dataset)\" is already cataloged (by \(datasets[body.dataset]!.owner)); use dataset.reclassified to change it")
+            }
+            journal.append(.dataset(body.dataset, nil))
+            datasets[body.dataset] = Dataset(owner: event.author, fields: body.fields)
+
+        case .datasetReclassified(let body):
+            try requireOwner(try requireDataset(body.dataset, event, seq), body.dataset, event, seq)
+
+        case .grantIssued(let body):
+            try requireOwner(try requireDataset(body.dataset, event, seq), body.dataset, event, seq)
+            guard grants[body.grant] == nil else {
+                throw violation(.alreadyExists, seq, event, "body.grant", "grant \"\(body.grant)\" already exists; grant ids are unique in a ledger")
+            }
+            _ = try requireParty(body.grantee, event, seq, field: "body.grantee")
+            journal.append(.grant(body.grant, nil))
+            grants[body.grant] = Grant(dataset: body.dataset, owner: event.author, revokedAt: nil)
+
+        case .grantRevoked(let body):
+            guard var grant = grants[body.grant] else {
+                throw violation(.unknownReference, seq, event, "body.grant", "grant \"\(body.grant)\" was never issued")
+            }
+            guard grant.owner == event.author else {
+                throw violation(.notAuthorized, seq, event, "author", "only \(grant.owner), who issued grant \"\(body.grant)\", may revoke it")
+            }
+            if let revokedAt = grant.revokedAt {
+                throw violation(.alreadyExists, seq, event, "body.grant", "grant \"\(body.grant)\" was already revoked at seq \(revokedAt)")
+            }
+            journal.append(.grant(body.grant, grant))
+            grant.revokedAt = seq
+            grants[body.grant] = grant
+
+        case .exchangeSent(let body):
+            try requireOwner(try requireDataset(body.dataset, event, seq), body.dataset, event, seq)
+            guard exchanges[body.exchange] == nil else {
+                throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" is already recorded; exchange ids are unique in a ledger")
+            }
+            if let grant = body.grant, grants[grant] == nil {
+                throw violation(.unknownReference, seq, event, "body.grant", "grant \"\(grant)\" was never issued; name an issued grant or omit the field")
+            }
+            guard body.recipient != event.author else {
+                throw violation(.notCrossBoundary, seq, event, "body.recipient", "\(event.author) cannot send to itself: an exchange crosses a boundary to another party")
+            }
+            guard let recipient = parties[body.recipient] else {
+                throw violation(.notCrossBoundary, seq, event, "body.recipient", "recipient \(body.recipient) is not a registered party; register it first")
+            }
+            guard recipient.roles.contains(.recipient) else {
+                throw violation(.notCrossBoundary, seq, event, "body.recipient", "party \(body.recipient) does not have the role recipient (its roles: \(recipient.roles.isEmpty ? "none" : recipient.roles.map(\.rawValue).joined(separator: ", ")))")
+            }
+            journal.append(.exchange(body.exchange, nil))
+            exchanges[body.exchange] = Exchange(dataset: body.dataset, recipient: body.recipient, receivedAt: nil)
+            let pair = PartyDataset(party: body.recipient, dataset: body.dataset)
+            if received.insert(pair).inserted { journal.append(.received(pair)) }
+
+        case .exchangeReceived(let body):
+            guard var exchange = exchanges[body.exchange] else {
+                throw violation(.unknownReference, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was never sent (no exchange.sent)")
+            }
+            guard exchange.recipient == event.author else {
+                throw violation(.notAuthorized, seq, event, "author", "only the recipient of exchange \"\(body.exchange)\", \(exchange.recipient), may acknowledge it")
+            }
+            if let receivedAt = exchange.receivedAt {
+                throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was already acknowledged at seq \(receivedAt)")
+            }
+            journal.append(.exchange(body.exchange, exchange))
+            exchange.receivedAt = seq
+            exchanges[body.exchange] = exchange
+
+        case .qualityReported(let body):
+            _ = try requireDataset(body.dataset, event, seq)
+            if let id = body.exchange {
+                guard let exchange = exchanges[id] else {
+                    throw violation(.unknownReference, seq, event, "body.exchange", "exchange \"\(id)\" was never sent")
+                }
+                guard exchange.dataset == body.dataset else {
+                    throw violation(.unknownReference, seq, event, "body.exchange", "exchange \"\(id)\" carried dataset \"\(exchange.dataset)\", not \"\(body.dataset)\"")
+                }
+                guard exchange.recipient == event.author else {
+                    throw violation(.notAuthorized, seq, event, "author", "only the recipient of exchange \"\(id)\", \(exchange.recipient), may report on it")
+                }
+            } else if !received.contains(PartyDataset(party: event.author, dataset: body.dataset)) {
+                throw violation(.notAuthorized, seq, event, "author", "\(event.author) was never sent dataset \"\(body.dataset)\"; only a party that received it may report on its quality")
+            }
+
+        case .auditFinding(let body):
+            try requireRole(.regulator, orOperator: false, event, seq)
+            let subject = body.subject
+            guard exchanges[subject] != nil || grants[subject] != nil || datasets[subject] != nil || parties[subject] != nil else {
+                throw violation(.unknownReference, seq, event, "body.subject", "\"\(subject)\" is not a known exchange, grant, dataset or party")
+            }
+        }
+    }
+
+    private enum Undo: Sendable {
+        case party(String, Party?)
+        case dataset(String, Dataset?)
+        case grant(String, Grant?)
+        case exchange(String, Exchange?)
+        case key(String, (party: String, key: PublicKey, retiredAt: Int64?)?)
+        case received(PartyDataset)
+        case event(EventKey)
+        case position(Int64, Hash32, Timestamp?)
+        case genesis
+    }
+}
+
+/// 128 bits of SHA-256(author || "\n" || id): the idempotency key, small enough to keep for
+/// millions of entries.
+private struct EventKey: Hashable, Sendable {
+    let high: UInt64
+    let low: UInt64
+
+    init(author: String, id: String) {
+        var context = HashContext(.sha256)
+        context.update(author.utf8)
+        context.update(byte: 0x0a)
+        context.update(id.utf8)
+        let digest = context.finish()
+        high = digest.storage.0
+        low = digest.storage.1
+    }
+}
+
+private struct PartyDataset: Hashable, Sendable {
+    let party: String
+    let dataset: String
+}

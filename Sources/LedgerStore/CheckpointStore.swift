@@ -1,0 +1,77 @@
+import LedgerCore
+import LedgerCrypto
+
+/// `checkpoints/`: every checkpoint the operator published, as a signed note named by its tree
+/// size (`<size>.checkpoint`), and `latest`, a copy of the newest. Files are written atomically
+/// (temporary file, fsync, rename), so a reader sees a whole checkpoint or none.
+public struct CheckpointStore: Sendable {
+    /// Where the files are.
+    public let layout: LedgerLayout
+    /// The ledger's manifest (origin and operator key).
+    public let manifest: LedgerManifest
+
+    /// The checkpoint store of the ledger described by `manifest` at `layout`.
+    public init(layout: LedgerLayout, manifest: LedgerManifest) {
+        self.layout = layout
+        self.manifest = manifest
+    }
+
+    /// The operator's verifier key (C2SP note key: `origin+<key id>+<base64>`).
+    public func operatorVerifierKey() throws -> VerifierKey {
+        try VerifierKey(name: manifest.origin, publicKey: manifest.operatorKey,
+                        algorithm: manifest.suite == .ed25519SHA256 ? .ed25519 : .sm2SM3)
+    }
+
+    /// The sizes of all published checkpoints, ascending.
+    public func sizes() throws(StoreError) -> [Int64] {
+        guard Directory.exists(layout.checkpoints) else { return [] }
+        return try Directory.list(layout.checkpoints).compactMap { name -> Int64? in
+            guard name.hasSuffix(".checkpoint"), let size = Int64(name.dropLast(11)), String(size) + ".checkpoint" == name else { return nil }
+            return size
+        }.sorted()
+    }
+
+    /// The signed checkpoint of `size` (the latest when nil), verified under the operator's key.
+    public func load(size: Int64? = nil) throws -> (checkpoint: Checkpoint, note: String) {
+        let path: String
+        if let size {
+            path = layout.checkpoint(size: size)
+            guard Directory.exists(path) else {
+                let sizes = try sizes()
+                throw StoreError(.outOfRange, "no checkpoint of size \(size) was published; published sizes: \(sizes.isEmpty ? "none (run `flowledger checkpoint`)" : sizes.map(String.init).joined(separator: ", "))")
+            }
+        } else {
+            path = layout.latestCheckpoint
+            guard Directory.exists(path) else {
+                throw StoreError(.outOfRange, "\(layout.directory) has no published checkpoint yet; publish one with `flowledger checkpoint \(layout.directory) --key OPERATOR.pem`")
+            }
+        }
+        let bytes = try Directory.readFile(path, limit: Note.maxBytes)
+        do {
+            let (checkpoint, _) = try Checkpoint.open(bytes, verifiers: [operatorVerifierKey()], origin: manifest.origin)
+            return (checkpoint, String(decoding: bytes, as: UTF8.self))
+        } catch let error as NoteError {
+            throw StoreError(.damaged, "\(path): not a checkpoint signed by this ledger's operator: \(error)")
+        }
+    }
+
+    /// Publishes a signed checkpoint note: `<size>.checkpoint`, then `latest`.
+    /// - Throws: if a different checkpoint of the same size was published before (a second root
+    ///   for one size would be a split view).
+    public func publish(_ note: String, size: Int64) throws(StoreError) {
+        try Directory.create(layout.checkpoints)
+        let path = layout.checkpoint(size: size)
+        let bytes = Array(note.utf8)
+        if Directory.exists(path) {
+            let existing = try Directory.readFile(path, limit: Note.maxBytes)
+            let oldBody = existing.split(separator: 0x0a, omittingEmptySubsequences: false).prefix(3)
+            let newBody = bytes.split(separator: 0x0a, omittingEmptySubsequences: false).prefix(3)
+            guard Array(oldBody) == Array(newBody) else {
+                throw StoreError(.damaged, "\(path) already holds a checkpoint of size \(size) with a different root; the log changed under a published checkpoint — run `flowledger verify \(layout.directory)`")
+            }
+        }
+        try Directory.writeAtomically(bytes, to: path, directory: layout.checkpoints)
+        if let latest = try sizes().last, latest > size { return }
+        try Directory.writeAtomically(bytes, to: layout.latestCheckpoint, directory: layout.checkpoints)
+    }
+}

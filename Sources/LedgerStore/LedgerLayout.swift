@@ -1,0 +1,54 @@
+/// Where each file of a ledger directory lives (DESIGN §9).
+///
+///     <dir>/ledger.json                    format version, origin, suite, operator key
+///     <dir>/log/<first seq, 20 digits>.jsonl   segment files: the source of truth
+///     <dir>/index/offsets                  derived: 16 bytes per entry (offset, length in its segment)
+///     <dir>/index/hashes                   derived: 32-byte stored Merkle hashes, Go tlog layout
+///     <dir>/checkpoints/<size>.checkpoint  every published checkpoint; `latest` is the newest
+///     <dir>/writer.lock                    the single writer's advisory lock
+public struct LedgerLayout: Sendable {
+    /// The ledger directory.
+    public let directory: String
+
+    /// The layout of the ledger at `directory`.
+    public init(directory: String) {
+        self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+    }
+
+    /// `ledger.json`.
+    public var manifest: String { directory + "/ledger.json" }
+    /// The segment directory.
+    public var log: String { directory + "/log" }
+    /// The derived-file directory.
+    public var index: String { directory + "/index" }
+    /// The offset index.
+    public var offsets: String { index + "/offsets" }
+    /// The stored Merkle hashes.
+    public var hashes: String { index + "/hashes" }
+    /// The checkpoint directory.
+    public var checkpoints: String { directory + "/checkpoints" }
+    /// The newest checkpoint.
+    public var latestCheckpoint: String { checkpoints + "/latest" }
+    /// The writer lock file.
+    public var lock: String { directory + "/writer.lock" }
+
+    /// The checkpoint of `size` entries.
+    public func checkpoint(size: Int64) -> String { checkpoints + "/\(size).checkpoint" }
+
+    /// The segment whose first entry is `firstSeq`.
+    public func segment(firstSeq: Int64) -> String { log + "/" + Self.segmentName(firstSeq: firstSeq) }
+
+    /// `00000000000000000042.jsonl`.
+    public static func segmentName(firstSeq: Int64) -> String {
+        let digits = String(firstSeq)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".jsonl"
+    }
+
+    /// The first seq named by a segment file name, or nil for any other name.
+    public static func firstSeq(ofSegmentNamed name: String) -> Int64? {
+        guard name.utf8.count == 26, name.hasSuffix(".jsonl") else { return nil }
+        let digits = name.prefix(20)
+        guard digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int64(digits)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import LedgerCore
+import LedgerCrypto
+
+/// A read-only view of a ledger directory, safe to use while a writer appends (in this process
+/// or another): it never takes the writer lock, never writes, and sees only complete lines — an
+/// entry appears once its line and newline are in the segment file.
+///
+/// Entries are found through the derived offset index where it covers them and by scanning the
+/// segment tail beyond it, so a missing or lagging index slows reading down but never hides an
+/// entry. Proofs read the stored Merkle hashes (``HashFile``), O(log n) `pread`s each.
+///
+/// ```swift
+/// let reader = try LedgerReader(directory: "/var/lib/flowledger/exchange")
+/// let size = try reader.refresh()
+/// let last = try reader.entry(at: size - 1)
+/// let proof = try reader.inclusionProof(seq: 17, size: size)
+/// ```
+public final class LedgerReader: @unchecked Sendable {
+    /// Where the files are.
+    public let layout: LedgerLayout
+    /// `ledger.json`.
+    public let manifest: LedgerManifest
+    let files: LogFiles
+    private let lock = NSLock()
+    /// Entries known through the offset index.
+    private var indexed: Int64 = 0
+    /// Entries beyond the index, found by scanning: (segment's first seq, location).
+    private var tail: [(segment: Int64, location: OffsetIndex.Location)] = []
+
+    /// Opens the ledger at `directory` for reading.
+    public init(directory: String) throws(StoreError) {
+        layout = LedgerLayout(directory: directory)
+        manifest = try LedgerManifest.read(layout)
+        files = try LogFiles(layout: layout, writable: false)
+        _ = try refresh()
+    }
+
+    /// The suite's hash function.
+    public var hash: HashAlgorithm { manifest.suite.hash }
+
+    /// The number of entries visible now, after looking for new ones.
+    @discardableResult
+    public func refresh() throws(StoreError) -> Int64 {
+        try lock.locked { () throws(StoreError) -> Int64 in
+            let indexCount = try files.offsets.count()
+            let known = indexed + Int64(tail.count)
+            if indexCount >= known {
+                indexed = indexCount
+                tail.removeAll()
+            } else if indexCount > indexed {
+                tail.removeFirst(Int(indexCount - indexed))
+                indexed = indexCount
+            }
+            try scanTail()
+            return indexed + Int64(tail.count)
+        }
+    }
+
+    /// The number of entries seen at the last ``refresh()``.
+    public var size: Int64 { lock.withLock { indexed + Int64(tail.count) } }
+
+    private func location(of seq: Int64) throws(StoreError) -> OffsetIndex.Location {
+        if seq < indexed { return try files.offsets.location(of: seq) }
+        return tail[Int(seq - indexed)].location
+    }
+
+    /// Reads complete lines after the last known entry, across segment boundaries.
+    private func scanTail() throws(StoreError) {
+        var known = indexed + Int64(tail.count)
+        try files.relistSegments()
+        let segments = files.segmentList
+        var segmentIndex = 0
+        var offset: Int64 = 0
+        if known > 0 {
+            segmentIndex = segments.segmentIndex(of: known - 1)
+            let last = try location(of: known - 1)
+            offset = last.offset + last.length + 1
+        }
+        while true {
+            let (file, firstSeq) = try files.segment(at: segmentIndex)
+            let end = try file.size()
+            while offset < end {
+                let chunk = try file.read(at: offset, count: Int(min(end - offset, 4 << 20)))
+                let (lines, _) = LineSplitter.split(chunk, baseOffset: offset)
+                if lines.isEmpty { break }  // a partial line being written (or torn): not visible
+                for line in lines {
+                    tail.append((firstSeq, OffsetIndex.Location(offset: line.offset, length: Int64(line.bytes.count))))
+                }
+                known += Int64(lines.count)
+                let last = lines[lines.count - 1]
+                offset = last.offset + Int64(last.bytes.count) + 1
+            }
+            // Move on only when this segment is complete and the next one starts where it ends.
+            guard offset == end, segmentIndex + 1 < segments.firstSeqs.count,
+                  segments.firstSeqs[segmentIndex + 1] == known else { return }
+            segmentIndex += 1
+            offset = 0
+        }
+    }
+
+    /// The stored line of entry `seq` (without its newline).
+    public func line(at seq: Int64) throws(StoreError) -> [UInt8] {
+        let location = try lock.locked { () throws(StoreError) -> OffsetIndex.Location in
+            let size = indexed + Int64(tail.count)
+            guard seq >= 0, seq < size else {
+                throw StoreError(.outOfRange, "\(layout.directory): entry \(seq) does not exist; the ledger has \(size) entries (0…\(size - 1))")
+            }
+            return try self.location(of: seq)
+        }
+        return try files.line(seq: seq, at: location)
+    }
+
+    /// The lines of the entries in `range`.
+    public func lines(in range: Range<Int64>) throws(StoreError) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        out.reserveCapacity(range.count)
+        for seq in range { out.append(try line(at: seq)) }
+        return out
+    }
+
+    /// Entry `seq`, parsed strictly.
+    public func entry(at seq: Int64) throws(StoreError) -> Entry {
+        let bytes = try line(at: seq)
+        do {
+            return try Entry(line: bytes)
+        } catch {
+            throw StoreError(.damaged, "\(layout.directory): entry \(seq) does not parse: \(error); run `flowledger verify \(layout.directory)` for a full report")
+        }
+    }
+
+    /// The leaf hash of entry `seq`, computed from its line.
+    public func leafHash(at seq: Int64) throws(StoreError) -> Hash32 {
+        Entry.leafHash(line: try line(at: seq), hash: hash)
+    }
+
+    // MARK: - Proofs
+
+    /// Checks that the stored hashes cover a tree of `size` leaves.
+    private func requireTree(size: Int64) throws(StoreError) {
+        let covered = try files.hashes.coveredSize()
+        guard size <= covered else {
+            throw StoreError(.outOfRange, "\(layout.hashes) covers \(covered) entries, not \(size); the writer extends it as it appends (and repairs it when it opens)")
+        }
+    }
+
+    /// The Merkle root of the first `size` entries.
+    public func rootHash(size: Int64) throws -> Hash32 {
+        try requireTree(size: size)
+        return try MerkleTree.rootHash(size: size, reader: files.hashes, hash: hash)
+    }
+
+    /// The RFC 9162 inclusion proof of entry `seq` in the tree of the first `size` entries.
+    public func inclusionProof(seq: Int64, size: Int64) throws -> [Hash32] {
+        try requireTree(size: size)
+        return try MerkleTree.inclusionProof(index: seq, size: size, reader: files.hashes, hash: hash)
+    }
+
+    /// The RFC 9162 consistency proof from the tree of `old` entries to the tree of `new`.
+    public func consistencyProof(old: Int64, new: Int64) throws -> [Hash32] {
+        try requireTree(size: new)
+        return try MerkleTree.consistencyProof(old: old, new: new, reader: files.hashes, hash: hash)
+    }
+
+    // MARK: - Checkpoints
+
+    /// The checkpoint store of this ledger.
+    public var checkpoints: CheckpointStore { CheckpointStore(layout: layout, manifest: manifest) }
+}

@@ -1,0 +1,29 @@
+/// What opening a ledger as its writer found and repaired. Only two things are ever repaired: a
+/// torn last line (never acknowledged) and derived files that are missing or behind.
+public struct RecoveryReport: Sendable, Equatable, CustomStringConvertible {
+    /// Entries in the log after recovery.
+    public var entries: Int64 = 0
+    /// Bytes of an unterminated last line that were cut off (0 when the log ended cleanly).
+    public var tornBytes: Int64 = 0
+    /// The segment the torn line was cut from.
+    public var tornSegment: String?
+    /// Entries added to the offset index because it was missing or behind.
+    public var indexedEntries: Int64 = 0
+    /// Entries added to the stored Merkle hashes because they were missing or behind.
+    public var hashedEntries: Int64 = 0
+    /// Entries whose signatures were checked at open (those the index did not cover yet, i.e.
+    /// written just before a crash).
+    public var signaturesChecked: Int64 = 0
+
+    /// True when nothing had to be repaired.
+    public var isClean: Bool { tornBytes == 0 && indexedEntries == 0 && hashedEntries == 0 }
+
+    /// A one-line summary for logs.
+    public var description: String {
+        var parts = ["\(entries) entries"]
+        if tornBytes > 0 { parts.append("cut a torn last line of \(tornBytes) bytes from \(tornSegment ?? "the last segment")") }
+        if indexedEntries > 0 { parts.append("indexed \(indexedEntries) entries") }
+        if hashedEntries > 0 { parts.append("hashed \(hashedEntries) entries") }
+        return parts.joined(separator: "; ")
+    }
+}
