@@ -22,15 +22,77 @@ import LedgerCrypto
 /// print(receipt.seq, receipt.leafHash.hex)
 /// writer.close()
 /// ```
-public final class LedgerWriter: @unchecked Sendable {
+public final class LedgerWriter: Sendable {
+    private let core: WriterCore
+
     /// Where the files are.
-    public let layout: LedgerLayout
+    public var layout: LedgerLayout { core.layout }
     /// `ledger.json`.
-    public let manifest: LedgerManifest
+    public var manifest: LedgerManifest { core.manifest }
     /// What opening the ledger found and repaired.
-    public let recovery: RecoveryReport
+    public var recovery: RecoveryReport { core.recovery }
     /// The options it was opened with.
-    public let options: WriterOptions
+    public var options: WriterOptions { core.options }
+
+    private init(core: WriterCore) { self.core = core }
+
+    /// Closes the writer if its owner did not.
+    deinit { core.close() }
+
+    /// Opens the ledger at `directory` as its writer: takes the lock, replays and checks the log,
+    /// cuts a torn last line, repairs the derived files, and starts the committer.
+    /// - Throws: ``StoreError/Code/locked`` if another process writes; ``StoreError/Code/damaged``
+    ///   if the log breaks a rule anywhere but a torn last line.
+    public static func open(directory: String, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+        LedgerWriter(core: try WriterCore.open(directory: directory, options: options))
+    }
+
+    /// Creates a new ledger at `directory` (created if missing; it must not hold a ledger) whose
+    /// entry 0 is `genesis`, signed by the operator key its body names.
+    public static func create(directory: String, genesis: SignedEvent, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+        LedgerWriter(core: try WriterCore.create(directory: directory, genesis: genesis, options: options))
+    }
+
+    /// Finishes the appends already queued, stops the committer and releases the lock.
+    /// Appends after this fail with ``StoreError/Code/closed``.
+    public func close() { core.close() }
+
+    /// The number of durable entries.
+    public var size: Int64 { core.size }
+
+    /// A reader of this ledger (for entries and proofs; safe to use while appending).
+    public func reader() throws(StoreError) -> LedgerReader { try LedgerReader(directory: layout.directory) }
+
+    /// Appends `events` as one all-or-nothing batch and waits until they are durable.
+    /// - Returns: one receipt per event, in order (the original receipt for an event already
+    ///   in the log).
+    /// - Throws: ``StoreError`` with ``StoreError/batchIndex`` and ``StoreError/violation`` for a
+    ///   rejected event (nothing of the batch is written), or an I/O error.
+    public func appendBlocking(_ events: [SignedEvent]) throws(StoreError) -> [Receipt] { try core.appendBlocking(events) }
+
+    /// Appends `events` as one all-or-nothing batch; resumes once they are durable.
+    /// See ``appendBlocking(_:)``.
+    public func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] { try await core.append(events) }
+
+    /// Signs a checkpoint of the current size with the operator key and publishes it to
+    /// `checkpoints/`.
+    /// - Throws: ``StoreError/Code/wrongKey`` unless `operatorKey` is the key in `ledger.json`.
+    public func checkpoint(operatorKey: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
+        try core.checkpoint(operatorKey: operatorKey)
+    }
+}
+
+/// The writer's state and its committer thread. Separate from ``LedgerWriter`` so the thread can
+/// hold it strongly while the public object's `deinit` still runs (and closes it).
+final class WriterCore: @unchecked Sendable {
+    /// Where the files are.
+    let layout: LedgerLayout
+    /// `ledger.json`.
+    let manifest: LedgerManifest
+    /// What opening the ledger found and repaired.
+    let recovery: RecoveryReport
+    /// The options it was opened with.
+    let options: WriterOptions
 
     let files: LogFiles
     private let lockFile: PosixFile
@@ -61,22 +123,16 @@ public final class LedgerWriter: @unchecked Sendable {
 
     // MARK: - Opening
 
-    /// Opens the ledger at `directory` as its writer: takes the lock, replays and checks the log,
-    /// cuts a torn last line, repairs the derived files, and starts the committer.
-    /// - Throws: ``StoreError/Code/locked`` if another process writes; ``StoreError/Code/damaged``
-    ///   if the log breaks a rule anywhere but a torn last line.
-    public static func open(directory: String, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+    static func open(directory: String, options: WriterOptions) throws(StoreError) -> WriterCore {
         let layout = LedgerLayout(directory: directory)
         let manifest = try LedgerManifest.read(layout)
         let lockFile = try takeLock(layout)
         let files = try LogFiles(layout: layout, writable: true)
         let recovered = try Recovery.run(files: files, manifest: manifest)
-        return LedgerWriter(layout: layout, manifest: manifest, files: files, lockFile: lockFile, recovered: recovered, options: options)
+        return WriterCore(layout: layout, manifest: manifest, files: files, lockFile: lockFile, recovered: recovered, options: options)
     }
 
-    /// Creates a new ledger at `directory` (created if missing; it must not hold a ledger) whose
-    /// entry 0 is `genesis`, signed by the operator key its body names.
-    public static func create(directory: String, genesis: SignedEvent, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+    static func create(directory: String, genesis: SignedEvent, options: WriterOptions) throws(StoreError) -> WriterCore {
         guard case .genesis(let body) = genesis.event.body else {
             throw StoreError(.malformed, "a ledger starts with a ledger.genesis event, not \(genesis.event.type.rawValue)")
         }
@@ -127,17 +183,14 @@ public final class LedgerWriter: @unchecked Sendable {
         self.segmentFirstSeq = recovered.lastSegmentFirstSeq
         self.segmentSize = recovered.lastSegmentSize
         self.committedSize = recovered.state.size
-        let thread = Thread { [unowned self] in self.runCommitter() }
+        // The thread holds the core until close() ends it.
+        let thread = Thread { [self] in self.runCommitter() }
         thread.name = "flowledger-committer"
         self.thread = thread
         thread.start()
     }
 
-    deinit { close() }
-
-    /// Finishes the appends already queued, stops the committer and releases the lock.
-    /// Appends after this fail with ``StoreError/Code/closed``.
-    public func close() {
+    func close() {
         condition.lock()
         closing = true
         condition.broadcast()
@@ -150,20 +203,11 @@ public final class LedgerWriter: @unchecked Sendable {
 
     // MARK: - State
 
-    /// The number of durable entries.
-    public var size: Int64 { condition.lock(); defer { condition.unlock() }; return committedSize }
-
-    /// A reader of this ledger (for entries and proofs; safe to use while appending).
-    public func reader() throws(StoreError) -> LedgerReader { try LedgerReader(directory: layout.directory) }
+    var size: Int64 { condition.lock(); defer { condition.unlock() }; return committedSize }
 
     // MARK: - Appending
 
-    /// Appends `events` as one all-or-nothing batch and waits until they are durable.
-    /// - Returns: one receipt per event, in order (the original receipt for an event already
-    ///   in the log).
-    /// - Throws: ``StoreError`` with ``StoreError/batchIndex`` and ``StoreError/violation`` for a
-    ///   rejected event (nothing of the batch is written), or an I/O error.
-    public func appendBlocking(_ events: [SignedEvent]) throws(StoreError) -> [Receipt] {
+    func appendBlocking(_ events: [SignedEvent]) throws(StoreError) -> [Receipt] {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         submit(events) { result in
@@ -174,9 +218,7 @@ public final class LedgerWriter: @unchecked Sendable {
         return try box.result!.get()
     }
 
-    /// Appends `events` as one all-or-nothing batch; resumes once they are durable.
-    /// See ``appendBlocking(_:)``.
-    public func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] {
+    func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[Receipt], StoreError>, Never>) in
             submit(events) { continuation.resume(returning: $0) }
         }
@@ -203,10 +245,7 @@ public final class LedgerWriter: @unchecked Sendable {
 
     // MARK: - Checkpoints
 
-    /// Signs a checkpoint of the current size with the operator key and publishes it to
-    /// `checkpoints/`.
-    /// - Throws: ``StoreError/Code/wrongKey`` unless `operatorKey` is the key in `ledger.json`.
-    public func checkpoint(operatorKey: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
+    func checkpoint(operatorKey: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
         guard operatorKey.publicKey == manifest.operatorKey else {
             throw StoreError(.wrongKey, "the key given (key id \(operatorKey.publicKey.keyID)) is not this ledger's operator key (key id \(manifest.operatorKey.keyID)); checkpoints are signed by the operator")
         }
