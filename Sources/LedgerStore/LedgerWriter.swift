@@ -416,36 +416,36 @@ final class WriterCore: @unchecked Sendable {
         }
     }
 
-    /// Writes the group's lines at the end of the current segment (rolling to a new one first
-    /// if it would pass the limit), makes them durable, then extends the derived files.
+    /// Writes the group's lines at the end of the current segment — rolling to a new segment
+    /// at the first line that would take it past the limit — makes them durable (one fsync per
+    /// segment touched), then extends the derived files.
     private func write(_ buffer: [UInt8], lengths: [Int64], leaves: [Hash32], base: Int64) throws(StoreError) {
-        if segmentSize > 0 && segmentSize + Int64(buffer.count) > options.segmentLimit {
-            let path = layout.segment(firstSeq: base)
-            let next = try PosixFile(path: path, flags: O_RDWR | O_CREAT | O_EXCL)
-            try Directory.sync(layout.log)
-            files.added(segmentFirstSeq: base)
-            segment = next
-            segmentFirstSeq = base
-            segmentSize = 0
-        }
-        do {
-            try segment.write(buffer, at: segmentSize)
-            if options.durability != .never { try segment.sync() }
-        } catch {
-            // Nothing was acknowledged: cut what may have reached the file, so it stays as it was.
-            do {
-                try segment.truncate(to: segmentSize)
-            } catch {
-                stop(StoreError(.io, "\(segment.path): a write failed and the partial write could not be removed (\(error)); the writer stopped. Reopen the ledger: recovery cuts the torn line"))
-            }
-            throw error
-        }
         var locations: [OffsetIndex.Location] = []
         locations.reserveCapacity(lengths.count)
+        var start = 0          // first byte of the current run in `buffer`
+        var end = 0
         var offset = segmentSize
-        for length in lengths {
-            locations.append(OffsetIndex.Location(offset: offset, length: length))
-            offset += length + 1
+        do {
+            for (index, length) in lengths.enumerated() {
+                if offset > 0 && offset + length + 1 > options.segmentLimit {
+                    try writeRun(buffer[start..<end], startingAt: segmentSize)
+                    segmentSize = offset
+                    try roll(firstSeq: base + Int64(index))
+                    start = end
+                    offset = 0
+                }
+                locations.append(OffsetIndex.Location(offset: offset, length: length))
+                offset += length + 1
+                end += Int(length) + 1
+            }
+            try writeRun(buffer[start..<end], startingAt: segmentSize)
+        } catch {
+            if start > 0 {
+                // Earlier runs of this group are durable in the previous segment but were not
+                // acknowledged: only a reopen (which replays them) makes memory match the disk.
+                stop(StoreError(.io, "\(layout.log): a write failed after the group had rolled to a new segment (\(error)); the writer stopped. Reopen the ledger; appending the same events again returns their receipts"))
+            }
+            throw error
         }
         segmentSize = offset
         // The entries are durable from here on: a failure below cannot be undone, so it stops the
@@ -459,6 +459,33 @@ final class WriterCore: @unchecked Sendable {
         } catch {
             stop(StoreError(.io, "\(layout.index): the derived files could not be updated (\(error)); the writer stopped. The entries are in the log: reopen the ledger, and appending the same events again returns their receipts"))
         }
+    }
+
+    /// Writes `bytes` at `offset` of the current segment and syncs it; on failure cuts the
+    /// segment back so it is as it was (nothing of the group has been acknowledged).
+    private func writeRun(_ bytes: ArraySlice<UInt8>, startingAt offset: Int64) throws(StoreError) {
+        guard !bytes.isEmpty else { return }
+        do {
+            try segment.write(bytes, at: offset)
+            if options.durability != .never { try segment.sync() }
+        } catch {
+            do {
+                try segment.truncate(to: offset)
+            } catch {
+                stop(StoreError(.io, "\(segment.path): a write failed and the partial write could not be removed (\(error)); the writer stopped. Reopen the ledger: recovery cuts the torn line"))
+            }
+            throw error
+        }
+    }
+
+    /// Starts the segment whose first entry is `firstSeq`, durably (the directory is synced).
+    private func roll(firstSeq: Int64) throws(StoreError) {
+        let next = try PosixFile(path: layout.segment(firstSeq: firstSeq), flags: O_RDWR | O_CREAT | O_EXCL)
+        try Directory.sync(layout.log)
+        files.added(segmentFirstSeq: firstSeq)
+        segment = next
+        segmentFirstSeq = firstSeq
+        segmentSize = 0
     }
 
     private func stop(_ error: StoreError) {
