@@ -18,6 +18,7 @@ final class FileInput {
     let name: String
     private let descriptor: Int32
     private var pending: [UInt8] = []
+    private var ready: [Line] = []
     private var nextNumber = 1
     private var ended = false
 
@@ -35,14 +36,27 @@ final class FileInput {
 
     deinit { if descriptor > 0 { close(descriptor) } }
 
-    /// The next lines available (at least one, unless the input ended: then empty). Blank lines
-    /// are skipped; a last line without a newline counts.
-    func nextLines() throws -> [Line] {
+    /// The next lines available, at most `limit` (at least one, unless the input ended: then
+    /// empty). Blank lines are skipped; a last line without a newline counts.
+    func nextLines(limit: Int = .max) throws -> [Line] {
+        while ready.isEmpty {
+            let more = try readLines()
+            if more.isEmpty { return [] }
+            ready = more
+        }
+        let taken = Array(ready.prefix(limit))
+        ready.removeFirst(taken.count)
+        return taken
+    }
+
+    private func readLines() throws -> [Line] {
         while true {
             if let newline = pending.lastIndex(of: 0x0a) {
                 let complete = Array(pending[...newline])
                 pending.removeFirst(newline + 1)
-                return try split(complete)
+                let lines = try split(complete)
+                if lines.isEmpty { continue }  // only blank lines so far
+                return lines
             }
             if ended {
                 guard !pending.isEmpty else { return [] }

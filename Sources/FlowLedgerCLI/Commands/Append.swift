@@ -35,6 +35,9 @@ struct Append: AsyncParsableCommand {
     @Option(name: .customLong("segment-bytes"), help: "Start a new segment file past this size (default 64 MiB).")
     var segmentBytes: Int64?
 
+    @Option(name: .customLong("batch-lines"), help: "Append at most this many lines per batch (default 4096); each batch is one write and one fsync.")
+    var batchLines: Int = 4096
+
     func validate() throws {
         if signed {
             guard key == nil, author == nil else { throw ValidationError("--signed takes no --key or --author: the lines carry their signatures") }
@@ -43,6 +46,7 @@ struct Append: AsyncParsableCommand {
         }
         guard WriterOptions.Durability(rawValue: fsync) != nil else { throw ValidationError("--fsync must be batch, always or never") }
         if let segmentBytes, segmentBytes < 1 { throw ValidationError("--segment-bytes must be positive") }
+        guard batchLines >= 1 else { throw ValidationError("--batch-lines must be at least 1") }
     }
 
     func run() async throws {
@@ -55,7 +59,7 @@ struct Append: AsyncParsableCommand {
         defer { writer.close() }
         let origin = writer.manifest.origin
         while true {
-            let lines = try input.nextLines()
+            let lines = try input.nextLines(limit: batchLines)
             if lines.isEmpty { return }
             let parsed = Parallel.map(lines.count, minimumPerThread: 16) { index -> Result<SignedEvent, FormatError> in
                 Result { () throws(FormatError) -> SignedEvent in
