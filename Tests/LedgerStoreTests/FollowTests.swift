@@ -1,0 +1,72 @@
+import FlowLedger
+import Foundation
+import LedgerTestSupport
+import Testing
+
+/// Following a ledger while another process appends (the library half of `tail -f`): every
+/// entry arrives once, in order, across segment roll-over, and a reader never sees a partial line.
+@Suite("Following new entries (Follow)")
+struct FollowTests {
+    @Test
+    func followerSeesEveryEntryOnceInOrderWhileAnotherProcessAppends() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let setUp = try await scenario.create()
+        setUp.close()
+        let work = URL(fileURLWithPath: scenario.directory).deletingLastPathComponent().path
+        let input = work + "/signed.jsonl"
+        let count = 300
+        let lines = try (0..<count).map { String(decoding: CanonicalJSON.encode(try scenario.exchange($0).json), as: UTF8.self) }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+
+        let reader = try LedgerReader(directory: scenario.directory)
+        let expected = 6 + count
+        let follower = Task {
+            var seen: [Entry] = []
+            for try await entry in EntryFollower(reader: reader, from: 0) {
+                seen.append(entry)
+                if seen.count == expected { break }
+            }
+            return seen
+        }
+        let child = try ChildProcess([flowledgerPath, "append", scenario.directory, "--signed", input, "--batch-lines", "7", "--segment-bytes", "20000"], directory: work)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            follower.cancel()
+        }
+        let seen = try await follower.value
+        watchdog.cancel()
+        #expect(child.wait() == 0)
+        #expect(seen.map(\.seq) == Array(0..<Int64(expected)))
+        let stored = try LedgerReader(directory: scenario.directory)
+        for entry in seen { #expect(entry.line == (try stored.line(at: entry.seq))) }
+        let segments = try FileManager.default.contentsOfDirectory(atPath: LedgerLayout(directory: scenario.directory).log)
+        #expect(segments.count > 3)
+    }
+
+    @Test
+    func followingFromTheEndWaitsForTheNextEntryAndStopsWhenCancelled() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        defer { ledger.close() }
+        let follower = Task { () -> Entry? in
+            for try await entry in ledger.follow(from: 6) { return entry }
+            return nil
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await ledger.append(scenario.exchange(1))
+        let entry = try await follower.value
+        #expect(entry?.seq == 6)
+        #expect(entry?.event.id == "x-1")
+
+        let idle = Task { () -> Int in
+            var count = 0
+            for try await _ in ledger.follow(from: 7) { count += 1 }
+            return count
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        idle.cancel()
+        #expect(try await idle.value == 0)
+    }
+}
