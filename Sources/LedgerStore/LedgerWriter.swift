@@ -292,7 +292,7 @@ final class WriterCore: @unchecked Sendable {
     /// Sequences, writes and syncs one group of requests; returns each request's outcome.
     private func commit(_ group: [Request]) -> [Result<[Receipt], StoreError>] {
         let events = group.flatMap(\.events)
-        let valid = verifySignatures(events)
+        let checked = verifySignatures(events)
         let base = state.size
         let groupMark = state.mark
         let now = options.clock()
@@ -309,7 +309,7 @@ final class WriterCore: @unchecked Sendable {
             var failed: StoreError?
             for (index, signed) in request.events.enumerated() {
                 do {
-                    receipts.append(try admit(signed, valid: valid[first + index], base: base, now: now,
+                    receipts.append(try admit(signed, checked: checked[first + index], base: base, now: now,
                                               buffer: &buffer, lengths: &lengths, leaves: &leaves, pending: &pending))
                 } catch {
                     failed = error.inBatch(at: index)
@@ -340,9 +340,16 @@ final class WriterCore: @unchecked Sendable {
         return results
     }
 
-    /// Checks every signature of the group in parallel, under the key each event names: the
-    /// registered key, or one registered earlier in the same group.
-    private func verifySignatures(_ events: [SignedEvent]) -> [Bool?] {
+    /// An event's canonical bytes and whether its signature holds (nil: no key to check with).
+    private struct Checked {
+        let canonicalEvent: [UInt8]
+        let valid: Bool?
+    }
+
+    /// Encodes every event of the group and checks its signature, in parallel on all cores,
+    /// under the key the event names: the registered key, or one registered earlier in the
+    /// same group. The canonical bytes are kept for the entry line, so no event is encoded twice.
+    private func verifySignatures(_ events: [SignedEvent]) -> [Checked] {
         var introduced: [String: PublicKey] = [:]
         let keys = events.map { signed -> PublicKey? in
             let key = state.verificationKey(for: signed.event) ?? introduced[signed.event.keyID]
@@ -353,22 +360,24 @@ final class WriterCore: @unchecked Sendable {
             }
             return key
         }
-        let origin = manifest.origin
-        return Parallel.map(events.count, minimumPerThread: 8) { index -> Bool? in
-            guard let key = keys[index] else { return nil }
-            return events[index].verify(with: key, origin: origin)
+        let prefix = Array(Event.signatureDomain.utf8) + Array(manifest.origin.utf8) + [0x0a]
+        return Parallel.map(events.count, minimumPerThread: 8) { index -> Checked in
+            let bytes = events[index].event.canonicalBytes
+            guard let key = keys[index] else { return Checked(canonicalEvent: bytes, valid: nil) }
+            // M = "flowledger/v1/event\n" || origin || "\n" || canonical(event)   (DESIGN §5)
+            return Checked(canonicalEvent: bytes, valid: key.verify(signature: events[index].signature, message: prefix + bytes))
         }
     }
 
     /// Admits one event: the original receipt for a repeat, or a new entry added to the buffer.
-    private func admit(_ signed: SignedEvent, valid: Bool?, base: Int64, now: Int64, buffer: inout [UInt8], lengths: inout [Int64],
+    private func admit(_ signed: SignedEvent, checked: Checked, base: Int64, now: Int64, buffer: inout [UInt8], lengths: inout [Int64],
                        leaves: inout [Hash32], pending: inout [Event]) throws(StoreError) -> Receipt {
         let seq = state.size
         let admission: LedgerState.Admission
         do {
             // A key introduced in this group but not admitted leaves no key to check against.
-            let checked = state.verificationKey(for: signed.event) == nil ? nil : valid
-            admission = try state.admit(signed, seq: seq, signatureValid: checked) { [files] stored in
+            let valid = state.verificationKey(for: signed.event) == nil ? nil : checked.valid
+            admission = try state.admit(signed, seq: seq, signatureValid: valid) { [files] stored in
                 if stored >= base { return pending[Int(stored - base)] }
                 return try Entry(validLine: files, seq: stored, at: files.offsets.location(of: stored)).event
             }
@@ -392,13 +401,9 @@ final class WriterCore: @unchecked Sendable {
         case .new:
             let mark = state.mark
             let time = Timestamp(microsecondsSinceEpoch: max(now, state.lastTime?.microsecondsSinceEpoch ?? now))
-            let line: [UInt8]
-            do {
-                line = try Entry(seq: seq, time: time, prev: state.lastLeafHash, signed: signed).line
-            } catch {
-                state.rollback(to: mark)
-                throw StoreError(.malformed, "\(layout.directory): event \"\(signed.event.id)\" cannot be sequenced: \(error)")
-            }
+            // Entry's own rules (six-digit time, genesis only at 0) hold by construction here:
+            // the time comes from microseconds and the state admits genesis only at seq 0.
+            let line = Entry.line(seq: seq, time: time, prev: state.lastLeafHash, canonicalEvent: checked.canonicalEvent, signature: signed.signature)
             guard line.count <= CanonicalJSON.maxLineBytes else {
                 state.rollback(to: mark)
                 let violation = RuleViolation(.malformedLine, seq: seq, eventID: signed.event.id, author: signed.event.author, field: "",

@@ -81,6 +81,29 @@ public struct Entry: Hashable, Sendable {
     /// The canonical line bytes, without the trailing newline.
     public var line: [UInt8] { CanonicalJSON.encode(json) }
 
+    /// The canonical line of an entry, assembled around the event's canonical bytes so the
+    /// writer encodes each event once (for its signature check) and never again:
+    ///
+    ///     {"event":<canonical(event)>,"prev":"<hex>","seq":<n>,"sig":"<base64>","time":"<time>"}
+    ///
+    /// The members are already in canonical (sorted) order; equal to ``line`` for the same entry.
+    public static func line(seq: Int64, time: Timestamp, prev: Hash32, canonicalEvent: [UInt8], signature: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(canonicalEvent.count + 256)
+        out += #"{"event":"#.utf8
+        out += canonicalEvent
+        out += #","prev":"#.utf8
+        CanonicalJSON.appendString(prev.hex, to: &out)
+        out += #","seq":"#.utf8
+        out += String(seq).utf8
+        out += #","sig":"#.utf8
+        CanonicalJSON.appendString(Base64.encode(signature), to: &out)
+        out += #","time":"#.utf8
+        CanonicalJSON.appendString(time.text, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// The RFC 9162 leaf hash of a line: L(n) = H(0x00 || line bytes without the trailing \n).
     public static func leafHash(line: some Collection<UInt8>, hash: HashAlgorithm) -> Hash32 {
         var context = HashContext(hash)

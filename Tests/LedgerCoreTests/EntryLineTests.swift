@@ -1,0 +1,26 @@
+import LedgerCore
+import LedgerCrypto
+import LedgerTestSupport
+import Testing
+
+/// The writer assembles entry lines around the event's canonical bytes; the result must be
+/// byte-identical to encoding the whole entry, or leaf hashes would differ from the verifier's.
+@Suite("Entry lines assembled from canonical event bytes (EntryLine)")
+struct EntryLineTests {
+    @Test(arguments: Suite.allCases)
+    func assembledLineEqualsTheCanonicalEncoding(_ suite: Suite) throws {
+        let key = try PrivateKey.generate(suite: suite)
+        let notes = ["plain", "quote \" backslash \\ tab \t newline \n", "unicode 数据 ✓", String(repeating: "x", count: 4000)]
+        for (n, note) in notes.enumerated() {
+            let event = try Event(id: "q-\(n)", author: "transport.sh", keyID: key.publicKey.keyID, at: Timestamp(parsing: "2026-11-23T08:00:00.5Z"),
+                                  body: .qualityReported(QualityReportedBody(dataset: "trips", exchange: n % 2 == 0 ? nil : "x-1", dimension: .accuracy, severity: .high, note: note)))
+            let signed = try SignedEvent(event: event, origin: "o.example/1", signer: key)
+            for seq: Int64 in [1, 9, 10, 123_456_789, JSONValue.maxSafeInteger] {
+                let entry = try Entry(seq: seq, time: Timestamp(microsecondsSinceEpoch: 1_795_420_800_000_001 + seq % 1000), prev: suite.hash.hash(Array("p".utf8)), signed: signed)
+                let assembled = Entry.line(seq: seq, time: entry.time, prev: entry.prev, canonicalEvent: event.canonicalBytes, signature: signed.signature)
+                #expect(assembled == entry.line)
+                #expect(try Entry(line: assembled) == entry)
+            }
+        }
+    }
+}
