@@ -1,9 +1,59 @@
 #!/usr/bin/env bash
-# The README's first command. Until the storage and demo issues land, it builds the core and
-# runs the foundation's end-to-end checks: real signatures, canonical entries, Merkle proofs and a
-# signed checkpoint, both suites.
+# The README's first command. Until the projector and demo issue lands `flowledger demo`, it runs
+# the participants' job end to end with the real CLI on a fresh ledger: keys, init, signed
+# appends (one signed offline), a checkpoint, an inclusion proof and a consistency proof, and a
+# refused append; then the core's offline proof checks (both suites).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 "$(dirname "$0")/install-deps.sh"
-swift build
-exec swift test --filter "EndToEnd"
+swift build --product flowledger
+bin="$(swift build --show-bin-path)/flowledger"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+step() { printf '\n== %s\n' "$*"; }
+
+step "keys for the operator, a ride-hailing platform and the city transport commission"
+"$bin" keygen --out "$work/operator.pem"
+ride_key=$("$bin" keygen --out "$work/ride.pem" | awk '/^key /{print $2}')
+transport_key=$("$bin" keygen --out "$work/transport.pem" | awk '/^key /{print $2}')
+
+step "flowledger init"
+"$bin" init "$work/ledger" --origin exchange.sh.gov.example/2026 --operator-key "$work/operator.pem" \
+  --operator-id ops.exchange --operator-name "Shanghai data exchange"
+
+step "the operator registers both parties"
+"$bin" append "$work/ledger" --key "$work/operator.pem" --author ops.exchange <<JSON
+{"type":"party.registered","id":"reg-ride","at":"2026-11-23T08:00:00Z","body":{"party":"ride.example","name":"Ride platform","kind":"enterprise","roles":["provider"],"key":"$ride_key"}}
+{"type":"party.registered","id":"reg-transport","at":"2026-11-23T08:00:00Z","body":{"party":"transport.sh","name":"Transport commission","kind":"government","roles":["recipient"],"key":"$transport_key"}}
+JSON
+
+step "the platform signs offline (flowledger sign) and the ledger appends (append --signed)"
+digest=$(printf 'trip records 2026-11-23' | openssl dgst -sha256 -r | cut -c1-64)
+"$bin" sign --key "$work/ride.pem" --author ride.example --origin exchange.sh.gov.example/2026 > "$work/signed.jsonl" <<JSON
+{"type":"dataset.cataloged","id":"cat-trips","at":"2026-11-23T08:01:00Z","body":{"dataset":"trips","title":"Trip records","sharing":"conditional","level":"important","fields":["driver","end","start"]}}
+{"type":"grant.issued","id":"grant-1","at":"2026-11-23T08:02:00Z","body":{"grant":"g-1","dataset":"trips","grantee":"transport.sh","purpose":"supervision","fields":["end","start"],"from":"2026-11-23T00:00:00Z","until":"2027-11-23T00:00:00Z","basis":"Municipal transport regulation art. 12"}}
+{"type":"exchange.sent","id":"x-1","at":"2026-11-23T08:03:00Z","body":{"exchange":"x-1","dataset":"trips","recipient":"transport.sh","grant":"g-1","purpose":"supervision","fields":["end","start"],"records":1200,"bytes":480000,"digest":"$digest"}}
+JSON
+"$bin" append "$work/ledger" --signed "$work/signed.jsonl"
+"$bin" checkpoint "$work/ledger" --key "$work/operator.pem"
+
+step "the commission acknowledges; the operator checkpoints again"
+"$bin" append "$work/ledger" --key "$work/transport.pem" --author transport.sh <<JSON
+{"type":"exchange.received","id":"ack-x-1","at":"2026-11-23T09:00:00Z","body":{"exchange":"x-1","digest":"$digest","records":1200}}
+JSON
+"$bin" checkpoint "$work/ledger" --key "$work/operator.pem"
+
+step "a regulator asks for proofs: entry 5 (the exchange) in the latest checkpoint, and consistency 6 -> 7"
+"$bin" prove "$work/ledger" --seq 5
+"$bin" prove "$work/ledger" --old 6 --json
+echo "verifier key: $("$bin" vkey "$work/ledger")"
+
+step "an exchange to a party that is not a registered recipient is refused, and nothing is written"
+if "$bin" append "$work/ledger" --key "$work/ride.pem" --author ride.example <<JSON
+{"type":"exchange.sent","id":"x-2","body":{"exchange":"x-2","dataset":"trips","recipient":"unknown.example","purpose":"resale","fields":["driver"],"records":1,"bytes":1,"digest":"$digest"}}
+JSON
+then echo "unexpected: the append was accepted"; exit 1; fi
+ls -l "$work/ledger/log"
+
+step "offline proof checks of the core (both suites)"
+swift test --filter "EndToEnd"
