@@ -13,11 +13,9 @@ struct FollowTests {
         defer { scenario.removeAll() }
         let setUp = try await scenario.create()
         setUp.close()
-        let work = URL(fileURLWithPath: scenario.directory).deletingLastPathComponent().path
-        let input = work + "/signed.jsonl"
+        let work = scenario.workDirectory
         let count = 300
-        let lines = try (0..<count).map { String(decoding: CanonicalJSON.encode(try scenario.exchange($0).json), as: UTF8.self) }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let input = try scenario.writeSignedExchanges(count: count)
 
         let reader = try LedgerReader(directory: scenario.directory)
         let expected = 6 + count

@@ -57,6 +57,18 @@ struct Scenario {
         return ledger
     }
 
+    /// Writes exchanges 0..<count as `{"event","sig"}` lines (the `append --signed` input) next to
+    /// the ledger directory; returns the file's path.
+    func writeSignedExchanges(count: Int) throws -> String {
+        let path = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("signed.jsonl").path
+        let lines = try (0..<count).map { String(decoding: CanonicalJSON.encode(try exchange($0).json), as: UTF8.self) }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The directory holding the ledger directory, for the test's other files.
+    var workDirectory: String { URL(fileURLWithPath: directory).deletingLastPathComponent().path }
+
     /// Every file under the ledger directory with its bytes (to prove nothing changed).
     func snapshot() throws -> [String: Data] {
         var out: [String: Data] = [:]

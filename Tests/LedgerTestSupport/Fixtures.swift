@@ -55,33 +55,18 @@ public struct SeededRandom: RandomNumberGenerator {
     }
 }
 
-/// Runs a command (searched in PATH) and returns its exit status and output; used to
-/// cross-check with `openssl`. It uses posix_spawn with files for stdin/stdout/stderr rather than
-/// Foundation's Process and pipes, which are unreliable under Swift Testing's parallel runner.
+/// Runs a command (searched in PATH) to the end and returns its exit status and output; used to
+/// cross-check with `openssl` and to drive `flowledger`. See ``ChildProcess`` for why it does not
+/// use Foundation's Process.
 @discardableResult
 public func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: String) {
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let inPath = dir.appendingPathComponent("stdin").path
-    let outPath = dir.appendingPathComponent("stdout").path
-    let errPath = dir.appendingPathComponent("stderr").path
     try (stdin ?? Data()).write(to: URL(fileURLWithPath: inPath))
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-    guard spawned == 0 else { throw FixtureError("cannot start \(arguments[0]): error \(spawned)") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return (exitCode, try Data(contentsOf: URL(fileURLWithPath: outPath)),
-            String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+    let child = try ChildProcess(arguments, stdinPath: inPath, directory: dir.path)
+    let status = child.wait()
+    return (status, try child.stdout(), try child.stderr())
 }
 
 /// A fresh temporary directory, removed by the caller when done.

@@ -290,7 +290,12 @@ public struct LedgerState: Sendable {
         var allowed = orOperator ? ["the operator"] : []
         allowed.append("role \(role.rawValue)")
         if let other { allowed.append("role \(other.rawValue)") }
-        throw violation(.notAuthorized, seq, event, "author", "\(event.author) may not write \(event.type.rawValue): it needs \(allowed.joined(separator: " or ")) (its roles: \(author.roles.isEmpty ? "none" : author.roles.map(\.rawValue).joined(separator: ", ")))")
+        throw violation(.notAuthorized, seq, event, "author", "\(event.author) may not write \(event.type.rawValue): it needs \(allowed.joined(separator: " or ")) (its roles: \(Self.describe(author.roles)))")
+    }
+
+    /// "provider, recipient", or "none".
+    private static func describe(_ roles: [PartyRole]) -> String {
+        roles.isEmpty ? "none" : roles.map(\.rawValue).joined(separator: ", ")
     }
 
     private func requireNewKey(_ key: PublicKey, _ event: Event, _ seq: Int64) throws(RuleViolation) {
@@ -403,7 +408,7 @@ public struct LedgerState: Sendable {
                 throw violation(.notCrossBoundary, seq, event, "body.recipient", "recipient \(body.recipient) is not a registered party; register it first")
             }
             guard recipient.roles.contains(.recipient) else {
-                throw violation(.notCrossBoundary, seq, event, "body.recipient", "party \(body.recipient) does not have the role recipient (its roles: \(recipient.roles.isEmpty ? "none" : recipient.roles.map(\.rawValue).joined(separator: ", ")))")
+                throw violation(.notCrossBoundary, seq, event, "body.recipient", "party \(body.recipient) does not have the role recipient (its roles: \(Self.describe(recipient.roles)))")
             }
             journal.append(.exchange(body.exchange, nil))
             exchanges[body.exchange] = Exchange(dataset: body.dataset, recipient: body.recipient, receivedAt: nil)
