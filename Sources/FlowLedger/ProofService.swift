@@ -1,6 +1,12 @@
 /// Proofs from a ledger directory against its published checkpoints. Every proof is verified
 /// against the checkpoint before it is handed out, so damaged derived files can never yield a
-/// proof that a regulator would then reject.
+/// proof that a regulator would then reject. Works from any process, while a writer appends.
+///
+/// ```swift
+/// let proofs = ProofService(reader: try LedgerReader(directory: "/var/lib/flowledger/exchange"))
+/// try proofs.inclusionProof(seq: 517).text.write(toFile: "entry-517.tlog-proof", atomically: true, encoding: .utf8)
+/// let (consistency, oldNote, newNote) = try proofs.consistencyProof(old: 1000)
+/// ```
 public struct ProofService: Sendable {
     /// The ledger read.
     public let reader: LedgerReader

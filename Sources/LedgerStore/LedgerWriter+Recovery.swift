@@ -9,7 +9,6 @@ struct RecoveredLog {
     var state: LedgerState
     var frontier: TreeFrontier
     var lastSegment: PosixFile
-    var lastSegmentFirstSeq: Int64
     var lastSegmentSize: Int64
     var report: RecoveryReport
 }
@@ -140,8 +139,7 @@ enum Recovery {
 
         try checkLatestCheckpoint(files: files, manifest: manifest, size: n)
         guard let lastFile else { throw StoreError(.damaged, "\(layout.log): no segment file") }
-        return RecoveredLog(state: state, frontier: frontier, lastSegment: lastFile,
-                            lastSegmentFirstSeq: segments[segments.count - 1], lastSegmentSize: lastSize, report: report)
+        return RecoveredLog(state: state, frontier: frontier, lastSegment: lastFile, lastSegmentSize: lastSize, report: report)
     }
 
     /// Entries from `from` on were written after the index was last updated — just before a

@@ -109,7 +109,6 @@ final class WriterCore: @unchecked Sendable {
     private var state: LedgerState
     private var frontier: TreeFrontier
     private var segment: PosixFile
-    private var segmentFirstSeq: Int64
     private var segmentSize: Int64
 
     private final class Request: @unchecked Sendable {
@@ -180,7 +179,6 @@ final class WriterCore: @unchecked Sendable {
         self.state = recovered.state
         self.frontier = recovered.frontier
         self.segment = recovered.lastSegment
-        self.segmentFirstSeq = recovered.lastSegmentFirstSeq
         self.segmentSize = recovered.lastSegmentSize
         self.committedSize = recovered.state.size
         // The thread holds the core until close() ends it.
@@ -489,7 +487,6 @@ final class WriterCore: @unchecked Sendable {
         try Directory.sync(layout.log)
         files.added(segmentFirstSeq: firstSeq)
         segment = next
-        segmentFirstSeq = firstSeq
         segmentSize = 0
     }
 
