@@ -85,4 +85,59 @@ struct LedgerWriterTests {
         }
         ledger.close()
     }
+
+    @Test(arguments: WriterOptions.Durability.allCases)
+    func everyDurabilityPolicyAppendsTheSameChain(_ durability: WriterOptions.Durability) async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        var options = WriterOptions()
+        options.durability = durability
+        options.clock = { 1_795_420_800_000_000 }  // a fixed clock: the log is the same whatever the policy
+        let ledger = try await scenario.create(options: options)
+        let receipts = try await withThrowingTaskGroup(of: Receipt.self) { group in
+            for n in 0..<50 { group.addTask { try await ledger.append(scenario.exchange(n)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(receipts.map(\.seq)) == Set(6..<56))
+        ledger.close()
+        let reopened = try Ledger.open(at: scenario.directory)
+        defer { reopened.close() }
+        #expect(reopened.size == 56 && reopened.writer.recovery.isClean)
+    }
+
+    @Test
+    func ledgerTimeNeverGoesBackwardsEvenWhenTheClockDoes() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let clock = ManualClock(start: 1_795_420_800_000_000)
+        var options = WriterOptions()
+        options.clock = { clock.next() }
+        let ledger = try await scenario.create(options: options)
+        defer { ledger.close() }
+        clock.jump(by: -3_600_000_000)  // an hour back, as after a bad NTP step
+        _ = try await ledger.append(scenario.exchange(1))
+        let entries = try ledger.entries(0..<7)
+        for (earlier, later) in zip(entries, entries.dropFirst()) { #expect(!(later.time < earlier.time)) }
+        #expect(entries[6].time == entries[5].time)
+    }
+
+    @Test
+    func closedWriterRefusesAppendsWithAClearError() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        ledger.close()
+        let error = try #require(throws: StoreError.self) { try ledger.writer.appendBlocking([try scenario.exchange(1)]) }
+        #expect(error.code == .closed)
+        #expect(try ledger.writer.appendBlocking([]).isEmpty)
+    }
+}
+
+/// A test clock that can be moved back.
+private final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: Int64
+    init(start: Int64) { now = start }
+    func next() -> Int64 { lock.withLock { now += 1; return now } }
+    func jump(by micros: Int64) { lock.withLock { now += micros } }
 }
