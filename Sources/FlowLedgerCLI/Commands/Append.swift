@@ -58,9 +58,16 @@ struct Append: AsyncParsableCommand {
         let writer = try LedgerWriter.open(directory: ledger.directory, options: options)
         defer { writer.close() }
         let origin = writer.manifest.origin
+        // Two batches in flight: the next one's signatures are checked while the one before it
+        // is written and synced. A batch is submitted `after` the previous one, so nothing past
+        // a refused line is ever appended.
+        var inFlight: Batch?
         while true {
             let lines = try input.nextLines(limit: batchLines)
-            if lines.isEmpty { return }
+            if lines.isEmpty {
+                if let inFlight { try settle(inFlight, writer: writer, input: input.name) }
+                return
+            }
             let parsed = Parallel.map(lines.count, minimumPerThread: 16) { index -> Result<SignedEvent, FormatError> in
                 Result { () throws(FormatError) -> SignedEvent in
                     if let signer { return try Self.sign(lines[index].bytes, as: signer, origin: origin) }
@@ -68,22 +75,40 @@ struct Append: AsyncParsableCommand {
                 }
             }
             let valid = parsed.prefix { if case .success = $0 { true } else { false } }.map { try! $0.get() }
-            var failure: CommandFailure?
-            var receipts: [Receipt] = []
-            do {
-                receipts = try writer.appendBlocking(valid)
-            } catch {
-                let index = error.batchIndex ?? 0
-                failure = CommandFailure("\(input.name) line \(lines[index].number): \(error.violation.map { "\($0)" } ?? error.message); this line and the ones after it were not appended", exit: error.code == .io ? .usage : .rejected)
-                // The lines before the rejected one still go in, as the command promises.
-                receipts = index > 0 ? try writer.appendBlocking(Array(valid.prefix(index))) : []
-            }
-            for receipt in receipts { Output.line(receipt.description) }
-            if let failure { throw failure }
+            var unreadable: CommandFailure?
             if valid.count < parsed.count, case .failure(let error) = parsed[valid.count] {
-                throw CommandFailure("\(input.name) line \(lines[valid.count].number): \(error); this line and the ones after it were not appended", exit: .rejected)
+                unreadable = CommandFailure("\(input.name) line \(lines[valid.count].number): \(error); this line and the ones after it were not appended", exit: .rejected)
             }
+            let batch = Batch(lines: lines, events: valid, unreadable: unreadable, ticket: writer.submit(valid, after: inFlight?.ticket))
+            if let previous = inFlight { try settle(previous, writer: writer, input: input.name) }
+            inFlight = batch
+            if unreadable != nil { try settle(batch, writer: writer, input: input.name) }
         }
+    }
+
+    /// One batch of input lines on its way into the ledger.
+    private struct Batch {
+        let lines: [FileInput.Line]
+        let events: [SignedEvent]
+        /// The first line that could not be read, if any (the batch holds the lines before it).
+        let unreadable: CommandFailure?
+        let ticket: AppendTicket
+    }
+
+    /// Waits for `batch`, prints its receipts, and throws at a refused or unreadable line after
+    /// appending the lines before it, as the command promises.
+    private func settle(_ batch: Batch, writer: LedgerWriter, input: String) throws {
+        do {
+            for receipt in try batch.ticket.wait() { Output.line(receipt.description) }
+        } catch {
+            let index = error.batchIndex ?? 0
+            let failure = CommandFailure("\(input) line \(batch.lines[index].number): \(error.violation.map { "\($0)" } ?? error.message); this line and the ones after it were not appended", exit: error.code == .io ? .usage : .rejected)
+            if index > 0 {
+                for receipt in try writer.appendBlocking(Array(batch.events.prefix(index))) { Output.line(receipt.description) }
+            }
+            throw failure
+        }
+        if let unreadable = batch.unreadable { throw unreadable }
     }
 
     /// A `{"event","sig"}` line, which must be canonical JSON.
