@@ -122,6 +122,63 @@ struct LedgerWriterTests {
     }
 
     @Test
+    func aBatchSubmittedAfterARefusedOneIsNotAttempted() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        defer { ledger.close() }
+        let snapshot = try scenario.snapshot()
+        let selfExchange = try scenario.platform.sign(.exchangeSent(ExchangeSentBody(
+            exchange: "x-9", dataset: "trips", recipient: "ride.example", grant: nil, purpose: "p", fields: ["end"],
+            records: 1, bytes: 1, digest: String(repeating: "a", count: 64))), id: "x-9", at: Scenario.at)
+        let refused = ledger.writer.submit([try scenario.exchange(1), selfExchange])
+        let dependent = ledger.writer.submit([try scenario.exchange(2)], after: refused)
+        #expect(throws: StoreError.self) { try refused.wait() }
+        let notAttempted = try #require(throws: StoreError.self) { try dependent.wait() }
+        #expect(notAttempted.message.contains("not attempted"))
+        #expect(try scenario.snapshot() == snapshot)
+        // Chained batches that all pass go in, in order.
+        let first = ledger.writer.submit([try scenario.exchange(1)])
+        let second = ledger.writer.submit([try scenario.exchange(2)], after: first)
+        #expect(try first.wait().map(\.seq) + second.wait().map(\.seq) == [6, 7])
+    }
+
+    @Test
+    func eventsSignedWithAKeyRegisteredInTheBatchJustBeforeAreAccepted() async throws {
+        // The committer checks a group's signatures while the group before it is still being
+        // written, so a key registered there must already count.
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        defer { ledger.close() }
+        var tickets: [AppendTicket] = []
+        var keys: [PrivateKey] = []
+        for n in 0..<20 {
+            let key = try PrivateKey.generate(suite: .ed25519SHA256)
+            keys.append(key)
+            let registration = try scenario.operatorParty.sign(.partyRegistered(PartyRegisteredBody(
+                party: "p\(n).example", name: "P\(n)", kind: .enterprise, roles: [.provider], key: key.publicKey)), id: "reg-p\(n)")
+            let catalog = try Participant(id: "p\(n).example", key: key, origin: scenario.origin).sign(.datasetCataloged(DatasetCatalogedBody(
+                dataset: "d\(n)", title: "D", sharing: .open, level: .general, fields: ["a"])), id: "cat-d\(n)")
+            tickets.append(ledger.writer.submit([registration]))
+            tickets.append(ledger.writer.submit([catalog]))
+        }
+        let seqs = try tickets.flatMap { try $0.wait() }.map(\.seq)
+        #expect(seqs == Array(6..<46))
+        // A key registered by an event that was refused does not count.
+        let orphanKey = try PrivateKey.generate(suite: .ed25519SHA256)
+        let badRegistration = try scenario.platform.sign(.partyRegistered(PartyRegisteredBody(
+            party: "orphan.example", name: "O", kind: .enterprise, roles: [.provider], key: orphanKey.publicKey)), id: "reg-orphan")
+        let orphanEvent = try Participant(id: "orphan.example", key: orphanKey, origin: scenario.origin).sign(.datasetCataloged(DatasetCatalogedBody(
+            dataset: "orphan", title: "O", sharing: .open, level: .general, fields: ["a"])), id: "cat-orphan")
+        let refused = ledger.writer.submit([badRegistration])
+        let orphan = ledger.writer.submit([orphanEvent])
+        #expect((try? refused.wait()) == nil)
+        let error = try #require(throws: StoreError.self) { try orphan.wait() }
+        #expect(error.violation?.code == .unknownAuthor)
+    }
+
+    @Test
     func closedWriterRefusesAppendsWithAClearError() async throws {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
