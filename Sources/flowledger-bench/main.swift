@@ -1,49 +1,28 @@
-// Measures what one core spends per entry on the core's hot paths — strict canonical parse and
-// validation of an entry line, canonical re-encoding, leaf hashing, Merkle appends — beside the
-// physical limit of the system, OpenSSL's raw signature verification, measured in the same run.
-// Run through scripts/bench-core.sh (release build). Results are ratios, never test assertions.
+// Benchmarks of FlowLedger beside the physical limit of the system, OpenSSL's raw signature
+// verification, measured in the same run. Release builds only; results are rates and ratios,
+// never test assertions.
+//
+//   flowledger-bench [core] [--sm2]     the core's hot paths on one core (scripts/bench-core.sh)
+//   flowledger-bench store [options]    the store: appends, the CLI, latency, proofs (scripts/bench-store.sh)
+//
+// With no subcommand it runs `core`, so scripts/bench-core.sh keeps working unchanged.
 import Foundation
-import LedgerCore
-import LedgerCrypto
 
-func measure(_ name: String, count: Int, _ body: (Int) throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    for i in 0..<count { try body(i) }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    let rate = Double(count) / seconds
-    print(name.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%12.0f /s", rate))
-    return rate
-}
+var arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first.flatMap { ["core", "store"].contains($0) ? $0 : nil } ?? "core"
+if arguments.first == command { arguments.removeFirst() }
 
-let suites: [Suite] = CommandLine.arguments.contains("--sm2") ? [.sm2SM3] : [.ed25519SHA256, .sm2SM3]
-for suite in suites {
-    print("suite \(suite.rawValue), one core")
-    let origin = "bench.example/2026"
-    let key = try PrivateKey.generate(suite: suite)
-    let event = try Event(id: "x-1", author: "ride.example", keyID: key.publicKey.keyID,
-                          at: Timestamp(parsing: "2026-11-23T08:00:00Z"),
-                          body: .exchangeSent(ExchangeSentBody(exchange: "x-1", dataset: "trips", recipient: "transport.sh", grant: "g-1",
-                                                               purpose: "supervision", fields: ["driver_id", "end", "start"],
-                                                               records: 1200, bytes: 480_000, digest: String(repeating: "ab", count: 32))))
-    let signed = try SignedEvent(event: event, origin: origin, signer: key)
-    let entry = try Entry(seq: 12345, time: Timestamp(microsecondsSinceEpoch: 1_795_420_800_000_000), prev: .zero, signed: signed)
-    let line = entry.line
-    let message = event.signingMessage(origin: origin)
-    let n = suite == .sm2SM3 ? 3_000 : 15_000
-
-    let verify = try measure("OpenSSL raw verify (the limit)", count: n) { _ in
-        precondition(key.publicKey.verify(signature: signed.signature, message: message))
+do {
+    switch command {
+    case "store":
+        try await StoreBench(arguments: arguments).run()
+    default:
+        try CoreBench.run(arguments: arguments)
     }
-    let parse = try measure("entry line: strict parse + validate", count: n) { _ in _ = try Entry(line: line) }
-    let encode = measure("entry: canonical encode", count: n) { _ in _ = entry.line }
-    let leaf = measure("leaf hash H(0x00 || line)", count: n * 4) { _ in _ = Entry.leafHash(line: line, hash: suite.hash) }
-    let store = MemoryHashStore(hash: suite.hash)
-    let tree = try measure("Merkle append (stored hashes)", count: n * 4) { i in
-        try store.append(leafHash: Entry.leafHash(line: Array(String(i).utf8), hash: suite.hash))
-    }
-    let proof = try measure("inclusion proof from stored hashes", count: n) { i in
-        _ = try MerkleTree.inclusionProof(index: Int64(i % Int(store.size)), size: store.size, reader: store, hash: suite.hash)
-    }
-    print(String(format: "cost per entry as a share of one verify: parse %.2f, encode %.2f, leaf %.2f, append %.2f, proof %.2f\n",
-                 verify / parse, verify / encode, verify / leaf, verify / tree, verify / proof))
+} catch let error as UsageError {
+    FileHandle.standardError.write(Data("flowledger-bench: \(error.message)\n\n\(usage)\n".utf8))
+    exit(2)
+} catch {
+    FileHandle.standardError.write(Data("flowledger-bench: \(error)\n".utf8))
+    exit(1)
 }

@@ -1,0 +1,229 @@
+// Small helpers shared by the benchmarks: clocks, aligned output, parallel work, child
+// processes, temporary directories and process statistics.
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let usage = """
+    usage: flowledger-bench [core] [--sm2]
+           flowledger-bench store [--sm2] [--quick] [--events N] [--tasks N] [--batch N] [--rounds N]
+                                  [--latency-appends N] [--proof-entries N] [--proofs N] [--keep]
+
+      core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
+      store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
+               appends through the library, `flowledger append --signed`, durable append latency,
+               proofs on a large ledger (defaults: 100,000 events, 3 rounds, 1,000,000 proof entries;
+               --sm2 defaults are 5x smaller, --quick makes every size ~10x smaller and one round)
+    """
+
+/// A bad command line; printed with the usage text (exit 2).
+struct UsageError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// A benchmark step that did not do what it should (a rejected append, a failed child process).
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - Time and output
+
+/// Monotonic nanoseconds.
+func nanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+/// Seconds since `start` (from ``nanos()``).
+func seconds(since start: UInt64) -> Double { Double(nanos() - start) / 1e9 }
+
+/// One aligned result line: the name padded to 44 columns, then the value.
+func line(_ name: String, _ value: String) {
+    print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + value)
+}
+
+/// A rate line, `12345 /s`, with an optional note after it.
+func rateLine(_ name: String, _ rate: Double, _ note: String = "") {
+    line(name, String(format: "%12.0f /s", rate) + (note.isEmpty ? "" : "   " + note))
+}
+
+/// A section heading.
+func heading(_ text: String) {
+    print("")
+    print(text)
+}
+
+/// `1234567` → `1,234,567`.
+func grouped(_ value: Int) -> String {
+    let digits = Array(String(value.magnitude))
+    var out = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+        out.append(digit)
+    }
+    return (value < 0 ? "-" : "") + out
+}
+
+/// Bytes as MiB with one decimal.
+func mebibytes(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+
+/// The value at quantile `q` (0…1) of `sorted`.
+func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let index = min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))
+    return sorted[index]
+}
+
+// MARK: - Parallel work
+
+/// `transform` applied to 0..<count on every core (in chunks, results in input order); the first
+/// error thrown, by index, is rethrown.
+func parallelMap<T>(_ count: Int, _ transform: (Int) throws -> T) throws -> [T] {
+    guard count > 0 else { return [] }
+    let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 8)
+    let results = UnsafeMutablePointer<Result<T, any Error>>.allocate(capacity: count)
+    defer {
+        results.deinitialize(count: count)
+        results.deallocate()
+    }
+    withoutActuallyEscaping(transform) { transform in
+        let output = UncheckedPointer(base: results)
+        let work = UncheckedClosure(run: transform)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for index in count * chunk / chunks..<count * (chunk + 1) / chunks {
+                (output.base + index).initialize(to: Result { try work.run(index) })
+            }
+        }
+    }
+    var out: [T] = []
+    out.reserveCapacity(count)
+    for index in 0..<count { out.append(try results[index].get()) }
+    return out
+}
+
+/// The output buffer, written at disjoint indexes by each chunk.
+private struct UncheckedPointer<T>: @unchecked Sendable { let base: UnsafeMutablePointer<T> }
+/// The transform, which only reads shared state.
+private struct UncheckedClosure<T>: @unchecked Sendable { let run: (Int) throws -> T }
+
+/// A seeded SplitMix64 generator, so the proof positions are the same in every run.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+// MARK: - Files and processes
+
+/// A new empty directory under the system's temporary directory.
+func makeTemporaryDirectory() throws -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("flowledger-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url.path
+}
+
+/// The total size of the regular files under `path` (apparent size, bytes).
+func directorySize(_ path: String) -> Int64 {
+    guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+    var total: Int64 = 0
+    for case let relative as String in walker {
+        var info = stat()
+        if lstat(path + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { total += Int64(info.st_size) }
+    }
+    return total
+}
+
+/// The number of `\n` in the file at `path`.
+func countLines(_ path: String) throws -> Int {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return data.reduce(0) { $0 + ($1 == 0x0a ? 1 : 0) }
+}
+
+/// The directory of this executable (where SwiftPM puts the other products of the build).
+func executableDirectory() -> String {
+    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: executable).deletingLastPathComponent().path
+}
+
+/// Runs `arguments[0]` (a path) to the end with stdin from /dev/null and stdout/stderr to the
+/// given files, through posix_spawn (not Foundation's Process with pipes); returns its exit code,
+/// or 128 + the signal that ended it.
+func runChild(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+    guard spawned == 0 else { throw BenchError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+    var raw: Int32 = 0
+    while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+    return (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+}
+
+/// Peak resident set size of this process (VmHWM in /proc/self/status), as printed there.
+func peakRSS() -> String {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let row = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "unknown" }
+    let fields = row.split(separator: " ", omittingEmptySubsequences: true)
+    guard fields.count >= 2, let kib = Int64(fields[1]) else { return String(row) }
+    return mebibytes(kib * 1024)
+}
+
+/// Latencies (ms) of `count` appends of 4 KiB at the end of a new file in `directory`, each
+/// followed by fdatasync: what one durable write costs on this disk, for reading the store's
+/// latency against.
+func rawSyncLatencies(directory: String, count: Int) throws -> [Double] {
+    let path = directory + "/fdatasync-probe"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard fd >= 0 else { throw BenchError("cannot create \(path): \(String(cString: strerror(errno)))") }
+    defer {
+        close(fd)
+        unlink(path)
+    }
+    let block = [UInt8](repeating: 0x61, count: 4096)
+    var out: [Double] = []
+    for index in 0..<count {
+        let start = nanos()
+        let written = block.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(index * 4096)) }
+        guard written == 4096, fdatasync(fd) == 0 else { throw BenchError("\(path): write or fdatasync failed: \(String(cString: strerror(errno)))") }
+        out.append(Double(nanos() - start) / 1e6)
+    }
+    return out
+}
+
+/// `text` right-aligned in `width` columns (to line up with the `%9.x` numbers).
+func padded(_ text: String, _ width: Int = 9) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}
+
+/// CPU seconds (user + system) used so far by this process, or by its waited-for children.
+func cpuSeconds(children: Bool = false) -> Double {
+    var usage = rusage()
+    getrusage((children ? RUSAGE_CHILDREN : RUSAGE_SELF).rawValue, &usage)
+    func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return value(usage.ru_utime) + value(usage.ru_stime)
+}
+
+/// The size of the file at `path` in bytes (0 if it cannot be read).
+func fileSize(_ path: String) -> Int64 {
+    var info = stat()
+    return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+}
+
+/// The load averages from /proc/loadavg (1, 5 and 15 minutes), to judge how quiet the machine was.
+func loadAverage() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
+}
