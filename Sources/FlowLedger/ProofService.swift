@@ -20,11 +20,14 @@ public struct ProofService: Sendable {
         guard seq >= 0, seq < checkpoint.size else {
             throw StoreError(.outOfRange, "entry \(seq) is not covered by the checkpoint of size \(checkpoint.size) (it covers entries 0…\(checkpoint.size - 1)); publish a newer checkpoint with `flowledger checkpoint`")
         }
-        try reader.refresh()
+        if seq >= reader.size { try reader.refresh() }
         let line = try reader.line(at: seq)
         let proof = TLogProof(extra: line, index: seq, path: try reader.inclusionProof(seq: seq, size: checkpoint.size), checkpoint: note)
         do {
-            _ = try proof.verify(verifiers: [reader.checkpoints.operatorVerifierKey()], hash: reader.hash, origin: reader.manifest.origin)
+            // The checkpoint's signature was checked when it was loaded; what is left to check
+            // is that the path leads from this line to its root.
+            try MerkleTree.verifyInclusion(index: seq, size: checkpoint.size, leafHash: Entry.leafHash(line: line, hash: reader.hash),
+                                           proof: proof.path, root: checkpoint.root, hash: reader.hash)
         } catch {
             throw StoreError(.damaged, "the proof of entry \(seq) does not verify against the checkpoint of size \(checkpoint.size) (\(error)): the log or \(reader.layout.hashes) changed after the checkpoint. Run `flowledger verify \(reader.layout.directory)`")
         }

@@ -18,8 +18,21 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
         }
         var value = Hash32.zero
         Swift.withUnsafeMutableBytes(of: &value.storage) { raw in
-            for (offset, byte) in bytes.enumerated() { raw[offset] = byte }
+            // Contiguous input (arrays, slices, file reads) is copied in one go; the generic loop
+            // is for anything else.
+            if bytes.withContiguousStorageIfAvailable({ raw.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
+                for (offset, byte) in bytes.enumerated() { raw[offset] = byte }
+            }
         }
+        self = value
+    }
+
+    /// Creates a digest from the 32 bytes at the start of `buffer` (which must hold at least 32):
+    /// the fast path for reading stored hashes, free of generic dispatch across modules.
+    public init(copying buffer: UnsafeRawBufferPointer) {
+        precondition(buffer.count >= 32, "a hash is 32 bytes")
+        var value = Hash32.zero
+        Swift.withUnsafeMutableBytes(of: &value.storage) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer.prefix(32))) }
         self = value
     }
 

@@ -39,7 +39,7 @@ final class HashFile: HashReader, @unchecked Sendable {
             guard bytes.count == 32 else {
                 throw StoreError(.outOfRange, "\(file.path): stored hash \(index) is beyond the end of the file; the hash file is behind the log (the writer repairs it when it opens)")
             }
-            return try! Hash32(bytes: bytes)
+            return bytes.withUnsafeBytes { Hash32(copying: $0) }
         }
     }
 

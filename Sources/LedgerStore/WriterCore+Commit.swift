@@ -61,10 +61,8 @@ extension WriterCore {
         return results
     }
 
-    /// An event's canonical bytes, the key its signature was checked under, and the verdict
-    /// (nil: no key to check with).
+    /// The key an event's signature was checked under, and the verdict (nil: no key to check with).
     struct Checked: Sendable {
-        let canonicalEvent: [UInt8]
         let key: PublicKey?
         let valid: Bool?
     }
@@ -88,16 +86,15 @@ extension WriterCore {
         }
     }
 
-    /// Encodes every event and checks its signature under `keys`, in parallel on all cores.
-    /// Touches no writer state, so it can run while another group is committed. The canonical
-    /// bytes are kept for the entry line, so no event is encoded twice.
+    /// Checks every event's signature under `keys`, in parallel on all cores, over the canonical
+    /// bytes each signed event carries (M = "flowledger/v1/event\n" || origin || "\n" ||
+    /// canonical(event), DESIGN §5). Touches no writer state, so it can run while another group
+    /// is committed.
     static func check(_ events: [SignedEvent], keys: [PublicKey?], origin: String) -> [Checked] {
-        let prefix = Array(Event.signatureDomain.utf8) + Array(origin.utf8) + [0x0a]
-        return Parallel.map(events.count, minimumPerThread: 8) { index -> Checked in
-            let bytes = events[index].event.canonicalBytes
-            guard let key = keys[index] else { return Checked(canonicalEvent: bytes, key: nil, valid: nil) }
-            // M = "flowledger/v1/event\n" || origin || "\n" || canonical(event)   (DESIGN §5)
-            return Checked(canonicalEvent: bytes, key: key, valid: key.verify(signature: events[index].signature, message: prefix + bytes))
+        Parallel.map(events.count, minimumPerThread: 8) { index -> Checked in
+            let signed = events[index]
+            guard let key = keys[index] else { return Checked(key: nil, valid: nil) }
+            return Checked(key: key, valid: signed.verify(with: key, origin: origin))
         }
     }
 
@@ -112,7 +109,7 @@ extension WriterCore {
             let valid: Bool?
             if let key = state.verificationKey(for: signed.event) {
                 valid = key == checked.key ? checked.valid
-                    : key.verify(signature: signed.signature, message: signed.event.signingMessage(origin: manifest.origin))
+                    : signed.verify(with: key, origin: manifest.origin)
             } else {
                 valid = nil
             }
@@ -142,7 +139,7 @@ extension WriterCore {
             let time = Timestamp(microsecondsSinceEpoch: max(now, state.lastTime?.microsecondsSinceEpoch ?? now))
             // Entry's own rules (six-digit time, genesis only at 0) hold by construction here:
             // the time comes from microseconds and the state admits genesis only at seq 0.
-            let line = Entry.line(seq: seq, time: time, prev: state.lastLeafHash, canonicalEvent: checked.canonicalEvent, signature: signed.signature)
+            let line = Entry.line(seq: seq, time: time, prev: state.lastLeafHash, canonicalEvent: signed.canonicalEvent, signature: signed.signature)
             guard line.count <= CanonicalJSON.maxLineBytes else {
                 state.rollback(to: mark)
                 let violation = RuleViolation(.malformedLine, seq: seq, eventID: signed.event.id, author: signed.event.author, field: "",

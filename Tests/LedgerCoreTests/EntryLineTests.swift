@@ -24,3 +24,27 @@ struct EntryLineTests {
         }
     }
 }
+
+@Suite("Signed events read from canonical lines (SignedEventLine)")
+struct SignedEventLineTests {
+    @Test(arguments: Suite.allCases)
+    func canonicalBytesComeFromTheLineAndEqualTheEncoding(_ suite: Suite) throws {
+        let key = try PrivateKey.generate(suite: suite)
+        let event = try Event(id: "x-1", author: "ride.example", keyID: key.publicKey.keyID, at: Timestamp(parsing: "2026-11-23T08:00:00Z"),
+                              body: .qualityReported(QualityReportedBody(dataset: "trips", exchange: nil, dimension: .timeliness, severity: .low, note: "late \"again\" 迟到")))
+        let signed = try SignedEvent(event: event, origin: "o.example/1", signer: key)
+        let line = CanonicalJSON.encode(signed.json)
+        let read = try SignedEvent(canonicalLine: line[...])
+        #expect(read == signed)
+        #expect(read.canonicalEvent == event.canonicalBytes)
+        #expect(read.verify(with: key.publicKey, origin: "o.example/1"))
+        #expect(!read.verify(with: key.publicKey, origin: "other.example/1"))
+
+        var spaced = line
+        spaced.insert(0x20, at: 9)
+        let error = try #require(throws: FormatError.self) { try SignedEvent(canonicalLine: spaced[...]) }
+        #expect(error.code == .notCanonical)
+        let extra = Array(#"{"event":"#.utf8) + event.canonicalBytes + Array(#","extra":1,"sig":"AA=="}"#.utf8)
+        #expect(throws: FormatError.self) { try SignedEvent(canonicalLine: extra[...]) }
+    }
+}

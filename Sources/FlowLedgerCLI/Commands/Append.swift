@@ -113,13 +113,7 @@ struct Append: AsyncParsableCommand {
 
     /// A `{"event","sig"}` line, which must be canonical JSON.
     static func parseSigned(_ bytes: ArraySlice<UInt8>) throws(FormatError) -> SignedEvent {
-        let value: JSONValue
-        do {
-            value = try CanonicalJSONParser.parse(bytes)
-        } catch {
-            throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them)")
-        }
-        return try SignedEvent(json: value)
+        try SignedEvent(canonicalLine: bytes)
     }
 
     /// An unsigned input line, signed by `signer` for `origin`.

@@ -84,10 +84,17 @@ public struct Event: Hashable, Sendable {
     /// The signed message M = "flowledger/v1/event\n" || origin || "\n" || canonical(event).
     /// Binding the origin stops an event from being replayed into another ledger (DESIGN §5).
     public func signingMessage(origin: String) -> [UInt8] {
-        var message = Array(Self.signatureDomain.utf8)
+        Self.signingMessage(origin: origin, canonicalEvent: canonicalBytes)
+    }
+
+    /// M for an event whose canonical bytes are already at hand.
+    public static func signingMessage(origin: String, canonicalEvent: [UInt8]) -> [UInt8] {
+        var message: [UInt8] = []
+        message.reserveCapacity(signatureDomain.utf8.count + origin.utf8.count + 1 + canonicalEvent.count)
+        message += signatureDomain.utf8
         message += origin.utf8
         message.append(0x0a)
-        CanonicalJSON.append(json, to: &message)
+        message += canonicalEvent
         return message
     }
 }

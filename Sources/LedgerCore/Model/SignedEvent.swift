@@ -7,11 +7,15 @@ public struct SignedEvent: Hashable, Sendable {
     public let event: Event
     /// Sign(author key, M) with M from ``Event/signingMessage(origin:)``.
     public let signature: [UInt8]
+    /// canonical(event), kept from signing or from the canonical line it was read from, so the
+    /// ledger checks the signature and writes the entry without encoding the event again.
+    public let canonicalEvent: [UInt8]
 
     /// Pairs an event with a signature made elsewhere (not checked here).
     public init(event: Event, signature: [UInt8]) {
         self.event = event
         self.signature = signature
+        self.canonicalEvent = event.canonicalBytes
     }
 
     /// Signs `event` for the ledger named `origin`.
@@ -21,7 +25,8 @@ public struct SignedEvent: Hashable, Sendable {
             throw FormatError(.invalidValue, field: "key", "the event names key \(event.keyID) but the signing key is \(signer.publicKey.keyID)")
         }
         self.event = event
-        self.signature = try signer.sign(event.signingMessage(origin: origin))
+        self.canonicalEvent = event.canonicalBytes
+        self.signature = try signer.sign(Event.signingMessage(origin: origin, canonicalEvent: canonicalEvent))
     }
 
     /// Reads `{"event":{…},"sig":"…"}` strictly.
@@ -36,11 +41,47 @@ public struct SignedEvent: Hashable, Sendable {
             throw error.nested(under: "event")
         }
         signature = try Self.decodeSignature(sigText, field: "sig")
+        canonicalEvent = event.canonicalBytes
+    }
+
+    /// Reads a line that must be exactly canonical(`{"event":{…},"sig":"…"}`) — the input of
+    /// `append --signed`. The event's canonical bytes are taken from the line itself: for a
+    /// canonical line they are the bytes between `{"event":` and `,"sig":"<base64>"}`.
+    public init(canonicalLine line: ArraySlice<UInt8>) throws(FormatError) {
+        let value: JSONValue
+        do {
+            value = try CanonicalJSONParser.parse(line)
+        } catch {
+            throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them)")
+        }
+        var reader = try ObjectReader(value, path: "")
+        let eventJSON = try reader.value("event")
+        let sigText = try reader.string("sig")
+        try reader.finish()
+        do {
+            event = try Event(json: eventJSON)
+        } catch {
+            throw error.nested(under: "event")
+        }
+        signature = try Self.decodeSignature(sigText, field: "sig")
+        // {"event": = 9 bytes; ,"sig":" = 8 bytes; "} = 2 bytes; base64 needs no escapes.
+        let start = line.startIndex + 9
+        let end = line.endIndex - (sigText.utf8.count + 10)
+        canonicalEvent = Array(line[start..<end])
     }
 
     /// True when the signature verifies under `key` for the ledger `origin`.
     public func verify(with key: PublicKey, origin: String) -> Bool {
-        key.verify(signature: signature, message: event.signingMessage(origin: origin))
+        key.verify(signature: signature, message: Event.signingMessage(origin: origin, canonicalEvent: canonicalEvent))
+    }
+
+    /// Equal when the events and signatures are (the canonical bytes follow from the event).
+    public static func == (a: SignedEvent, b: SignedEvent) -> Bool { a.event == b.event && a.signature == b.signature }
+
+    /// Hashes the event and signature.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(event)
+        hasher.combine(signature)
     }
 
     /// `{"event":…,"sig":…}`.
