@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerCrypto
 
@@ -48,7 +49,8 @@ public struct CheckpointStore: Sendable {
         }
         let bytes = try Directory.readFile(path, limit: Note.maxBytes)
         do {
-            let (checkpoint, _) = try Checkpoint.open(bytes, verifiers: [operatorVerifierKey()], origin: manifest.origin)
+            let verifier = try operatorVerifierKey()
+            let checkpoint = try VerifiedNotes.shared.checkpoint(bytes, verifier: verifier, origin: manifest.origin)
             return (checkpoint, String(decoding: bytes, as: UTF8.self))
         } catch let error as NoteError {
             throw StoreError(.damaged, "\(path): not a checkpoint signed by this ledger's operator: \(error)")
@@ -73,5 +75,31 @@ public struct CheckpointStore: Sendable {
         try Directory.writeAtomically(bytes, to: path, directory: layout.checkpoints)
         if let latest = try sizes().last, latest > size { return }
         try Directory.writeAtomically(bytes, to: layout.latestCheckpoint, directory: layout.checkpoints)
+    }
+}
+
+/// Checkpoint notes whose signatures this process has already checked, so a program that hands
+/// out many proofs against the same checkpoint verifies its signature once (an SM2 verify costs
+/// about half a millisecond). Keyed by H(verifier key || note bytes): the same bytes under the
+/// same key always verify the same way. Bounded; forgotten when full.
+final class VerifiedNotes: @unchecked Sendable {
+    static let shared = VerifiedNotes()
+    private static let capacity = 4096
+    private let lock = NSLock()
+    private var verified: Set<Hash32> = []
+
+    /// The checkpoint in `bytes`, its signature checked under `verifier` unless already seen.
+    func checkpoint(_ bytes: [UInt8], verifier: VerifierKey, origin: String) throws(NoteError) -> Checkpoint {
+        let key = HashAlgorithm.sha256.hash(Array(verifier.string.utf8) + [0x0a] + bytes)
+        if lock.withLock({ verified.contains(key) }) {
+            let checkpoint = try Checkpoint(text: Note(parsing: bytes).text)
+            if checkpoint.origin == origin { return checkpoint }
+        }
+        let (checkpoint, _) = try Checkpoint.open(bytes, verifiers: [verifier], origin: origin)
+        lock.withLock {
+            if verified.count >= Self.capacity { verified.removeAll() }
+            verified.insert(key)
+        }
+        return checkpoint
     }
 }

@@ -71,6 +71,24 @@ struct StoreProofTests {
     }
 
     @Test
+    func aCheckpointFileChangedAfterItWasTrustedIsRefused() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        let note = try ledger.checkpoint(operatorKey: scenario.operatorKey).note
+        ledger.close()
+        let proofs = ProofService(reader: try LedgerReader(directory: scenario.directory))
+        _ = try proofs.inclusionProof(seq: 2)  // the checkpoint is now verified (and remembered)
+        // Same size, another root, the operator's signature line kept: a forged checkpoint.
+        var lines = note.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[2] = HashAlgorithm.sha256.hash(Array("forged".utf8)).base64
+        try lines.joined(separator: "\n").write(toFile: LedgerLayout(directory: scenario.directory).latestCheckpoint, atomically: true, encoding: .utf8)
+        let error = try #require(throws: StoreError.self) { try proofs.inclusionProof(seq: 2) }
+        #expect(error.code == .damaged)
+        #expect(error.message.contains("not a checkpoint signed by this ledger's operator"), "\(error.message)")
+    }
+
+    @Test
     func proofRequestsOutsideThePublishedCheckpointsSayWhatToDo() async throws {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
