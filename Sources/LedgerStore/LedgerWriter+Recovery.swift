@@ -148,7 +148,7 @@ enum Recovery {
                                                  locations: [OffsetIndex.Location], report: inout RecoveryReport) throws(StoreError) {
         let count = Int(state.size - from)
         guard count > 0 else { return }
-        let results = Parallel.map(count, minimumPerThread: 8) { i -> (Int64, Result<Bool, StoreError>) in
+        let results = Parallel.map(count, chunkSize: 8) { i -> (Int64, Result<Bool, StoreError>) in
             let seq = from + Int64(i)
             return (seq, Result { () throws(StoreError) -> Bool in
                 let entry = try Entry(validLine: files, seq: seq, at: locations[Int(seq)])

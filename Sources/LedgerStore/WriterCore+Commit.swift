@@ -91,7 +91,7 @@ extension WriterCore {
     /// canonical(event), DESIGN §5). Touches no writer state, so it can run while another group
     /// is committed.
     static func check(_ events: [SignedEvent], keys: [PublicKey?], origin: String) -> [Checked] {
-        Parallel.map(events.count, minimumPerThread: 8) { index -> Checked in
+        Parallel.map(events.count, chunkSize: 2) { index -> Checked in
             let signed = events[index]
             guard let key = keys[index] else { return Checked(key: nil, valid: nil) }
             return Checked(key: key, valid: signed.verify(with: key, origin: origin))

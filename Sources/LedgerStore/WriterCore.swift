@@ -16,11 +16,11 @@ final class WriterCore: @unchecked Sendable {
 
     let files: LogFiles
     private let lockFile: PosixFile
-    let condition = NSCondition()
+    private let condition = NSCondition()
     // Guarded by `condition`.
     private var queue: [Request] = []
     private var closing = false
-    var stopped: StoreError?
+    private var stopped: StoreError?
     private var committedSize: Int64
     private var thread: Thread?
     private var committerDone = false
@@ -210,10 +210,13 @@ final class WriterCore: @unchecked Sendable {
                 for request in prepared.group { finish(request, .failure(stopped)) }
                 continue
             }
+            let checked = prepared.wait()
+            // What queued up while these signatures were checked is checked now, on the other
+            // cores, while this group is sequenced, written and synced here.
             if let next = takeGroup(waiting: false) {
                 ahead = PreparedGroup(next, keys: resolveKeys(next.flatMap(\.events), after: prepared.group.flatMap(\.events)), core: self)
             }
-            let results = commit(prepared.group, checked: prepared.wait())
+            let results = commit(prepared.group, checked: checked)
             condition.lock()
             committedSize = state.size
             condition.unlock()

@@ -68,10 +68,14 @@ struct Append: AsyncParsableCommand {
                 if let inFlight { try settle(inFlight, writer: writer, input: input.name) }
                 return
             }
-            let parsed = Parallel.map(lines.count, minimumPerThread: 16) { index -> Result<SignedEvent, FormatError> in
+            // Parsed (and signed) on this thread, not spread over the cores: the cores are busy
+            // checking the previous batch's signatures, and work queued behind that would make
+            // this batch late for the committer's look-ahead, leaving a core idle while the
+            // previous batch is written.
+            let parsed = lines.map { line -> Result<SignedEvent, FormatError> in
                 Result { () throws(FormatError) -> SignedEvent in
-                    if let signer { return try Self.sign(lines[index].bytes, as: signer, origin: origin) }
-                    return try Self.parseSigned(lines[index].bytes)
+                    if let signer { return try Self.sign(line.bytes, as: signer, origin: origin) }
+                    return try Self.parseSigned(line.bytes)
                 }
             }
             let valid = parsed.prefix { if case .success = $0 { true } else { false } }.map { try! $0.get() }
