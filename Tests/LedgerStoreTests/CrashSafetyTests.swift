@@ -16,7 +16,7 @@ struct CrashSafetyTests {
         let setUp = try await scenario.create()
         setUp.close()
         let work = scenario.workDirectory
-        let count = 1500
+        let count = 3000
         let input = try scenario.writeSignedExchanges(count: count)
         let arguments = [flowledgerPath, "append", scenario.directory, "--signed", input, "--batch-lines", "25", "--segment-bytes", "100000"]
 
@@ -25,7 +25,18 @@ struct CrashSafetyTests {
         var killedMidway = 0
         for round in 0..<10 {
             let child = try ChildProcess(arguments, directory: work)
-            usleep(UInt32.random(in: 50_000...700_000, using: &random))
+            if round % 3 == 0 {
+                // Early: while the child starts, opens and recovers the ledger.
+                usleep(UInt32.random(in: 0...60_000, using: &random))
+            } else {
+                // Mid-stream: once receipts are flowing, at a random moment in the next batches.
+                // Waiting for the first receipt keeps this independent of the machine's speed.
+                let deadline = Date().addingTimeInterval(30)
+                while (try? FileManager.default.attributesOfItem(atPath: child.stdoutPath)[.size] as? Int) ?? 0 == 0, Date() < deadline {
+                    usleep(2_000)
+                }
+                usleep(UInt32.random(in: 0...150_000, using: &random))
+            }
             child.kill()
             let status = child.wait()
             let printed = try receipts(child.stdout())
