@@ -226,14 +226,21 @@ final class WriterCore: @unchecked Sendable {
 
     /// The requests waiting, up to the batch limit (one request under `.always`); nil when the
     /// writer is closing and nothing is left. Waits for work when `waiting`.
+    ///
+    /// When the pipeline is empty (`waiting`), it takes only half of what is queued: the rest is
+    /// then checked while this half is written, and the appenders this half releases queue up
+    /// behind it — so many small appenders (one event each) keep both stages busy instead of
+    /// all waiting in one group.
     private func takeGroup(waiting: Bool) -> [Request]? {
         condition.lock()
         defer { condition.unlock() }
         while waiting && queue.isEmpty && !closing { condition.wait() }
         if queue.isEmpty { return nil }
+        var limit = options.maxBatchEvents
+        if waiting && queue.count > 1 { limit = min(limit, queue.reduce(0) { $0 + $1.events.count } / 2) }
         var group: [Request] = []
         var events = 0
-        while let next = queue.first, group.isEmpty || (options.durability != .always && events + next.events.count <= options.maxBatchEvents) {
+        while let next = queue.first, group.isEmpty || (options.durability != .always && events + next.events.count <= limit) {
             group.append(queue.removeFirst())
             events += next.events.count
         }
