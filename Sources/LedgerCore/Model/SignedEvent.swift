@@ -31,17 +31,23 @@ public struct SignedEvent: Hashable, Sendable {
 
     /// Reads `{"event":{…},"sig":"…"}` strictly.
     public init(json: JSONValue) throws(FormatError) {
+        (event, signature, _) = try Self.read(json)
+        canonicalEvent = event.canonicalBytes
+    }
+
+    /// The event, the signature and the signature's base64 text of a `{"event","sig"}` object.
+    private static func read(_ json: JSONValue) throws(FormatError) -> (Event, [UInt8], String) {
         var reader = try ObjectReader(json, path: "")
         let eventJSON = try reader.value("event")
         let sigText = try reader.string("sig")
         try reader.finish()
+        let event: Event
         do {
             event = try Event(json: eventJSON)
         } catch {
             throw error.nested(under: "event")
         }
-        signature = try Self.decodeSignature(sigText, field: "sig")
-        canonicalEvent = event.canonicalBytes
+        return (event, try decodeSignature(sigText, field: "sig"), sigText)
     }
 
     /// Reads a line that must be exactly canonical(`{"event":{…},"sig":"…"}`) — the input of
@@ -54,16 +60,8 @@ public struct SignedEvent: Hashable, Sendable {
         } catch {
             throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them)")
         }
-        var reader = try ObjectReader(value, path: "")
-        let eventJSON = try reader.value("event")
-        let sigText = try reader.string("sig")
-        try reader.finish()
-        do {
-            event = try Event(json: eventJSON)
-        } catch {
-            throw error.nested(under: "event")
-        }
-        signature = try Self.decodeSignature(sigText, field: "sig")
+        let sigText: String
+        (event, signature, sigText) = try Self.read(value)
         // {"event": = 9 bytes; ,"sig":" = 8 bytes; "} = 2 bytes; base64 needs no escapes.
         let start = line.startIndex + 9
         let end = line.endIndex - (sigText.utf8.count + 10)
