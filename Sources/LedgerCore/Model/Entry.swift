@@ -69,7 +69,13 @@ public struct Entry: Hashable, Sendable {
         }
         let signature = try SignedEvent.decodeSignature(sigText, field: "sig")
         let prev = try! Hash32(hex: prevText)  // digest() checked 64 lowercase hex digits
-        try self.init(seq: seq, time: time, prev: prev, signed: SignedEvent(event: event, signature: signature))
+        // The line is canonical, so canonical(event) is its own bytes after `{"event":`, up to
+        // `,"prev":"<hex>","seq":<n>,"sig":"<base64>","time":"<time>"}` (no escapes in any of them):
+        // no need to encode the event again.
+        let suffix = 9 + prevText.utf8.count + 8 + String(seq).utf8.count + 8 + sigText.utf8.count + 10 + time.text.utf8.count + 2
+        let bytes = Array(line)
+        let canonicalEvent = Array(bytes[9..<(bytes.count - suffix)])
+        try self.init(seq: seq, time: time, prev: prev, signed: SignedEvent(event: event, signature: signature, canonicalEvent: canonicalEvent))
     }
 
     /// The entry as a JSON object.

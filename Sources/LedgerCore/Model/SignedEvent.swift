@@ -18,6 +18,13 @@ public struct SignedEvent: Hashable, Sendable {
         self.canonicalEvent = event.canonicalBytes
     }
 
+    /// Pairs an event with a signature and its canonical bytes, taken from a canonical line.
+    init(event: Event, signature: [UInt8], canonicalEvent: [UInt8]) {
+        self.event = event
+        self.signature = signature
+        self.canonicalEvent = canonicalEvent
+    }
+
     /// Signs `event` for the ledger named `origin`.
     /// - Throws: ``FormatError`` when `signer` is not the key the event names.
     public init(event: Event, origin: String, signer: PrivateKey) throws {
