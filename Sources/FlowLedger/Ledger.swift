@@ -29,6 +29,11 @@ public final class Ledger: Sendable {
 
     /// Creates a ledger at `directory` with its genesis entry, signed by `operatorKey`; the
     /// suite follows the key.
+    ///
+    /// ```swift
+    /// let ledger = try Ledger.create(at: "/var/lib/flowledger/exchange", origin: "exchange.sh.gov.example/2026",
+    ///                                operatorID: "ops.exchange", operatorKey: try PrivateKey(pem: pem))
+    /// ```
     public static func create(at directory: String, origin: String, operatorID: String, operatorName: String? = nil,
                               operatorKey: PrivateKey, options: WriterOptions = WriterOptions()) throws -> Ledger {
         let genesis = try Event(
@@ -41,6 +46,11 @@ public final class Ledger: Sendable {
 
     /// Opens an existing ledger as its writer (recovering from a crash if needed; see
     /// ``LedgerWriter/recovery``).
+    ///
+    /// ```swift
+    /// let ledger = try Ledger.open(at: "/var/lib/flowledger/exchange")
+    /// if !ledger.writer.recovery.isClean { print("recovered: \(ledger.writer.recovery)") }
+    /// ```
     public static func open(at directory: String, options: WriterOptions = WriterOptions()) throws -> Ledger {
         try Ledger(writer: LedgerWriter.open(directory: directory, options: options))
     }
@@ -53,16 +63,33 @@ public final class Ledger: Sendable {
     public var size: Int64 { writer.size }
 
     /// Appends one signed event; returns once it is durable.
+    ///
+    /// ```swift
+    /// let receipt = try await ledger.append(platform.sign(.exchangeSent(body), id: "x-1"))
+    /// print(receipt)   // {"hash":"…","seq":42}
+    /// ```
     public func append(_ event: SignedEvent) async throws -> Receipt {
         try await writer.append([event])[0]
     }
 
     /// Appends a batch, all or nothing; returns once all are durable.
+    ///
+    /// ```swift
+    /// do {
+    ///     let receipts = try await ledger.append([catalog, grant, exchange])
+    /// } catch let error as StoreError {
+    ///     print(error.batchIndex ?? 0, error.violation?.code as Any, error.message)   // nothing was written
+    /// }
+    /// ```
     public func append(_ events: [SignedEvent]) async throws -> [Receipt] {
         try await writer.append(events)
     }
 
     /// The entries with seqs in `range`.
+    ///
+    /// ```swift
+    /// for entry in try ledger.entries(0..<10) { print(entry.seq, entry.event.type.rawValue) }
+    /// ```
     public func entries(_ range: Range<Int64>) throws -> [Entry] {
         try reader.refresh()
         return try range.map { seq throws(StoreError) in try reader.entry(at: seq) }
@@ -70,10 +97,21 @@ public final class Ledger: Sendable {
 
     /// Every entry from `seq` on, then each new one as it is appended (by this process or
     /// another), until the iterating task stops or is cancelled.
+    ///
+    /// ```swift
+    /// for try await entry in ledger.follow(from: ledger.size) {
+    ///     if case .exchangeSent(let sent) = entry.event.body, sent.recipient == "transport.sh" { … }
+    /// }
+    /// ```
     public func follow(from seq: Int64 = 0) -> EntryFollower { EntryFollower(reader: reader, from: seq) }
 
     /// Signs a checkpoint of the current size with the operator key and publishes it.
     /// - Returns: the checkpoint and its signed note text.
+    ///
+    /// ```swift
+    /// let (checkpoint, note) = try ledger.checkpoint(operatorKey: operatorKey)
+    /// print(checkpoint.size, note)
+    /// ```
     @discardableResult
     public func checkpoint(operatorKey: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
         try writer.checkpoint(operatorKey: operatorKey)
@@ -81,16 +119,29 @@ public final class Ledger: Sendable {
 
     /// A tlog-proof (c2sp.org/tlog-proof@v1) that entry `seq` is in the published checkpoint of
     /// `checkpointSize` entries (the latest when nil), checked before it is returned.
+    ///
+    /// ```swift
+    /// try ledger.inclusionProof(seq: 42).text.write(toFile: "entry-42.tlog-proof", atomically: true, encoding: .utf8)
+    /// ```
     public func inclusionProof(seq: Int64, checkpointSize: Int64? = nil) throws -> TLogProof {
         try ProofService(reader: reader).inclusionProof(seq: seq, checkpointSize: checkpointSize)
     }
 
     /// A consistency proof between two published checkpoints (`new` = the latest when nil).
+    ///
+    /// ```swift
+    /// let (proof, oldNote, newNote) = try ledger.consistencyProof(old: 1000)
+    /// print(proof.text)   // one base64 hash per line
+    /// ```
     public func consistencyProof(old: Int64, new: Int64? = nil) throws -> (proof: ConsistencyProof, old: String, new: String) {
         try ProofService(reader: reader).consistencyProof(old: old, new: new)
     }
 
     /// The operator's verifier key, as regulators use it to check checkpoints and proofs.
+    ///
+    /// ```swift
+    /// print(try ledger.verifierKey())   // exchange.sh.gov.example/2026+55d21eba+AY09…
+    /// ```
     public func verifierKey() throws -> VerifierKey { try reader.checkpoints.operatorVerifierKey() }
 
     /// Waits for queued appends, then releases the writer lock.
