@@ -45,6 +45,11 @@ public final class LedgerReader: @unchecked Sendable {
         try lock.locked { () throws(StoreError) -> Int64 in
             let indexCount = try files.offsets.count()
             let known = indexed + Int64(tail.count)
+            if indexCount > known {
+                // Entries appeared through the index; they may be in segments rolled since the
+                // list was read, so list again (after reading the count, so the list covers it).
+                try files.relistSegments()
+            }
             if indexCount >= known {
                 indexed = indexCount
                 tail.removeAll()
@@ -65,11 +70,12 @@ public final class LedgerReader: @unchecked Sendable {
         return tail[Int(seq - indexed)].location
     }
 
-    /// Reads complete lines after the last known entry, across segment boundaries.
+    /// Reads complete lines after the last known entry, across segment boundaries. `log/` is
+    /// listed again only when the scan reaches the end of the last segment it knows (a writer
+    /// may have rolled to a new one), not on every refresh.
     private func scanTail() throws(StoreError) {
         var known = indexed + Int64(tail.count)
-        try files.relistSegments()
-        let segments = files.segmentList
+        var segments = files.segmentList
         var segmentIndex = 0
         var offset: Int64 = 0
         if known > 0 {
@@ -92,8 +98,12 @@ public final class LedgerReader: @unchecked Sendable {
                 offset = last.offset + Int64(last.bytes.count) + 1
             }
             // Move on only when this segment is complete and the next one starts where it ends.
-            guard offset == end, segmentIndex + 1 < segments.firstSeqs.count,
-                  segments.firstSeqs[segmentIndex + 1] == known else { return }
+            guard offset == end else { return }
+            if segmentIndex + 1 >= segments.firstSeqs.count {
+                try files.relistSegments()
+                segments = files.segmentList
+            }
+            guard segmentIndex + 1 < segments.firstSeqs.count, segments.firstSeqs[segmentIndex + 1] == known else { return }
             segmentIndex += 1
             offset = 0
         }

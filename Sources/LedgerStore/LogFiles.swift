@@ -11,6 +11,8 @@ final class LogFiles: @unchecked Sendable {
     private let lock = NSLock()
     private var segments: SegmentList
     private var open: [Int64: PosixFile] = [:]
+    /// At most this many segment files are kept open for reading.
+    static let maxOpenSegments = 64
 
     init(layout: LedgerLayout, writable: Bool) throws(StoreError) {
         self.layout = layout
@@ -48,7 +50,11 @@ final class LogFiles: @unchecked Sendable {
         let firstSeq = lock.withLock { segments.firstSeqs[index] }
         if let file = lock.withLock({ open[firstSeq] }) { return (file, firstSeq) }
         let file = try PosixFile(path: layout.segment(firstSeq: firstSeq), flags: O_RDONLY)
-        lock.withLock { open[firstSeq] = file }
+        lock.withLock {
+            // Bounded, so a reader walking a ledger of thousands of segments keeps few descriptors.
+            if open.count >= Self.maxOpenSegments { open.removeAll() }
+            open[firstSeq] = file
+        }
         return (file, firstSeq)
     }
 
