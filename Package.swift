@@ -29,8 +29,11 @@ let package = Package(
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
         // Segment files, durability, group commit, recovery, stored tree hashes, follow.
         .target(name: "LedgerStore", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        // Replay and checks for regulators: the first integrity break, checkpoints, cosignatures,
+        // policy findings, offline proofs and witnessing. Returns reports; judges log/ alone.
+        .target(name: "LedgerVerify", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The participants' library: one import, small surface.
-        .target(name: "FlowLedger", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto"]),
+        .target(name: "FlowLedger", dependencies: ["LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The commands, as a library so tests can run them in process.
         .target(name: "FlowLedgerCLI", dependencies: [
             "FlowLedger",
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["FlowLedger", "LedgerStore", "LedgerTestSupport", "flowledger"]),
+        .testTarget(name: "LedgerVerifyTests", dependencies: ["FlowLedger", "LedgerVerify", "LedgerTestSupport", "flowledger"]),
     ],
     swiftLanguageModes: [.v6]
 )

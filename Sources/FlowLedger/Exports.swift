@@ -1,5 +1,7 @@
 // `import FlowLedger` is all a participant's program needs: the event model and keys
-// (LedgerCore, LedgerCrypto) and the store's receipts, errors and options come with it.
+// (LedgerCore, LedgerCrypto), the store's receipts, errors and options, and the regulators'
+// checks (LedgerVerify) come with it.
 @_exported import LedgerCore
 @_exported import LedgerCrypto
 @_exported import LedgerStore
+@_exported import LedgerVerify
