@@ -42,12 +42,15 @@ let package = Package(
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
         // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
         .executableTarget(name: "flowledger-bench", dependencies: ["FlowLedger"]),
+        // Writes the verifier's test corpus in Fixtures/ledgers (scripts/gen-fixtures.sh): fixed
+        // test keys, fixed times, so the output is the same on every run.
+        .executableTarget(name: "flowledger-fixtures", dependencies: ["FlowLedger"]),
         // Shared by the test targets: fixture loading, deterministic randomness, child processes.
         .target(name: "LedgerTestSupport", path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["FlowLedger", "LedgerStore", "LedgerTestSupport", "flowledger"]),
-        .testTarget(name: "LedgerVerifyTests", dependencies: ["FlowLedger", "LedgerVerify", "LedgerTestSupport", "flowledger"]),
+        .testTarget(name: "LedgerVerifyTests", dependencies: ["FlowLedger", "LedgerVerify", "LedgerTestSupport", "flowledger", "flowledger-fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

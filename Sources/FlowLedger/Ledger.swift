@@ -27,17 +27,18 @@ public final class Ledger: Sendable {
         self.reader = try writer.reader()
     }
 
-    /// Creates a ledger at `directory` with its genesis entry, signed by `operatorKey`; the
-    /// suite follows the key.
+    /// Creates a ledger at `directory` with its genesis entry, signed by `operatorKey` and
+    /// timestamped `at` (now by default; fixed by fixture generators so their output is
+    /// reproducible); the suite follows the key.
     ///
     /// ```swift
     /// let ledger = try Ledger.create(at: "/var/lib/flowledger/exchange", origin: "exchange.sh.gov.example/2026",
     ///                                operatorID: "ops.exchange", operatorKey: try PrivateKey(pem: pem))
     /// ```
     public static func create(at directory: String, origin: String, operatorID: String, operatorName: String? = nil,
-                              operatorKey: PrivateKey, options: WriterOptions = WriterOptions()) throws -> Ledger {
+                              operatorKey: PrivateKey, at: Timestamp = .now(), options: WriterOptions = WriterOptions()) throws -> Ledger {
         let genesis = try Event(
-            id: "genesis", author: operatorID, keyID: operatorKey.publicKey.keyID, at: .now(),
+            id: "genesis", author: operatorID, keyID: operatorKey.publicKey.keyID, at: at,
             body: .genesis(GenesisBody(origin: origin, suite: operatorKey.suite,
                                        operator: .init(party: operatorID, name: operatorName ?? operatorID, key: operatorKey.publicKey))))
         let signed = try SignedEvent(event: genesis, origin: origin, signer: operatorKey)

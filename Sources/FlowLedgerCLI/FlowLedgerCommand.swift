@@ -7,8 +7,8 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flowledger",
         abstract: "An append-only, hash-chained, signed audit ledger for cross-boundary data exchange.",
-        discussion: "Exit codes: 0 success, 1 an event was rejected or the ledger is damaged, 2 usage or I/O error.",
-        subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, Vkey.self])
+        discussion: "Exit codes: 0 success, 1 an event was rejected or the ledger is damaged, 2 usage or I/O error; verify also exits 3 for an intact ledger with policy violations.",
+        subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, Vkey.self, Verify.self])
 
     /// Creates the command (for ArgumentParser).
     public init() {}
@@ -24,6 +24,8 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
                 try command.run()
             }
             return 0
+        } catch let code as ExitCode {
+            return code.rawValue  // the command printed its report; the code is its verdict
         } catch let failure as CommandFailure {
             Output.error("flowledger: error: \(failure.message)")
             return failure.exit.rawValue

@@ -14,6 +14,9 @@ enum Output {
     /// Writes `text` and a newline to stderr.
     static func error(_ text: String) { write(2, text + "\n") }
 
+    /// Writes `text` (no newline added) to stderr, e.g. a progress line rewritten in place.
+    static func rawError(_ text: String) { write(2, text) }
+
     private static func write(_ descriptor: Int32, _ text: String) {
         var bytes = Array(text.utf8)
         var done = 0

@@ -33,7 +33,7 @@ final class HashFile: HashReader, @unchecked Sendable {
     }
 
     /// See ``HashReader/readHashes(at:)``: one `pread` per hash.
-    func readHashes(at indexes: [Int64]) throws -> [Hash32] {
+    package func readHashes(at indexes: [Int64]) throws -> [Hash32] {
         try indexes.map { index throws(StoreError) in
             let bytes = try file.read(at: index * 32, count: 32)
             guard bytes.count == 32 else {
@@ -58,9 +58,9 @@ final class HashFile: HashReader, @unchecked Sendable {
 /// The right edge of the tree — the most recent complete subtree at each level — which is all
 /// that appending a leaf reads (``StoredHashes/hashesToStore(forLeaf:leafHash:reader:hash:)``).
 /// Kept in memory by the writer so appends do no reads.
-struct TreeFrontier: HashReader {
+package struct TreeFrontier: HashReader {
     private var hashes: [Int64: Hash32] = [:]
-    private(set) var size: Int64 = 0
+    package private(set) var size: Int64 = 0
 
     /// The frontier of a tree of `size` leaves, read from `reader`.
     init(size: Int64, reader: some HashReader) throws {
@@ -75,9 +75,9 @@ struct TreeFrontier: HashReader {
     }
 
     /// An empty tree's frontier.
-    init() {}
+    package init() {}
 
-    func readHashes(at indexes: [Int64]) throws -> [Hash32] {
+    package func readHashes(at indexes: [Int64]) throws -> [Hash32] {
         try indexes.map { index in
             guard let hash = hashes[index] else {
                 throw MerkleError(.readFailed, "the tree frontier does not hold stored hash \(index)")
@@ -87,7 +87,8 @@ struct TreeFrontier: HashReader {
     }
 
     /// Appends a leaf; returns the stored hashes to write, from stored index ``StoredHashes/count(size:)`` of the old size.
-    mutating func append(leafHash: Hash32, hash: HashAlgorithm) throws -> [Hash32] {
+    @discardableResult
+    package mutating func append(leafHash: Hash32, hash: HashAlgorithm) throws -> [Hash32] {
         let new = try StoredHashes.hashesToStore(forLeaf: size, leafHash: leafHash, reader: self, hash: hash)
         // new[l] is the complete subtree at level l ending at this leaf: the frontier at level l.
         for (level, value) in new.enumerated() {

@@ -5,13 +5,13 @@ import Glibc
 /// A file descriptor with the few POSIX calls the store needs, each retried on EINTR and turned
 /// into a ``StoreError`` that names the path. Not thread-safe on its own: the store serialises
 /// writers, and readers use positional reads (`pread`), which share no offset.
-final class PosixFile: @unchecked Sendable {
+package final class PosixFile: @unchecked Sendable {
     /// The path, for error messages.
     let path: String
     let descriptor: Int32
 
     /// Opens `path` with `flags` (O_RDONLY, O_RDWR|O_CREAT…) and `mode` for new files.
-    init(path: String, flags: Int32, mode: mode_t = 0o644) throws(StoreError) {
+    package init(path: String, flags: Int32, mode: mode_t = 0o644) throws(StoreError) {
         let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
         guard fd >= 0 else { throw StoreError.io("open", path, errno: errno) }
         self.path = path
@@ -21,14 +21,14 @@ final class PosixFile: @unchecked Sendable {
     deinit { Glibc.close(descriptor) }
 
     /// The current size in bytes.
-    func size() throws(StoreError) -> Int64 {
+    package func size() throws(StoreError) -> Int64 {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw StoreError.io("stat", path, errno: errno) }
         return Int64(info.st_size)
     }
 
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
-    func read(at offset: Int64, count: Int) throws(StoreError) -> [UInt8] {
+    package func read(at offset: Int64, count: Int) throws(StoreError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
@@ -96,7 +96,7 @@ final class PosixFile: @unchecked Sendable {
 }
 
 /// Filesystem helpers for directories.
-enum Directory {
+package enum Directory {
     /// Makes the directory's entries (new or renamed files) durable.
     static func sync(_ path: String) throws(StoreError) {
         let file = try PosixFile(path: path, flags: O_RDONLY | O_DIRECTORY)
@@ -111,13 +111,13 @@ enum Directory {
     }
 
     /// True if something exists at `path`.
-    static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
     /// The names in a directory, unsorted, without `.` and `..`.
-    static func list(_ path: String) throws(StoreError) -> [String] {
+    package static func list(_ path: String) throws(StoreError) -> [String] {
         guard let dir = opendir(path) else { throw StoreError.io("list", path, errno: errno) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -146,7 +146,7 @@ enum Directory {
     }
 
     /// The whole file at `path`.
-    static func readFile(_ path: String, limit: Int = 1 << 24) throws(StoreError) -> [UInt8] {
+    package static func readFile(_ path: String, limit: Int = 1 << 24) throws(StoreError) -> [UInt8] {
         let file = try PosixFile(path: path, flags: O_RDONLY)
         let size = try file.size()
         guard size <= limit else { throw StoreError(.io, "\(path): file is \(size) bytes, larger than the \(limit)-byte limit for this kind of file") }

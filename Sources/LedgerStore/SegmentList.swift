@@ -1,13 +1,13 @@
 import LedgerCore
 
 /// The segment files of a ledger, in order: each named by the seq of its first entry.
-struct SegmentList: Sendable, Equatable {
+package struct SegmentList: Sendable, Equatable {
     /// The first seq of each segment, ascending.
-    private(set) var firstSeqs: [Int64]
+    package private(set) var firstSeqs: [Int64]
 
     /// Lists `log/`; any file there that is not a segment name is refused, so a stray or renamed
     /// file is noticed rather than ignored.
-    static func read(_ layout: LedgerLayout) throws(StoreError) -> SegmentList {
+    package static func read(_ layout: LedgerLayout) throws(StoreError) -> SegmentList {
         var seqs: [Int64] = []
         for name in try Directory.list(layout.log) {
             if let seq = LedgerLayout.firstSeq(ofSegmentNamed: name) {
@@ -24,7 +24,7 @@ struct SegmentList: Sendable, Equatable {
     }
 
     /// The index of the segment holding `seq`.
-    func segmentIndex(of seq: Int64) -> Int {
+    package func segmentIndex(of seq: Int64) -> Int {
         var low = 0
         var high = firstSeqs.count - 1
         while low < high {
@@ -40,18 +40,18 @@ struct SegmentList: Sendable, Equatable {
 
 /// Splits segment bytes into lines. A line is a run of bytes ending in `\n`; what follows the
 /// last `\n` is an unterminated tail (a torn write, or a write in progress).
-struct LineSplitter {
+package struct LineSplitter {
     /// A line found, without its newline.
-    struct Line {
+    package struct Line {
         /// Byte offset of the line in the segment.
-        let offset: Int64
+        package let offset: Int64
         /// The line's bytes.
-        let bytes: ArraySlice<UInt8>
+        package let bytes: ArraySlice<UInt8>
     }
 
     /// The complete lines of `bytes` (which start at `baseOffset` in the segment), and the
     /// length of the unterminated tail.
-    static func split(_ bytes: [UInt8], baseOffset: Int64) -> (lines: [Line], tail: Int) {
+    package static func split(_ bytes: [UInt8], baseOffset: Int64) -> (lines: [Line], tail: Int) {
         var lines: [Line] = []
         var start = 0
         bytes.withUnsafeBufferPointer { buffer in

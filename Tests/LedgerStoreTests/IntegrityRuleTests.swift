@@ -37,7 +37,7 @@ struct IntegrityRuleTests {
     }
 
     @Test func forgedSignatureIsRejected() async throws {
-        try await expectRejected(.badSignature, field: "event.sig") { scenario in
+        try await expectRejected(.badSignature, field: "sig") { scenario in
             let good = try scenario.exchange(1)
             var signature = good.signature
             signature[10] ^= 0x01

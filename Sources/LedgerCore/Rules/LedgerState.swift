@@ -228,7 +228,9 @@ public struct LedgerState: Sendable {
     // MARK: - Rules
 
     private func violation(_ code: RuleViolation.Code, _ seq: Int64, _ event: Event, _ field: String, _ message: String) -> RuleViolation {
-        RuleViolation(code, seq: seq, eventID: event.id, author: event.author, field: field.isEmpty || field.hasPrefix("event") ? field : "event.\(field)", message)
+        // seq, prev, sig and time belong to the entry (and sig to the {event, sig} input), not the event.
+        let entryField = field.isEmpty || field.hasPrefix("event") || ["seq", "prev", "sig", "time"].contains(field)
+        return RuleViolation(code, seq: seq, eventID: event.id, author: event.author, field: entryField ? field : "event.\(field)", message)
     }
 
     /// Rule 2: the author is registered and active, the key is its current key, the signature holds.

@@ -1,0 +1,98 @@
+import ArgumentParser
+import FlowLedger
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `flowledger verify DIR [--vkey VKEY] [--witness-key VKEY]… [--from-checkpoint FILE] [--json]`
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a ledger from its segment files and report the first integrity break and every policy finding.",
+        discussion: """
+            Checks every line (canonical bytes, seq, prev chain, time order, signature under the key \
+            active at that position, authority, references, idempotency), every published checkpoint \
+            (operator signature and Merkle root), then policy rules P1-P7. Derived files are not trusted.
+            Exit codes: 0 intact and compliant, 1 integrity broken, 3 intact but policy violations, \
+            2 usage or I/O error.
+            """)
+
+    @OptionGroup var ledger: LedgerDirectory
+
+    @Option(help: "The operator's verifier key as you received it (or a file holding it); without it the key in ledger.json is used.")
+    var vkey: String?
+
+    @Option(name: .customLong("witness-key"), help: "Require the latest checkpoint to be cosigned by this witness (repeatable).")
+    var witnessKeys: [String] = []
+
+    @Option(name: .customLong("from-checkpoint"), help: "A checkpoint you verified before: re-check only what came after it (its root is recomputed).")
+    var fromCheckpoint: String?
+
+    @Option(name: .customLong("ack-window"), help: "P7: how long a recipient has to acknowledge, in ledger time (e.g. 24h, 90m, 3600s).")
+    var ackWindow: String = "24h"
+
+    @Flag(help: "Print the report as one JSON document.")
+    var json = false
+
+    func run() throws {
+        var options = VerifyOptions()
+        if let vkey { options.operatorKey = try VerifierKeyArgument.parse(vkey, option: "--vkey") }
+        options.witnessKeys = try witnessKeys.map { try VerifierKeyArgument.parse($0, option: "--witness-key") }
+        if let fromCheckpoint {
+            guard let data = FileManager.default.contents(atPath: fromCheckpoint) else {
+                throw CommandFailure("--from-checkpoint \(fromCheckpoint): cannot read the file")
+            }
+            options.trustedCheckpoint = (fromCheckpoint, Array(data))
+        }
+        options.acknowledgementWindow = try Self.duration(ackWindow, option: "--ack-window")
+        let progress = ProgressLine(enabled: isatty(2) == 1)
+        options.progress = progress.update
+        let report: VerificationReport
+        do {
+            report = try LedgerVerifier(directory: ledger.directory, options: options).run()
+        } catch {
+            progress.clear()
+            throw CommandFailure(error.message)
+        }
+        progress.clear()
+        Output.raw(json ? String(decoding: CanonicalJSON.encode(report.json), as: UTF8.self) + "\n" : report.text)
+        if report.verdict != .intact { throw ExitCode(report.verdict.exitCode) }
+    }
+
+    /// "24h", "90m", "3600s" in microseconds.
+    static func duration(_ text: String, option: String) throws -> Int64 {
+        let units: [(String, Int64)] = [("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let value = Int64(text.dropLast()), value > 0, value < Int64.max / scale { return value * scale }
+        }
+        throw CommandFailure("\(option): \"\(text)\" is not a duration; use a positive whole number with h, m or s, e.g. 24h")
+    }
+}
+
+/// A progress line on stderr for long runs, only on a terminal: entries checked, share of the
+/// log read, rate. Rewritten in place; cleared before the report is printed.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let start = Date()
+    private let lock = NSLock()
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(entries: Int64, bytesRead: Int64, totalBytes: Int64) {
+        guard enabled else { return }
+        let elapsed = max(Date().timeIntervalSince(start), 0.001)
+        let percent = totalBytes > 0 ? Int(100 * bytesRead / totalBytes) : 100
+        lock.withLock {
+            Output.rawError("\rverifying: \(entries) entries (\(percent)% of the log), \(Int(Double(entries) / elapsed))/s   ")
+            shown = true
+        }
+    }
+
+    func clear() {
+        lock.withLock {
+            if shown { Output.rawError("\r\u{1B}[K") }
+            shown = false
+        }
+    }
+}
