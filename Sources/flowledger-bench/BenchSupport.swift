@@ -10,12 +10,16 @@ let usage = """
     usage: flowledger-bench [core] [--sm2]
            flowledger-bench store [--sm2] [--quick] [--events N] [--tasks N] [--batch N] [--rounds N]
                                   [--latency-appends N] [--proof-entries N] [--proofs N] [--keep]
+           flowledger-bench verify [--sm2] [--quick] [--entries N] [--rounds N] [--ledger DIR]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
                appends through the library, `flowledger append --signed`, durable append latency,
                proofs on a large ledger (defaults: 100,000 events, 3 rounds, 1,000,000 proof entries;
                --sm2 defaults are 5x smaller, --quick makes every size ~10x smaller and one round)
+      verify   `flowledger verify` (a child process) on a ledger of --entries (default 1,000,000),
+               entries/s beside OpenSSL's raw verify rate on all cores, and its peak RSS; --ledger
+               keeps the built ledger in DIR and reuses it on later runs
     """
 
 /// A bad command line; printed with the usage text (exit 2).
@@ -170,6 +174,38 @@ func runChild(_ arguments: [String], stdoutPath: String, stderrPath: String) thr
     var raw: Int32 = 0
     while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
     return (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+}
+
+/// Like ``runChild(_:stdoutPath:stderrPath:)``, and also returns the child's peak RSS in bytes,
+/// read from its /proc/PID/status (VmHWM) every 10 ms until it exits. Not getrusage: posix_spawn
+/// runs the child in this process's memory until exec, and Linux carries that high-water mark
+/// into the child's ru_maxrss, so a large benchmark process would inflate every child's figure.
+func runChildMeasuringPeakRSS(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> (status: Int32, peakRSS: Int64) {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+    guard spawned == 0 else { throw BenchError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+    var peak: Int64 = 0
+    var raw: Int32 = 0
+    while true {
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+           let row = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int64($0) }) {
+            peak = max(peak, kib * 1024)
+        }
+        let done = waitpid(pid, &raw, WNOHANG)
+        if done == pid { break }
+        if done == -1 && errno != EINTR { throw BenchError("waitpid: \(String(cString: strerror(errno)))") }
+        usleep(10_000)
+    }
+    return ((raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f), peak)
 }
 
 /// Peak resident set size of this process (VmHWM in /proc/self/status), as printed there.

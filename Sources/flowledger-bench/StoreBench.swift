@@ -137,37 +137,11 @@ struct StoreBench {
 
     // MARK: - 1. The limit
 
-    /// Verifies the events' signatures over and over for at least `minimumSeconds`: on this
-    /// thread (one core), then spread over all cores with `concurrentPerform`. Best of three.
+    /// OpenSSL's raw verify rate on one core and on all cores (``RawVerifyLimit``), printed and kept.
     private func measureLimit(cast: StoreCast, events: [SignedEvent], cores: Int, into results: inout Results) throws {
         let count = min(events.count, suite == .sm2SM3 ? 4_000 : 16_000)
-        let minimumSeconds = quick ? 0.4 : 1.5
-        let messages = try parallelMap(count) { events[$0].event.signingMessage(origin: cast.origin) }
-        let key = cast.providerKey.publicKey
-        var one = 0.0
-        var all = 0.0
-        var verified = (one: 0, all: 0)
-        for _ in 0..<3 {
-            var done = 0
-            var start = nanos()
-            repeat {
-                for index in 0..<count where !key.verify(signature: events[index].signature, message: messages[index]) {
-                    throw BenchError("the signature of pre-signed event \(index) does not verify")
-                }
-                done += count
-            } while seconds(since: start) < minimumSeconds / 2
-            one = max(one, Double(done) / seconds(since: start))
-            verified.one += done
-            done = 0
-            start = nanos()
-            repeat {
-                let valid = try parallelMap(count) { key.verify(signature: events[$0].signature, message: messages[$0]) }
-                guard valid.allSatisfy({ $0 }) else { throw BenchError("a pre-signed event does not verify") }
-                done += count
-            } while seconds(since: start) < minimumSeconds
-            all = max(all, Double(done) / seconds(since: start))
-            verified.all += done
-        }
+        let (one, all, verified) = try RawVerifyLimit.measure(events: Array(events.prefix(count)), origin: cast.origin,
+                                                              key: cast.providerKey.publicKey, minimumSeconds: quick ? 0.4 : 1.5)
         results.verifyAllCores.append(all)
         rateLine("verify, one core", one, "(\(grouped(verified.one)) verifies in 3 rounds)")
         rateLine("verify, all \(cores) cores (the limit)", all,

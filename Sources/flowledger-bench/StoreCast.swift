@@ -19,11 +19,18 @@ struct StoreCast: Sendable {
     var operatorParty: Participant { Participant(id: "ops.exchange", key: operatorKey, origin: origin) }
     var provider: Participant { Participant(id: "ride.example", key: providerKey, origin: origin) }
 
+    /// A cast with new keys.
     init(suite: Suite) throws {
+        try self.init(suite: suite, keys: (0..<3).map { _ in try PrivateKey.generate(suite: suite) })
+    }
+
+    /// A cast with the operator's, the provider's and the recipient's keys, in that order (so a
+    /// ledger kept from an earlier run can be extended and verified with the keys it was built with).
+    init(suite: Suite, keys: [PrivateKey]) throws {
         self.suite = suite
-        operatorKey = try PrivateKey.generate(suite: suite)
-        providerKey = try PrivateKey.generate(suite: suite)
-        recipientKey = try PrivateKey.generate(suite: suite)
+        operatorKey = keys[0]
+        providerKey = keys[1]
+        recipientKey = keys[2]
         at = try Timestamp(parsing: "2026-11-23T08:00:00Z")
         let op = Participant(id: "ops.exchange", key: operatorKey, origin: origin)
         let provider = Participant(id: "ride.example", key: providerKey, origin: origin)
@@ -68,5 +75,14 @@ struct StoreCast: Sendable {
             throw error
         }
         return ledger
+    }
+}
+
+extension StoreCast {
+    /// The transport commission's acknowledgement of exchange number `n`, exactly as sent.
+    func acknowledgement(_ n: Int) throws -> SignedEvent {
+        let recipient = Participant(id: "transport.sh", key: recipientKey, origin: origin)
+        return try recipient.sign(.exchangeReceived(ExchangeReceivedBody(
+            exchange: "x-\(n)", digest: suite.hash.hash(Array("payload \(n)".utf8)).hex, records: Int64(1 + n % 5000))), id: "ack-x-\(n)", at: at)
     }
 }

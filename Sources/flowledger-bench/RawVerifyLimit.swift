@@ -1,0 +1,39 @@
+import FlowLedger
+
+/// The physical limit every benchmark is read against: OpenSSL's raw signature verification
+/// (PublicKey.verify) of pre-signed events, on one core and spread over all cores.
+enum RawVerifyLimit {
+    /// Verifies `events` over and over for at least `minimumSeconds`: on this thread (one core),
+    /// then over all cores. Best of three rounds, since the machine may be shared.
+    /// - Returns: verifies per second on one core and on all cores, and how many were done.
+    static func measure(events: [SignedEvent], origin: String, key: PublicKey, minimumSeconds: Double) throws
+        -> (one: Double, all: Double, verified: (one: Int, all: Int)) {
+        let count = events.count
+        let messages = try parallelMap(count) { events[$0].event.signingMessage(origin: origin) }
+        var one = 0.0
+        var all = 0.0
+        var verified = (one: 0, all: 0)
+        for _ in 0..<3 {
+            var done = 0
+            var start = nanos()
+            repeat {
+                for index in 0..<count where !key.verify(signature: events[index].signature, message: messages[index]) {
+                    throw BenchError("the signature of pre-signed event \(index) does not verify")
+                }
+                done += count
+            } while seconds(since: start) < minimumSeconds / 2
+            one = max(one, Double(done) / seconds(since: start))
+            verified.one += done
+            done = 0
+            start = nanos()
+            repeat {
+                let valid = try parallelMap(count) { key.verify(signature: events[$0].signature, message: messages[$0]) }
+                guard valid.allSatisfy({ $0 }) else { throw BenchError("a pre-signed event does not verify") }
+                done += count
+            } while seconds(since: start) < minimumSeconds
+            all = max(all, Double(done) / seconds(since: start))
+            verified.all += done
+        }
+        return (one, all, verified)
+    }
+}

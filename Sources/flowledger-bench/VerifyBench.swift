@@ -1,0 +1,174 @@
+// The verifier beside the physical limit of the system, in one run:
+//   1. the limit: OpenSSL's raw verify rate on one core and on all cores (RawVerifyLimit);
+//   2. `flowledger verify --vkey` (the release binary, a child process) on a ledger of
+//      --entries entries (default 1,000,000: exchanges, each acknowledged by its recipient),
+//      entries per second as a share of the limit, and the child's peak RSS;
+//   3. `flowledger verify --from-checkpoint` from a checkpoint at 90% of the ledger;
+//   4. the limit again, after.
+// The ledger is built once (signing and appending are not what is measured) and can be kept and
+// reused with --ledger DIR. Run through scripts/bench-verify.sh. Results are never assertions.
+import Foundation
+import FlowLedger
+
+struct VerifyBench {
+    var suite: Suite = .ed25519SHA256
+    /// Entries of the verified ledger.
+    var entries = 1_000_000
+    /// A ledger directory to build once and reuse on later runs.
+    var ledgerDirectory: String?
+    /// Rounds of each verify (the best is kept).
+    var rounds = 2
+
+    /// Exchanges signed per chunk while building (memory), and events per append batch.
+    private let buildChunk = 50_000
+    private let buildBatch = 8192
+
+    init(arguments: [String]) throws {
+        var rest = arguments[...]
+        func number(_ flag: String) throws -> Int {
+            guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
+                throw UsageError("\(flag) needs a positive whole number")
+            }
+            return value
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--sm2": suite = .sm2SM3
+            case "--quick": entries = 100_000; rounds = 1
+            case "--entries": entries = try number(argument)
+            case "--rounds": rounds = try number(argument)
+            case "--ledger":
+                guard let path = rest.popFirst() else { throw UsageError("--ledger needs a directory") }
+                ledgerDirectory = path
+            default: throw UsageError("unknown option \(argument)")
+            }
+        }
+    }
+
+    func run() async throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let binary = executableDirectory() + "/flowledger"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchError("\(binary) is missing; build it first (scripts/bench-verify.sh does)")
+        }
+        heading("verify benchmark: \(grouped(entries)) entries, \(suite.rawValue), \(cores) cores, load \(loadAverage())")
+        let directory = try ledgerDirectory ?? (makeTemporaryDirectory() + "/ledger")
+        let cast = try castFor(directory)
+        if try existingSize(directory) != Int64(entries) {
+            try? FileManager.default.removeItem(atPath: directory)
+            try build(cast: cast, directory: directory)
+        } else {
+            line("ledger", "\(directory) (reused)")
+        }
+        let sample = try cast.exchanges(0..<(suite == .sm2SM3 ? 4_000 : 16_000))
+        heading("1. the limit: OpenSSL raw verify, best of 3")
+        var limits: [Double] = []
+        limits.append(try limit(cast: cast, events: sample, cores: cores))
+
+        let vkeyPath = URL(fileURLWithPath: directory).deletingLastPathComponent().path + "/operator.vkey"
+        try (try LedgerReader(directory: directory).checkpoints.operatorVerifierKey().string + "\n").write(toFile: vkeyPath, atomically: true, encoding: .utf8)
+        heading("2. flowledger verify --vkey (child process), best of \(rounds)")
+        let full = try verify(binary, [directory, "--vkey", vkeyPath], expectedEntries: entries)
+
+        let trusted = try LedgerReader(directory: directory).checkpoints.sizes().first { $0 < Int64(entries) }
+        var incremental: (rate: Double, seconds: Double, rss: Int64)?
+        if let trusted {
+            heading("3. flowledger verify --from-checkpoint (size \(grouped(Int(trusted))))")
+            incremental = try verify(binary, [directory, "--vkey", vkeyPath, "--from-checkpoint", directory + "/checkpoints/\(trusted).checkpoint"],
+                                     expectedEntries: entries)
+        }
+        heading("4. the limit again")
+        limits.append(try limit(cast: cast, events: sample, cores: cores))
+
+        let best = limits.max()!
+        heading("summary (limit = best raw verify rate on all cores = " + String(format: "%.0f /s; measured %@)", best, limits.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
+        line("verify, entries/s / limit", String(format: "%9.2f   goal ≥ 0.80: %@", full.rate / best, full.rate / best >= 0.8 ? "met" : "NOT met"))
+        line("verify, peak RSS", padded(mebibytes(full.rss)) + "   goal ≤ 128 MiB for 1,000,000 entries: " + (full.rss <= 128 << 20 ? "met" : "NOT met"))
+        if let incremental {
+            line("--from-checkpoint, wall time", String(format: "%9.2f s  (full: %.2f s)", incremental.seconds, full.seconds))
+        }
+        if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: directory).deletingLastPathComponent().path) }
+    }
+
+    /// The cast whose keys signed the ledger at `directory`: kept next to it so a reused ledger
+    /// is verified with the same keys it was built with.
+    private func castFor(_ directory: String) throws -> StoreCast {
+        let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+        let keys = parent + "/bench-keys"
+        if let saved = try? String(contentsOfFile: keys, encoding: .utf8) {
+            let pems = saved.components(separatedBy: "\n\n")
+            return try StoreCast(suite: suite, keys: pems.map { try PrivateKey(pem: $0) })
+        }
+        let cast = try StoreCast(suite: suite)
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        try [cast.operatorKey, cast.providerKey, cast.recipientKey].map { try $0.pemRepresentation() }.joined(separator: "\n\n")
+            .write(toFile: keys, atomically: true, encoding: .utf8)
+        return cast
+    }
+
+    private func existingSize(_ directory: String) throws -> Int64? {
+        guard FileManager.default.fileExists(atPath: directory + "/ledger.json") else { return nil }
+        return try LedgerReader(directory: directory).refresh()
+    }
+
+    /// Exchanges, each followed by its acknowledgement, until `entries`; checkpoints at 90% and at the end.
+    private func build(cast: StoreCast, directory: String) throws {
+        let start = nanos()
+        let ledger = try cast.createLedger(at: directory)
+        defer { ledger.close() }
+        let pairs = (entries - cast.setUpEntries) / 2
+        var next = 0
+        var checkpointed = false
+        while next < pairs {
+            let end = min(pairs, next + buildChunk / 2)
+            let events = try parallelMap(2 * (end - next)) { i in
+                try i % 2 == 0 ? cast.exchange(next + i / 2) : cast.acknowledgement(next + i / 2)
+            }
+            var index = 0
+            while index < events.count {
+                let last = min(events.count, index + buildBatch)
+                _ = try ledger.writer.appendBlocking(Array(events[index..<last]))
+                index = last
+            }
+            next = end
+            if !checkpointed && ledger.size >= Int64(entries) * 9 / 10 {
+                _ = try ledger.checkpoint(operatorKey: cast.operatorKey)
+                checkpointed = true
+            }
+        }
+        if ledger.size < Int64(entries) {
+            _ = try ledger.writer.appendBlocking([try cast.exchange(pairs)])
+        }
+        _ = try ledger.checkpoint(operatorKey: cast.operatorKey)
+        line("built", String(format: "%@ entries in %.1f s (not measured)", grouped(Int(ledger.size)), seconds(since: start)))
+        line("on disk", padded(mebibytes(directorySize(directory + "/log"))) + " of segments")
+    }
+
+    private func limit(cast: StoreCast, events: [SignedEvent], cores: Int) throws -> Double {
+        let (one, all, _) = try RawVerifyLimit.measure(events: events, origin: cast.origin, key: cast.providerKey.publicKey, minimumSeconds: 1.5)
+        rateLine("verify, one core", one)
+        rateLine("verify, all \(cores) cores (the limit)", all, String(format: "(%.2fx one core)", all / one))
+        return all
+    }
+
+    /// Runs `flowledger verify` `rounds` times; the best rate, its wall time and the peak RSS.
+    private func verify(_ binary: String, _ arguments: [String], expectedEntries: Int) throws -> (rate: Double, seconds: Double, rss: Int64) {
+        var best = (rate: 0.0, seconds: 0.0, rss: Int64(0))
+        let out = NSTemporaryDirectory() + "/verify-bench.out"
+        for round in 1...rounds {
+            let cpu = cpuSeconds(children: true)
+            let start = nanos()
+            let (status, rss) = try runChildMeasuringPeakRSS([binary, "verify"] + arguments, stdoutPath: out, stderrPath: out + ".err")
+            let elapsed = seconds(since: start)
+            let used = cpuSeconds(children: true) - cpu
+            guard status == 0 else {
+                throw BenchError("flowledger verify exited \(status): \((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")\((try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "")")
+            }
+            let rate = Double(expectedEntries) / elapsed
+            rateLine("round \(round)", rate, String(format: "%.2f s wall, %.2f s CPU (%.1f cores busy), peak RSS %@", elapsed, used, used / elapsed, mebibytes(rss)))
+            if rate > best.rate { best = (rate, elapsed, rss) }
+        }
+        return best
+    }
+
+}
