@@ -8,7 +8,8 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
         commandName: "flowledger",
         abstract: "An append-only, hash-chained, signed audit ledger for cross-boundary data exchange.",
         discussion: "Exit codes: 0 success, 1 an event was rejected or the ledger is damaged, 2 usage or I/O error.",
-        subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, Vkey.self])
+        subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, VerifyProof.self,
+                      Vkey.self, WitnessCommand.self])
 
     /// Creates the command (for ArgumentParser).
     public init() {}
@@ -24,6 +25,8 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
                 try command.run()
             }
             return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue  // the command already printed its report (e.g. `verify-proof --json`)
         } catch let failure as CommandFailure {
             Output.error("flowledger: error: \(failure.message)")
             return failure.exit.rawValue

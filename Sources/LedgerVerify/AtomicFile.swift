@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// Whole-file reads and atomic, durable writes for the witness's state and evidence files.
-enum AtomicFile {
+package enum AtomicFile {
     /// The whole file at `path`, at most `limit` bytes.
-    static func read(_ path: String, limit: Int) throws(WitnessError) -> [UInt8] {
+    package static func read(_ path: String, limit: Int) throws(WitnessError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw WitnessError(.io, "\(path): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -25,7 +25,7 @@ enum AtomicFile {
     /// never a part: a temporary file in the same directory, fsync, rename, fsync of the
     /// directory. With `exclusive`, refuses to replace an existing file (the temporary file is
     /// linked, not renamed).
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, exclusive: Bool = false) throws(WitnessError) {
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, exclusive: Bool = false) throws(WitnessError) {
         let directory = parent(of: path)
         let temporary = "\(directory)/.\(base(of: path)).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
@@ -71,19 +71,19 @@ enum AtomicFile {
     }
 
     /// True if something exists at `path`.
-    static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
     /// The directory part of `path` (`.` for a bare name).
-    static func parent(of path: String) -> String {
+    package static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The last component of `path`.
-    static func base(of path: String) -> String {
+    package static func base(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
