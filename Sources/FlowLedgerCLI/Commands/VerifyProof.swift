@@ -54,6 +54,9 @@ struct VerifyProof: ParsableCommand {
         let report: ProofReport
         if let proofFile {
             let inclusion = try read(proofFile) { bytes throws(NoteError) in try ProofFile.inclusion(bytes) }
+            if case .json(_, _, _, let size) = inclusion, checkpoint == nil {
+                throw CommandFailure("\(proofFile): a JSON inclusion proof carries no checkpoint; give the signed checkpoint of size \(size) with --checkpoint FILE")
+            }
             let checkpointBytes = try checkpoint.map { try FileInput.readAll($0, limit: Note.maxBytes) }
             report = try check { () throws(NoteError) in
                 try ProofCheck.inclusion(inclusion, checkpoint: checkpointBytes, source: checkpoint ?? proofFile,
