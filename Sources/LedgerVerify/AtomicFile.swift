@@ -70,6 +70,20 @@ package enum AtomicFile {
         }
     }
 
+    /// Runs `body` holding an exclusive lock (flock) on `<path>.lock`, created if needed, so
+    /// that two processes never read-modify-write the file at `path` at the same time. (The
+    /// file itself cannot carry the lock: an atomic write replaces it with a new inode.)
+    package static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let lockPath = path + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw WitnessError(.io, "\(lockPath): cannot open the lock file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }  // closing releases the lock
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw WitnessError(.io, "\(lockPath): cannot lock: \(String(cString: strerror(errno)))") }
+        }
+        return try body()
+    }
+
     /// True if something exists at `path`.
     package static func exists(_ path: String) -> Bool {
         var info = stat()

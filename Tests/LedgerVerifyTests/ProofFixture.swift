@@ -19,11 +19,11 @@ struct ProofFixture {
     /// The operator's verifier key string.
     let vkey: String
 
-    init() throws {
+    init(suite: Suite = .ed25519SHA256) throws {
         work = try temporaryDirectory().path
         regulator = work + "/regulator"
         try FileManager.default.createDirectory(atPath: regulator, withIntermediateDirectories: true)
-        operatorKey = try PrivateKey.generate(suite: .ed25519SHA256)
+        operatorKey = try PrivateKey.generate(suite: suite)
         vkey = try NoteSigner(name: origin, key: operatorKey).verifierKey.string
     }
 
@@ -37,7 +37,7 @@ struct ProofFixture {
         if checkpoints.contains(1) { try ledger.checkpoint(operatorKey: operatorKey) }
         for party in parties {
             try await ledger.append(registrar.sign(.partyRegistered(PartyRegisteredBody(
-                party: party, name: party, kind: .enterprise, roles: [.provider], key: PrivateKey.generate(suite: .ed25519SHA256).publicKey)),
+                party: party, name: party, kind: .enterprise, roles: [.provider], key: PrivateKey.generate(suite: operatorKey.suite).publicKey)),
                 id: "reg-\(party)"))
             if checkpoints.contains(ledger.size) { try ledger.checkpoint(operatorKey: operatorKey) }
         }

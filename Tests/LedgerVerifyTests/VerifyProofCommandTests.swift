@@ -84,7 +84,28 @@ struct VerifyProofCommandTests {
                   the entry line, the index or a path hash was changed, or the proof is for another checkpoint
 
                 """, "\(tampered.name)")
+            let report = try flowledger(["verify-proof", "--vkey", fx.vkey, path, "--json"])
+            #expect(report.status == 1)
+            #expect(report.err == "")
+            #expect(report.out.hasPrefix("{\"details\":[\"the entry line, the index or a path hash was changed, or the proof is for another checkpoint\"],\"holds\":false,"))
+            #expect(report.out.hasSuffix(",\"verdict\":\"broken\"}\n"))
         }
+    }
+
+    @Test
+    func theHashFollowsTheKeySM2LedgersProveWithSM3() async throws {
+        let sm2 = try ProofFixture(suite: .sm2SM3)
+        defer { sm2.remove(); fx.remove() }
+        let ledger = try await sm2.ledger("sm2", parties: ["ride.example", "taxi.example"], checkpoints: [1, 3])
+        let inclusion = try sm2.file("entry-2.tlog-proof", sm2.succeed("prove", ledger, "--seq", "2"))
+        let held = try flowledger(["verify-proof", "--vkey", sm2.vkey, inclusion])
+        #expect(held.status == 0, "\(held.err)")
+        #expect(held.out.hasPrefix("proof holds: entry 2 is in checkpoint \(sm2.origin) size 3 root "))
+        let old = try sm2.file("1.checkpoint", sm2.checkpoint(ledger, size: 1))
+        let new = try sm2.file("3.checkpoint", sm2.checkpoint(ledger, size: 3))
+        let proof = try sm2.file("1-3.json", sm2.succeed("prove", ledger, "--old", "1", "--json"))
+        let consistent = try flowledger(["verify-proof", "--vkey", sm2.vkey, "--old-checkpoint", old, "--checkpoint", new, "--proof", proof])
+        #expect(consistent.status == 0, "\(consistent.err)")
     }
 
     @Test

@@ -99,6 +99,16 @@ struct WitnessCommand: ParsableCommand {
         var out: String?
 
         func run() throws {
+            // One cosign at a time per state: two processes deciding from the same old state
+            // could otherwise cosign two roots for one size.
+            guard AtomicFile.exists(state) else {
+                _ = try WitnessCommand.failing { () throws(WitnessError) in try WitnessState.load(from: state) }  // says how to create one
+                return
+            }
+            try AtomicFile.withLock(state) { try cosign() }
+        }
+
+        private func cosign() throws {
             let current = try WitnessCommand.failing { () throws(WitnessError) in try WitnessState.load(from: state) }
             let witness = try WitnessCommand.witness(name: current.witnessKey.name, keyPath: key)
             let operatorKey = try VerifierKeyArgument.parse(vkey, option: "--vkey")
