@@ -2,8 +2,9 @@ import Foundation
 
 /// Runs the built `flowledger` with `arguments` (and `stdin`, if given) to the end, as a user
 /// does, and returns its exit status and output as text, for tests that pin them byte for byte.
+/// Help text is wrapped at 80 columns whatever the `COLUMNS` of the environment running the tests.
 public func flowledger(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
-    let result = try run([flowledgerPath] + arguments, stdin: stdin.map { Data($0.utf8) })
+    let result = try run(["/usr/bin/env", "COLUMNS=80", flowledgerPath] + arguments, stdin: stdin.map { Data($0.utf8) })
     return (result.status, String(decoding: result.stdout, as: UTF8.self), result.stderr)
 }
 

@@ -175,6 +175,48 @@ struct VerifyProofCommandTests {
         let badKey = try flowledger(["verify-proof", "--vkey", "nonsense", "x.tlog-proof"])
         #expect(badKey.status == 2)
         #expect(badKey.err == "flowledger: error: --vkey: verifier key \"nonsense\" is not name+<8 hex digits>+<base64>; print the right one with `flowledger vkey DIR`\n")
+        let usage = try flowledger(["verify-proof", "--help"])
+        #expect(usage.status == 0)
+        #expect(usage.out == """
+            OVERVIEW: Check an inclusion or consistency proof offline against signed
+            checkpoints; no ledger needed.
+
+            Inclusion: give the proof file, a .tlog-proof (which carries its checkpoint and
+            the entry) or the JSON of `prove --seq N --json` with --checkpoint FILE.
+            Consistency: --old-checkpoint A --checkpoint B --proof P, where P is what
+            `prove --old M [--json]` prints; checks that B extends A (history was appended
+            to, not rewritten).
+            VKEY is the operator's verifier key (as `flowledger vkey DIR` prints it),
+            @FILE, or a file holding it.
+            Exit codes: 0 the proof holds, 1 it does not (a signature, cosignature or proof
+            fails), 2 usage or I/O.
+
+            USAGE: flowledger verify-proof --vkey <vkey> <file.tlog-proof> [--checkpoint <cosigned copy>] [--witness-key <vkey> ...] [--json]
+                   flowledger verify-proof --vkey <vkey> <file.json> --checkpoint <checkpoint> [--witness-key <vkey> ...] [--json]
+                   flowledger verify-proof --vkey <vkey> --old-checkpoint <old> --checkpoint <new> --proof <proof> [--witness-key <vkey> ...] [--json]
+
+            ARGUMENTS:
+              <proof-file>            An inclusion proof: a .tlog-proof file, or the JSON
+                                      of `prove --seq N --json`.
+
+            OPTIONS:
+              --vkey <vkey>           The operator's verifier key (name+keyid+base64),
+                                      @FILE, or a file holding it.
+              --old-checkpoint <old-checkpoint>
+                                      The older signed checkpoint of a consistency proof.
+              --checkpoint <checkpoint>
+                                      The signed checkpoint to prove against (required with
+                                      a JSON proof and for consistency).
+              --proof <proof>         The consistency proof: base64 hashes one per line, or
+                                      {"new","old","path"} JSON.
+              --witness-key <witness-key>
+                                      Also require a valid cosignature by this witness on
+                                      the checkpoint (repeatable).
+              --json                  Print the report as JSON.
+              -h, --help              Show help information.
+
+
+            """)
         let help = try flowledger(["--help"])
         #expect(help.out.contains("  verify-proof "))
         #expect(help.out.contains("  witness "))

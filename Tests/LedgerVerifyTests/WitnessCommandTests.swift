@@ -160,6 +160,36 @@ struct WitnessCommandTests {
 
             """)
 
+        let help = try flowledger(["witness", "--help"])
+        #expect(help.status == 0)
+        #expect(help.out == """
+            OVERVIEW: Cosign a log's checkpoints as a witness, after checking that each
+            extends the last one cosigned.
+
+            A witness keeps a state file with the latest checkpoint it cosigned per log,
+            and never cosigns two different roots for one size. Start with `flowledger
+            keygen --out witness.pem` (Ed25519), then `witness init`; give `witness vkey`
+            to verifiers, who check with `verify-proof --witness-key`.
+            Exit codes: 0 cosigned, 1 refused (bad signature or split view: evidence is
+            written next to the state), 2 usage or I/O (also: a consistency proof is
+            needed).
+
+            USAGE: flowledger witness <subcommand>
+
+            OPTIONS:
+              -h, --help              Show help information.
+
+            SUBCOMMANDS:
+              init                    Create an empty witness state for the witness key and
+                                      name; print the cosigner verifier key.
+              vkey                    Print the witness's cosigner verifier key
+                                      (name+keyid+base64), for `--witness-key`.
+              cosign                  Verify a checkpoint and its consistency with the last
+                                      one cosigned, then cosign it.
+
+              See 'flowledger help witness <subcommand>' for detailed help.
+
+            """)
         let again = try flowledger(["witness", "init", "--key", key, "--name", name, "--state", state])
         #expect(again.status == 2)
         #expect(again.err == "flowledger: error: \(state) already holds a witness state; refusing to overwrite what this witness cosigned (choose another path, or remove it first)\n")

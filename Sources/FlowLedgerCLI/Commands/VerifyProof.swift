@@ -6,6 +6,11 @@ struct VerifyProof: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-proof",
         abstract: "Check an inclusion or consistency proof offline against signed checkpoints; no ledger needed.",
+        usage: """
+            flowledger verify-proof --vkey <vkey> <file.tlog-proof> [--checkpoint <cosigned copy>] [--witness-key <vkey> ...] [--json]
+            flowledger verify-proof --vkey <vkey> <file.json> --checkpoint <checkpoint> [--witness-key <vkey> ...] [--json]
+            flowledger verify-proof --vkey <vkey> --old-checkpoint <old> --checkpoint <new> --proof <proof> [--witness-key <vkey> ...] [--json]
+            """,
         discussion: """
             Inclusion: give the proof file, a .tlog-proof (which carries its checkpoint and the entry) or the \
             JSON of `prove --seq N --json` with --checkpoint FILE.
