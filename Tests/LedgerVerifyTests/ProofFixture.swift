@@ -67,9 +67,9 @@ struct ProofFixture {
         return result.out
     }
 
-    /// A new Ed25519 key file (mode 0600) in `work`, for a witness.
-    func keyFile(_ name: String) throws -> (path: String, key: PrivateKey) {
-        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+    /// A new key file (mode 0600) in `work`, for a witness.
+    func keyFile(_ name: String, suite: Suite = .ed25519SHA256) throws -> (path: String, key: PrivateKey) {
+        let key = try PrivateKey.generate(suite: suite)
         let path = work + "/\(name).pem"
         FileManager.default.createFile(atPath: path, contents: Data(try key.pemRepresentation().utf8), attributes: [.posixPermissions: 0o600])
         return (path, key)

@@ -144,6 +144,26 @@ struct WitnessCommandTests {
     }
 
     @Test
+    func concurrentCosignsOfTwoRootsForOneSizeCosignOnlyOne() async throws {
+        defer { fx.remove() }
+        let a = try await fx.ledger("a", parties: ["ride.example", "taxi.example", "bus.example"], checkpoints: [4])
+        let b = try await fx.ledger("b", parties: ["ride.example", "forged.example", "bus.example"], checkpoints: [4])
+        let (key, _) = try initWitness()
+        let notes = try [fx.file("a-4.checkpoint", fx.checkpoint(a, size: 4)), fx.file("b-4.checkpoint", fx.checkpoint(b, size: 4))]
+        for _ in 0..<3 {
+            let empty = WitnessState(witnessKey: try WitnessState.load(from: state).witnessKey)
+            try write(String(decoding: empty.serialized, as: UTF8.self), to: state)
+            let children = try notes.map { note in
+                try ChildProcess(["/usr/bin/env", "COLUMNS=80", flowledgerPath, "witness", "cosign", "--state", state, "--key", key, "--vkey", fx.vkey, "--checkpoint", note],
+                                 directory: fx.work)
+            }
+            let statuses = children.map { $0.wait() }.sorted()
+            let errors = try children.map { try $0.stderr() }
+            #expect(statuses == [0, 1], "both sides of a split view were cosigned, or neither: \(errors)")
+        }
+    }
+
+    @Test
     func aBadSignatureIsRefusedAndBrokenStateOrKeysExitTwo() async throws {
         defer { fx.remove() }
         let a = try await fx.ledger("a", parties: ["ride.example"], checkpoints: [2])
@@ -193,6 +213,11 @@ struct WitnessCommandTests {
         let again = try flowledger(["witness", "init", "--key", key, "--name", name, "--state", state])
         #expect(again.status == 2)
         #expect(again.err == "flowledger: error: \(state) already holds a witness state; refusing to overwrite what this witness cosigned (choose another path, or remove it first)\n")
+
+        let sm2 = try fx.keyFile("sm2", suite: .sm2SM3)
+        let notEd25519 = try flowledger(["witness", "init", "--key", sm2.path, "--name", name, "--state", fx.regulator + "/sm2.json"])
+        #expect(notEd25519.status == 2)
+        #expect(notEd25519.err == "flowledger: error: witness cosignatures (c2sp.org/tlog-cosignature) are Ed25519; use an ed25519 key for the witness\n")
 
         let other = try fx.keyFile("other")
         let foreign = try cosign(other.path, a2)
