@@ -80,7 +80,7 @@ public struct Witness: Sendable {
             throw WitnessError(.wrongKey, "the checkpoint is for log \"\(checkpoint.origin)\", but the operator key \(keyName(operatorKey)) is named \"\(operatorKey.name)\"; pass that log's operator key")
         }
         guard let (previous, previousNote) = state.latest(origin: checkpoint.origin) else {
-            return try cosigned(note, checkpoint, state: state.recording(try serialize(note, time), origin: checkpoint.origin), time: time)
+            return try cosign(note, checkpoint, remember: true, state: state, time: time)
         }
         let seen = "already cosigned: \(checkpoint.origin) size \(previous.size) root \(previous.root.base64)"
         let offered = "offered:          \(checkpoint.origin) size \(checkpoint.size) root \(checkpoint.root.base64)"
@@ -92,7 +92,7 @@ public struct Witness: Sendable {
             if let stored = try? Note(parsing: Array(previousNote.utf8)), stored.text == note.text {
                 return .alreadyCosigned(note: previousNote, checkpoint: checkpoint)
             }
-            return try cosigned(note, checkpoint, state: state.recording(try serialize(note, time), origin: checkpoint.origin), time: time)
+            return try cosign(note, checkpoint, remember: true, state: state, time: time)
         }
         let (older, newer) = previous.size < checkpoint.size ? (previous, checkpoint) : (checkpoint, previous)
         guard let proof else {
@@ -110,12 +110,13 @@ public struct Witness: Sendable {
             return splitView(.inconsistent, "size \(newer.size) does not extend size \(older.size): \(error)", seen, offered,
                              previousNote: previousNote, bytes: bytes, proof: consistency.path, time: time)
         }
-        let text = try serialize(note, time)
-        return try cosigned(note, checkpoint, state: checkpoint.size > previous.size ? state.recording(text, origin: checkpoint.origin) : state, time: time)
+        return try cosign(note, checkpoint, remember: checkpoint.size > previous.size, state: state, time: time)
     }
 
-    private func cosigned(_ note: Note, _ checkpoint: Checkpoint, state: WitnessState, time: UInt64) throws(WitnessError) -> WitnessDecision {
-        .cosigned(note: try serialize(note, time), checkpoint: checkpoint, state: state)
+    /// Cosigns `note`; with `remember`, the next state holds it as the latest for its log.
+    private func cosign(_ note: Note, _ checkpoint: Checkpoint, remember: Bool, state: WitnessState, time: UInt64) throws(WitnessError) -> WitnessDecision {
+        let text = try serialize(note, time)
+        return .cosigned(note: text, checkpoint: checkpoint, state: remember ? state.recording(text, origin: checkpoint.origin) : state)
     }
 
     /// The note with this witness's cosignature line added (replacing an older line of it).
