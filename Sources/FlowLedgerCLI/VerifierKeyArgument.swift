@@ -1,21 +1,42 @@
 import FlowLedger
-import Foundation
 
-/// Reads a verifier key given on the command line: the key itself (`name+hex+base64`), or the
-/// path of a file holding it on its first line (as `flowledger vkey DIR > operator.vkey` writes).
+/// A verifier key given on the command line (`--vkey`, `--witness-key`): the key string itself
+/// (`name+<8 hex>+<base64>`, as `flowledger vkey DIR` and `flowledger witness vkey` print it),
+/// or `@FILE`, or the path of an existing file whose first line is the key (so
+/// `flowledger vkey DIR > operator.vkey` then `--vkey operator.vkey` works).
 enum VerifierKeyArgument {
-    static func parse(_ text: String, option: String) throws -> VerifierKey {
-        var value = text
-        if !text.contains("+"), FileManager.default.fileExists(atPath: text) {
-            guard let contents = try? String(contentsOfFile: text, encoding: .utf8) else {
-                throw CommandFailure("\(option) \(text): cannot read the file")
+    /// The key named by `value`; `option` names the option in errors.
+    static func parse(_ value: String, option: String) throws -> VerifierKey {
+        var text = value
+        var source = ""
+        if value.hasPrefix("@") || (!looksLikeKey(value) && AtomicFile.exists(value)) {
+            let path = value.hasPrefix("@") ? String(value.dropFirst()) : value
+            let bytes: [UInt8]
+            do {
+                bytes = try FileInput.readAll(path, limit: 1 << 16)
+            } catch let failure as CommandFailure {
+                throw CommandFailure("\(option): \(failure.message)")
             }
-            value = String(contents.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            text = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+            source = " (in \(path))"
         }
         do {
-            return try VerifierKey(string: value)
+            return try VerifierKey(string: text.trimmingSpaces)
         } catch {
-            throw CommandFailure("\(option): \(error); give the key as printed by `flowledger vkey` (name+keyid+base64) or a file holding it")
+            throw CommandFailure("\(option)\(source): \(error.message)")
         }
+    }
+
+    /// `name+hex+base64` has two '+' and no white space.
+    private static func looksLikeKey(_ value: String) -> Bool {
+        value.count(where: { $0 == "+" }) >= 2 && !value.contains(" ")
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs and carriage returns.
+    fileprivate var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

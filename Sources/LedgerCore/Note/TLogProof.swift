@@ -47,39 +47,41 @@ public struct TLogProof: Hashable, Sendable {
     /// Parses the file text strictly.
     public init(text: String) throws(NoteError) {
         var lines = text[...]
+        var number = 0  // of the line last read, 1-based, for messages
         func nextLine(_ what: String) throws(NoteError) -> Substring {
             guard let newline = lines.firstIndex(of: "\n") else {
-                throw NoteError(.malformedProof, "tlog-proof ends before \(what)")
+                throw NoteError(.malformedProof, "tlog-proof line \(number + 1): the file ends before \(what)")
             }
+            number += 1
             let line = lines[..<newline]
             lines = lines[lines.index(after: newline)...]
             return line
         }
         guard try nextLine("its header") == Self.header else {
-            throw NoteError(.malformedProof, "tlog-proof must start with the line \"\(Self.header)\"")
+            throw NoteError(.malformedProof, "tlog-proof line 1: must be \"\(Self.header)\"")
         }
         var line = try nextLine("the index line")
         var extra: [UInt8]?
         if line.hasPrefix("extra ") {
             do {
-                extra = try Base64.decode(line.dropFirst(6), field: "tlog-proof extra line")
+                extra = try Base64.decode(line.dropFirst(6), field: "tlog-proof line \(number) (extra)")
             } catch {
                 throw NoteError(.malformedProof, error.message)
             }
             line = try nextLine("the index line")
         }
         guard line.hasPrefix("index "), let index = Int64(line.dropFirst(6)), index >= 0, String(index) == line.dropFirst(6) else {
-            throw NoteError(.malformedProof, "tlog-proof: expected \"index <n>\" (decimal, no leading zeros), found \"\(line.prefix(40))\"")
+            throw NoteError(.malformedProof, "tlog-proof line \(number): expected \"index <n>\" (decimal, no leading zeros), found \"\(line.prefix(40))\"")
         }
         var path: [Hash32] = []
         while true {
             let hashLine = try nextLine("the blank line before the checkpoint")
             if hashLine.isEmpty { break }
             guard path.count < Self.maxPathLength else {
-                throw NoteError(.malformedProof, "tlog-proof has more than \(Self.maxPathLength) path hashes")
+                throw NoteError(.malformedProof, "tlog-proof line \(number): more than \(Self.maxPathLength) path hashes")
             }
             guard let bytes = try? Base64.decode(hashLine), let hash = try? Hash32(bytes: bytes) else {
-                throw NoteError(.malformedProof, "tlog-proof path hash \(path.count + 1) is not canonical base64 of 32 bytes")
+                throw NoteError(.malformedProof, "tlog-proof line \(number): path hash \(path.count + 1) is not canonical base64 of 32 bytes")
             }
             path.append(hash)
         }

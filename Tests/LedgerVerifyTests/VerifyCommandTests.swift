@@ -1,0 +1,157 @@
+import FlowLedger
+import Foundation
+import LedgerTestSupport
+import Testing
+
+/// `flowledger verify` as a regulator runs it, beyond the corpus: usage errors, the JSON
+/// document, verifying from a trusted checkpoint, requiring a witness's cosignature, a torn last
+/// line. Real processes on copies of Fixtures/ledgers.
+@Suite("flowledger verify command (Verify)")
+struct VerifyCommandTests {
+    private let work: String
+    private let intact = Fixtures.url("ledgers/intact").path
+    private let vkey = Fixtures.url("ledgers/intact.vkey").path
+
+    init() throws { work = try temporaryDirectory().path }
+
+    /// A writable copy of a corpus ledger.
+    private func copy(_ name: String, as copyName: String = "copy") throws -> String {
+        let target = work + "/" + copyName
+        try FileManager.default.copyItem(atPath: Fixtures.url("ledgers/" + name).path, toPath: target)
+        return target
+    }
+
+    /// A TEST-ONLY key copied to a file of mode 0600, as `flowledger` requires.
+    private func key(_ name: String) throws -> String {
+        let path = work + "/\(name).pem"
+        try FileManager.default.copyItem(atPath: Fixtures.url("keys/TEST-ONLY-\(name).pem").path, toPath: path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        return path
+    }
+
+    @Test
+    func aDirectoryThatIsNotALedgerIsAUsageErrorThatSaysSo() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try flowledger(["verify", work + "/nothing"])
+        #expect(result.status == 2)
+        #expect(result.out == "")
+        #expect(result.err == "flowledger: error: \(work)/nothing: not a ledger directory (no ledger.json and no log/); give the directory `flowledger init` created\n")
+    }
+
+    @Test
+    func badOptionsAreUsageErrorsNamingTheOption() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let window = try flowledger(["verify", intact, "--ack-window", "soon"])
+        #expect(window.status == 2)
+        #expect(window.err == "flowledger: error: --ack-window: \"soon\" is not a duration; use a positive whole number with h, m or s, e.g. 24h\n")
+        let key = try flowledger(["verify", intact, "--vkey", "not+a+key"])
+        #expect(key.status == 2)
+        #expect(key.err.hasPrefix("flowledger: error: --vkey: "))
+        let checkpoint = try flowledger(["verify", intact, "--vkey", vkey, "--from-checkpoint", work + "/missing.checkpoint"])
+        #expect(checkpoint.status == 2)
+        #expect(checkpoint.err == "flowledger: error: --from-checkpoint \(work)/missing.checkpoint: cannot read the file\n")
+    }
+
+    @Test
+    func jsonGivesTheSameVerdictAsOneStableDocument() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try flowledger(["verify", Fixtures.url("ledgers/tampered/edited-body").path, "--vkey", vkey, "--json"])
+        #expect(result.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        #expect(document["verdict"] as? String == "broken")
+        #expect(document["exitCode"] as? Int == 1)
+        let problem = try #require(document["firstBreak"] as? [String: Any])
+        #expect(problem["kind"] as? String == "badSignature")
+        #expect(problem["rule"] as? Int == 2)
+        #expect(problem["seq"] as? Int == 9)
+        #expect(problem["file"] as? String == "log/00000000000000000007.jsonl")
+        #expect(problem["line"] as? Int == 3)
+        // Canonical JSON: one line, keys sorted, so the same ledger always gives the same bytes.
+        let again = try flowledger(["verify", Fixtures.url("ledgers/tampered/edited-body").path, "--vkey", vkey, "--json"])
+        #expect(again.out == result.out)
+        #expect(result.out.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test
+    func fromATrustedCheckpointOnlyLaterSignaturesAreCheckedAndTheRootIsRecomputed() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let trusted = Fixtures.url("ledgers/intact/checkpoints/13.checkpoint").path
+        var options = VerifyOptions()
+        options.operatorKey = try VerifierKey(string: String(contentsOfFile: vkey, encoding: .utf8).trimmingCharacters(in: .newlines))
+        options.trustedCheckpoint = (trusted, Array(try Data(contentsOf: URL(fileURLWithPath: trusted))))
+        let report = try LedgerVerifier(directory: intact, options: options).run()
+        #expect(report.verdict == .intact)
+        #expect(report.trustedSize == 13)
+        #expect(report.signaturesChecked == 7)
+        #expect(report.entries == 20)
+
+        // The same trusted checkpoint against a history rewritten below it.
+        let rewritten = try LedgerVerifier(directory: Fixtures.url("ledgers/tampered/edited-rechained").path, options: options).run()
+        #expect(rewritten.verdict == .integrityBroken)
+        #expect(rewritten.firstBreak?.kind == .checkpointMismatch)
+        #expect(rewritten.firstBreak?.seq == 12)
+        #expect(rewritten.firstBreak?.meaning.contains("the checkpoint you trusted") == true)
+
+        let cli = try flowledger(["verify", intact, "--vkey", vkey, "--from-checkpoint", trusted])
+        #expect(cli.status == 0)
+        #expect(cli.out.contains("entries     20 in 3 segments; 7 signatures checked; the first 13 checked against the trusted checkpoint's root\n"))
+    }
+
+    @Test
+    func aRequiredWitnessMustHaveCosignedTheLatestCheckpoint() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let ledger = try copy("intact")
+        let witnessKey = try key("witness")
+        let state = work + "/witness-state.json"
+        let initialised = try flowledger(["witness", "init", "--key", witnessKey, "--name", "witness.regulator.example", "--state", state])
+        #expect(initialised.status == 0, "\(initialised.err)")
+        let witnessVkey = try #require(initialised.out.split(separator: "\n").last(where: { $0.contains("+") }).map { String($0.split(separator: " ").last!) })
+
+        let unwitnessed = try flowledger(["verify", ledger, "--vkey", vkey, "--witness-key", witnessVkey])
+        #expect(unwitnessed.status == 1)
+        #expect(unwitnessed.out.contains("broken    missingCosignature, field cosignature\n"))
+
+        let cosigned = work + "/cosigned.checkpoint"
+        let cosign = try flowledger(["witness", "cosign", "--state", state, "--key", witnessKey, "--vkey", vkey,
+                                     "--checkpoint", ledger + "/checkpoints/20.checkpoint", "--out", cosigned])
+        #expect(cosign.status == 0, "\(cosign.err)")
+        for name in ["20.checkpoint", "latest"] {
+            try FileManager.default.removeItem(atPath: ledger + "/checkpoints/" + name)
+            try FileManager.default.copyItem(atPath: cosigned, toPath: ledger + "/checkpoints/" + name)
+        }
+        let witnessed = try flowledger(["verify", ledger, "--vkey", vkey, "--witness-key", witnessVkey])
+        #expect(witnessed.status == 0, "\(witnessed.out)")
+        #expect(witnessed.out.contains("checkpoint  checkpoints/20.checkpoint: size 20, root matches; cosigned by witness.regulator.example\n"))
+    }
+
+    @Test
+    func aTornLastLineIsNotedAndNotCounted() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let ledger = try copy("intact")
+        let segment = ledger + "/log/00000000000000000014.jsonl"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: segment))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"event":{"at":"#.utf8))
+        try handle.close()
+        let result = try flowledger(["verify", ledger, "--vkey", vkey])
+        #expect(result.status == 0)
+        #expect(result.out.contains("note        log/00000000000000000014.jsonl ends with 15 bytes that are not a complete line: a write torn by a crash, never acknowledged (the writer cuts it when it next opens the ledger); not counted\n"))
+
+        // The same bytes at the end of a segment that is not the last are damage.
+        let middle = try copy("intact", as: "middle")
+        let earlier = middle + "/log/00000000000000000007.jsonl"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: earlier))
+        try (bytes + Data(#"{"event":{"at":"#.utf8)).write(to: URL(fileURLWithPath: earlier))
+        let damaged = try flowledger(["verify", middle, "--vkey", vkey])
+        #expect(damaged.status == 1)
+        #expect(damaged.out.contains("INTEGRITY BROKEN at log/00000000000000000007.jsonl (seq 14)\n"))
+    }
+
+    @Test
+    func withoutVkeyTheReportSaysWhatItTrusted() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try flowledger(["verify", intact])
+        #expect(result.status == 0)
+        #expect(result.out.contains("(read from ledger.json; pass --vkey to check against the key you were given)\n"))
+    }
+}
