@@ -87,27 +87,29 @@ struct Replay {
             } catch {
                 throw VerifyError("\(layout.directory)/\(name): cannot read the segment: \(error.message)")
             }
-            while let chunk = try readChunk(&lines, name) {
-                var start = 0
-                while start < chunk.count {
-                    let slice = chunk[start..<min(start + Self.window, chunk.count)]
-                    let checked = check(slice)
-                    for (i, line) in slice.enumerated() {
-                        let next = i + 1 < checked.count ? checked[i + 1] : nil
-                        if let problem = apply(checked[i], next: next, file: name, line: line.number, report: &report) {
-                            fail(&report, problem)
-                            return
-                        }
-                        bytesRead += Int64(line.bytes.count + 1)
+            // Pipelined: the next window is parsed and signature-checked on every core while
+            // this thread applies the current one in order.
+            var windows = WindowReader(lines: lines, size: Self.window)
+            var inFlight = try nextWindow(&windows, name).map { ($0, PendingCheck(check($0))) }
+            while let (window, pending) = inFlight {
+                let checked = pending.wait()
+                inFlight = try nextWindow(&windows, name).map { ($0, PendingCheck(check($0))) }
+                for (i, line) in window.enumerated() {
+                    let next = i + 1 < checked.count ? checked[i + 1] : nil
+                    if let problem = apply(checked[i], next: next, file: name, line: line.number, report: &report) {
+                        _ = inFlight?.1.wait()
+                        fail(&report, problem)
+                        return
                     }
-                    state.commit()
-                    start += Self.window
-                    if state.size >= nextProgress {
-                        options.progress?(state.size, bytesRead, totalBytes)
-                        nextProgress = state.size + 100_000
-                    }
+                    bytesRead += Int64(line.bytes.count + 1)
+                }
+                state.commit()
+                if state.size >= nextProgress {
+                    options.progress?(state.size, bytesRead, totalBytes)
+                    nextProgress = state.size + 100_000
                 }
             }
+            lines = windows.lines
             switch lines.ending {
             case .complete:
                 break
@@ -139,9 +141,9 @@ struct Replay {
         options.progress?(state.size, bytesRead, totalBytes)
     }
 
-    private func readChunk(_ lines: inout SegmentLines, _ name: String) throws(VerifyError) -> [SegmentLines.Line]? {
+    private func nextWindow(_ windows: inout WindowReader, _ name: String) throws(VerifyError) -> ArraySlice<SegmentLines.Line>? {
         do {
-            return try lines.next()
+            return try windows.next()
         } catch {
             throw VerifyError("\(layout.directory)/\(name): cannot read the segment: \(error.message)")
         }
@@ -156,25 +158,28 @@ struct Replay {
 
     // MARK: - The parallel step
 
-    /// Parses, hashes and signature-checks `lines` on every core, with the keys known before them.
-    private func check(_ lines: ArraySlice<SegmentLines.Line>) -> [CheckedLine] {
+    /// Parses, hashes and signature-checks `lines` on every core, with the keys known now, which
+    /// may lag the lines by a window: a key registered since is checked in order, in ``apply``.
+    private func check(_ lines: ArraySlice<SegmentLines.Line>) -> @Sendable () -> [CheckedLine] {
         let keys = state.keys
         let origin = manifest.origin
         let hash = manifest.suite.hash
         let trustedSize = trusted?.size ?? 0
-        return Parallel.map(lines.count, chunkSize: 16) { i -> CheckedLine in
-            let bytes = lines[lines.startIndex + i].bytes
-            let leaf = Entry.leafHash(line: bytes, hash: hash)
-            let entry: Entry
-            do throws(FormatError) {
-                entry = try Entry(line: bytes)
-            } catch {
-                return CheckedLine(entry: .failure(error), leaf: leaf, signatureValid: nil)
+        return {
+            Parallel.map(lines.count, chunkSize: 16) { i -> CheckedLine in
+                let bytes = lines[lines.startIndex + i].bytes
+                let leaf = Entry.leafHash(line: bytes, hash: hash)
+                let entry: Entry
+                do throws(FormatError) {
+                    entry = try Entry(line: bytes)
+                } catch {
+                    return CheckedLine(entry: .failure(error), leaf: leaf, signatureValid: nil)
+                }
+                guard entry.seq >= trustedSize else { return CheckedLine(entry: .success(entry), leaf: leaf, signatureValid: nil) }
+                let key: PublicKey?
+                if case .genesis(let body) = entry.event.body { key = body.operator.key } else { key = keys[entry.event.keyID]?.key }
+                return CheckedLine(entry: .success(entry), leaf: leaf, signatureValid: key.map { entry.signed.verify(with: $0, origin: origin) })
             }
-            guard entry.seq >= trustedSize else { return CheckedLine(entry: .success(entry), leaf: leaf, signatureValid: nil) }
-            let key: PublicKey?
-            if case .genesis(let body) = entry.event.body { key = body.operator.key } else { key = keys[entry.event.keyID]?.key }
-            return CheckedLine(entry: .success(entry), leaf: leaf, signatureValid: key.map { entry.signed.verify(with: $0, origin: origin) })
         }
     }
 
@@ -240,5 +245,50 @@ struct Replay {
                               field: first.field, expected: first.expected, found: first.found,
                               meaning: "the genesis entry does not describe the ledger you are verifying (\(options.operatorKey == nil ? "ledger.json" : "the --vkey you trust") says otherwise): the genesis was rewritten, or this is another ledger",
                               detail: "every checkpoint and every registration hangs from the genesis entry's operator key; compare with the operator's published verifier key")
+    }
+}
+
+/// Cuts a segment's lines into windows of at most `size` lines, reading chunks as needed.
+struct WindowReader {
+    private(set) var lines: SegmentLines
+    let size: Int
+    private var chunk: [SegmentLines.Line] = []
+    private var start = 0
+
+    init(lines: SegmentLines, size: Int) {
+        self.lines = lines
+        self.size = size
+    }
+
+    /// The next window, or nil after the last complete line.
+    mutating func next() throws(StoreError) -> ArraySlice<SegmentLines.Line>? {
+        if start >= chunk.count {
+            guard let read = try lines.next() else { return nil }
+            chunk = read
+            start = 0
+        }
+        let window = chunk[start..<min(start + size, chunk.count)]
+        start += size
+        return window
+    }
+}
+
+/// Work started on other threads now, whose result is collected later with ``wait()``.
+final class PendingCheck: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: [CheckedLine] = []
+
+    /// Starts `work` on the global queue.
+    init(_ work: @escaping @Sendable () -> [CheckedLine]) {
+        DispatchQueue.global().async { [self] in
+            result = work()
+            done.signal()
+        }
+    }
+
+    /// Blocks until the work is done; returns its result (call once).
+    func wait() -> [CheckedLine] {
+        done.wait()
+        return result
     }
 }
