@@ -8,7 +8,7 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
         commandName: "flowledger",
         abstract: "An append-only, hash-chained, signed audit ledger for cross-boundary data exchange.",
         discussion: "Exit codes: 0 success, 1 an event was rejected or the ledger is damaged, 2 usage or I/O error.",
-        subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, Vkey.self])
+        subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, Vkey.self, Tail.self])
 
     /// Creates the command (for ArgumentParser).
     public init() {}

@@ -14,14 +14,26 @@ enum Output {
     /// Writes `text` and a newline to stderr.
     static func error(_ text: String) { write(2, text + "\n") }
 
-    private static func write(_ descriptor: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+    /// Writes `bytes` to stdout as they are.
+    /// - Returns: false if stdout is closed (EPIPE: the reader of a pipe is gone, as after
+    ///   `| head`) or cannot be written; callers that stream stop there.
+    @discardableResult
+    static func bytes(_ bytes: [UInt8]) -> Bool { write(1, bytes) }
+
+    /// Makes a closed pipe an EPIPE from ``bytes(_:)`` instead of a SIGPIPE that kills the process.
+    static func ignoreBrokenPipe() { signal(SIGPIPE, SIG_IGN) }
+
+    @discardableResult
+    private static func write(_ descriptor: Int32, _ text: String) -> Bool { write(descriptor, Array(text.utf8)) }
+
+    private static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
+            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             done += n
         }
+        return true
     }
 }

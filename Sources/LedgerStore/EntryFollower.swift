@@ -90,11 +90,15 @@ public struct EntryFollower: AsyncSequence, Sendable {
                         return batch
                     }
                     let watcher = self.watcher!
-                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                        DispatchQueue.global().async {
-                            watcher.wait(milliseconds: 500)
-                            continuation.resume()
+                    await withTaskCancellationHandler {
+                        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                            DispatchQueue.global().async {
+                                watcher.wait(milliseconds: 500)
+                                continuation.resume()
+                            }
                         }
+                    } onCancel: {
+                        watcher.interrupt()
                     }
                 }
             }

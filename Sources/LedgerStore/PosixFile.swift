@@ -95,8 +95,8 @@ final class PosixFile: @unchecked Sendable {
     }
 }
 
-/// Filesystem helpers for directories.
-enum Directory {
+/// Filesystem helpers for directories (package-wide: the CLI writes `tail` cursor files with them).
+package enum Directory {
     /// Makes the directory's entries (new or renamed files) durable.
     static func sync(_ path: String) throws(StoreError) {
         let file = try PosixFile(path: path, flags: O_RDONLY | O_DIRECTORY)
@@ -132,7 +132,7 @@ enum Directory {
 
     /// Writes `bytes` to `path` atomically and durably: a temporary file, fsync, rename, fsync of
     /// the directory. Readers see the old file or the new one, never a part.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String, mode: mode_t = 0o644) throws(StoreError) {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String, mode: mode_t = 0o644) throws(StoreError) {
         let temporary = path + ".tmp-\(getpid())"
         let file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         try file.write(bytes, at: 0)
@@ -146,7 +146,7 @@ enum Directory {
     }
 
     /// The whole file at `path`.
-    static func readFile(_ path: String, limit: Int = 1 << 24) throws(StoreError) -> [UInt8] {
+    package static func readFile(_ path: String, limit: Int = 1 << 24) throws(StoreError) -> [UInt8] {
         let file = try PosixFile(path: path, flags: O_RDONLY)
         let size = try file.size()
         guard size <= limit else { throw StoreError(.io, "\(path): file is \(size) bytes, larger than the \(limit)-byte limit for this kind of file") }
