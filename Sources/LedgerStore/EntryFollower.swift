@@ -93,7 +93,9 @@ public struct EntryFollower: AsyncSequence, Sendable {
                     await withTaskCancellationHandler {
                         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                             DispatchQueue.global().async {
-                                watcher.wait(milliseconds: 500)
+                                // Cancellation interrupts the wait; the bound is only a safety net
+                                // (a look every 5 s even if a change notification were lost).
+                                watcher.wait(milliseconds: 5000)
                                 continuation.resume()
                             }
                         }

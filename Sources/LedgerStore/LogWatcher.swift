@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// Wakes a follower when a segment file changes, without polling: an inotify watch on `log/`
-/// (new segments, appended bytes). Waits are bounded so a follower can notice cancellation, and
-/// ``interrupt()`` ends a wait at once (a pipe polled beside the watch), so a cancelled
-/// follower — `tail -f` on Ctrl-C or at its `--timeout` — stops without waiting out the bound.
+/// (new segments, appended bytes). ``interrupt()`` ends a wait at once (a pipe polled beside the
+/// watch), so a cancelled follower — `tail -f` on Ctrl-C or at its `--timeout` — stops without
+/// waiting out the bound that callers give each wait.
 final class LogWatcher: @unchecked Sendable {
     private let descriptor: Int32
     private let interruption: Int32

@@ -10,12 +10,15 @@ let usage = """
     usage: flowledger-bench [core] [--sm2]
            flowledger-bench store [--sm2] [--quick] [--events N] [--tasks N] [--batch N] [--rounds N]
                                   [--latency-appends N] [--proof-entries N] [--proofs N] [--keep]
+           flowledger-bench tail [--sm2] [--appends N] [--idle-seconds N] [--keep]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
                appends through the library, `flowledger append --signed`, durable append latency,
                proofs on a large ledger (defaults: 100,000 events, 3 rounds, 1,000,000 proof entries;
                --sm2 defaults are 5x smaller, --quick makes every size ~10x smaller and one round)
+      tail     `flowledger tail -f` in another process: latency from a durable append to the printed
+               line (p50, p99 over 1,000 appends), and the follower's CPU while the ledger is idle (10 s)
     """
 
 /// A bad command line; printed with the usage text (exit 2).
