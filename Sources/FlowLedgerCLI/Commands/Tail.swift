@@ -41,40 +41,40 @@ struct Tail: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Follow: keep printing new entries as they are appended.")
     var follow = false
 
-    @Option(name: [.customShort("n"), .customLong("lines")], help: "Print the last N entries that pass the filters (default 10).")
+    @Option(name: [.customShort("n"), .customLong("lines")], help: ArgumentHelp("Print the last N entries that pass the filters (default 10).", valueName: "N"))
     var lines: Int64?
 
-    @Option(help: "Start at entry SEQ.")
+    @Option(help: ArgumentHelp("Start at entry SEQ.", valueName: "SEQ"))
     var from: Int64?
 
-    @Option(help: "Start at the first entry at or after TIME (RFC 3339 UTC, or a span back from now such as 1h).")
+    @Option(help: ArgumentHelp("Start at the first entry at or after TIME (RFC 3339 UTC, or a span back from now such as 1h).", valueName: "TIME"))
     var since: String?
 
-    @Option(help: "Print no entry later than TIME (same forms as --since); with -f, exit at the first later entry.")
+    @Option(help: ArgumentHelp("Print no entry later than TIME (same forms as --since); with -f, exit at the first later entry.", valueName: "TIME"))
     var until: String?
 
-    @Option(help: "Only entries whose type starts with T, e.g. exchange. or grant.issued (repeatable).")
+    @Option(help: ArgumentHelp("Only entries whose type starts with T, e.g. exchange. or grant.issued (repeatable).", valueName: "T"))
     var type: [String] = []
 
-    @Option(help: "Only entries by party P or naming P as the counterparty (repeatable).")
+    @Option(help: ArgumentHelp("Only entries by party P or naming P as the counterparty (repeatable).", valueName: "P"))
     var party: [String] = []
 
-    @Option(help: "Only entries about dataset D (repeatable).")
+    @Option(help: ArgumentHelp("Only entries about dataset D (repeatable).", valueName: "D"))
     var dataset: [String] = []
 
-    @Option(name: .shortAndLong, help: "pretty, json or raw (default: pretty on a terminal, json otherwise).")
+    @Option(name: .shortAndLong, help: ArgumentHelp("pretty, json or raw (default: pretty on a terminal, json otherwise).", valueName: "FORMAT"))
     var output: String?
 
-    @Option(name: .customLong("cursor-file"), help: "Start from the position recorded in FILE (if it exists) and record it there as entries are printed.")
+    @Option(name: .customLong("cursor-file"), help: ArgumentHelp("Start from the position recorded in FILE (if it exists) and record it there as entries are printed.", valueName: "FILE"))
     var cursorFile: String?
 
     @Flag(help: "Check the chain and signatures from genesis, and each entry before printing it; stop with exit 1 at a break.")
     var verify = false
 
-    @Option(name: .customLong("max-events"), help: "Exit after printing N entries.")
+    @Option(name: .customLong("max-events"), help: ArgumentHelp("Exit after printing N entries.", valueName: "N"))
     var maxEvents: Int?
 
-    @Option(help: "Exit after this long (90s, 15m, 1h; a bare number is seconds).")
+    @Option(help: ArgumentHelp("Exit after this long (90s, 15m, 1h; a bare number is seconds).", valueName: "DURATION"))
     var timeout: String?
 
     func validate() throws {
