@@ -31,6 +31,12 @@ enum Output {
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
             if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EAGAIN {
+                // A non-blocking stdout (inherited from the caller) that is full: wait, not give up.
+                var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&request, 1, -1)
+                continue
+            }
             if n <= 0 { return false }
             done += n
         }

@@ -14,7 +14,7 @@ struct TailTests {
     // MARK: - Following another process
 
     @Test
-    func followPrintsEveryEntryOnceInOrderWhileAnotherProcessAppendsAcrossSegmentRolls() async throws {
+    func followPrintsAndVerifiesEveryEntryOnceInOrderWhileAnotherProcessAppendsAcrossSegmentRolls() async throws {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
         try await scenario.create().close()
@@ -22,7 +22,7 @@ struct TailTests {
         let input = try scenario.writeSignedExchanges(count: count)
         let total = 6 + count
         // --max-events ends it once everything is printed; --timeout only stops a broken run.
-        let tail = try ChildProcess([flowledgerPath, "tail", scenario.directory, "-f", "--from", "0", "-o", "raw",
+        let tail = try ChildProcess([flowledgerPath, "tail", scenario.directory, "-f", "--from", "0", "-o", "raw", "--verify",
                                      "--max-events", "\(total)", "--timeout", "120"], directory: scenario.workDirectory)
         try await waitUntil("tail to print the 6 entries already there") { try lineCount(tail.stdout()) >= 6 }
         let appender = try ChildProcess([flowledgerPath, "append", scenario.directory, "--signed", input, "--batch-lines", "7", "--segment-bytes", "20000"],
