@@ -92,6 +92,10 @@ struct Tail: AsyncParsableCommand {
 
     func run() async throws {
         Output.ignoreBrokenPipe()
+        // Ctrl-C, SIGTERM and a closed pipe end a tail normally (exit 0): the printing task stops
+        // between batches, so the batch in hand is printed and recorded in the cursor file first.
+        let stopTarget = StopWatch.Target()
+        StopWatch.start { stopTarget.stop() }
         let reader = try LedgerReader(directory: ledger.directory)
         let filter = try TailFilter(types: type, parties: party, datasets: dataset)
         let terminal = isatty(1) != 0
@@ -123,9 +127,7 @@ struct Tail: AsyncParsableCommand {
                 guard try session.take(shown), follow || shown.count == batch.count && batch.last!.seq + 1 < size else { return }
             }
         }
-        // Ctrl-C, SIGTERM and a closed pipe end a tail normally: the task stops between batches,
-        // so the batch in hand is printed and recorded in the cursor file first.
-        StopWatch.start { work.cancel() }
+        stopTarget.attach(work)
         let timer = timeout.flatMap(RelativeTime.duration).map { micros in
             Task {
                 try await Task.sleep(for: .microseconds(micros))

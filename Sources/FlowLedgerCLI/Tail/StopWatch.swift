@@ -13,6 +13,23 @@ enum StopWatch {
     /// The write end of the self-pipe, for the signal handler (set once, before it is installed).
     nonisolated(unsafe) private static var wakeDescriptor: Int32 = -1
 
+    /// What a stop ends: before the printing task exists nothing has been printed or recorded,
+    /// so the process exits 0 at once (a long `--verify` replay, say); after, the task is
+    /// cancelled and stops between batches.
+    final class Target: @unchecked Sendable {
+        private let lock = NSLock()
+        private var task: Task<Void, Error>?
+
+        /// From now on a stop cancels `task`.
+        func attach(_ task: Task<Void, Error>) { lock.withLock { self.task = task } }
+
+        /// Cancels the task, or exits 0 if there is none yet.
+        func stop() {
+            guard let task = lock.withLock({ task }) else { _exit(0) }
+            task.cancel()
+        }
+    }
+
     /// Calls `stop` once, from another thread, on SIGINT, SIGTERM or a closed stdout pipe.
     static func start(_ stop: @escaping @Sendable () -> Void) {
         var ends: [Int32] = [0, 0]
