@@ -10,8 +10,11 @@ import LedgerCore
 ///     if case .exchangeSent(let body) = entry.event.body, body.recipient == "transport.sh" { … }
 /// }
 /// ```
+///
+/// ``batches`` yields the same entries with their stored lines, in the groups they became
+/// visible in (what `flowledger tail` prints and records a cursor for at a time).
 public struct EntryFollower: AsyncSequence, Sendable {
-    /// An entry with its exact stored line.
+    /// An entry, parsed strictly from its stored line.
     public typealias Element = Entry
 
     private let reader: LedgerReader
@@ -24,48 +27,83 @@ public struct EntryFollower: AsyncSequence, Sendable {
     }
 
     /// Creates the iterator.
-    public func makeAsyncIterator() -> Iterator { Iterator(reader: reader, next: start) }
+    public func makeAsyncIterator() -> Iterator { Iterator(batches: batches.makeAsyncIterator()) }
+
+    /// The same entries with their stored lines, a batch at a time: every entry visible when the
+    /// follower looked (at most ``Batches/limit``), never an empty batch.
+    public var batches: Batches { Batches(reader: reader, start: start) }
 
     /// Yields entries in order, waiting for new ones when it has caught up.
     public struct Iterator: AsyncIteratorProtocol {
-        private let reader: LedgerReader
-        private var next: Int64
-        private var buffered: [Entry] = []
-        private var watcher: LogWatcher?
+        private var batches: Batches.Iterator
+        private var buffered: [StoredEntry] = []
 
-        init(reader: LedgerReader, next: Int64) {
-            self.reader = reader
-            self.next = next
-        }
+        init(batches: Batches.Iterator) { self.batches = batches }
 
         /// The next entry, once there is one; nil when the task is cancelled.
         public mutating func next() async throws -> Entry? {
-            if watcher == nil { watcher = try LogWatcher(layout: reader.layout) }  // before the first look: no missed wake-up
-            while buffered.isEmpty {
-                if Task.isCancelled { return nil }
-                let size = try reader.refresh()
-                if next < size {
-                    let end = Swift.min(size, next + 1024)
-                    buffered = try reader.lines(in: next..<end).enumerated().map { offset, line in
-                        do {
-                            return try Entry(line: line)
-                        } catch {
-                            throw StoreError(.damaged, "\(reader.layout.directory): entry \(next + Int64(offset)) does not parse: \(error); run `flowledger verify \(reader.layout.directory)`")
+            if buffered.isEmpty {
+                guard let batch = try await batches.next() else { return nil }
+                buffered = batch.reversed()
+            }
+            return buffered.removeLast().entry
+        }
+    }
+
+    /// Batches of consecutive entries with their stored lines, in order, from a position on.
+    public struct Batches: AsyncSequence, Sendable {
+        /// Consecutive entries, oldest first; never empty.
+        public typealias Element = [StoredEntry]
+        /// The most entries in one batch, so a follower far behind still makes steady progress.
+        public static let limit: Int64 = 1024
+
+        fileprivate let reader: LedgerReader
+        fileprivate let start: Int64
+
+        /// Creates the iterator.
+        public func makeAsyncIterator() -> Iterator { Iterator(reader: reader, next: start) }
+
+        /// Yields the entries visible at each look, sleeping on inotify in between.
+        public struct Iterator: AsyncIteratorProtocol {
+            private let reader: LedgerReader
+            private var next: Int64
+            private var watcher: LogWatcher?
+
+            init(reader: LedgerReader, next: Int64) {
+                self.reader = reader
+                self.next = next
+            }
+
+            /// The next batch, once there is at least one new entry; nil when the task is cancelled.
+            public mutating func next() async throws -> [StoredEntry]? {
+                if watcher == nil { watcher = try LogWatcher(layout: reader.layout) }  // before the first look: no missed wake-up
+                while true {
+                    if Task.isCancelled { return nil }
+                    let size = try reader.refresh()
+                    if next < size {
+                        let first = next
+                        let lines = try reader.lines(in: first..<Swift.min(size, first + Batches.limit))
+                        let batch = try lines.enumerated().map { offset, line throws(StoreError) in
+                            try StoredEntry(line: line, seq: first + Int64(offset), directory: reader.layout.directory)
                         }
+                        next += Int64(batch.count)
+                        return batch
                     }
-                    buffered.reverse()
-                    break
-                }
-                let watcher = self.watcher!
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    DispatchQueue.global().async {
-                        watcher.wait(milliseconds: 500)
-                        continuation.resume()
+                    let watcher = self.watcher!
+                    await withTaskCancellationHandler {
+                        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                            DispatchQueue.global().async {
+                                // Cancellation interrupts the wait; the bound is only a safety net
+                                // (a look every 5 s even if a change notification were lost).
+                                watcher.wait(milliseconds: 5000)
+                                continuation.resume()
+                            }
+                        }
+                    } onCancel: {
+                        watcher.interrupt()
                     }
                 }
             }
-            next += 1
-            return buffered.removeLast()
         }
     }
 }

@@ -131,12 +131,15 @@ public final class LedgerReader: @unchecked Sendable {
 
     /// Entry `seq`, parsed strictly.
     public func entry(at seq: Int64) throws(StoreError) -> Entry {
-        let bytes = try line(at: seq)
-        do {
-            return try Entry(line: bytes)
-        } catch {
-            throw StoreError(.damaged, "\(layout.directory): entry \(seq) does not parse: \(error); run `flowledger verify \(layout.directory)` for a full report")
-        }
+        try StoredEntry(line: try line(at: seq), seq: seq, directory: layout.directory).entry
+    }
+
+    /// Where entry `seq` is stored, for messages: its segment file and 1-based line in it (as
+    /// of the last listing of `log/`).
+    public func position(of seq: Int64) -> (file: String, line: Int64) {
+        let segments = files.segmentList
+        let first = segments.firstSeqs[segments.segmentIndex(of: seq)]
+        return (layout.segment(firstSeq: first), seq - first + 1)
     }
 
     /// The leaf hash of entry `seq`, computed from its line.

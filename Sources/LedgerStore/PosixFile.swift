@@ -95,7 +95,7 @@ package final class PosixFile: @unchecked Sendable {
     }
 }
 
-/// Filesystem helpers for directories.
+/// Filesystem helpers for directories (package-wide: the CLI writes `tail` cursor files with them).
 package enum Directory {
     /// Makes the directory's entries (new or renamed files) durable.
     static func sync(_ path: String) throws(StoreError) {
@@ -132,7 +132,7 @@ package enum Directory {
 
     /// Writes `bytes` to `path` atomically and durably: a temporary file, fsync, rename, fsync of
     /// the directory. Readers see the old file or the new one, never a part.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String, mode: mode_t = 0o644) throws(StoreError) {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String, mode: mode_t = 0o644) throws(StoreError) {
         let temporary = path + ".tmp-\(getpid())"
         let file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         try file.write(bytes, at: 0)

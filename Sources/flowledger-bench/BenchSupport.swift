@@ -11,6 +11,7 @@ let usage = """
            flowledger-bench store [--sm2] [--quick] [--events N] [--tasks N] [--batch N] [--rounds N]
                                   [--latency-appends N] [--proof-entries N] [--proofs N] [--keep]
            flowledger-bench verify [--sm2] [--quick] [--entries N] [--rounds N] [--ledger DIR]
+           flowledger-bench tail [--sm2] [--appends N] [--idle-seconds N] [--keep]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -20,6 +21,8 @@ let usage = """
       verify   `flowledger verify` (a child process) on a ledger of --entries (default 1,000,000),
                entries/s beside OpenSSL's raw verify rate on all cores, and its peak RSS; --ledger
                keeps the built ledger in DIR and reuses it on later runs
+      tail     `flowledger tail -f` in another process: latency from a durable append to the printed
+               line (p50, p99 over 1,000 appends), and the follower's CPU while the ledger is idle (10 s)
     """
 
 /// A bad command line; printed with the usage text (exit 2).
