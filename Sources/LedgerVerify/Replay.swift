@@ -42,7 +42,7 @@ struct Replay {
 
     /// Lines parsed and signature-checked per parallel step: large enough to keep the cores
     /// busy, small enough to bound memory.
-    private static let window = 4096
+    private static let window = 1024
 
     init(layout: LedgerLayout, manifest: LedgerManifest, operatorKey: VerifierKey, trusted: Checkpoint?,
          rootSizes: Set<Int64>, options: VerifyOptions) {
@@ -93,6 +93,11 @@ struct Replay {
             var inFlight = try nextWindow(&windows, name).map { ($0, PendingCheck(check($0))) }
             while let (window, pending) = inFlight {
                 let checked = pending.wait()
+                if state.size == 0, bytesRead == 0, !window.isEmpty {
+                    // Size the id table for the whole log from the first lines' average length.
+                    let average = max(1, window.reduce(0) { $0 + $1.bytes.count + 1 } / window.count)
+                    state.reserveCapacity(entries: Int(totalBytes) / average + window.count)
+                }
                 inFlight = try nextWindow(&windows, name).map { ($0, PendingCheck(check($0))) }
                 for (i, line) in window.enumerated() {
                     let next = i + 1 < checked.count ? checked[i + 1] : nil

@@ -26,7 +26,7 @@ struct SegmentLines {
         case oversized(line: Int)
     }
 
-    private static let chunkBytes = 8 << 20
+    private static let chunkBytes = 2 << 20
 
     let file: PosixFile
     let size: Int64

@@ -92,14 +92,18 @@ public struct LedgerState: Sendable {
     public private(set) var datasets: [String: Dataset] = [:]
     /// Grants by id.
     public private(set) var grants: [String: Grant] = [:]
-    /// Exchanges by id.
-    public private(set) var exchanges: [String: Exchange] = [:]
     /// Every key ever registered, by key id, with its party (key ids are unique in a ledger).
     public private(set) var keys: [String: (party: String, key: PublicKey, retiredAt: Int64?)] = [:]
     /// (party, dataset) pairs the party was sent, so `quality.reported` can check the reporter.
     private var received: Set<PartyDataset> = []
-    /// Seq of every event by (author, id); 128 bits of SHA-256(author || "\n" || id) as the key.
-    private var eventSeqs: [EventKey: Int64] = [:]
+    /// Seq of every event by ``DigestKey``(author, id).
+    private var eventSeqs = ShardedTable<Int64>()
+    /// Every exchange by ``DigestKey``(exchange id), 16 bytes each: one row per exchange ever
+    /// sent stays for the life of the ledger (acknowledgements, quality reports and audit findings
+    /// refer to it), so it is kept compact.
+    private var exchangeRows = ShardedTable<ExchangeRow>()
+    /// The dataset and party ids the exchange rows refer to.
+    private var names = NameTable()
     private var journal: [Undo] = []
 
     /// An empty state for the ledger named `origin` (genesis not yet applied).
@@ -117,7 +121,7 @@ public struct LedgerState: Sendable {
             case .party(let id, let old): parties[id] = old
             case .dataset(let id, let old): datasets[id] = old
             case .grant(let id, let old): grants[id] = old
-            case .exchange(let id, let old): exchanges[id] = old
+            case .exchange(let key, let old): exchangeRows[key] = old
             case .key(let id, let old): keys[id] = old
             case .received(let pair): received.remove(pair)
             case .event(let key): eventSeqs[key] = nil
@@ -129,6 +133,19 @@ public struct LedgerState: Sendable {
                 suite = nil
                 operatorID = nil
             }
+        }
+    }
+
+    /// Makes room for `entries` event ids at once, so a replay of a log of known size grows its
+    /// largest table once instead of doubling it (a moment when old and new tables coexist).
+    public mutating func reserveCapacity(entries: Int) {
+        eventSeqs.reserveCapacity(entries)
+    }
+
+    /// The exchange with id `id`, if one was sent.
+    public func exchange(_ id: String) -> Exchange? {
+        exchangeRows[DigestKey(id)].map { row in
+            Exchange(dataset: names[row.dataset], recipient: names[row.recipient], receivedAt: row.receivedAt < 0 ? nil : row.receivedAt)
         }
     }
 
@@ -160,7 +177,7 @@ public struct LedgerState: Sendable {
     public mutating func admit(_ signed: SignedEvent, seq: Int64, signatureValid: Bool?,
                                storedEvent: (Int64) throws -> Event) throws -> Admission {
         let event = signed.event
-        let eventKey = EventKey(author: event.author, id: event.id)
+        let eventKey = DigestKey(event.author, event.id)
         if let earlier = eventSeqs[eventKey] {
             let stored = try storedEvent(earlier)
             guard stored == event else {
@@ -208,7 +225,7 @@ public struct LedgerState: Sendable {
         if let lastTime, entry.time < lastTime {
             throw violation(.timeWentBackwards, entry.seq, event, "time", "time \(entry.time) is before the previous entry's time \(lastTime); ledger time never decreases")
         }
-        let eventKey = EventKey(author: event.author, id: event.id)
+        let eventKey = DigestKey(event.author, event.id)
         if let earlier = eventSeqs[eventKey] {
             throw violation(.idConflict, entry.seq, event, "event.id", "\(event.author) already used event id \"\(event.id)\" at seq \(earlier); each (author, id) appears once")
         }
@@ -397,7 +414,8 @@ public struct LedgerState: Sendable {
 
         case .exchangeSent(let body):
             try requireOwner(try requireDataset(body.dataset, event, seq), body.dataset, event, seq)
-            guard exchanges[body.exchange] == nil else {
+            let exchangeKey = DigestKey(body.exchange)
+            guard exchangeRows[exchangeKey] == nil else {
                 throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" is already recorded; exchange ids are unique in a ledger")
             }
             if let grant = body.grant, grants[grant] == nil {
@@ -412,29 +430,30 @@ public struct LedgerState: Sendable {
             guard recipient.roles.contains(.recipient) else {
                 throw violation(.notCrossBoundary, seq, event, "body.recipient", "party \(body.recipient) does not have the role recipient (its roles: \(Self.describe(recipient.roles)))")
             }
-            journal.append(.exchange(body.exchange, nil))
-            exchanges[body.exchange] = Exchange(dataset: body.dataset, recipient: body.recipient, receivedAt: nil)
+            journal.append(.exchange(exchangeKey, nil))
+            exchangeRows[exchangeKey] = ExchangeRow(dataset: names.index(body.dataset), recipient: names.index(body.recipient), receivedAt: -1)
             let pair = PartyDataset(party: body.recipient, dataset: body.dataset)
             if received.insert(pair).inserted { journal.append(.received(pair)) }
 
         case .exchangeReceived(let body):
-            guard var exchange = exchanges[body.exchange] else {
+            let exchangeKey = DigestKey(body.exchange)
+            guard var row = exchangeRows[exchangeKey] else {
                 throw violation(.unknownReference, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was never sent (no exchange.sent)")
             }
-            guard exchange.recipient == event.author else {
-                throw violation(.notAuthorized, seq, event, "author", "only the recipient of exchange \"\(body.exchange)\", \(exchange.recipient), may acknowledge it")
+            guard names[row.recipient] == event.author else {
+                throw violation(.notAuthorized, seq, event, "author", "only the recipient of exchange \"\(body.exchange)\", \(names[row.recipient]), may acknowledge it")
             }
-            if let receivedAt = exchange.receivedAt {
-                throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was already acknowledged at seq \(receivedAt)")
+            if row.receivedAt >= 0 {
+                throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was already acknowledged at seq \(row.receivedAt)")
             }
-            journal.append(.exchange(body.exchange, exchange))
-            exchange.receivedAt = seq
-            exchanges[body.exchange] = exchange
+            journal.append(.exchange(exchangeKey, row))
+            row.receivedAt = seq
+            exchangeRows[exchangeKey] = row
 
         case .qualityReported(let body):
             _ = try requireDataset(body.dataset, event, seq)
             if let id = body.exchange {
-                guard let exchange = exchanges[id] else {
+                guard let exchange = exchange(id) else {
                     throw violation(.unknownReference, seq, event, "body.exchange", "exchange \"\(id)\" was never sent")
                 }
                 guard exchange.dataset == body.dataset else {
@@ -450,7 +469,7 @@ public struct LedgerState: Sendable {
         case .auditFinding(let body):
             try requireRole(.regulator, orOperator: false, event, seq)
             let subject = body.subject
-            guard exchanges[subject] != nil || grants[subject] != nil || datasets[subject] != nil || parties[subject] != nil else {
+            guard exchangeRows[DigestKey(subject)] != nil || grants[subject] != nil || datasets[subject] != nil || parties[subject] != nil else {
                 throw violation(.unknownReference, seq, event, "body.subject", "\"\(subject)\" is not a known exchange, grant, dataset or party")
             }
         }
@@ -460,30 +479,21 @@ public struct LedgerState: Sendable {
         case party(String, Party?)
         case dataset(String, Dataset?)
         case grant(String, Grant?)
-        case exchange(String, Exchange?)
+        case exchange(DigestKey, ExchangeRow?)
         case key(String, (party: String, key: PublicKey, retiredAt: Int64?)?)
         case received(PartyDataset)
-        case event(EventKey)
+        case event(DigestKey)
         case position(Int64, Hash32, Timestamp?)
         case genesis
     }
 }
 
-/// 128 bits of SHA-256(author || "\n" || id): the idempotency key, small enough to keep for
-/// millions of entries.
-private struct EventKey: Hashable, Sendable {
-    let high: UInt64
-    let low: UInt64
-
-    init(author: String, id: String) {
-        var context = HashContext(.sha256)
-        context.update(author.utf8)
-        context.update(byte: 0x0a)
-        context.update(id.utf8)
-        let digest = context.finish()
-        high = digest.storage.0
-        low = digest.storage.1
-    }
+/// An exchange as stored: its dataset and recipient as ``NameTable`` indexes, and the seq of its
+/// acknowledgement (-1 while unacknowledged). 16 bytes.
+private struct ExchangeRow: Sendable {
+    let dataset: UInt32
+    let recipient: UInt32
+    var receivedAt: Int64
 }
 
 private struct PartyDataset: Hashable, Sendable {
