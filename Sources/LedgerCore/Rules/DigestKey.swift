@@ -11,6 +11,12 @@ struct DigestKey: Hashable, Sendable {
     let high: UInt64
     let low: UInt64
 
+    /// A key from its two halves.
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     /// The key of `parts`, joined with "\n" (no part contains one: ids are restricted to
     /// `[A-Za-z0-9._:-]`, party ids to `[a-z0-9.-]`).
     init(_ parts: String...) {
@@ -28,11 +34,14 @@ struct DigestKey: Hashable, Sendable {
     var shard: Int { Int(high >> 60) }
 }
 
-/// A dictionary over ``DigestKey`` split into 16 shards by the key's top bits. Each shard grows
-/// on its own, so growing never holds two copies of the whole table: a single Swift dictionary
-/// of a million rows briefly needs its old and its doubled storage, tens of MiB at once.
+/// A table over ``DigestKey`` split into 16 shards by the key's top bits, each a
+/// ``DigestTable``: every shard grows on its own, so growing never holds two copies of the whole
+/// table (a single table of a million rows would briefly need its old and its new storage).
 struct ShardedTable<Value: Sendable>: Sendable {
-    private var shards = [[DigestKey: Value]](repeating: [:], count: 16)
+    private var shards: [DigestTable<Value>]
+
+    /// An empty table; `placeholder` fills unused slots (it is never returned).
+    init(placeholder: Value) { shards = Array(repeating: DigestTable(placeholder: placeholder), count: 16) }
 
     /// The row for `key`.
     subscript(key: DigestKey) -> Value? {
@@ -43,6 +52,106 @@ struct ShardedTable<Value: Sendable>: Sendable {
     /// Makes room for about `count` rows in all.
     mutating func reserveCapacity(_ count: Int) {
         for index in shards.indices { shards[index].reserveCapacity(count / shards.count + 1) }
+    }
+}
+
+/// Open addressing with linear probing over ``DigestKey``s, which are uniform already, so a key's
+/// home slot is ⌊low64(key) · capacity / 2⁶⁴⌋ with no further hashing. Capacity grows ×1.5 once
+/// the load passes 3/4, so rows of 24 bytes (a key and an Int64) cost 32–48 bytes each, where a
+/// Swift Dictionary's power-of-two capacity can leave it under 40% full (60+ bytes a row).
+/// Removal shifts the rows after it back (no tombstones), so lookups stay short after rollbacks.
+struct DigestTable<Value: Sendable>: Sendable {
+    private var keys: [DigestKey]
+    private var values: [Value]
+    private var used: [Bool]
+    private let placeholder: Value
+    /// The number of rows.
+    private(set) var count = 0
+
+    /// An empty table; `placeholder` fills unused slots (it is never returned).
+    init(placeholder: Value) {
+        self.placeholder = placeholder
+        keys = []
+        values = []
+        used = []
+    }
+
+    private var capacity: Int { used.count }
+
+    private func home(_ key: DigestKey) -> Int { Int(key.low.multipliedFullWidth(by: UInt64(capacity)).high) }
+
+    /// The slot holding `key`, or the empty slot where it would go.
+    private func slot(of key: DigestKey) -> (index: Int, found: Bool) {
+        var index = home(key)
+        while used[index] {
+            if keys[index] == key { return (index, true) }
+            index = index + 1 == capacity ? 0 : index + 1
+        }
+        return (index, false)
+    }
+
+    /// The row for `key`; setting nil removes it.
+    subscript(key: DigestKey) -> Value? {
+        get {
+            guard capacity > 0 else { return nil }
+            let (index, found) = slot(of: key)
+            return found ? values[index] : nil
+        }
+        set {
+            if let newValue { insert(key, newValue) } else { remove(key) }
+        }
+    }
+
+    private mutating func insert(_ key: DigestKey, _ value: Value) {
+        if (count + 1) * 4 > capacity * 3 { resize(to: max(16, capacity * 3 / 2, (count + 1) * 4 / 3 + 1)) }
+        let (index, found) = slot(of: key)
+        if !found {
+            keys[index] = key
+            used[index] = true
+            count += 1
+        }
+        values[index] = value
+    }
+
+    private mutating func remove(_ key: DigestKey) {
+        guard capacity > 0 else { return }
+        var (hole, found) = slot(of: key)
+        guard found else { return }
+        // Backward shift: move each later row of the run into the hole unless its home lies
+        // cyclically in (hole, next], where it would no longer be found.
+        var next = hole
+        while true {
+            next = next + 1 == capacity ? 0 : next + 1
+            guard used[next] else { break }
+            let start = home(keys[next])
+            let stays = hole <= next ? (hole < start && start <= next) : (hole < start || start <= next)
+            if stays { continue }
+            keys[hole] = keys[next]
+            values[hole] = values[next]
+            hole = next
+        }
+        used[hole] = false
+        values[hole] = placeholder
+        count -= 1
+    }
+
+    /// Makes room for `rows` rows without growing.
+    mutating func reserveCapacity(_ rows: Int) {
+        let needed = rows * 4 / 3 + 1
+        if needed > capacity { resize(to: needed) }
+    }
+
+    private mutating func resize(to newCapacity: Int) {
+        let oldKeys = keys, oldValues = values, oldUsed = used
+        keys = Array(repeating: DigestKey(high: 0, low: 0), count: newCapacity)
+        values = Array(repeating: placeholder, count: newCapacity)
+        used = Array(repeating: false, count: newCapacity)
+        for index in oldUsed.indices where oldUsed[index] {
+            let (slot, _) = slot(of: oldKeys[index])
+            keys[slot] = oldKeys[index]
+            values[slot] = oldValues[index]
+            used[slot] = true
+        }
     }
 }
 

@@ -97,11 +97,11 @@ public struct LedgerState: Sendable {
     /// (party, dataset) pairs the party was sent, so `quality.reported` can check the reporter.
     private var received: Set<PartyDataset> = []
     /// Seq of every event by ``DigestKey``(author, id).
-    private var eventSeqs = ShardedTable<Int64>()
+    private var eventSeqs = ShardedTable<Int64>(placeholder: 0)
     /// Every exchange by ``DigestKey``(exchange id), 16 bytes each: one row per exchange ever
     /// sent stays for the life of the ledger (acknowledgements, quality reports and audit findings
     /// refer to it), so it is kept compact.
-    private var exchangeRows = ShardedTable<ExchangeRow>()
+    private var exchangeRows = ShardedTable(placeholder: ExchangeRow(dataset: 0, recipient: 0, receivedAt: -1))
     /// The dataset and party ids the exchange rows refer to.
     private var names = NameTable()
     private var journal: [Undo] = []
