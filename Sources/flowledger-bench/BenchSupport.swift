@@ -159,10 +159,9 @@ func executableDirectory() -> String {
     return URL(fileURLWithPath: executable).deletingLastPathComponent().path
 }
 
-/// Runs `arguments[0]` (a path) to the end with stdin from /dev/null and stdout/stderr to the
-/// given files, through posix_spawn (not Foundation's Process with pipes); returns its exit code,
-/// or 128 + the signal that ended it.
-func runChild(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> Int32 {
+/// Starts `arguments[0]` (a path) with stdin from /dev/null and stdout/stderr to the given files,
+/// through posix_spawn (not Foundation's Process with pipes); returns its pid.
+private func spawnChild(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -174,9 +173,19 @@ func runChild(_ arguments: [String], stdoutPath: String, stderrPath: String) thr
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
     guard spawned == 0 else { throw BenchError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+    return pid
+}
+
+/// An exit code from a raw waitpid status: the code, or 128 + the signal that ended the process.
+private func exitCode(_ raw: Int32) -> Int32 { (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f) }
+
+/// Runs `arguments[0]` (a path) to the end (see ``spawnChild(_:stdoutPath:stderrPath:)``);
+/// returns its exit code.
+func runChild(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> Int32 {
+    let pid = try spawnChild(arguments, stdoutPath: stdoutPath, stderrPath: stderrPath)
     var raw: Int32 = 0
     while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
-    return (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+    return exitCode(raw)
 }
 
 /// Like ``runChild(_:stdoutPath:stderrPath:)``, and also returns the child's peak RSS in bytes,
@@ -184,17 +193,7 @@ func runChild(_ arguments: [String], stdoutPath: String, stderrPath: String) thr
 /// runs the child in this process's memory until exec, and Linux carries that high-water mark
 /// into the child's ru_maxrss, so a large benchmark process would inflate every child's figure.
 func runChildMeasuringPeakRSS(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> (status: Int32, peakRSS: Int64) {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-    guard spawned == 0 else { throw BenchError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+    let pid = try spawnChild(arguments, stdoutPath: stdoutPath, stderrPath: stderrPath)
     var peak: Int64 = 0
     var raw: Int32 = 0
     while true {
@@ -208,7 +207,7 @@ func runChildMeasuringPeakRSS(_ arguments: [String], stdoutPath: String, stderrP
         if done == -1 && errno != EINTR { throw BenchError("waitpid: \(String(cString: strerror(errno)))") }
         usleep(10_000)
     }
-    return ((raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f), peak)
+    return (exitCode(raw), peak)
 }
 
 /// Peak resident set size of this process (VmHWM in /proc/self/status), as printed there.

@@ -154,4 +154,63 @@ struct VerifyCommandTests {
         #expect(result.status == 0)
         #expect(result.out.contains("(read from ledger.json; pass --vkey to check against the key you were given)\n"))
     }
+
+    @Test
+    func anSM2LedgerVerifiesWithSM3HashesAndSM2Signatures() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        func keygen(_ name: String) throws -> String {
+            let result = try flowledger(["keygen", "--suite", "sm2-sm3", "--out", work + "/\(name).pem"])
+            #expect(result.status == 0, "\(result.err)")
+            return String(result.out.split(separator: "\n")[0].dropFirst(4))
+        }
+        _ = try keygen("operator")
+        let tax = try keygen("tax")
+        let market = try keygen("market")
+        let ledger = work + "/sm2"
+        #expect(try flowledger(["init", ledger, "--origin", "sm2.test.example/2026", "--operator-key", work + "/operator.pem", "--operator-id", "ops"]).status == 0)
+        let registrations = """
+            {"type":"party.registered","id":"r-tax","body":{"party":"tax.sh","name":"Tax","kind":"government","roles":["provider"],"key":"\(tax)"}}
+            {"type":"party.registered","id":"r-market","body":{"party":"market.sh","name":"Market","kind":"government","roles":["recipient"],"key":"\(market)"}}
+
+            """
+        #expect(try flowledger(["append", ledger, "--key", work + "/operator.pem", "--author", "ops"], stdin: registrations).status == 0)
+        let exchange = """
+            {"type":"dataset.cataloged","id":"c-1","body":{"dataset":"register","title":"Register","sharing":"open","level":"general","fields":["id","name"]}}
+            {"type":"exchange.sent","id":"x-1","body":{"exchange":"x-1","dataset":"register","recipient":"market.sh","purpose":"supervision","fields":["id"],"records":5,"bytes":50,"digest":"\(String(repeating: "ab", count: 32))"}}
+
+            """
+        #expect(try flowledger(["append", ledger, "--key", work + "/tax.pem", "--author", "tax.sh"], stdin: exchange).status == 0)
+        #expect(try flowledger(["checkpoint", ledger, "--key", work + "/operator.pem"]).status == 0)
+        let vkey = try flowledger(["vkey", ledger]).out.trimmingCharacters(in: .newlines)
+
+        let intact = try flowledger(["verify", ledger, "--vkey", vkey])
+        #expect(intact.status == 0, "\(intact.out)\(intact.err)")
+        #expect(intact.out.contains("(sm2.test.example/2026, sm2-sm3)"))
+        #expect(intact.out.contains("entries     5 in 1 segment; 5 signatures checked\n"))
+        #expect(intact.out.contains("size 5, root matches"))
+
+        // One byte of the exchange's body changed: its SM2 signature no longer verifies.
+        let segment = ledger + "/log/00000000000000000000.jsonl"
+        let text = try contents(segment)
+        try write(text.replacingOccurrences(of: "\"records\":5", with: "\"records\":6"), to: segment)
+        let tampered = try flowledger(["verify", ledger, "--vkey", vkey])
+        #expect(tampered.status == 1)
+        #expect(tampered.out.contains("INTEGRITY BROKEN at log/00000000000000000000.jsonl line 5 (seq 4, event \"x-1\" by tax.sh)\n"))
+        #expect(tampered.out.contains("  broken    rule 2 (badSignature), field sig\n"))
+    }
+
+    @Test
+    func onATerminalAProgressLineGoesToStderrAndIsClearedBeforeTheReport() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        // `script` gives the command a pseudo-terminal; its stdout then carries both streams.
+        let command = "\(flowledgerPath) verify \(intact) --vkey \(vkey)"
+        let onTerminal = try run(["script", "-qec", command, "/dev/null"])
+        let text = String(decoding: onTerminal.stdout, as: UTF8.self)
+        #expect(onTerminal.status == 0)
+        #expect(text.contains("\rverifying: 20 entries (100% of the log)"))
+        #expect(text.contains("\r\u{1B}[K"))
+        // Not on a terminal: no progress line at all.
+        let piped = try flowledger(["verify", intact, "--vkey", vkey])
+        #expect(!piped.err.contains("verifying"))
+    }
 }
