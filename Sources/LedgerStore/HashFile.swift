@@ -60,6 +60,7 @@ final class HashFile: HashReader, @unchecked Sendable {
 /// Kept in memory by the writer so appends do no reads.
 package struct TreeFrontier: HashReader {
     private var hashes: [Int64: Hash32] = [:]
+    /// The number of leaves of the tree whose right edge this is.
     package private(set) var size: Int64 = 0
 
     /// The frontier of a tree of `size` leaves, read from `reader`.
@@ -77,6 +78,7 @@ package struct TreeFrontier: HashReader {
     /// An empty tree's frontier.
     package init() {}
 
+    /// The frontier's stored hashes at `indexes` (``HashReader``); any other index is an error.
     package func readHashes(at indexes: [Int64]) throws -> [Hash32] {
         try indexes.map { index in
             guard let hash = hashes[index] else {
