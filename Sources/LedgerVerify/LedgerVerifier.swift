@@ -119,6 +119,10 @@ public struct LedgerVerifier: Sendable {
         guard let mismatch = checks.first(where: { $0.status == .rootMismatch }), let size = mismatch.size else { return nil }
         let hint = RewriteLocator(layout: layout, hash: manifest.suite.hash).firstRewrittenEntry(below: size)
         var meaning = "the operator signed root \(mismatch.signedRoot?.hex ?? "?") for the first \(size) entries, but they now hash to \(mismatch.computedRoot?.hex ?? "?"): history was rewritten after the checkpoint (entries changed, re-chained and re-signed where their authors' keys allowed)"
+        // The checkpoints alone bound the change: after the largest one that still matches.
+        let lastGood = checks.filter { $0.status == .matches && ($0.size ?? 0) < size }.compactMap(\.size).max() ?? 0
+        meaning += "; the first changed entry is among entries \(lastGood)…\(size - 1)"
+        meaning += lastGood > 0 ? " (checkpoint \(lastGood) still matches)" : ""
         if let hint {
             meaning += "; the derived index/hashes, written at append time, records another hash for entry \(hint.seq) (\(hint.file) line \(hint.line)): probably the first rewritten entry"
         }

@@ -213,4 +213,20 @@ struct VerifyCommandTests {
         let piped = try flowledger(["verify", intact, "--vkey", vkey])
         #expect(!piped.err.contains("verifying"))
     }
+
+    @Test
+    func withoutTheDerivedIndexARewriteIsStillBoundedByTheCheckpoints() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let ledger = try copy("tampered/edited-rechained")
+        try FileManager.default.removeItem(atPath: ledger + "/index")
+        var options = VerifyOptions()
+        options.operatorKey = try VerifierKey(string: String(contentsOfFile: vkey, encoding: .utf8).trimmingCharacters(in: .newlines))
+        let report = try LedgerVerifier(directory: ledger, options: options).run()
+        let problem = try #require(report.firstBreak)
+        #expect(problem.kind == .checkpointMismatch)
+        #expect(problem.file == "checkpoints/13.checkpoint")
+        #expect(problem.seq == nil)
+        #expect(problem.meaning.contains("the first changed entry is among entries 0…12"))
+        #expect(!problem.meaning.contains("index/hashes"))
+    }
 }
