@@ -103,7 +103,7 @@ public final class Projector: @unchecked Sendable {
 
     /// The digest of the views as they are in the database now (see ``ViewDigest``).
     public func digest() throws -> ViewDigest {
-        try database.read { db in try ViewDigest(db) }
+        try database.read { db in try ViewDigest(db, hash: reader.hash) }
     }
 
     // MARK: - Position
