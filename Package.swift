@@ -58,7 +58,10 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["FlowLedger", "LedgerStore", "LedgerTestSupport", "flowledger"]),
-        .testTarget(name: "LedgerProjectionTests", dependencies: ["FlowLedger", "LedgerProjection", "LedgerTestSupport", "flowledger", "flowledger-fixtures"]),
+        .testTarget(name: "LedgerProjectionTests", dependencies: [
+            "FlowLedger", "LedgerProjection", "LedgerTestSupport", "flowledger",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "LedgerVerifyTests", dependencies: ["FlowLedger", "LedgerVerify", "LedgerTestSupport", "flowledger", "flowledger-fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,7 +5,13 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
     /// The message, naming the file or entry and what to do.
     public let message: String
 
-    init(_ message: String) { self.message = message }
+    /// The file is not a SQLite database (or is corrupt): the projector replaces it.
+    let unreadable: Bool
+
+    init(_ message: String, unreadable: Bool = false) {
+        self.message = message
+        self.unreadable = unreadable
+    }
 
     /// The message.
     public var description: String { message }

@@ -32,6 +32,8 @@ public final class Projector: @unchecked Sendable {
     /// Entries the fold has seen (written by this projector or found written by another).
     private var folded: Int64 = 0
     private let lock = NSLock()
+    /// Notes from opening the file, reported by the next catch-up.
+    private var openingNotes: [String] = []
 
     /// A projector of the ledger at `directory` into `<directory>/views.sqlite` (created if
     /// missing). Nothing is projected until ``catchUp()``.
@@ -48,7 +50,15 @@ public final class Projector: @unchecked Sendable {
         self.path = path
         self.options = options
         fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
-        database = try Self.openDatabase(path)
+        do {
+            database = try Self.openDatabase(path)
+        } catch let error as ProjectionError {
+            guard let path, error.unreadable else { throw error }
+            // Not a database at all: start a new file (it is derived, DESIGN §9).
+            openingNotes.append("\((path as NSString).lastPathComponent) is not a readable SQLite database (\(error.message)); rebuilt from the log")
+            try Self.removeFiles(path)
+            database = try Self.openDatabase(path)
+        }
     }
 
     /// The typed views, read from this projector's database.
@@ -74,7 +84,8 @@ public final class Projector: @unchecked Sendable {
             guard size > 0 else { throw ProjectionError("\(reader.layout.directory): the log has no entries; nothing to project") }
             let genesisLine = try line(0)
             let genesisHash = Entry.leafHash(line: genesisLine, hash: reader.hash).hex
-            var notes: [String] = []
+            var notes = openingNotes
+            openingNotes = []
             var position = try readPosition(notes: &notes)
             if let problem = try mismatch(position, genesisHash: genesisHash, size: size) {
                 notes.append(problem)
@@ -97,7 +108,7 @@ public final class Projector: @unchecked Sendable {
             try database.write { db in try db.execute(sql: ViewSchema.drop) }
         }
         let result = try catchUp()
-        return CatchUp(notes: ["rebuilt on request"] + result.notes.filter { !$0.hasPrefix("views.sqlite has no position") },
+        return CatchUp(notes: ["rebuilt on request"] + result.notes,
                        projected: result.projected, size: result.size)
     }
 
@@ -113,7 +124,7 @@ public final class Projector: @unchecked Sendable {
             return try database.read { db in try ViewPosition.fetch(db) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             // Not a database at all: start a new file (it is derived, DESIGN §9).
-            notes.append("\(path ?? "views"): not a readable SQLite database (\(error.message ?? "\(error.resultCode)")); rebuilt from the log")
+            notes.append("\(path.map { ($0 as NSString).lastPathComponent } ?? "views") is not a readable SQLite database (\(error.message ?? "\(error.resultCode)")); rebuilt from the log")
             try Self.removeFiles(path)
             database = try Self.openDatabase(path)
             return nil
@@ -251,6 +262,8 @@ public final class Projector: @unchecked Sendable {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             _ = try? queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
             return queue
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw ProjectionError("\(error.message ?? "\(error.resultCode)")", unreadable: true)
         } catch {
             throw ProjectionError("\(path ?? "views"): cannot open the views database: \(error); check the directory's permissions, or delete the file to rebuild it")
         }
