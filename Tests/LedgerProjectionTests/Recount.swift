@@ -17,9 +17,10 @@ struct Recount {
     var lastTime: Int64 = 0
     var size: Int64 = 0
 
-    init(directory: String) throws {
+    /// Counts the first `limit` entries (all when nil).
+    init(directory: String, limit: Int64? = nil) throws {
         let reader = try LedgerReader(directory: directory)
-        size = try reader.refresh()
+        size = min(try reader.refresh(), limit ?? .max)
         for seq in 0..<size {
             let entry = try reader.entry(at: seq)
             let event = entry.event
