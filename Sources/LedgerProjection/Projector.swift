@@ -74,20 +74,21 @@ public final class Projector: @unchecked Sendable {
         public let size: Int64
     }
 
-    /// Brings the views up to the end of the log as it is now, rebuilding them first if they do
-    /// not belong to it.
+    /// Brings the views up to the end of the log as it is now (or to its first `limit` entries),
+    /// rebuilding them first if they do not belong to it.
     @discardableResult
-    public func catchUp() throws -> CatchUp {
+    public func catchUp(limit: Int64? = nil) throws -> CatchUp {
         try lock.withLock { () throws -> CatchUp in
-            let size: Int64
-            do { size = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error.message) }
-            guard size > 0 else { throw ProjectionError("\(reader.layout.directory): the log has no entries; nothing to project") }
+            let logSize: Int64
+            do { logSize = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error.message) }
+            let size = min(logSize, max(1, limit ?? logSize))
+            guard logSize > 0 else { throw ProjectionError("\(reader.layout.directory): the log has no entries; nothing to project") }
             let genesisLine = try line(0)
             let genesisHash = Entry.leafHash(line: genesisLine, hash: reader.hash).hex
             var notes = openingNotes
             openingNotes = []
             var position = try readPosition(notes: &notes)
-            if let problem = try mismatch(position, genesisHash: genesisHash, size: size) {
+            if let problem = try mismatch(position, genesisHash: genesisHash, size: logSize) {
                 notes.append(problem)
                 position = nil
             }
@@ -180,6 +181,7 @@ public final class Projector: @unchecked Sendable {
             guard let stored = try database.read({ db in try ViewPosition.fetch(db) }) else {
                 throw ProjectionError("\(path ?? "views"): the position row disappeared while projecting; run the command again")
             }
+            guard stored.size < size else { return written }  // up to date: no need to replay the policy state
             if stored.size < folded {  // rebuilt behind our back: start the fold again
                 fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
                 folded = 0
@@ -188,12 +190,11 @@ public final class Projector: @unchecked Sendable {
             guard folded < size else { return written }
             let end = min(size, folded + Int64(max(1, options.batchEntries)))
             let lines = try readLines(folded..<end)
+            let entries = try parseAll(lines, first: folded)
             changes.removeAll(keepingCapacity: true)
             var fold = self.fold
-            for (offset, bytes) in lines.enumerated() {
-                fold.apply(try parse(bytes, seq: folded + Int64(offset)), into: &changes)
-            }
-            let last = try parse(lines[lines.count - 1], seq: end - 1)
+            for entry in entries { fold.apply(entry, into: &changes) }
+            let last = entries[entries.count - 1]
             let lastHash = Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex
             let start = folded
             try database.inTransaction(.immediate) { db -> Database.TransactionCompletion in
@@ -220,9 +221,7 @@ public final class Projector: @unchecked Sendable {
     private func skip(to target: Int64) throws {
         while folded < target {
             let end = min(target, folded + 65_536)
-            for (offset, bytes) in try readLines(folded..<end).enumerated() {
-                fold.skip(try parse(bytes, seq: folded + Int64(offset)))
-            }
+            for entry in try parseAll(try readLines(folded..<end), first: folded) { fold.skip(entry) }
             folded = end
         }
     }
@@ -235,7 +234,15 @@ public final class Projector: @unchecked Sendable {
         do { return try reader.line(at: seq) } catch { throw ProjectionError(error.message) }
     }
 
-    private func parse(_ bytes: [UInt8], seq: Int64) throws -> Entry {
+    /// Parses `lines` (entries `first`…) on every core (``Parallel``): parsing is most of a
+    /// catch-up's work and each line parses on its own; the fold then takes the entries in order.
+    private func parseAll(_ lines: [[UInt8]], first: Int64) throws -> [Entry] {
+        try Parallel.map(lines.count, chunkSize: 256) { index in
+            Result { () throws(ProjectionError) in try parse(lines[index], seq: first + Int64(index)) }
+        }.map { try $0.get() }
+    }
+
+    private func parse(_ bytes: [UInt8], seq: Int64) throws(ProjectionError) -> Entry {
         do {
             return try Entry(line: bytes)
         } catch {

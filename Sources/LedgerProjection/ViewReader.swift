@@ -24,6 +24,10 @@ public struct ViewReader: Sendable {
     public func flows() throws -> [FlowView] { try fetch("SELECT * FROM flows ORDER BY provider, recipient, dataset", FlowView.init) }
     /// Violations in the order they were found.
     public func violations() throws -> [ViolationView] { try fetch("SELECT * FROM violations ORDER BY id", ViolationView.init) }
+    /// Violations found after the one numbered `id`, in order.
+    public func violations(after id: Int64) throws -> [ViolationView] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM violations WHERE id > ? ORDER BY id", arguments: [id]).map(ViolationView.init) }
+    }
     /// Quality reports in log order.
     public func quality() throws -> [QualityView] { try fetch("SELECT * FROM quality ORDER BY seq", QualityView.init) }
     /// Audit findings in log order.

@@ -103,6 +103,8 @@ public struct FlowView: Hashable, Sendable {
 
 /// A policy violation (DESIGN §7 P1–P7) with the entry that shows it (`violations`).
 public struct ViolationView: Hashable, Sendable {
+    /// Its number, in the order violations were found.
+    public let id: Int64
     /// "P1" … "P7".
     public let rule: String
     /// The entry that shows the breach, and another involved (if any).
@@ -113,7 +115,7 @@ public struct ViolationView: Hashable, Sendable {
     public let message: String
 
     init(_ row: Row) {
-        rule = row["rule"]; seq = row["seq"]; relatedSeq = row["related_seq"]; exchange = row["exchange"]
+        id = row["id"]; rule = row["rule"]; seq = row["seq"]; relatedSeq = row["related_seq"]; exchange = row["exchange"]
         dataset = row["dataset"]; provider = row["provider"]; recipient = row["recipient"]; message = row["message"]
     }
 }

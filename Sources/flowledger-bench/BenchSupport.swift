@@ -11,6 +11,7 @@ let usage = """
            flowledger-bench store [--sm2] [--quick] [--events N] [--tasks N] [--batch N] [--rounds N]
                                   [--latency-appends N] [--proof-entries N] [--proofs N] [--keep]
            flowledger-bench verify [--sm2] [--quick] [--entries N] [--rounds N] [--ledger DIR]
+           flowledger-bench views [--quick] [--entries N] [--ledger DIR]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -20,6 +21,8 @@ let usage = """
       verify   `flowledger verify` (a child process) on a ledger of --entries (default 1,000,000),
                entries/s beside OpenSSL's raw verify rate on all cores, and its peak RSS; --ledger
                keeps the built ledger in DIR and reuses it on later runs
+      views    the projector: catch-up from nothing into views.sqlite on a ledger of --entries
+               (default 1,000,000) in entries/s, the file's size, resuming at 90%, reading
     """
 
 /// A bad command line; printed with the usage text (exit 2).
