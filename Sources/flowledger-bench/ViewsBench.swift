@@ -46,10 +46,29 @@ struct ViewsBench {
         let views = parent + "/bench-views.sqlite"
         func remove() { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: views + suffix) } }
 
+        heading("0. where a catch-up's time goes, one core: reading lines, parsing entries, the policy fold")
+        let probe = try LedgerReader(directory: directory)
+        let count = min(Int64(entries), 200_000)
+        var clock = nanos()
+        let lines = try probe.lines(in: 0..<count)
+        let reading = seconds(since: clock)
+        clock = nanos()
+        let parsed = try lines.map { try Entry(line: $0) }
+        let parsing = seconds(since: clock)
+        clock = nanos()
+        var policy = PolicyChecker()
+        var findings = 0
+        for entry in parsed { findings += policy.apply(entry).count }
+        let folding = seconds(since: clock)
+        for (name, time) in [("read lines (LedgerReader)", reading), ("parse (Entry(line:))", parsing), ("PolicyChecker.apply", folding)] {
+            rateLine(name, Double(count) / time, String(format: "%.2f µs per entry", time * 1e6 / Double(count)))
+        }
+
         heading("1. catch-up from nothing into views.sqlite")
         remove()
         let reader = try LedgerReader(directory: directory)
         var start = nanos()
+        _ = findings
         let full = try Projector(reader: reader, path: views).catchUp()
         var elapsed = seconds(since: start)
         rateLine("catch-up, entries/s", Double(full.projected) / elapsed,
