@@ -95,4 +95,23 @@ import Testing
         #expect(try scratch.digest() == second.digest())
         ledger.close()
     }
+
+    @Test func twoProjectorsSharingAFileTakeTurnsWithoutLosingOrRepeatingRows() async throws {
+        let ledger = try await RandomLedger(seed: 3)
+        defer { ledger.removeAll() }
+        try await ledger.grow(400)
+        var options = ProjectorOptions()
+        options.batchEntries = 50
+        let first = try Projector(directory: ledger.directory, options: options)
+        let second = try Projector(directory: ledger.directory, options: options)
+        try first.catchUp(limit: 120)
+        #expect(try second.catchUp(limit: 250).projected == 130)  // continues where the first stopped
+        #expect(try first.catchUp().projected == ledger.ledger.size - 250)  // its policy state catches up without writing
+        #expect(try second.catchUp().projected == 0)
+        try Self.expectAgreement(first.views, try Recount(directory: ledger.directory))
+        let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
+        try scratch.catchUp()
+        #expect(try scratch.digest() == first.digest())
+        ledger.close()
+    }
 }

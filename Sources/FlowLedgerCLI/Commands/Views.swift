@@ -39,6 +39,12 @@ struct Views: ParsableCommand {
         var options = ProjectorOptions()
         if let batchEntries { options.batchEntries = batchEntries }
         if let pause = pauseMilliseconds { options.afterBatch = { _, _ in usleep(UInt32(pause * 1000)) } }
+        else if isatty(2) == 1 {
+            // A long catch-up (a large log, or a rebuild) shows where it is; cleared when done.
+            options.afterBatch = { projected, size in
+                Output.rawError(projected < size ? "\rprojecting: \(projected) of \(size) entries " : "\r\u{1B}[K")
+            }
+        }
         let projector = try Self.caughtUp(ledger.directory, options: options, rebuild: rebuild)
         let table = try ViewsFile(path: projector.path!).select(view.sql)
         Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
