@@ -176,6 +176,11 @@ public final class Projector: @unchecked Sendable {
     private func project(to size: Int64) throws -> Int64 {
         var written: Int64 = 0
         var changes: [ViewChange] = []
+        let prefetcher = BatchPrefetcher { [self] range in
+            let lines = try readLines(range)
+            return BatchPrefetcher.Batch(range: range, lines: lines, entries: try parseAll(lines, first: range.lowerBound))
+        }
+        defer { prefetcher.finish() }
         while true {
             // Where the file stands now: another projector may have moved it on.
             guard let stored = try database.read({ db in try ViewPosition.fetch(db) }) else {
@@ -188,9 +193,12 @@ public final class Projector: @unchecked Sendable {
             }
             try skip(to: min(stored.size, size))
             guard folded < size else { return written }
-            let end = min(size, folded + Int64(max(1, options.batchEntries)))
-            let lines = try readLines(folded..<end)
-            let entries = try parseAll(lines, first: folded)
+            let batchEntries = Int64(max(1, options.batchEntries))
+            let end = min(size, folded + batchEntries)
+            let batch = try prefetcher.take(folded..<end)
+            if end < size { prefetcher.start(end..<min(size, end + batchEntries)) }
+            let lines = batch.lines
+            let entries = batch.entries
             changes.removeAll(keepingCapacity: true)
             var fold = self.fold
             for entry in entries { fold.apply(entry, into: &changes) }
