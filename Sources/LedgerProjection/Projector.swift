@@ -270,6 +270,8 @@ public final class Projector: @unchecked Sendable {
             // splits rows from their position).
             if db.configuration.readonly == false {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // 64 MiB of page cache: a catch-up touches the b-trees of a file of hundreds of MiB.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
             }
         }
         do {

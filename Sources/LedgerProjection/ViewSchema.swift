@@ -6,7 +6,7 @@
 /// content has one canonical form (``ViewDigest``).
 enum ViewSchema {
     /// Bumped whenever a table or a column changes: a file of another version is rebuilt.
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     /// A view table: its name, its columns in digest order, and the key that orders its rows.
     struct Table: Sendable {
@@ -56,12 +56,14 @@ enum ViewSchema {
           from_us INTEGER NOT NULL, until_us INTEGER NOT NULL, basis TEXT NOT NULL, issued_seq INTEGER NOT NULL,
           issued_time TEXT NOT NULL, revoked_seq INTEGER, revoked_time TEXT, revoked_reason TEXT
         ) WITHOUT ROWID;
+        -- Keyed by seq (the rowid), so rows are appended in log order; the exchange id has its
+        -- own unique index (random ids into the table's b-tree made every insert a cache miss).
         CREATE TABLE exchanges (
-          exchange TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL, time_us INTEGER NOT NULL,
+          exchange TEXT NOT NULL UNIQUE, seq INTEGER PRIMARY KEY NOT NULL, time TEXT NOT NULL, time_us INTEGER NOT NULL,
           provider TEXT NOT NULL, recipient TEXT NOT NULL, dataset TEXT NOT NULL, grant_id TEXT, purpose TEXT NOT NULL,
           fields TEXT NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL, digest TEXT NOT NULL, ack TEXT NOT NULL,
           received_seq INTEGER, received_time TEXT, received_records INTEGER, received_digest TEXT, verdict TEXT NOT NULL
-        ) WITHOUT ROWID;
+        );
         CREATE TABLE flows (
           provider TEXT NOT NULL, recipient TEXT NOT NULL, dataset TEXT NOT NULL, exchanges INTEGER NOT NULL,
           records INTEGER NOT NULL, bytes INTEGER NOT NULL, first_time TEXT NOT NULL, last_time TEXT NOT NULL,

@@ -48,7 +48,7 @@ struct ViewsBench {
 
         heading("0. where a catch-up's time goes, one core: reading lines, parsing entries, the policy fold")
         let probe = try LedgerReader(directory: directory)
-        let count = min(Int64(entries), 200_000)
+        let count = min(Int64(entries), 50_000)
         var clock = nanos()
         let lines = try probe.lines(in: 0..<count)
         let reading = seconds(since: clock)
