@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "LedgerProjection", dependencies: [
             "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // The participants' library: one import, small surface.
         .target(name: "FlowLedger", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),

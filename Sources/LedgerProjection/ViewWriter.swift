@@ -1,9 +1,12 @@
 import GRDB
+import GRDBSQLite
 import LedgerCore
 
 /// Writes ``ViewChange``s into the view tables of one open transaction, each kind of change
 /// through one prepared statement, with no Foundation coders. The statements are prepared once
-/// per writer (per batch), not looked up by their SQL text for every row.
+/// per writer (per batch), not looked up by their SQL text for every row, and values are bound
+/// with SQLite's C API (``SQLBindable``): GRDB's `StatementArguments` boxed every value, which was
+/// a large share of a catch-up's time.
 final class ViewWriter {
     let db: Database
     private var statements: [Int: Statement] = [:]
@@ -86,7 +89,7 @@ final class ViewWriter {
     }
 
     /// Runs statement number `slot` (prepared from `sql` on first use) with `arguments`.
-    private func run(_ slot: Int, _ sql: @autoclosure () -> String, _ arguments: [(any DatabaseValueConvertible)?]) throws {
+    private func run(_ slot: Int, _ sql: @autoclosure () -> String, _ arguments: [any SQLBindable]) throws {
         let statement: Statement
         if let prepared = statements[slot] {
             statement = prepared
@@ -94,12 +97,48 @@ final class ViewWriter {
             statement = try db.makeStatement(sql: sql())
             statements[slot] = statement
         }
-        statement.setUncheckedArguments(StatementArguments(arguments))
-        try statement.execute()
+        let handle = statement.sqliteStatement
+        for (index, argument) in arguments.enumerated() { argument.bind(to: handle, at: Int32(index + 1)) }
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else {
+            throw ProjectionError("views: SQLite error \(code) writing the views (\(String(cString: sqlite3_errmsg(db.sqliteConnection)))); delete views.sqlite to rebuild it")
+        }
     }
 
     /// A list of names as the canonical JSON array SQLite's json functions read: `["a","b"]`.
     static func list(_ names: [String]) -> String {
         String(decoding: CanonicalJSON.encode(.array(names.map { .string($0) })), as: UTF8.self)
+    }
+}
+
+/// A value bound to a statement parameter with SQLite's C API (text is copied by SQLite).
+protocol SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32)
+}
+
+/// SQLite copies the bytes before the call returns (SQLITE_TRANSIENT).
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+extension String: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) {
+        var text = self
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                _ = sqlite3_bind_text(statement, index, "", 0, transient)  // not NULL: an empty text
+                return
+            }
+            _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { sqlite3_bind_text(statement, index, $0, Int32(bytes.count), transient) }
+        }
+    }
+}
+
+extension Int64: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) { sqlite3_bind_int64(statement, index, self) }
+}
+
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) {
+        if let value = self { value.bind(to: statement, at: index) } else { sqlite3_bind_null(statement, index) }
     }
 }
