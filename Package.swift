@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // OpenSSL's libcrypto (Debian: libssl-dev). Only LedgerCrypto imports it.
@@ -32,8 +33,16 @@ let package = Package(
         // Replay and checks for regulators: the first integrity break, checkpoints, cosignatures,
         // policy findings, offline proofs and witnessing. Returns reports; judges log/ alone.
         .target(name: "LedgerVerify", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto"]),
+        // The projector: folds the log into current-state views (parties, datasets, grants,
+        // exchanges, flows, policy violations) materialised in views.sqlite, caught up
+        // incrementally with its position in the same transaction as its rows.
+        .target(name: "LedgerProjection", dependencies: [
+            "LedgerStore", "LedgerCore", "LedgerCrypto",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         // The participants' library: one import, small surface.
-        .target(name: "FlowLedger", dependencies: ["LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
+        .target(name: "FlowLedger", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The commands, as a library so tests can run them in process.
         .target(name: "FlowLedgerCLI", dependencies: [
             "FlowLedger",
@@ -50,6 +59,10 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["FlowLedger", "LedgerStore", "LedgerTestSupport", "flowledger"]),
+        .testTarget(name: "LedgerProjectionTests", dependencies: [
+            "FlowLedger", "LedgerProjection", "LedgerTestSupport", "flowledger",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "LedgerVerifyTests", dependencies: ["FlowLedger", "LedgerVerify", "LedgerTestSupport", "flowledger", "flowledger-fixtures"]),
     ],
     swiftLanguageModes: [.v6]

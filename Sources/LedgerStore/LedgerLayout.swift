@@ -6,6 +6,7 @@
 ///     <dir>/index/hashes                   derived: 32-byte stored Merkle hashes, Go tlog layout
 ///     <dir>/checkpoints/<size>.checkpoint  every published checkpoint; `latest` is the newest
 ///     <dir>/writer.lock                    the single writer's advisory lock
+///     <dir>/views.sqlite                   derived: the projector's views (LedgerProjection)
 public struct LedgerLayout: Sendable {
     /// The ledger directory.
     public let directory: String
@@ -31,6 +32,8 @@ public struct LedgerLayout: Sendable {
     public var latestCheckpoint: String { checkpoints + "/latest" }
     /// The writer lock file.
     public var lock: String { directory + "/writer.lock" }
+    /// The projector's views (derived, deletable, rebuilt on demand).
+    public var views: String { directory + "/views.sqlite" }
 
     /// The checkpoint of `size` entries.
     public func checkpoint(size: Int64) -> String { checkpoints + "/\(size).checkpoint" }

@@ -19,10 +19,6 @@ struct VerifyBench {
     /// Rounds of each verify (the best is kept).
     var rounds = 2
 
-    /// Exchanges signed per chunk while building (memory), and events per append batch.
-    private let buildChunk = 50_000
-    private let buildBatch = 8192
-
     init(arguments: [String]) throws {
         var rest = arguments[...]
         func number(_ flag: String) throws -> Int {
@@ -56,7 +52,7 @@ struct VerifyBench {
         let cast = try castFor(directory)
         if try existingSize(directory) != Int64(entries) {
             try? FileManager.default.removeItem(atPath: directory)
-            try build(cast: cast, directory: directory)
+            try cast.buildLedger(at: directory, entries: entries)
         } else {
             line("ledger", "\(directory) (reused)")
         }
@@ -109,39 +105,6 @@ struct VerifyBench {
     private func existingSize(_ directory: String) throws -> Int64? {
         guard FileManager.default.fileExists(atPath: directory + "/ledger.json") else { return nil }
         return try LedgerReader(directory: directory).refresh()
-    }
-
-    /// Exchanges, each followed by its acknowledgement, until `entries`; checkpoints at 90% and at the end.
-    private func build(cast: StoreCast, directory: String) throws {
-        let start = nanos()
-        let ledger = try cast.createLedger(at: directory)
-        defer { ledger.close() }
-        let pairs = (entries - cast.setUpEntries) / 2
-        var next = 0
-        var checkpointed = false
-        while next < pairs {
-            let end = min(pairs, next + buildChunk / 2)
-            let events = try parallelMap(2 * (end - next)) { i in
-                try i % 2 == 0 ? cast.exchange(next + i / 2) : cast.acknowledgement(next + i / 2)
-            }
-            var index = 0
-            while index < events.count {
-                let last = min(events.count, index + buildBatch)
-                _ = try ledger.writer.appendBlocking(Array(events[index..<last]))
-                index = last
-            }
-            next = end
-            if !checkpointed && ledger.size >= Int64(entries) * 9 / 10 {
-                _ = try ledger.checkpoint(operatorKey: cast.operatorKey)
-                checkpointed = true
-            }
-        }
-        if ledger.size < Int64(entries) {
-            _ = try ledger.writer.appendBlocking([try cast.exchange(pairs)])
-        }
-        _ = try ledger.checkpoint(operatorKey: cast.operatorKey)
-        line("built", String(format: "%@ entries in %.1f s (not measured)", grouped(Int(ledger.size)), seconds(since: start)))
-        line("on disk", padded(mebibytes(directorySize(directory + "/log"))) + " of segments")
     }
 
     private func limit(cast: StoreCast, events: [SignedEvent], cores: Int) throws -> Double {

@@ -6,12 +6,13 @@
 //   flowledger-bench store [options]    the store: appends, the CLI, latency, proofs (scripts/bench-store.sh)
 //   flowledger-bench verify [options]   `flowledger verify` on a large ledger, peak RSS (scripts/bench-verify.sh)
 //   flowledger-bench tail [options]     append -> `tail -f` latency, idle CPU of a follower (scripts/bench-tail.sh)
+//   flowledger-bench views [options]    the projector's catch-up rate and views.sqlite size (scripts/bench-views.sh)
 //
 // With no subcommand it runs `core`, so scripts/bench-core.sh keeps working unchanged.
 import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { ["core", "store", "verify", "tail"].contains($0) ? $0 : nil } ?? "core"
+let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views"].contains($0) ? $0 : nil } ?? "core"
 if arguments.first == command { arguments.removeFirst() }
 
 do {
@@ -22,6 +23,8 @@ do {
         try await VerifyBench(arguments: arguments).run()
     case "tail":
         try TailBench(arguments: arguments).run()
+    case "views":
+        try await ViewsBench(arguments: arguments).run()
     default:
         try CoreBench.run(arguments: arguments)
     }

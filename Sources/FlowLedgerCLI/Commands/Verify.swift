@@ -34,6 +34,9 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print the report as one JSON document.")
     var json = false
 
+    @Flag(name: .customLong("views"), help: "Also prove that views.sqlite is exactly what the log implies (exit 1 if it differs).")
+    var checkViews = false
+
     func run() throws {
         var options = VerifyOptions()
         if let vkey { options.operatorKey = try VerifierKeyArgument.parse(vkey, option: "--vkey") }
@@ -56,6 +59,9 @@ struct Verify: ParsableCommand {
         }
         progress.clear()
         Output.raw(json ? String(decoding: CanonicalJSON.encode(report.json), as: UTF8.self) + "\n" : report.text)
+        if checkViews && (report.verdict == .intact || report.verdict == .policyViolations) {
+            try VerifyViews.check(ledger.directory, acknowledgementWindow: options.acknowledgementWindow, json: json)
+        }
         if report.verdict != .intact { throw ExitCode(report.verdict.exitCode) }
     }
 

@@ -1,0 +1,34 @@
+import ArgumentParser
+import FlowLedger
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `flowledger query DIR SQL [--json]`
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one read-only SQL statement over the views (views.sqlite, caught up first).",
+        discussion: """
+            Tables: parties, datasets, grants (and grant_status with each grant's status), exchanges, \
+            flows, violations, quality, findings, position. The database is opened read-only: a \
+            statement that would write is refused. Lists (roles, fields) are JSON arrays: use json_each.
+            """)
+
+    @OptionGroup var ledger: LedgerDirectory
+
+    @Argument(help: "One SQL statement, e.g. \"SELECT dataset, sum(records) FROM flows GROUP BY dataset\".")
+    var sql: String
+
+    @Flag(help: "Print the rows as one JSON array of objects.")
+    var json = false
+
+    func run() throws {
+        let projector = try Views.caughtUp(ledger.directory)
+        do {
+            let table = try ViewsFile(path: projector.path!).select(sql)
+            Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
+        } catch let error as ProjectionError {
+            throw CommandFailure(error.message)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import FlowLedger
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `flowledger views DIR NAME [--json] [--rebuild]`
+struct Views: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bring views.sqlite up to date with the log and print one view.",
+        discussion: """
+            Views: \(ViewTable.named.map(\.name).joined(separator: ", ")). The projector catches up \
+            from its recorded position (rebuilding views.sqlite when it is missing, of another ledger \
+            or ahead of the log, with a note on stderr), then prints the view as a table, or with \
+            --json as one JSON array of objects.
+            """)
+
+    @OptionGroup var ledger: LedgerDirectory
+
+    @Argument(help: "The view: \(ViewTable.named.map(\.name).joined(separator: ", ")).")
+    var name: String
+
+    @Flag(help: "Print the view as one JSON array of objects.")
+    var json = false
+
+    @Flag(help: "Drop the views and project the whole log again first.")
+    var rebuild = false
+
+    @Option(name: .customLong("batch-entries"), help: .hidden)
+    var batchEntries: Int?
+
+    @Option(name: .customLong("pause-after-batch-ms"), help: .hidden)
+    var pauseMilliseconds: Int?
+
+    func run() throws {
+        guard let view = ViewTable.named.first(where: { $0.name == name }) else {
+            throw CommandFailure("no view \"\(name)\"; views: \(ViewTable.named.map(\.name).joined(separator: ", "))")
+        }
+        var options = ProjectorOptions()
+        if let batchEntries { options.batchEntries = batchEntries }
+        if let pause = pauseMilliseconds { options.afterBatch = { _, _ in usleep(UInt32(pause * 1000)) } }
+        else if isatty(2) == 1 {
+            // A long catch-up (a large log, or a rebuild) shows where it is; cleared when done.
+            options.afterBatch = { projected, size in
+                Output.rawError(projected < size ? "\rprojecting: \(projected) of \(size) entries " : "\r\u{1B}[K")
+            }
+        }
+        let projector = try Self.caughtUp(ledger.directory, options: options, rebuild: rebuild)
+        let table = try ViewsFile(path: projector.path!).select(view.sql)
+        Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
+    }
+
+    /// A projector of `directory` whose views have caught up with the log; notes on stderr.
+    static func caughtUp(_ directory: String, options: ProjectorOptions = ProjectorOptions(), rebuild: Bool = false) throws -> Projector {
+        do {
+            let projector = try Projector(directory: directory, options: options)
+            let result = rebuild ? try projector.rebuild() : try projector.catchUp()
+            for note in result.notes { Output.error("flowledger: note: \(note)") }
+            return projector
+        } catch let error as ProjectionError {
+            throw CommandFailure(error.message)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import LedgerCore
+
+/// The projector's fold: entries in, ``ViewChange``s out, deterministically. The policy rules
+/// (P1–P7) are not re-implemented here: every entry goes through the same ``PolicyChecker`` the
+/// verifier uses, and its findings become violation rows and exchange verdicts.
+///
+/// Everything else the views need is in the changes themselves (the SQLite rows hold the state),
+/// so the only memory is the checker's live state. To resume at a position after a restart the
+/// checker is replayed from genesis with ``skip(_:)``, which writes nothing.
+///
+/// ```swift
+/// var fold = ProjectionFold()
+/// for entry in entries { changes += fold.apply(entry) }
+/// ```
+struct ProjectionFold: Sendable {
+    private(set) var policy: PolicyChecker
+
+    /// A fold whose P7 window is `acknowledgementWindow` microseconds of ledger time.
+    init(acknowledgementWindow: Int64 = PolicyChecker.defaultAcknowledgementWindow) {
+        policy = PolicyChecker(acknowledgementWindow: acknowledgementWindow)
+    }
+
+    /// Advances the policy state over an entry whose rows are already in the views.
+    mutating func skip(_ entry: Entry) {
+        _ = policy.apply(entry)
+    }
+
+    /// The changes `entry` makes, in order: P7 findings that fell due before it, the entry's own
+    /// row changes, then the findings about the entry itself (so a violation always follows the
+    /// exchange row it names).
+    mutating func apply(_ entry: Entry, into changes: inout [ViewChange]) {
+        let findings = policy.apply(entry)
+        let event = entry.event
+        let seq = entry.seq
+        let time = entry.time
+        var own: [PolicyFinding] = []
+        for finding in findings {
+            if finding.rule == .unacknowledged && finding.seq != seq { changes.append(.violation(finding)) } else { own.append(finding) }
+        }
+        switch event.body {
+        case .genesis(let body):
+            changes.append(.partyRegistered(PartyRegisteredBody(party: body.operator.party, name: body.operator.name, kind: .organization,
+                                                                roles: [], key: body.operator.key), seq: seq, time: time))
+        case .partyRegistered(let body):
+            changes.append(.partyRegistered(body, seq: seq, time: time))
+        case .partyKeyRotated(let body):
+            changes.append(.keyRotated(party: event.author, key: body.key.string, keyID: body.key.keyID, seq: seq))
+        case .partySuspended(let body):
+            changes.append(.partyStatus(party: body.party, status: "suspended", reason: body.reason, seq: seq))
+        case .partyReinstated(let body):
+            changes.append(.partyStatus(party: body.party, status: "active", reason: body.reason, seq: seq))
+        case .datasetCataloged(let body):
+            changes.append(.datasetCataloged(body, owner: event.author, seq: seq, time: time))
+        case .datasetReclassified(let body):
+            changes.append(.datasetReclassified(body, seq: seq))
+        case .grantIssued(let body):
+            changes.append(.grantIssued(body, owner: event.author, seq: seq, time: time))
+        case .grantRevoked(let body):
+            changes.append(.grantRevoked(body, seq: seq, time: time))
+        case .exchangeSent(let body):
+            // The verdict starts with the rules broken as sent; P6 and P7 are added as they come.
+            let verdict = own.isEmpty ? "compliant" : own.map(\.rule.code).joined(separator: ",")
+            changes.append(.exchangeSent(body, provider: event.author, seq: seq, time: time, verdict: verdict))
+            for finding in own { changes.append(.violation(finding)) }
+            return
+        case .exchangeReceived(let body):
+            changes.append(.exchangeReceived(body, seq: seq, time: time))
+        case .qualityReported(let body):
+            changes.append(.quality(body, reporter: event.author, seq: seq, time: time))
+        case .auditFinding(let body):
+            changes.append(.auditFinding(body, regulator: event.author, seq: seq, time: time))
+        }
+        for finding in own { changes.append(.violation(finding)) }
+    }
+}

@@ -1,0 +1,297 @@
+import Foundation
+import GRDB
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+
+/// Folds a ledger's log into the views of `views.sqlite` (DESIGN §9) and keeps them caught up:
+/// parties, datasets, grants, exchanges, flows, violations (P1–P7, through the verifier's own
+/// ``PolicyChecker``), quality reports and audit findings.
+///
+/// Each transaction writes the rows of a batch of entries **and** the position after them
+/// (count, leaf hash of the last entry, origin and genesis hash), so a crash at any point leaves
+/// the views exactly at their recorded position, and the next catch-up continues from there.
+/// A file that is missing, of another schema, from another ledger (origin or genesis hash) or
+/// ahead of the log (position beyond it, or a leaf hash that differs) is rebuilt from scratch,
+/// with a note saying why.
+///
+/// ```swift
+/// let projector = try Projector(directory: "/var/lib/flowledger/exchange")
+/// let result = try projector.catchUp()        // rebuilds if needed; result.notes says why
+/// for flow in try projector.views.flows() { print(flow.provider, "→", flow.recipient, flow.records) }
+/// ```
+public final class Projector: @unchecked Sendable {
+    /// The ledger read.
+    public let reader: LedgerReader
+    /// The SQLite file, or nil for an in-memory database.
+    public let path: String?
+    /// How it works.
+    public let options: ProjectorOptions
+    private(set) var database: DatabaseQueue
+    private var fold: ProjectionFold
+    /// Entries the fold has seen (written by this projector or found written by another).
+    private var folded: Int64 = 0
+    private let lock = NSLock()
+    /// Notes from opening the file, reported by the next catch-up.
+    private var openingNotes: [String] = []
+
+    /// A projector of the ledger at `directory` into `<directory>/views.sqlite` (created if
+    /// missing). Nothing is projected until ``catchUp()``.
+    public convenience init(directory: String, options: ProjectorOptions = ProjectorOptions()) throws {
+        let reader: LedgerReader
+        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error.message) }
+        try self.init(reader: reader, path: reader.layout.views, options: options)
+    }
+
+    /// A projector of `reader`'s ledger into the SQLite file at `path` (nil: in memory, as
+    /// `verify --views` recomputes the views it compares).
+    public init(reader: LedgerReader, path: String?, options: ProjectorOptions = ProjectorOptions()) throws {
+        self.reader = reader
+        self.path = path
+        self.options = options
+        fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
+        do {
+            database = try Self.openDatabase(path)
+        } catch let error as ProjectionError {
+            guard let path, error.unreadable else { throw error }
+            // Not a database at all: start a new file (it is derived, DESIGN §9).
+            openingNotes.append("\((path as NSString).lastPathComponent) is not a readable SQLite database (\(error.message)); rebuilt from the log")
+            try Self.removeFiles(path)
+            database = try Self.openDatabase(path)
+        }
+    }
+
+    /// The typed views, read from this projector's database.
+    public var views: ViewReader { ViewReader(database: database) }
+
+    /// What a catch-up did.
+    public struct CatchUp: Sendable {
+        /// Why the file was rebuilt from scratch, if it was (one sentence each).
+        public let notes: [String]
+        /// Entries projected by this call.
+        public let projected: Int64
+        /// The position after it: the number of entries the views cover.
+        public let size: Int64
+    }
+
+    /// Brings the views up to the end of the log as it is now (or to its first `limit` entries),
+    /// rebuilding them first if they do not belong to it.
+    @discardableResult
+    public func catchUp(limit: Int64? = nil) throws -> CatchUp {
+        try lock.withLock { () throws -> CatchUp in
+            let logSize: Int64
+            do { logSize = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error.message) }
+            let size = min(logSize, max(1, limit ?? logSize))
+            guard logSize > 0 else { throw ProjectionError("\(reader.layout.directory): the log has no entries; nothing to project") }
+            let genesisLine = try line(0)
+            let genesisHash = Entry.leafHash(line: genesisLine, hash: reader.hash).hex
+            var notes = openingNotes
+            openingNotes = []
+            var position = try readPosition(notes: &notes)
+            if let problem = try mismatch(position, genesisHash: genesisHash, size: logSize) {
+                notes.append(problem)
+                position = nil
+            }
+            if position == nil {
+                try resetSchema(genesisHash: genesisHash)
+                fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
+                folded = 0
+            }
+            let projected = try project(to: size)
+            return CatchUp(notes: notes, projected: projected, size: size)
+        }
+    }
+
+    /// Drops every view and projects the whole log again.
+    @discardableResult
+    public func rebuild() throws -> CatchUp {
+        try lock.withLock {
+            try database.write { db in try db.execute(sql: ViewSchema.drop) }
+        }
+        let result = try catchUp()
+        return CatchUp(notes: ["rebuilt on request"] + result.notes,
+                       projected: result.projected, size: result.size)
+    }
+
+    /// The digest of the views as they are in the database now (see ``ViewDigest``).
+    public func digest() throws -> ViewDigest {
+        try database.read { db in try ViewDigest(db, hash: reader.hash) }
+    }
+
+    // MARK: - Position
+
+    private func readPosition(notes: inout [String]) throws -> ViewPosition? {
+        do {
+            return try database.read { db in try ViewPosition.fetch(db) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            // Not a database at all: start a new file (it is derived, DESIGN §9).
+            notes.append("\(path.map { ($0 as NSString).lastPathComponent } ?? "views") is not a readable SQLite database (\(error.message ?? "\(error.resultCode)")); rebuilt from the log")
+            try Self.removeFiles(path)
+            database = try Self.openDatabase(path)
+            return nil
+        } catch {
+            throw ProjectionError("\(path ?? "views"): cannot read the projector's position: \(error); delete the file to rebuild it")
+        }
+    }
+
+    /// Why the file at `position` cannot be continued, or nil if it can.
+    private func mismatch(_ position: ViewPosition?, genesisHash: String, size: Int64) throws -> String? {
+        guard let position else { return nil }
+        let file = path.map { ($0 as NSString).lastPathComponent } ?? "views"
+        if position.schemaVersion != ViewSchema.version {
+            return "\(file) has schema version \(position.schemaVersion), this projector writes \(ViewSchema.version); rebuilt from the log"
+        }
+        if position.origin != reader.manifest.origin || position.genesisHash != genesisHash {
+            return "\(file) belongs to another ledger (origin \(position.origin), genesis \(position.genesisHash.prefix(16))…); rebuilt from the log"
+        }
+        if position.acknowledgementWindow != options.acknowledgementWindow {
+            return "\(file) was built with another P7 window (\(position.acknowledgementWindow) µs); rebuilt from the log"
+        }
+        if position.size > size {
+            return "\(file) covers \(position.size) entries but the log has \(size); rebuilt from the log"
+        }
+        if position.size > 0 {
+            let hash = Entry.leafHash(line: try line(position.size - 1), hash: reader.hash).hex
+            if hash != position.lastHash {
+                return "\(file) was built from a different entry \(position.size - 1) than the log holds (leaf hash \(position.lastHash ?? "none"), log \(hash)); rebuilt from the log"
+            }
+        }
+        return nil
+    }
+
+    private func resetSchema(genesisHash: String) throws {
+        try database.inTransaction(.immediate) { db in
+            try db.execute(sql: ViewSchema.drop)
+            try db.execute(sql: ViewSchema.create)
+            try ViewPosition(origin: reader.manifest.origin, genesisHash: genesisHash, size: 0, lastHash: nil, lastTime: nil,
+                             acknowledgementWindow: options.acknowledgementWindow, schemaVersion: ViewSchema.version)
+                .save(db, lastTimeMicroseconds: nil)
+            return .commit
+        }
+    }
+
+    // MARK: - Projecting
+
+    /// Projects entries up to `size`, a batch per transaction; returns how many this call wrote.
+    private func project(to size: Int64) throws -> Int64 {
+        var written: Int64 = 0
+        var changes: [ViewChange] = []
+        let prefetcher = BatchPrefetcher { [self] range in
+            let lines = try readLines(range)
+            return BatchPrefetcher.Batch(range: range, lines: lines, entries: try parseAll(lines, first: range.lowerBound))
+        }
+        defer { prefetcher.finish() }
+        while true {
+            // Where the file stands now: another projector may have moved it on.
+            guard let stored = try database.read({ db in try ViewPosition.fetch(db) }) else {
+                throw ProjectionError("\(path ?? "views"): the position row disappeared while projecting; run the command again")
+            }
+            guard stored.size < size else { return written }  // up to date: no need to replay the policy state
+            if stored.size < folded {  // rebuilt behind our back: start the fold again
+                fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
+                folded = 0
+            }
+            try skip(to: min(stored.size, size))
+            guard folded < size else { return written }
+            let batchEntries = Int64(max(1, options.batchEntries))
+            let end = min(size, folded + batchEntries)
+            let batch = try prefetcher.take(folded..<end)
+            if end < size { prefetcher.start(end..<min(size, end + batchEntries)) }
+            let lines = batch.lines
+            let entries = batch.entries
+            changes.removeAll(keepingCapacity: true)
+            var fold = self.fold
+            for entry in entries { fold.apply(entry, into: &changes) }
+            let last = entries[entries.count - 1]
+            let lastHash = Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex
+            let start = folded
+            try database.inTransaction(.immediate) { db -> Database.TransactionCompletion in
+                guard let current = try ViewPosition.fetch(db), current.size == start else { return .rollback }
+                let writer = ViewWriter(db: db)
+                for change in changes { try writer.apply(change) }
+                try ViewPosition(origin: current.origin, genesisHash: current.genesisHash, size: end, lastHash: lastHash,
+                                 lastTime: last.time.text, acknowledgementWindow: current.acknowledgementWindow,
+                                 schemaVersion: current.schemaVersion)
+                    .save(db, lastTimeMicroseconds: last.time.microsecondsSinceEpoch)
+                return .commit
+            }
+            // A rollback means another projector wrote first: loop to read where it got to.
+            if try database.read({ db in try ViewPosition.fetch(db)?.size }) == end {
+                self.fold = fold
+                folded = end
+                written += end - start
+                options.afterBatch?(end, size)
+            }
+        }
+    }
+
+    /// Advances the fold, without writing, over entries whose rows are already in the file.
+    private func skip(to target: Int64) throws {
+        while folded < target {
+            let end = min(target, folded + 65_536)
+            for entry in try parseAll(try readLines(folded..<end), first: folded) { fold.skip(entry) }
+            folded = end
+        }
+    }
+
+    private func readLines(_ range: Range<Int64>) throws -> [[UInt8]] {
+        do { return try reader.lines(in: range) } catch { throw ProjectionError(error.message) }
+    }
+
+    private func line(_ seq: Int64) throws -> [UInt8] {
+        do { return try reader.line(at: seq) } catch { throw ProjectionError(error.message) }
+    }
+
+    /// Parses `lines` (entries `first`…) on every core (``Parallel``): parsing is most of a
+    /// catch-up's work and each line parses on its own; the fold then takes the entries in order.
+    private func parseAll(_ lines: [[UInt8]], first: Int64) throws -> [Entry] {
+        try Parallel.map(lines.count, chunkSize: 256) { index in
+            Result { () throws(ProjectionError) in try parse(lines[index], seq: first + Int64(index)) }
+        }.map { try $0.get() }
+    }
+
+    private func parse(_ bytes: [UInt8], seq: Int64) throws(ProjectionError) -> Entry {
+        do {
+            return try Entry(line: bytes)
+        } catch {
+            throw ProjectionError("\(reader.layout.directory): entry \(seq) does not parse (\(error)); the views stop before it. Run `flowledger verify \(reader.layout.directory)` for a full report")
+        }
+    }
+
+    // MARK: - Files
+
+    static func openDatabase(_ path: String?) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.label = "views"
+        configuration.prepareDatabase { db in
+            // WAL: readers (`query`, another `views`) go on while a catch-up writes; NORMAL
+            // sync keeps every commit atomic (a crash loses at most the last batches, never
+            // splits rows from their position).
+            if db.configuration.readonly == false {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // 64 MiB of page cache: a catch-up touches the b-trees of a file of hundreds of MiB.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+            }
+        }
+        do {
+            guard let path else { return try DatabaseQueue(configuration: configuration) }
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try? queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+            return queue
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw ProjectionError("\(error.message ?? "\(error.resultCode)")", unreadable: true)
+        } catch {
+            throw ProjectionError("\(path ?? "views"): cannot open the views database: \(error); check the directory's permissions, or delete the file to rebuild it")
+        }
+    }
+
+    static func removeFiles(_ path: String?) throws {
+        guard let path else { return }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            do { try FileManager.default.removeItem(atPath: file) } catch {
+                throw ProjectionError("\(file): cannot remove it to rebuild the views: \(error.localizedDescription)")
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import LedgerCore
+
+/// The result of a read over the views as plain columns and JSON values, for printing as a
+/// table or as JSON (`flowledger views`, `flowledger query`).
+public struct ViewTable: Sendable {
+    /// Column names, in the statement's order.
+    public let columns: [String]
+    /// Rows of values (integer, string or null).
+    public let rows: [[JSONValue]]
+
+    /// The rows as JSON objects keyed by column name.
+    public var json: JSONValue {
+        .array(rows.map { row in .object(Dictionary(zip(columns, row), uniquingKeysWith: { first, _ in first })) })
+    }
+
+    /// The named views of `flowledger views` and the statement each one prints.
+    public static let named: [(name: String, sql: String)] = [
+        ("parties", "SELECT party, name, kind, roles, status, key_id, registered_seq FROM parties ORDER BY party"),
+        ("datasets", "SELECT dataset, owner, title, sharing, level, fields FROM datasets ORDER BY dataset"),
+        ("grants", """
+            SELECT grant_id AS "grant", dataset, owner, grantee, purpose, fields, valid_from, valid_until, status, revoked_seq
+            FROM grant_status ORDER BY grant_id
+            """),
+        ("exchanges", """
+            SELECT exchange, seq, time, provider, recipient, dataset, grant_id AS "grant", records, bytes, ack, verdict
+            FROM exchanges ORDER BY seq
+            """),
+        ("flows", "SELECT provider, recipient, dataset, exchanges, records, bytes, last_time FROM flows ORDER BY provider, recipient, dataset"),
+        ("violations", "SELECT rule, seq, exchange, dataset, provider, recipient, related_seq, message FROM violations ORDER BY id"),
+        ("quality", "SELECT seq, reporter, dataset, exchange, dimension, severity, note FROM quality ORDER BY seq"),
+        ("findings", "SELECT seq, regulator, subject, severity, finding FROM findings ORDER BY seq"),
+    ]
+
+    /// Runs one read-only statement on `db`; a statement that would write is refused.
+    static func select(_ db: Database, sql: String) throws -> ViewTable {
+        let statement: Statement
+        do {
+            statement = try db.makeStatement(sql: sql)
+        } catch let error as DatabaseError {
+            throw ProjectionError("SQL error: \(error.message ?? "\(error.resultCode)")")
+        }
+        guard statement.isReadonly else {
+            throw ProjectionError("query is read-only: the statement would change the database (\(sql.prefix(60).trimmingCharacters(in: .whitespacesAndNewlines))…); the views are derived from the log, so change the log instead")
+        }
+        let columns = statement.columnNames
+        // Lists are stored as JSON array text; a reader gets them back as arrays.
+        let lists = Set(columns.indices.filter { ["roles", "fields"].contains(columns[$0]) })
+        var rows: [[JSONValue]] = []
+        do {
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next() {
+                rows.append(row.databaseValues.enumerated().map { index, value in
+                    let json = ViewDigest.json(value)
+                    guard lists.contains(index), case .string(let text) = json else { return json }
+                    return .array(ViewReader.list(text).map { .string($0) })
+                })
+            }
+        } catch let error as DatabaseError {
+            throw ProjectionError("SQL error: \(error.message ?? "\(error.resultCode)")")
+        }
+        return ViewTable(columns: columns, rows: rows)
+    }
+}

@@ -1,0 +1,57 @@
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+
+/// `verify --views`: proves that a `views.sqlite` is exactly what the log implies. The views are
+/// projected again from the log into memory and both sides are digested from their rows
+/// (``ViewDigest``); a stored digest is never trusted.
+///
+/// ```swift
+/// let check = try ViewsCheck.run(directory: "ledger")
+/// if !check.holds { print(check.message) }   // names the tables that differ
+/// ```
+public struct ViewsCheck: Sendable {
+    /// Whether the file's rows equal the recomputed ones.
+    public let holds: Bool
+    /// The digest recomputed from the log, and the one of the file.
+    public let expected: ViewDigest, found: ViewDigest?
+    /// The tables that differ, in schema order.
+    public let differingTables: [String]
+    /// One paragraph for the report.
+    public let message: String
+
+    /// Checks `<directory>/views.sqlite` (or `path`) against the log of `directory`.
+    public static func run(directory: String, path: String? = nil, options: ProjectorOptions = ProjectorOptions()) throws -> ViewsCheck {
+        let reader: LedgerReader
+        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error.message) }
+        let file = path ?? reader.layout.views
+        let projector = try Projector(reader: reader, path: nil, options: options)
+        let size = try projector.catchUp().size
+        let expected = try projector.digest()
+        guard let views = try? ViewsFile(path: file) else {
+            return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
+                              message: "VIEWS MISSING: \(file) does not exist or cannot be opened; `flowledger views \(directory) parties` builds it")
+        }
+        let found = try views.digest(hash: reader.hash)
+        if found == expected {
+            return ViewsCheck(holds: true, expected: expected, found: found, differingTables: [],
+                              message: "views      \(file): matches the log (\(size) entries, digest \(expected.total.hex))")
+        }
+        let differing = found.differingTables(from: expected)
+        var message = "VIEWS MISMATCH: \(file) is not what the log implies; differing table\(differing.count == 1 ? "" : "s"): \(differing.joined(separator: ", "))"
+        if let position = try views.position() {
+            if position.size < size {
+                message += "\n  the file is stale: it covers \(position.size) of the log's \(size) entries"
+            } else if position.size > size {
+                message += "\n  the file claims \(position.size) entries, the log has \(size)"
+            } else if differing != ["position"] {
+                message += "\n  the file claims the log's \(size) entries but its rows differ: it was edited, or built by another projector"
+            }
+        } else {
+            message += "\n  the file has no projector position: it was not made by flowledger or was emptied"
+        }
+        message += "\n  expected digest \(expected.total.hex)\n  found digest    \(found.total.hex)"
+        message += "\n  the views are derived: `flowledger views \(directory) parties --rebuild` makes them again from the log"
+        return ViewsCheck(holds: false, expected: expected, found: found, differingTables: differing, message: message)
+    }
+}

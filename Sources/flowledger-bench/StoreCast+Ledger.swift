@@ -1,0 +1,40 @@
+// Building the large benchmark ledgers (verify and views benchmarks): signing and appending are
+// not what those benchmarks measure, so the ledger is built once, fast, and can be reused.
+import Foundation
+import FlowLedger
+
+extension StoreCast {
+    /// Exchanges, each followed by its acknowledgement, until `entries`; checkpoints at 90% and at the end.
+    func buildLedger(at directory: String, entries: Int) throws {
+        let start = nanos()
+        let ledger = try createLedger(at: directory)
+        defer { ledger.close() }
+        let pairs = (entries - setUpEntries) / 2
+        var next = 0
+        var checkpointed = false
+        while next < pairs {
+            let end = min(pairs, next + 25_000)
+            let events = try parallelMap(2 * (end - next)) { i in
+                try i % 2 == 0 ? exchange(next + i / 2) : acknowledgement(next + i / 2)
+            }
+            var index = 0
+            while index < events.count {
+                let last = min(events.count, index + 8192)
+                _ = try ledger.writer.appendBlocking(Array(events[index..<last]))
+                index = last
+            }
+            next = end
+            if !checkpointed && ledger.size >= Int64(entries) * 9 / 10 {
+                _ = try ledger.checkpoint(operatorKey: operatorKey)
+                checkpointed = true
+            }
+        }
+        if ledger.size < Int64(entries) {
+            _ = try ledger.writer.appendBlocking([try exchange(pairs)])
+        }
+        _ = try ledger.checkpoint(operatorKey: operatorKey)
+        line("built", String(format: "%@ entries in %.1f s (not measured)", grouped(Int(ledger.size)), seconds(since: start)))
+        line("on disk", padded(mebibytes(directorySize(directory + "/log"))) + " of segments")
+    }
+
+}

@@ -1,0 +1,104 @@
+// The projector on a large ledger, in one run:
+//   1. catch-up from nothing: every entry of a --entries ledger (default 1,000,000: exchanges,
+//      each acknowledged) folded through PolicyChecker and written to views.sqlite, in entries
+//      per second (goal ≥ 100,000/s), and the size of views.sqlite;
+//   2. resuming: a new projector (as a new process) whose views stand at 90% of the log replays
+//      the policy state over those entries without writing, then projects the last 10%;
+//   3. reading: the typed flows and violations views, and `verify --views`' recomputation in memory.
+// The ledger is built once (signing and appending are not measured) and can be kept with
+// --ledger DIR. Run through scripts/bench-views.sh. Results are never assertions.
+import Foundation
+import FlowLedger
+
+struct ViewsBench {
+    var entries = 1_000_000
+    var ledgerDirectory: String?
+
+    init(arguments: [String]) throws {
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--quick": entries = 100_000
+            case "--entries":
+                guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 10 else {
+                    throw UsageError("--entries needs a whole number above 10")
+                }
+                entries = value
+            case "--ledger":
+                guard let path = rest.popFirst() else { throw UsageError("--ledger needs a directory") }
+                ledgerDirectory = path
+            default: throw UsageError("unknown option \(argument)")
+            }
+        }
+    }
+
+    func run() async throws {
+        heading("views benchmark: \(grouped(entries)) entries, \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAverage())")
+        let directory = try ledgerDirectory ?? (makeTemporaryDirectory() + "/ledger")
+        let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: directory + "/ledger.json"), try LedgerReader(directory: directory).refresh() == Int64(entries) {
+            line("ledger", "\(directory) (reused)")
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
+            try StoreCast(suite: .ed25519SHA256).buildLedger(at: directory, entries: entries)
+        }
+        let views = parent + "/bench-views.sqlite"
+        func remove() { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: views + suffix) } }
+
+        heading("0. where a catch-up's time goes, one core: reading lines, parsing entries, the policy fold")
+        let probe = try LedgerReader(directory: directory)
+        let count = min(Int64(entries), 50_000)
+        var clock = nanos()
+        let lines = try probe.lines(in: 0..<count)
+        let reading = seconds(since: clock)
+        clock = nanos()
+        let parsed = try lines.map { try Entry(line: $0) }
+        let parsing = seconds(since: clock)
+        clock = nanos()
+        var policy = PolicyChecker()
+        var findings = 0
+        for entry in parsed { findings += policy.apply(entry).count }
+        let folding = seconds(since: clock)
+        for (name, time) in [("read lines (LedgerReader)", reading), ("parse (Entry(line:))", parsing), ("PolicyChecker.apply", folding)] {
+            rateLine(name, Double(count) / time, String(format: "%.2f µs per entry", time * 1e6 / Double(count)))
+        }
+
+        heading("1. catch-up from nothing into views.sqlite")
+        remove()
+        let reader = try LedgerReader(directory: directory)
+        var start = nanos()
+        _ = findings
+        let full = try Projector(reader: reader, path: views).catchUp()
+        var elapsed = seconds(since: start)
+        rateLine("catch-up, entries/s", Double(full.projected) / elapsed,
+                 String(format: "%.2f s for %@ entries; goal ≥ 100,000/s: %@", elapsed, grouped(Int(full.projected)),
+                        Double(full.projected) / elapsed >= 100_000 ? "met" : "NOT met"))
+        line("views.sqlite", padded(mebibytes(fileSize(views) + fileSize(views + "-wal"))) + "   (log: " + mebibytes(directorySize(directory + "/log")) + ")")
+        line("peak RSS so far", peakRSS())
+
+        heading("2. resuming at 90% (new projector: policy state replayed, then the last 10% written)")
+        remove()
+        let ninety = Int64(entries) * 9 / 10
+        try Projector(reader: reader, path: views).catchUp(limit: ninety)
+        start = nanos()
+        let resumed = try Projector(reader: reader, path: views).catchUp()
+        elapsed = seconds(since: start)
+        line("resume", String(format: "%.2f s: %@ entries replayed without writing, %@ projected", elapsed,
+                              grouped(Int(ninety)), grouped(Int(resumed.projected))))
+
+        heading("3. reading")
+        let projector = try Projector(reader: reader, path: views)
+        start = nanos()
+        let flows = try projector.views.flows()
+        let violations = try projector.views.violations()
+        line("typed flows + violations", String(format: "%.3f s (%d flows, %d violations)", seconds(since: start), flows.count, violations.count))
+        start = nanos()
+        let memory = try Projector(reader: reader, path: nil)
+        try memory.catchUp()
+        let same = try memory.digest() == projector.digest()
+        line("verify --views recompute", String(format: "%.2f s in memory; digests %@", seconds(since: start), same ? "equal" : "DIFFER"))
+        remove()
+        if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
+    }
+}

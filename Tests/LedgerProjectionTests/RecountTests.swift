@@ -1,0 +1,117 @@
+import FlowLedger
+import Foundation
+import LedgerTestSupport
+import Testing
+
+/// The views agree with an independent recount from the log (``Recount``): for a ledger built
+/// through the library, after incremental catch-ups and after a rebuild.
+@Suite struct RecountTests {
+    static func expectAgreement(_ views: ViewReader, _ recount: Recount) throws {
+        let parties = try views.parties()
+        #expect(parties.count == recount.parties.count)
+        for party in parties {
+            let counted = try #require(recount.parties[party.party])
+            #expect(party.kind == counted.kind && party.keyID == counted.keyID && party.status == counted.status, "party \(party.party)")
+        }
+        let datasets = try views.datasets()
+        #expect(datasets.count == recount.datasets.count)
+        for dataset in datasets {
+            let counted = try #require(recount.datasets[dataset.dataset])
+            #expect(dataset.owner == counted.owner && dataset.sharing == counted.sharing && dataset.level == counted.level && dataset.fields == counted.fields)
+        }
+        let grants = try views.grants()
+        #expect(grants.count == recount.grants.count)
+        for grant in grants { #expect(grant.status == recount.grantStatus(grant.grant), "grant \(grant.grant)") }
+        let exchanges = try views.exchanges()
+        #expect(exchanges.count == recount.exchanges.count)
+        for exchange in exchanges {
+            let sent = try #require(recount.exchanges[exchange.exchange])
+            #expect(exchange.records == sent.records && exchange.provider == sent.provider && exchange.recipient == sent.recipient)
+            #expect(exchange.ack == recount.ack(exchange.exchange), "exchange \(exchange.exchange)")
+        }
+        let flows = try views.flows()
+        #expect(flows.count == recount.flows.count)
+        for flow in flows {
+            let counted = try #require(recount.flows["\(flow.provider) \(flow.recipient) \(flow.dataset)"])
+            #expect(Recount.Flow(exchanges: flow.exchanges, records: flow.records, bytes: flow.bytes, lastTime: flow.lastTime) == counted)
+        }
+        #expect(flows.reduce(0) { $0 + $1.records } == recount.exchanges.values.reduce(0) { $0 + $1.records })
+        #expect(try views.quality().count == recount.quality)
+        #expect(try views.findings().count == recount.findings)
+        var byRule: [String: Int] = [:]
+        for violation in try views.violations() where violation.rule != "P2" { byRule[violation.rule, default: 0] += 1 }
+        #expect(byRule == recount.ruleCounts)
+        // Every exchange's verdict lists exactly the rules of its violation rows.
+        var rules: [String: [String]] = [:]
+        for violation in try views.violations() { rules[violation.exchange, default: []].append(violation.rule) }
+        for exchange in exchanges {
+            #expect(exchange.verdict == (rules[exchange.exchange]?.joined(separator: ",") ?? "compliant"), "verdict of \(exchange.exchange)")
+        }
+        #expect(try views.position()?.size == recount.size)
+    }
+
+    @Test func viewsAgreeWithARecountAfterIncrementalCatchUpAndRebuild() async throws {
+        let ledger = try await RandomLedger(seed: 47)
+        defer { ledger.removeAll() }
+        var options = ProjectorOptions()
+        options.batchEntries = 37  // many transactions, batches that end anywhere
+        let projector = try Projector(directory: ledger.directory, options: options)
+        for round in 0..<3 {
+            try await ledger.grow(250)
+            let result = try projector.catchUp()
+            #expect(result.notes.isEmpty, "round \(round): \(result.notes)")
+            try Self.expectAgreement(projector.views, try Recount(directory: ledger.directory))
+        }
+        let recount = try Recount(directory: ledger.directory)
+        #expect(recount.exchanges.count > 100 && recount.ruleCounts.count >= 3, "the scenario exercises the rules: \(recount.ruleCounts)")
+        let incremental = try projector.digest()
+        let rebuilt = try projector.rebuild()
+        #expect(rebuilt.projected == recount.size)
+        try Self.expectAgreement(projector.views, recount)
+        #expect(try projector.digest() == incremental)
+        // A projector that starts from nothing in another file, in one batch, agrees too.
+        let fresh = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
+        try fresh.catchUp()
+        #expect(try fresh.digest() == incremental)
+        ledger.close()
+    }
+
+    @Test func aProjectorResumesFromThePositionAnotherProcessLeft() async throws {
+        let ledger = try await RandomLedger(seed: 11)
+        defer { ledger.removeAll() }
+        try await ledger.grow(200)
+        try Projector(directory: ledger.directory).catchUp()
+        try await ledger.grow(200)
+        // A new projector (as a new process would be) finds the position, replays the policy
+        // state without writing, and projects only the new entries.
+        let before = try #require(try ViewsFile(path: ledger.directory + "/views.sqlite").position()).size
+        let second = try Projector(directory: ledger.directory)
+        let result = try second.catchUp()
+        #expect(result.notes.isEmpty)
+        #expect(result.projected == result.size - before)
+        try Self.expectAgreement(second.views, try Recount(directory: ledger.directory))
+        let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
+        try scratch.catchUp()
+        #expect(try scratch.digest() == second.digest())
+        ledger.close()
+    }
+
+    @Test func twoProjectorsSharingAFileTakeTurnsWithoutLosingOrRepeatingRows() async throws {
+        let ledger = try await RandomLedger(seed: 3)
+        defer { ledger.removeAll() }
+        try await ledger.grow(400)
+        var options = ProjectorOptions()
+        options.batchEntries = 50
+        let first = try Projector(directory: ledger.directory, options: options)
+        let second = try Projector(directory: ledger.directory, options: options)
+        try first.catchUp(limit: 120)
+        #expect(try second.catchUp(limit: 250).projected == 130)  // continues where the first stopped
+        #expect(try first.catchUp().projected == ledger.ledger.size - 250)  // its policy state catches up without writing
+        #expect(try second.catchUp().projected == 0)
+        try Self.expectAgreement(first.views, try Recount(directory: ledger.directory))
+        let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
+        try scratch.catchUp()
+        #expect(try scratch.digest() == first.digest())
+        ledger.close()
+    }
+}

@@ -1,0 +1,109 @@
+import FlowLedger
+import Foundation
+import GRDB
+import LedgerTestSupport
+import Testing
+
+/// `flowledger views`, `query` and `verify --views` as a user runs them: output, errors, exit codes.
+@Suite struct ViewsCommandTests {
+    @Test func viewsPrintsATableOrJSON() throws {
+        let directory = try fixtureCopy("policy")
+        defer { removeCopy(directory) }
+        let table = try flowledger(["views", directory, "violations"])
+        #expect(table.status == 0)
+        #expect(table.err == "")
+        let lines = table.out.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("rule  seq  exchange") == true)
+        #expect(lines.last == "(9 rows)")
+        let json = try flowledger(["views", directory, "flows", "--json"])
+        #expect(json.status == 0)
+        let flows = try #require(try CanonicalJSONParser.parse(Array(json.out.utf8.dropLast())).arrayValue)
+        #expect(flows.count == 5)
+        #expect(flows.first?["provider"]?.stringValue == "ride-a.example")
+    }
+
+    @Test func anUnknownViewIsAUsageError() throws {
+        let directory = try fixtureCopy("intact")
+        defer { removeCopy(directory) }
+        let result = try flowledger(["views", directory, "trips"])
+        #expect(result.status == 2)
+        #expect(result.err == "flowledger: error: no view \"trips\"; views: parties, datasets, grants, exchanges, flows, violations, quality, findings\n")
+    }
+
+    @Test func queryRunsReadOnlySQLAndRefusesWrites() throws {
+        let directory = try fixtureCopy("policy")
+        defer { removeCopy(directory) }
+        let counts = try flowledger(["query", directory, "SELECT rule, count(*) AS n FROM violations GROUP BY rule ORDER BY rule", "--json"])
+        #expect(counts.status == 0)
+        #expect(counts.out == #"[{"n":1,"rule":"P1"},{"n":4,"rule":"P2"},{"n":1,"rule":"P4"},{"n":1,"rule":"P5"},{"n":1,"rule":"P6"},{"n":1,"rule":"P7"}]"# + "\n")
+        let before = try ViewsFile(path: directory + "/views.sqlite").digest(hash: .sha256)
+        for statement in ["DELETE FROM violations", "UPDATE flows SET records = 0", "DROP TABLE parties", "INSERT INTO quality (seq) VALUES (99)"] {
+            let refused = try flowledger(["query", directory, statement])
+            #expect(refused.status == 2, "\(statement)")
+            #expect(refused.err.hasPrefix("flowledger: error: query is read-only: the statement would change the database"), "\(refused.err)")
+        }
+        #expect(try ViewsFile(path: directory + "/views.sqlite").digest(hash: .sha256) == before)
+        let bad = try flowledger(["query", directory, "SELECT x FROM nowhere"])
+        #expect(bad.status == 2)
+        #expect(bad.err == "flowledger: error: SQL error: no such table: nowhere\n")
+    }
+
+    @Test func verifyViewsPassesForViewsTheLogImplies() throws {
+        let directory = try fixtureCopy("intact")
+        defer { removeCopy(directory) }
+        #expect(try flowledger(["views", directory, "parties"]).status == 0)
+        let result = try flowledger(["verify", directory, "--views"])
+        #expect(result.status == 0, "\(result.out)")
+        #expect(result.out.contains("views.sqlite: matches the log (20 entries, digest "))
+    }
+
+    @Test func verifyViewsDetectsAnEditedFile() throws {
+        let directory = try fixtureCopy("policy")
+        defer { removeCopy(directory) }
+        #expect(try flowledger(["views", directory, "parties"]).status == 0)
+        let queue = try DatabaseQueue(path: directory + "/views.sqlite")
+        try queue.write { db in try db.execute(sql: "DELETE FROM violations WHERE rule = 'P6'") }
+        let result = try flowledger(["verify", directory, "--views"])
+        #expect(result.status == 1)
+        #expect(result.out.contains("VIEWS MISMATCH: \(directory)/views.sqlite is not what the log implies; differing table: violations\n"))
+        #expect(result.out.contains("its rows differ: it was edited"))
+        #expect(result.out.hasSuffix("verdict: views mismatch (exit 1)\n"))
+    }
+
+    @Test func verifyViewsDetectsAStaleOrMissingFile() async throws {
+        let ledger = try await RandomLedger(seed: 5)
+        defer { ledger.removeAll() }
+        try await ledger.grow(60)
+        #expect(try flowledger(["views", ledger.directory, "flows"]).status == 0)
+        try await ledger.grow(60)
+        ledger.close()
+        try? FileManager.default.removeItem(atPath: ledger.directory + "/writer.lock")
+        let stale = try flowledger(["verify", ledger.directory, "--views"])
+        #expect(stale.status == 1)
+        #expect(stale.out.contains("the file is stale: it covers"))
+        try FileManager.default.removeItem(atPath: ledger.directory + "/views.sqlite")
+        let missing = try flowledger(["verify", ledger.directory, "--views"])
+        #expect(missing.status == 1)
+        #expect(missing.out.contains("VIEWS MISSING"))
+    }
+
+    @Test func theDemoRunsTheWholeJob() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let directory = work.appendingPathComponent("city").path
+        let demo = try flowledger(["demo", directory])
+        #expect(demo.status == 0, "\(demo.err)")
+        #expect(demo.out.contains("verify      intact: 40 signatures"))
+        #expect(demo.out.contains("VIOLATIONS"))
+        let views = try Projector(directory: directory).views
+        #expect(try views.violations().map(\.rule) == ["P2", "P2", "P6", "P7"])
+        #expect(try views.grants().first { $0.grant == "g-trips-b" }?.status == "revoked")
+        #expect(try views.quality().count == 1)
+        #expect(try views.flows().count == 6)
+        let verify = try flowledger(["verify", directory, "--views"])
+        #expect(verify.status == 3, "intact, with the scenario's violations, and views that match: \(verify.out)")
+        let again = try flowledger(["demo", directory])
+        #expect(again.status == 2)
+        #expect(again.err.contains("already exists and is not empty"))
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Projector benchmark (release build): catch-up of views.sqlite from nothing on a 1,000,000-entry
+# ledger in entries per second (goal ≥ 100,000/s), the size of views.sqlite, resuming from 90%
+# (the policy state replayed without writing), and reading the views.
+#   scripts/bench-views.sh                          full run (builds the ledger first: a few minutes)
+#   scripts/bench-views.sh --quick                  100,000 entries
+#   scripts/bench-views.sh --ledger /var/tmp/l1m    keep the ledger there and reuse it next time
+set -euo pipefail
+cd "$(dirname "$0")/.."
+"$(dirname "$0")/install-deps.sh"
+swift build -c release --product flowledger-bench
+exec .build/release/flowledger-bench views "$@"
