@@ -38,8 +38,33 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
 
     /// Creates a digest from 64 lowercase hex digits.
     public init(hex: some StringProtocol, field: String = "hash") throws(CryptoError) {
-        let bytes = try Hex.decode(hex, field: field)
-        try self.init(bytes: bytes, field: field)
+        let result = hex.utf8.withContiguousStorageIfAvailable { utf8 in
+            Result { () throws(CryptoError) in try Hash32(hexUTF8: utf8, field: field) }
+        }
+        if let result { self = try result.get(); return }
+        self = try Array(hex.utf8).withUnsafeBufferPointer { utf8 throws(CryptoError) in try Hash32(hexUTF8: utf8, field: field) }
+    }
+
+    /// A digest from the UTF-8 bytes of 64 lowercase hex digits, read in place.
+    public init(hexUTF8 utf8: UnsafeBufferPointer<UInt8>, field: String = "hash") throws(CryptoError) {
+        guard utf8.count == 64 else {
+            // Hex.decode names an odd length or a bad digit; the byte count otherwise.
+            try self.init(bytes: try Hex.decode(utf8: utf8, field: field), field: field)
+            return
+        }
+        var value = Hash32.zero
+        var bad = -1
+        Swift.withUnsafeMutableBytes(of: &value.storage) { raw in
+            for index in 0..<32 {
+                guard let high = Hex.nibble(utf8[2 * index]), let low = Hex.nibble(utf8[2 * index + 1]) else {
+                    bad = index
+                    return
+                }
+                raw[index] = high << 4 | low
+            }
+        }
+        if bad >= 0 { _ = try Hex.decode(utf8: utf8, field: field) }  // throws, naming the character
+        self = value
     }
 
     /// The 32 bytes, in order.

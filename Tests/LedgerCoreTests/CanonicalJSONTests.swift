@@ -110,10 +110,29 @@ struct CanonicalJSONTests {
         #expect(try CanonicalJSONParser.parse(bytes) == value)
     }
 
-    @Test func keysSortByUTF16CodeUnitsNotUTF8Bytes() {
+    @Test func keysSortByUTF16CodeUnitsNotUTF8Bytes() throws {
         // U+1F600 (surrogates D83D…) sorts before U+FB33 in UTF-16 but after it in UTF-8.
         let value = JSONValue.object(["\u{FB33}": .integer(1), "\u{1F600}": .integer(2)])
         #expect(String(decoding: CanonicalJSON.encode(value), as: UTF8.self) == "{\"\u{1F600}\":2,\"\u{FB33}\":1}")
+        // The parser compares keys by bytes where that agrees with UTF-16, and as strings where not.
+        #expect(try CanonicalJSONParser.parse(Array("{\"\u{1F600}\":2,\"\u{FB33}\":1}".utf8)) == value)
+        let utf8Order = try #require(throws: CanonicalJSONError.self) {
+            try CanonicalJSONParser.parse(Array("{\"\u{FB33}\":1,\"\u{1F600}\":2}".utf8))
+        }
+        #expect(utf8Order.reason == .unsortedKeys)
+    }
+
+    @Test func escapedKeysSortByTheirTextNotTheirEscapes() throws {
+        // "\n" is U+000A, before "A" (U+0041), although its escape's backslash (0x5C) is after it.
+        let sorted = Array(#"{"\n":1,"A":2}"#.utf8)
+        #expect(try CanonicalJSONParser.parse(sorted) == .object(["\n": .integer(1), "A": .integer(2)]))
+        #expect(CanonicalJSON.encode(try CanonicalJSONParser.parse(sorted)) == sorted)
+        let unsorted = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(Array(#"{"A":1,"\n":2}"#.utf8)) }
+        #expect(unsorted.reason == .unsortedKeys && unsorted.offset == 7)
+        let duplicate = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(Array(#"{"\u001f":1,"\u001f":2}"#.utf8)) }
+        #expect(duplicate.reason == .duplicateKey && duplicate.offset == 12)
+        let prefix = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(Array(#"{"ab":1,"a":2}"#.utf8)) }
+        #expect(prefix.reason == .unsortedKeys)
     }
 
     /// Random and mutated inputs never trap; whatever is accepted re-encodes to itself. Inputs

@@ -13,31 +13,36 @@ public struct CanonicalJSONParser: ~Copyable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    private var nodes: [JSONTape.Node] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// Parses `input`, which must be one canonical JSON value and nothing else.
     /// - Parameter maxBytes: inputs longer than this are refused before parsing.
     public static func parse(_ input: some Collection<UInt8>, maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONValue {
-        guard input.count <= maxBytes else {
-            throw CanonicalJSONError(.tooLarge, at: maxBytes, "\(input.count) bytes is larger than the \(maxBytes)-byte limit")
-        }
-        let result: Result<JSONValue, CanonicalJSONError>? = input.withContiguousStorageIfAvailable { buffer in
-            Self.parseBuffer(buffer)
-        }
-        if let result { return try result.get() }
-        let copy = Array(input)
-        return try copy.withUnsafeBufferPointer { Self.parseBuffer($0) }.get()
+        try tape(Array(input), maxBytes: maxBytes).value(at: 0)
     }
 
-    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, CanonicalJSONError> {
+    /// Parses `bytes` into a flat ``JSONTape`` (no tree, no per-string allocation); the same
+    /// checks and errors as ``parse(_:maxBytes:)``.
+    static func tape(_ bytes: [UInt8], maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONTape {
+        guard bytes.count <= maxBytes else {
+            throw CanonicalJSONError(.tooLarge, at: maxBytes, "\(bytes.count) bytes is larger than the \(maxBytes)-byte limit")
+        }
+        let nodes = try bytes.withUnsafeBufferPointer { buffer in Self.parseBuffer(buffer) }.get()
+        return JSONTape(bytes: bytes, nodes: nodes)
+    }
+
+    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<[JSONTape.Node], CanonicalJSONError> {
         var parser = CanonicalJSONParser(buffer)
+        // About one node per 12 bytes for entries; one allocation in the common case.
+        parser.nodes.reserveCapacity(buffer.count / 12 + 4)
         do throws(CanonicalJSONError) {
-            let value = try parser.parseValue()
+            try parser.parseValue()
             guard parser.position == buffer.count else {
                 throw CanonicalJSONError(.trailingBytes, at: parser.position, "unexpected \(describe(buffer[parser.position])) after the end of the JSON value")
             }
-            return .success(value)
+            return .success(parser.nodes)
         } catch {
             return .failure(error)
         }
@@ -45,18 +50,23 @@ public struct CanonicalJSONParser: ~Copyable {
 
     // MARK: - Values
 
-    private mutating func parseValue() throws(CanonicalJSONError) -> JSONValue {
+    /// Parses the value at `position` into `nodes` (its node, then its children).
+    private mutating func parseValue() throws(CanonicalJSONError) {
         guard position < bytes.count else {
             throw CanonicalJSONError(.unexpectedEnd, at: position, "input ends where a value was expected")
         }
+        let start = Int32(position)
         switch bytes[position] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .integer(try parseInteger())
+        case UInt8(ascii: "{"): try parseObject()
+        case UInt8(ascii: "["): try parseArray()
+        case UInt8(ascii: "\""): try parseString()
+        case UInt8(ascii: "t"): try expectLiteral("true"); append(.trueValue, start)
+        case UInt8(ascii: "f"): try expectLiteral("false"); append(.falseValue, start)
+        case UInt8(ascii: "n"): try expectLiteral("null"); append(.null, start)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let value = try parseInteger()
+            append(.integer, start)
+            nodes[nodes.count - 1].integer = value
         case UInt8(ascii: "+"):
             throw CanonicalJSONError(.nonCanonicalNumber, at: position, "a number may not start with '+'")
         default:
@@ -64,59 +74,105 @@ public struct CanonicalJSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseObject() throws(CanonicalJSONError) -> JSONValue {
+    /// Appends a scalar node that ends at `position`.
+    private mutating func append(_ kind: JSONTape.Kind, _ start: Int32) {
+        let next = Int32(nodes.count + 1)
+        nodes.append(JSONTape.Node(kind: kind, start: start, end: Int32(position), next: next))
+    }
+
+    /// Completes the container node at `index` once its children are parsed.
+    private mutating func close(_ index: Int, count: Int32) {
+        position += 1  // '}' or ']'
+        depth -= 1
+        nodes[index].count = count
+        nodes[index].end = Int32(position)
+        nodes[index].next = Int32(nodes.count)
+    }
+
+    private mutating func parseObject() throws(CanonicalJSONError) {
         try enterContainer()
+        let index = nodes.count
+        nodes.append(JSONTape.Node(kind: .object, start: Int32(position)))
         position += 1  // '{'
-        var members: [String: JSONValue] = [:]
-        var previousKey: String?
         if peek(UInt8(ascii: "}")) {
-            position += 1
-            depth -= 1
-            return .object(members)
+            close(index, count: 0)
+            return
         }
+        var count: Int32 = 0
+        var previousKey: Int?
         while true {
             let keyOffset = position
             guard peek(UInt8(ascii: "\"")) else { throw unexpected("a string key") }
-            let key = try parseString()
-            if let previousKey {
-                if previousKey == key {
-                    throw CanonicalJSONError(.duplicateKey, at: keyOffset, "duplicate key \"\(quotedForMessage(key))\"")
-                }
-                if !CanonicalJSON.utf16Precedes(previousKey, key) {
-                    throw CanonicalJSONError(.unsortedKeys, at: keyOffset, "key \"\(quotedForMessage(key))\" must come before \"\(quotedForMessage(previousKey))\"; canonical JSON sorts keys by UTF-16 code units")
-                }
-            }
+            try parseString()
+            let key = nodes.count - 1
+            if let previousKey { try checkOrder(previousKey, key, at: keyOffset) }
             try expect(UInt8(ascii: ":"), "':' after an object key")
-            members[key] = try parseValue()
+            try parseValue()
             previousKey = key
+            count += 1
             if peek(UInt8(ascii: ",")) {
                 position += 1
                 continue
             }
-            try expect(UInt8(ascii: "}"), "',' or '}' in an object")
-            depth -= 1
-            return .object(members)
+            guard peek(UInt8(ascii: "}")) else { throw unexpected("',' or '}' in an object") }
+            close(index, count: count)
+            return
         }
     }
 
-    private mutating func parseArray() throws(CanonicalJSONError) -> JSONValue {
-        try enterContainer()
-        position += 1  // '['
-        var elements: [JSONValue] = []
-        if peek(UInt8(ascii: "]")) {
-            position += 1
-            depth -= 1
-            return .array(elements)
+    /// Keys must be unique and sorted by UTF-16 code units. For keys without escapes that is byte
+    /// order, except where the first differing bytes are a character from U+E000–U+FFFF (lead byte
+    /// 0xEE or 0xEF) against one above U+FFFF (0xF0…): those, and escaped keys, are compared as
+    /// strings.
+    private func checkOrder(_ previous: Int, _ key: Int, at offset: Int) throws(CanonicalJSONError) {
+        let a = nodes[previous], b = nodes[key]
+        var ordered: Bool?
+        if !a.escaped && !b.escaped {
+            let lengthA = Int(a.end - a.start), lengthB = Int(b.end - b.start)
+            var index = 0
+            while index < lengthA, index < lengthB, bytes[Int(a.start) + index] == bytes[Int(b.start) + index] { index += 1 }
+            if index == lengthA || index == lengthB {
+                ordered = lengthA < lengthB  // a prefix sorts first; equal keys are duplicates
+            } else if bytes[Int(a.start) + index] < 0xee && bytes[Int(b.start) + index] < 0xee {
+                ordered = bytes[Int(a.start) + index] < bytes[Int(b.start) + index]
+            }
         }
+        if ordered == true { return }
+        let previousKey = text(a), currentKey = text(b)
+        if previousKey == currentKey {
+            throw CanonicalJSONError(.duplicateKey, at: offset, "duplicate key \"\(quotedForMessage(currentKey))\"")
+        }
+        if !CanonicalJSON.utf16Precedes(previousKey, currentKey) {
+            throw CanonicalJSONError(.unsortedKeys, at: offset, "key \"\(quotedForMessage(currentKey))\" must come before \"\(quotedForMessage(previousKey))\"; canonical JSON sorts keys by UTF-16 code units")
+        }
+    }
+
+    /// The text of a string node already parsed.
+    private func text(_ node: JSONTape.Node) -> String {
+        let literal = UnsafeBufferPointer(rebasing: bytes[Int(node.start)..<Int(node.end)])
+        return String(decoding: node.escaped ? JSONTape.unescape(literal) : Array(literal), as: UTF8.self)
+    }
+
+    private mutating func parseArray() throws(CanonicalJSONError) {
+        try enterContainer()
+        let index = nodes.count
+        nodes.append(JSONTape.Node(kind: .array, start: Int32(position)))
+        position += 1  // '['
+        if peek(UInt8(ascii: "]")) {
+            close(index, count: 0)
+            return
+        }
+        var count: Int32 = 0
         while true {
-            elements.append(try parseValue())
+            try parseValue()
+            count += 1
             if peek(UInt8(ascii: ",")) {
                 position += 1
                 continue
             }
-            try expect(UInt8(ascii: "]"), "',' or ']' in an array")
-            depth -= 1
-            return .array(elements)
+            guard peek(UInt8(ascii: "]")) else { throw unexpected("',' or ']' in an array") }
+            close(index, count: count)
+            return
         }
     }
 
@@ -165,44 +221,43 @@ public struct CanonicalJSONParser: ~Copyable {
 
     // MARK: - Strings
 
-    /// A string with exactly RFC 8785's escapes and well-formed UTF-8.
-    private mutating func parseString() throws(CanonicalJSONError) -> String {
+    /// A string with exactly RFC 8785's escapes and well-formed UTF-8; appends its node (the
+    /// bytes between the quotes, and whether they hold escapes).
+    private mutating func parseString() throws(CanonicalJSONError) {
         position += 1  // opening quote
         let start = position
-        var decoded: [UInt8]?  // only built when the string contains escapes
+        var escaped = false
         while true {
+            // Plain printable ASCII, the bulk of every string, in a tight loop.
+            while position < bytes.count, bytes[position] >= 0x20, bytes[position] < 0x80,
+                  bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
+                position += 1
+            }
             guard position < bytes.count else {
                 throw CanonicalJSONError(.unexpectedEnd, at: position, "input ends inside a string")
             }
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                let text: String
-                if let decoded {
-                    text = String(decoding: decoded, as: UTF8.self)
-                } else {
-                    text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-                }
+                nodes.append(JSONTape.Node(kind: .string, escaped: escaped, start: Int32(start), end: Int32(position),
+                                           next: Int32(nodes.count + 1)))
                 position += 1
-                return text
+                return
             case UInt8(ascii: "\\"):
-                if decoded == nil { decoded = Array(bytes[start..<position]) }
-                decoded!.append(try parseEscape())
+                escaped = true
+                try checkEscape()
             case 0x00..<0x20:
                 throw CanonicalJSONError(.unescapedControl, at: position, "control character 0x\(Self.hexByte(byte)) must be escaped inside a string")
             case 0x00..<0x80:
-                decoded?.append(byte)
                 position += 1
             default:
-                let length = try validateUTF8Sequence()
-                decoded?.append(contentsOf: bytes[position..<position + length])
-                position += length
+                position += try validateUTF8Sequence()
             }
         }
     }
 
-    /// One escape after a backslash; returns the control byte or quote/backslash it stands for.
-    private mutating func parseEscape() throws(CanonicalJSONError) -> UInt8 {
+    /// Checks one escape after a backslash and moves past it (``JSONTape/unescape(_:)`` decodes it).
+    private mutating func checkEscape() throws(CanonicalJSONError) {
         let escapeStart = position
         guard position + 1 < bytes.count else {
             throw CanonicalJSONError(.unexpectedEnd, at: position, "input ends inside an escape")
@@ -210,13 +265,9 @@ public struct CanonicalJSONParser: ~Copyable {
         let kind = bytes[position + 1]
         position += 2
         switch kind {
-        case UInt8(ascii: "\""): return UInt8(ascii: "\"")
-        case UInt8(ascii: "\\"): return UInt8(ascii: "\\")
-        case UInt8(ascii: "b"): return 0x08
-        case UInt8(ascii: "t"): return 0x09
-        case UInt8(ascii: "n"): return 0x0a
-        case UInt8(ascii: "f"): return 0x0c
-        case UInt8(ascii: "r"): return 0x0d
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "n"),
+             UInt8(ascii: "f"), UInt8(ascii: "r"):
+            return
         case UInt8(ascii: "u"):
             guard position + 4 <= bytes.count else {
                 throw CanonicalJSONError(.unexpectedEnd, at: escapeStart, "input ends inside a \\u escape")
@@ -233,7 +284,6 @@ public struct CanonicalJSONParser: ~Copyable {
                 throw CanonicalJSONError(.nonCanonicalEscape, at: escapeStart, "\\u00\(Self.hexByte(value)) is not canonical; use the short escape \(Self.shortEscape(value))")
             }
             position += 4
-            return value
         default:
             throw CanonicalJSONError(.nonCanonicalEscape, at: escapeStart, "escape \\\(Self.describe(kind)) is not canonical; only \\\" \\\\ \\b \\f \\n \\r \\t and \\u00xx for control characters are used")
         }

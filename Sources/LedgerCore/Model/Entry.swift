@@ -45,36 +45,30 @@ public struct Entry: Hashable, Sendable {
 
     /// Parses one line (without its trailing newline): canonical JSON, exactly the five fields.
     public init(line: some Collection<UInt8>) throws(FormatError) {
-        let value: JSONValue
+        let tape: JSONTape
         do {
-            value = try CanonicalJSONParser.parse(line)
+            tape = try CanonicalJSONParser.tape(Array(line))
         } catch {
             throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error.description)")
         }
-        var reader = try ObjectReader(value, path: "")
-        let eventJSON = try reader.value("event")
-        let prevText = try reader.digest("prev")
-        let seqValue = try reader.value("seq")
-        let sigText = try reader.string("sig")
+        var reader = try ObjectReader(tape, path: "")
+        let eventNode = try reader.value("event")
+        let prev = try reader.hash32("prev")
+        let seq = try reader.integer("seq")
+        let sig = try reader.stringNode("sig")
         let time = try reader.timestamp("time")
         try reader.finish()
-        guard case .integer(let seq) = seqValue else {
-            throw FormatError(.wrongType, field: "seq", "must be an integer, found \(seqValue.kindDescription)")
-        }
         let event: Event
         do {
-            event = try Event(json: eventJSON)
+            event = try Event(tape: tape, node: eventNode)
         } catch {
             throw error.nested(under: "event")
         }
-        let signature = try SignedEvent.decodeSignature(sigText, field: "sig")
-        let prev = try! Hash32(hex: prevText)  // digest() checked 64 lowercase hex digits
-        // The line is canonical, so canonical(event) is its own bytes after `{"event":`, up to
-        // `,"prev":"<hex>","seq":<n>,"sig":"<base64>","time":"<time>"}` (no escapes in any of them):
-        // no need to encode the event again.
-        let suffix = 9 + prevText.utf8.count + 8 + String(seq).utf8.count + 8 + sigText.utf8.count + 10 + time.text.utf8.count + 2
-        let bytes = Array(line)
-        let canonicalEvent = Array(bytes[9..<(bytes.count - suffix)])
+        let signature = try reader.base64(node: sig.node, field: sig.field, maxCharacters: SignedEvent.maxSignatureCharacters, what: "signature")
+        guard !signature.isEmpty else { throw FormatError(.invalidValue, field: "sig", "signature is empty") }
+        // The line is canonical, so canonical(event) is the event's own bytes in the line: no
+        // need to encode the event again.
+        let canonicalEvent = Array(tape.slice(of: eventNode))
         try self.init(seq: seq, time: time, prev: prev, signed: SignedEvent(event: event, signature: signature, canonicalEvent: canonicalEvent))
     }
 

@@ -55,16 +55,27 @@ public struct Event: Hashable, Sendable {
 
     /// Reads an event object strictly: exactly `type, id, author, key, at, body`.
     public init(json: JSONValue) throws(FormatError) {
-        var reader = try ObjectReader(json, path: "")
-        let typeName = try reader.string("type")
-        guard let type = EventType(rawValue: typeName) else {
+        try self.init(reading: try ObjectReader(json, path: ""))
+    }
+
+    /// Reads the event object at `node` of a parsed line.
+    init(tape: JSONTape, node: Int) throws(FormatError) {
+        try self.init(reading: try ObjectReader(tape, node: node, path: ""))
+    }
+
+    private init(reading object: ObjectReader) throws(FormatError) {
+        var reader = object
+        let (known, typeNode) = try reader.oneOf("type", EventType.self)
+        guard let type = known else {
+            let typeName = reader.text(of: typeNode)
             throw FormatError(.unknownEventType, field: "type", "\"\(quotedForMessage(typeName))\" is not an event type; known types: \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let id = try reader.string("id")
         let author = try reader.string("author")
         let keyID = try reader.string("key")
         let at = try reader.timestamp("at")
-        let body = try EventBody(type: type, json: try reader.value("body"))
+        let (tape, bodyNode) = try reader.nested("body")
+        let body = try EventBody(type: type, reading: try ObjectReader(tape, node: bodyNode, path: "body"))
         try reader.finish()
         try self.init(id: id, author: author, keyID: keyID, at: at, body: body)
     }

@@ -35,7 +35,12 @@ public enum EventBody: Hashable, Sendable {
 
     /// Reads a body of `type` from JSON; exactly the fields of §6 with valid values.
     public init(type: EventType, json: JSONValue) throws(FormatError) {
-        var reader = try ObjectReader(json, path: "body")
+        try self.init(type: type, reading: try ObjectReader(json, path: "body"))
+    }
+
+    /// Reads a body of `type` from its object's reader.
+    init(type: EventType, reading object: ObjectReader) throws(FormatError) {
+        var reader = object
         switch type {
         case .ledgerGenesis: self = .genesis(try GenesisBody(reading: &reader))
         case .partyRegistered: self = .partyRegistered(try PartyRegisteredBody(reading: &reader))

@@ -3,61 +3,154 @@ import LedgerCrypto
 /// Reads the members of one JSON object field by field, checking each kind and rule, and at the
 /// end that no member was left unread — the "exactly the fields of §6" rule.
 struct ObjectReader {
-    private let members: [String: JSONValue]
+    private let tape: JSONTape
+    /// The object's node in `tape`.
+    private let node: Int
     private let path: String
-    /// The keys asked for, each once. An array, not a set: objects have a handful of members, and
-    /// hashing every key was a measurable share of parsing an entry.
-    private var read: [String] = []
-    /// How many of the keys asked for are members: all members were read when it reaches
-    /// `members.count`.
-    private var presentRead = 0
+    /// Which members (by position, up to 64) have been read: objects of §6 have a handful.
+    private var readMembers: UInt64 = 0
+    /// Keys asked for that are not members (optional fields left out), for error messages; empty,
+    /// so never allocated, for most objects.
+    private var absentAsked: [StaticString] = []
 
-    /// Starts reading `value`, which must be an object; `path` prefixes field names in errors.
-    init(_ value: JSONValue, path: String) throws(FormatError) {
-        guard case .object(let members) = value else {
-            throw FormatError(.wrongType, field: path, "must be an object, found \(value.kindDescription)")
+    /// Starts reading the node at `node` of `tape`, which must be an object; `path` prefixes
+    /// field names in errors.
+    init(_ tape: JSONTape, node: Int = 0, path: String) throws(FormatError) {
+        guard tape[node].kind == .object else {
+            throw FormatError(.wrongType, field: path, "must be an object, found \(tape.kindDescription(node))")
         }
-        self.members = members
+        self.tape = tape
+        self.node = node
         self.path = path
     }
 
-    private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-
-    /// The raw member, or nil when absent.
-    mutating func optionalValue(_ key: String) -> JSONValue? {
-        let value = members[key]
-        if !read.contains(key) {
-            read.append(key)
-            if value != nil { presentRead += 1 }
+    /// Starts reading `value`, which must be an object. The value is laid out as a tape first
+    /// (its canonical bytes, parsed), so values built in memory are read by the same code as lines.
+    init(_ value: JSONValue, path: String) throws(FormatError) {
+        let tape: JSONTape
+        do {
+            tape = try CanonicalJSONParser.tape(CanonicalJSON.encode(value), maxBytes: .max)
+        } catch {
+            throw FormatError(.invalidValue, field: path, "cannot be read: \(error.detail)")
         }
-        return value
+        try self.init(tape, path: path)
     }
 
-    /// The raw member; absent is an error.
-    mutating func value(_ key: String) throws(FormatError) -> JSONValue {
+    private func name(_ key: StaticString) -> String { path.isEmpty ? "\(key)" : "\(path).\(key)" }
+
+    /// The node of member `key`, or nil when absent.
+    mutating func optionalValue(_ key: StaticString) -> Int? {
+        var candidate = node + 1
+        for position in 0..<Int(tape[node].count) {
+            if tape.stringEquals(candidate, key) {
+                if position < 64 { readMembers |= 1 << UInt64(position) }
+                return candidate + 1
+            }
+            candidate = Int(tape[candidate + 1].next)
+        }
+        if !absentAsked.contains(where: { Self.same($0, key) }) { absentAsked.append(key) }
+        return nil
+    }
+
+    /// True when two key literals are the same text.
+    private static func same(_ a: StaticString, _ b: StaticString) -> Bool {
+        let count = a.utf8CodeUnitCount
+        guard count == b.utf8CodeUnitCount else { return false }
+        if a.utf8Start == b.utf8Start { return true }
+        for offset in 0..<count where a.utf8Start[offset] != b.utf8Start[offset] { return false }
+        return true
+    }
+
+    /// The node of member `key`; absent is an error.
+    mutating func value(_ key: StaticString) throws(FormatError) -> Int {
         guard let value = optionalValue(key) else {
             throw FormatError(.missingField, field: name(key), "is required")
         }
         return value
     }
 
-    /// A string member.
-    mutating func string(_ key: String) throws(FormatError) -> String {
+    /// An integer member (any sign).
+    mutating func integer(_ key: StaticString) throws(FormatError) -> Int64 {
         let value = try value(key)
-        guard case .string(let text) = value else {
-            throw FormatError(.wrongType, field: name(key), "must be a string, found \(value.kindDescription)")
+        guard tape[value].kind == .integer else {
+            throw FormatError(.wrongType, field: name(key), "must be an integer, found \(tape.kindDescription(value))")
         }
-        return text
+        return tape[value].integer
+    }
+
+    /// A digest member (64 lowercase hex digits) decoded in place, without a String.
+    mutating func hash32(_ key: StaticString) throws(FormatError) -> Hash32 {
+        let value = try value(key)
+        if tape[value].kind == .string, !tape[value].escaped,
+           let hash = try? tape.withLiteral(value, { utf8 throws(FormatError) in try? Hash32(hexUTF8: utf8) }) {
+            return hash
+        }
+        let text = try digest(key)  // throws, naming the problem
+        guard let hash = try? Hash32(hex: text) else {
+            throw FormatError(.invalidValue, field: name(key), "is not valid: must be 64 lowercase hex digits (a 32-byte hash)")
+        }
+        return hash
+    }
+
+    /// The node of string member `key`, to be read later (see ``base64(node:field:maxCharacters:what:)``).
+    mutating func stringNode(_ key: StaticString) throws(FormatError) -> (node: Int, field: String) {
+        let value = try value(key)
+        guard tape[value].kind == .string else {
+            throw FormatError(.wrongType, field: name(key), "must be a string, found \(tape.kindDescription(value))")
+        }
+        return (value, name(key))
+    }
+
+    /// The base64 string at `node` decoded in place (strictly, as ``Base64/decode(_:field:)``),
+    /// at most `maxCharacters` long.
+    func base64(node: Int, field: String, maxCharacters: Int, what: String) throws(FormatError) -> [UInt8] {
+        let length = Int(tape[node].end - tape[node].start)
+        guard length <= maxCharacters else {
+            throw FormatError(.invalidValue, field: field, "\(what) is too long (\(length) characters of base64)")
+        }
+        return try tape.withLiteral(node) { utf8 throws(FormatError) in
+            do throws(CryptoError) {
+                return try Base64.decode(utf8: utf8, field: field)
+            } catch {
+                throw FormatError(.invalidValue, field: field, error.message.dropPrefix(field + ": "))
+            }
+        }
+    }
+
+    /// Which of `cases` the string member `key` names, compared in place; nil when none.
+    mutating func oneOf<E: RawRepresentable & CaseIterable>(_ key: StaticString, _ type: E.Type) throws(FormatError) -> (E?, node: Int) where E.RawValue == String {
+        let value = try value(key)
+        guard tape[value].kind == .string else {
+            throw FormatError(.wrongType, field: name(key), "must be a string, found \(tape.kindDescription(value))")
+        }
+        return (E.allCases.first { tape.stringEquals(value, $0.rawValue) }, value)
+    }
+
+    /// The text of the string node `node` of this object's tape.
+    func text(of node: Int) -> String { tape.string(at: node) }
+
+    /// The canonical bytes of member `key` (a whole object or array literal).
+    mutating func literal(_ key: StaticString) throws(FormatError) -> ArraySlice<UInt8> {
+        tape.slice(of: try value(key))
+    }
+
+    /// A string member.
+    mutating func string(_ key: StaticString) throws(FormatError) -> String {
+        let value = try value(key)
+        guard tape[value].kind == .string else {
+            throw FormatError(.wrongType, field: name(key), "must be a string, found \(tape.kindDescription(value))")
+        }
+        return tape.string(at: value)
     }
 
     /// An optional string member (absent is nil; null is not accepted — omit the field instead).
-    mutating func optionalString(_ key: String) throws(FormatError) -> String? {
+    mutating func optionalString(_ key: StaticString) throws(FormatError) -> String? {
         guard optionalValue(key) != nil else { return nil }
         return try string(key)
     }
 
     /// A string member that must satisfy `rule`; `expectation` completes "must be …".
-    mutating func string(_ key: String, _ rule: (String) -> Bool, _ expectation: String) throws(FormatError) -> String {
+    mutating func string(_ key: StaticString, _ rule: (String) -> Bool, _ expectation: String) throws(FormatError) -> String {
         let text = try string(key)
         guard rule(text) else {
             throw FormatError(.invalidValue, field: name(key), "\"\(quotedForMessage(text))\" is not valid: must be \(expectation)")
@@ -66,22 +159,22 @@ struct ObjectReader {
     }
 
     /// A party id member.
-    mutating func partyID(_ key: String) throws(FormatError) -> String {
+    mutating func partyID(_ key: StaticString) throws(FormatError) -> String {
         try string(key, FieldRules.isPartyID, "a party id (lowercase letters, digits, '.' and '-', starting with a letter or digit, at most 63 characters)")
     }
 
     /// An object id member (event, dataset, grant, exchange).
-    mutating func objectID(_ key: String) throws(FormatError) -> String {
+    mutating func objectID(_ key: StaticString) throws(FormatError) -> String {
         try string(key, FieldRules.isObjectID, "an id of 1–128 characters from A–Z a–z 0–9 . _ : -")
     }
 
     /// A digest member (64 lowercase hex digits).
-    mutating func digest(_ key: String) throws(FormatError) -> String {
+    mutating func digest(_ key: StaticString) throws(FormatError) -> String {
         try string(key, FieldRules.isDigest, "64 lowercase hex digits (a 32-byte hash)")
     }
 
     /// A free-text member.
-    mutating func text(_ key: String) throws(FormatError) -> String {
+    mutating func text(_ key: StaticString) throws(FormatError) -> String {
         let text = try string(key)
         if let problem = FieldRules.textProblem(text) {
             throw FormatError(.invalidValue, field: name(key), problem)
@@ -90,12 +183,12 @@ struct ObjectReader {
     }
 
     /// An RFC 3339 UTC time member.
-    mutating func timestamp(_ key: String) throws(FormatError) -> Timestamp {
+    mutating func timestamp(_ key: StaticString) throws(FormatError) -> Timestamp {
         try Timestamp(parsing: try string(key), field: name(key))
     }
 
     /// A public key string member (`ed25519:…` or `sm2:…`), checked by OpenSSL.
-    mutating func publicKey(_ key: String) throws(FormatError) -> PublicKey {
+    mutating func publicKey(_ key: StaticString) throws(FormatError) -> PublicKey {
         let text = try string(key)
         do {
             return try PublicKey(string: text, field: name(key))
@@ -105,7 +198,7 @@ struct ObjectReader {
     }
 
     /// A member from a closed set of values.
-    mutating func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(FormatError) -> E where E.RawValue == String {
+    mutating func enumeration<E: RawRepresentable & CaseIterable>(_ key: StaticString, _ type: E.Type) throws(FormatError) -> E where E.RawValue == String {
         let text = try string(key)
         guard let value = E(rawValue: text) else {
             let allowed = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
@@ -115,11 +208,8 @@ struct ObjectReader {
     }
 
     /// A non-negative integer member.
-    mutating func count(_ key: String) throws(FormatError) -> Int64 {
-        let value = try value(key)
-        guard case .integer(let number) = value else {
-            throw FormatError(.wrongType, field: name(key), "must be an integer, found \(value.kindDescription)")
-        }
+    mutating func count(_ key: StaticString) throws(FormatError) -> Int64 {
+        let number = try integer(key)
         guard number >= 0 else {
             throw FormatError(.invalidValue, field: name(key), "must not be negative, found \(number)")
         }
@@ -127,24 +217,24 @@ struct ObjectReader {
     }
 
     /// An array of strings member.
-    mutating func stringList(_ key: String) throws(FormatError) -> [String] {
+    mutating func stringList(_ key: StaticString) throws(FormatError) -> [String] {
         let value = try value(key)
-        guard case .array(let elements) = value else {
-            throw FormatError(.wrongType, field: name(key), "must be an array of strings, found \(value.kindDescription)")
+        guard tape[value].kind == .array else {
+            throw FormatError(.wrongType, field: name(key), "must be an array of strings, found \(tape.kindDescription(value))")
         }
         var out: [String] = []
-        out.reserveCapacity(elements.count)
-        for (index, element) in elements.enumerated() {
-            guard case .string(let text) = element else {
-                throw FormatError(.wrongType, field: "\(name(key))[\(index)]", "must be a string, found \(element.kindDescription)")
+        out.reserveCapacity(Int(tape[value].count))
+        for (index, element) in tape.elements(of: value).enumerated() {
+            guard tape[element].kind == .string else {
+                throw FormatError(.wrongType, field: "\(name(key))[\(index)]", "must be a string, found \(tape.kindDescription(element))")
             }
-            out.append(text)
+            out.append(tape.string(at: element))
         }
         return out
     }
 
     /// A field-name list member (sorted, unique, non-empty).
-    mutating func fieldList(_ key: String) throws(FormatError) -> [String] {
+    mutating func fieldList(_ key: StaticString) throws(FormatError) -> [String] {
         let names = try stringList(key)
         if let problem = FieldRules.fieldListProblem(names) {
             throw FormatError(.invalidValue, field: name(key), problem)
@@ -153,16 +243,26 @@ struct ObjectReader {
     }
 
     /// A nested object member.
-    mutating func object(_ key: String) throws(FormatError) -> ObjectReader {
-        try ObjectReader(try value(key), path: name(key))
+    mutating func object(_ key: StaticString) throws(FormatError) -> ObjectReader {
+        try ObjectReader(tape, node: try value(key), path: name(key))
+    }
+
+    /// A nested object member, for a reader of another type: its tape and node.
+    mutating func nested(_ key: StaticString) throws(FormatError) -> (tape: JSONTape, node: Int) {
+        (tape, try value(key))
     }
 
     /// Fails if the object has a member that was never read.
     func finish() throws(FormatError) {
-        if presentRead == members.count { return }
-        let extra = members.keys.filter { !read.contains($0) }.sorted()
+        let count = Int(tape[node].count)
+        if count <= 64, readMembers.nonzeroBitCount == count { return }
+        let keys = tape.memberKeys(of: node)
+        let read = keys.indices.filter { $0 < 64 && readMembers & (1 << UInt64($0)) != 0 }.map { tape.string(at: keys[$0]) }
+        let allowed = (read + absentAsked.map { "\($0)" }).sorted()
+        let extra = keys.indices.filter { $0 >= 64 || readMembers & (1 << UInt64($0)) == 0 }.map { tape.string(at: keys[$0]) }.sorted()
         if let first = extra.first {
-            throw FormatError(.unexpectedField, field: name(first), "is not a field of this object; remove it (allowed: \(read.sorted().joined(separator: ", ")))")
+            let field = path.isEmpty ? first : "\(path).\(first)"
+            throw FormatError(.unexpectedField, field: field, "is not a field of this object; remove it (allowed: \(allowed.joined(separator: ", ")))")
         }
     }
 }

@@ -38,41 +38,36 @@ public struct SignedEvent: Hashable, Sendable {
 
     /// Reads `{"event":{…},"sig":"…"}` strictly.
     public init(json: JSONValue) throws(FormatError) {
-        (event, signature, _) = try Self.read(json)
-        canonicalEvent = event.canonicalBytes
+        (event, signature, canonicalEvent) = try Self.read(try ObjectReader(json, path: ""))
     }
 
-    /// The event, the signature and the signature's base64 text of a `{"event","sig"}` object.
-    private static func read(_ json: JSONValue) throws(FormatError) -> (Event, [UInt8], String) {
-        var reader = try ObjectReader(json, path: "")
-        let eventJSON = try reader.value("event")
+    /// The event, the signature and canonical(event) of a `{"event","sig"}` object.
+    private static func read(_ object: ObjectReader) throws(FormatError) -> (Event, [UInt8], [UInt8]) {
+        var reader = object
+        let (tape, eventNode) = try reader.nested("event")
         let sigText = try reader.string("sig")
         try reader.finish()
         let event: Event
         do {
-            event = try Event(json: eventJSON)
+            event = try Event(tape: tape, node: eventNode)
         } catch {
             throw error.nested(under: "event")
         }
-        return (event, try decodeSignature(sigText, field: "sig"), sigText)
+        return (event, try decodeSignature(sigText, field: "sig"), Array(tape.slice(of: eventNode)))
     }
 
     /// Reads a line that must be exactly canonical(`{"event":{…},"sig":"…"}`) — the input of
     /// `append --signed`. The event's canonical bytes are taken from the line itself: for a
     /// canonical line they are the bytes between `{"event":` and `,"sig":"<base64>"}`.
     public init(canonicalLine line: ArraySlice<UInt8>) throws(FormatError) {
-        let value: JSONValue
+        let tape: JSONTape
         do {
-            value = try CanonicalJSONParser.parse(line)
+            tape = try CanonicalJSONParser.tape(Array(line))
         } catch {
             throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them)")
         }
-        let sigText: String
-        (event, signature, sigText) = try Self.read(value)
-        // {"event": = 9 bytes; ,"sig":" = 8 bytes; "} = 2 bytes; base64 needs no escapes.
-        let start = line.startIndex + 9
-        let end = line.endIndex - (sigText.utf8.count + 10)
-        canonicalEvent = Array(line[start..<end])
+        // The line is canonical, so canonical(event) is the event's own bytes in it.
+        (event, signature, canonicalEvent) = try Self.read(try ObjectReader(tape, path: ""))
     }
 
     /// True when the signature verifies under `key` for the ledger `origin`.
@@ -94,9 +89,12 @@ public struct SignedEvent: Hashable, Sendable {
         .object(["event": event.json, "sig": .string(Base64.encode(signature))])
     }
 
+    /// The longest signature text: base64 of 128 bytes (Ed25519 signatures are 64, SM2 DER ≤ 72).
+    static let maxSignatureCharacters = 172
+
     /// Signatures are base64 of at most 128 bytes (Ed25519: 64; SM2 DER: ≤ 72).
     static func decodeSignature(_ text: String, field: String) throws(FormatError) -> [UInt8] {
-        guard text.utf8.count <= 172 else {
+        guard text.utf8.count <= maxSignatureCharacters else {
             throw FormatError(.invalidValue, field: field, "signature is too long (\(text.utf8.count) characters of base64)")
         }
         let bytes: [UInt8]

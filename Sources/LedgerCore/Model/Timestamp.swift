@@ -18,11 +18,26 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     /// Parses an RFC 3339 UTC time.
     /// - Parameter field: names the field in errors.
     public init(parsing text: String, field: String = "time") throws(FormatError) {
-        let b = Array(text.utf8)
-        func fail(_ why: String) -> FormatError {
-            FormatError(.invalidValue, field: field, "\"\(quotedForMessage(text))\" is not an RFC 3339 UTC time (\(why)); expected e.g. 2026-11-23T08:00:00Z or 2026-11-23T08:00:00.123456Z")
+        // Read in place: this runs twice for every entry parsed.
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
+        switch parsed {
+        case .success(let (seconds, nanoseconds, digits)):
+            self.text = text
+            self.seconds = seconds
+            self.nanoseconds = nanoseconds
+            self.fractionDigits = digits
+        case .failure(let why):
+            throw FormatError(.invalidValue, field: field, "\"\(quotedForMessage(text))\" is not an RFC 3339 UTC time (\(why.reason)); expected e.g. 2026-11-23T08:00:00Z or 2026-11-23T08:00:00.123456Z")
         }
-        guard b.count >= 20, b.count <= 30 else { throw fail("wrong length") }
+    }
+
+    /// Why a text is not an RFC 3339 UTC time.
+    private struct Rejection: Error { let reason: String }
+
+    /// Seconds, nanoseconds and fraction digits of the UTF-8 text `b`.
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Result<(Int64, Int32, Int), Rejection> {
+        func fail(_ why: String) -> Result<(Int64, Int32, Int), Rejection> { .failure(Rejection(reason: why)) }
+        guard b.count >= 20, b.count <= 30 else { return fail("wrong length") }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for i in range {
@@ -32,29 +47,27 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             return value
         }
         guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
-              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b.last == UInt8(ascii: "Z")
-        else { throw fail("separators must be YYYY-MM-DDTHH:MM:SS and the zone must be Z") }
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[b.count - 1] == UInt8(ascii: "Z")
+        else { return fail("separators must be YYYY-MM-DDTHH:MM:SS and the zone must be Z") }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
-        else { throw fail("non-digit in a date or time field") }
-        guard (1...12).contains(month) else { throw fail("month \(month)") }
-        guard (1...Self.daysIn(month: month, year: year)).contains(day) else { throw fail("day \(day) of month \(month)") }
-        guard hour < 24, minute < 60 else { throw fail("hour or minute out of range") }
-        guard second < 60 else { throw fail("seconds must be 00–59; leap seconds are not accepted") }
+        else { return fail("non-digit in a date or time field") }
+        guard (1...12).contains(month) else { return fail("month \(month)") }
+        guard (1...Self.daysIn(month: month, year: year)).contains(day) else { return fail("day \(day) of month \(month)") }
+        guard hour < 24, minute < 60 else { return fail("hour or minute out of range") }
+        guard second < 60 else { return fail("seconds must be 00–59; leap seconds are not accepted") }
         var nanos = 0
         var digits = 0
         if b.count > 20 {
             guard b[19] == UInt8(ascii: "."), b.count > 21, let fraction = number(20..<(b.count - 1)) else {
-                throw fail("the fraction must be '.' followed by 1–9 digits")
+                return fail("the fraction must be '.' followed by 1–9 digits")
             }
             digits = b.count - 21
             nanos = fraction
             for _ in digits..<9 { nanos *= 10 }
         }
-        self.text = text
-        self.seconds = Int64(Self.daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-        self.nanoseconds = Int32(nanos)
-        self.fractionDigits = digits
+        let seconds = Int64(Self.daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return .success((seconds, Int32(nanos), digits))
     }
 
     /// The time `microseconds` after the epoch, written with exactly six fraction digits (the form

@@ -161,7 +161,8 @@ public struct PolicyChecker: Sendable {
     }
 
     private func problem(with grant: Grant, id: String, _ body: ExchangeSentBody, at entry: Entry) -> (message: String, related: Int64?)? {
-        let name = "grant \"\(id)\" (seq \(grant.seq))"
+        // Messages are built only for a problem: this runs for every exchange.
+        var name: String { "grant \"\(id)\" (seq \(grant.seq))" }
         if grant.dataset != body.dataset {
             return ("\(name) is for dataset \"\(grant.dataset)\", not \"\(body.dataset)\"", grant.seq)
         }
@@ -177,8 +178,8 @@ public struct PolicyChecker: Sendable {
         if grant.purpose != body.purpose {
             return ("\(name) allows the purpose \"\(quotedForMessage(grant.purpose))\", the exchange states \"\(quotedForMessage(body.purpose))\"", grant.seq)
         }
-        let extra = body.fields.filter { !grant.fields.contains($0) }
-        if !extra.isEmpty {
+        if body.fields.contains(where: { !grant.fields.contains($0) }) {
+            let extra = body.fields.filter { !grant.fields.contains($0) }
             return ("\(name) does not cover field\(extra.count == 1 ? "" : "s") \(Self.list(extra)) (it grants \(Self.list(grant.fields.sorted())))", grant.seq)
         }
         return nil

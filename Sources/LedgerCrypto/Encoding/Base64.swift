@@ -36,7 +36,15 @@ public enum Base64 {
     /// Decodes padded standard base64, rejecting every non-canonical spelling.
     /// - Parameter field: names the value in the error message.
     public static func decode(_ text: some StringProtocol, field: String = "value") throws(CryptoError) -> [UInt8] {
-        let chars = Array(text.utf8)
+        let result = text.utf8.withContiguousStorageIfAvailable { chars in
+            Result { () throws(CryptoError) in try decode(utf8: chars, field: field) }
+        }
+        if let result { return try result.get() }
+        return try Array(text.utf8).withUnsafeBufferPointer { chars throws(CryptoError) in try decode(utf8: chars, field: field) }
+    }
+
+    /// ``decode(_:field:)`` of the UTF-8 bytes of the text (read in place, without a String).
+    public static func decode(utf8 chars: UnsafeBufferPointer<UInt8>, field: String = "value") throws(CryptoError) -> [UInt8] {
         guard chars.count % 4 == 0 else {
             throw CryptoError(.malformedEncoding, "\(field): base64 length \(chars.count) is not a multiple of 4; use padded standard base64")
         }

@@ -16,7 +16,15 @@ public enum Hex {
     /// Decodes lowercase hex; uppercase, odd length or other characters are rejected, because a
     /// second spelling of the same bytes would be a second spelling of the same entry.
     public static func decode(_ text: some StringProtocol, field: String = "value") throws(CryptoError) -> [UInt8] {
-        let utf8 = Array(text.utf8)
+        let result = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            Result { () throws(CryptoError) in try decode(utf8: utf8, field: field) }
+        }
+        if let result { return try result.get() }
+        return try Array(text.utf8).withUnsafeBufferPointer { utf8 throws(CryptoError) in try decode(utf8: utf8, field: field) }
+    }
+
+    /// ``decode(_:field:)`` of the UTF-8 bytes of the text (read in place, without a String).
+    public static func decode(utf8: UnsafeBufferPointer<UInt8>, field: String = "value") throws(CryptoError) -> [UInt8] {
         guard utf8.count % 2 == 0 else {
             throw CryptoError(.malformedEncoding, "\(field): hex has an odd number of digits (\(utf8.count)); expected lowercase hex pairs")
         }
