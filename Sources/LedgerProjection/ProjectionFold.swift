@@ -10,7 +10,8 @@ import LedgerCore
 ///
 /// ```swift
 /// var fold = ProjectionFold()
-/// for entry in entries { changes += fold.apply(entry) }
+/// var writer = ViewWriter()
+/// for entry in entries { fold.apply(entry, into: &writer) }
 /// ```
 struct ProjectionFold: Sendable {
     private(set) var policy: PolicyChecker
@@ -25,51 +26,51 @@ struct ProjectionFold: Sendable {
         _ = policy.apply(entry)
     }
 
-    /// The changes `entry` makes, in order: P7 findings that fell due before it, the entry's own
+    /// Hands `writer` the changes `entry` makes, in order: P7 findings that fell due before it, the entry's own
     /// row changes, then the findings about the entry itself (so a violation always follows the
     /// exchange row it names).
-    mutating func apply(_ entry: Entry, into changes: inout [ViewChange]) {
+    mutating func apply(_ entry: Entry, into changes: inout ViewWriter) {
         let findings = policy.apply(entry)
         let event = entry.event
         let seq = entry.seq
         let time = entry.time
         var own: [PolicyFinding] = []
         for finding in findings {
-            if finding.rule == .unacknowledged && finding.seq != seq { changes.append(.violation(finding)) } else { own.append(finding) }
+            if finding.rule == .unacknowledged && finding.seq != seq { changes.apply(.violation(finding)) } else { own.append(finding) }
         }
         switch event.body {
         case .genesis(let body):
-            changes.append(.partyRegistered(PartyRegisteredBody(party: body.operator.party, name: body.operator.name, kind: .organization,
+            changes.apply(.partyRegistered(PartyRegisteredBody(party: body.operator.party, name: body.operator.name, kind: .organization,
                                                                 roles: [], key: body.operator.key), seq: seq, time: time))
         case .partyRegistered(let body):
-            changes.append(.partyRegistered(body, seq: seq, time: time))
+            changes.apply(.partyRegistered(body, seq: seq, time: time))
         case .partyKeyRotated(let body):
-            changes.append(.keyRotated(party: event.author, key: body.key.string, keyID: body.key.keyID, seq: seq))
+            changes.apply(.keyRotated(party: event.author, key: body.key.string, keyID: body.key.keyID, seq: seq))
         case .partySuspended(let body):
-            changes.append(.partyStatus(party: body.party, status: "suspended", reason: body.reason, seq: seq))
+            changes.apply(.partyStatus(party: body.party, status: "suspended", reason: body.reason, seq: seq))
         case .partyReinstated(let body):
-            changes.append(.partyStatus(party: body.party, status: "active", reason: body.reason, seq: seq))
+            changes.apply(.partyStatus(party: body.party, status: "active", reason: body.reason, seq: seq))
         case .datasetCataloged(let body):
-            changes.append(.datasetCataloged(body, owner: event.author, seq: seq, time: time))
+            changes.apply(.datasetCataloged(body, owner: event.author, seq: seq, time: time))
         case .datasetReclassified(let body):
-            changes.append(.datasetReclassified(body, seq: seq))
+            changes.apply(.datasetReclassified(body, seq: seq))
         case .grantIssued(let body):
-            changes.append(.grantIssued(body, owner: event.author, seq: seq, time: time))
+            changes.apply(.grantIssued(body, owner: event.author, seq: seq, time: time))
         case .grantRevoked(let body):
-            changes.append(.grantRevoked(body, seq: seq, time: time))
+            changes.apply(.grantRevoked(body, seq: seq, time: time))
         case .exchangeSent(let body):
             // The verdict starts with the rules broken as sent; P6 and P7 are added as they come.
             let verdict = own.isEmpty ? "compliant" : own.map(\.rule.code).joined(separator: ",")
-            changes.append(.exchangeSent(body, provider: event.author, seq: seq, time: time, verdict: verdict))
-            for finding in own { changes.append(.violation(finding)) }
+            changes.apply(.exchangeSent(body, provider: event.author, seq: seq, time: time, verdict: verdict))
+            for finding in own { changes.apply(.violation(finding)) }
             return
         case .exchangeReceived(let body):
-            changes.append(.exchangeReceived(body, seq: seq, time: time))
+            changes.apply(.exchangeReceived(body, seq: seq, time: time))
         case .qualityReported(let body):
-            changes.append(.quality(body, reporter: event.author, seq: seq, time: time))
+            changes.apply(.quality(body, reporter: event.author, seq: seq, time: time))
         case .auditFinding(let body):
-            changes.append(.auditFinding(body, regulator: event.author, seq: seq, time: time))
+            changes.apply(.auditFinding(body, regulator: event.author, seq: seq, time: time))
         }
-        for finding in own { changes.append(.violation(finding)) }
+        for finding in own { changes.apply(.violation(finding)) }
     }
 }

@@ -172,15 +172,46 @@ public final class Projector: @unchecked Sendable {
 
     // MARK: - Projecting
 
+    /// Entries of a range of the log, parsed, with the leaf hash of the last one.
+    private struct Parsed: Sendable {
+        let entries: [Entry]
+        let lastHash: String
+    }
+
+    /// A range of the log folded: the rows it writes, the fold after it, and the position after
+    /// it (leaf hash and time of its last entry).
+    private struct Prepared: Sendable {
+        let rows: RowBatch
+        let fold: ProjectionFold
+        let lastHash: String
+        let lastTime: Timestamp
+    }
+
     /// Projects entries up to `size`, a batch per transaction; returns how many this call wrote.
+    ///
+    /// Three stages overlap: while batch n is written (this thread), batch n+1 is folded into rows
+    /// and batch n+2 is read and parsed, each on a thread of its own.
     private func project(to size: Int64) throws -> Int64 {
-        var written: Int64 = 0
-        var changes: [ViewChange] = []
-        let prefetcher = BatchPrefetcher { [self] range in
-            let lines = try readLines(range)
-            return BatchPrefetcher.Batch(range: range, lines: lines, entries: try parseAll(lines, first: range.lowerBound))
+        let batchEntries = Int64(max(1, options.batchEntries))
+        let parsing = Prefetcher<Parsed>()
+        let preparing = Prefetcher<Prepared>()
+        defer {
+            preparing.finish()
+            parsing.finish()
         }
-        defer { prefetcher.finish() }
+        /// The batch after the one ending at `end`, if the catch-up goes on.
+        let following = { @Sendable (end: Int64) -> Range<Int64>? in end < size ? end..<min(size, end + batchEntries) : nil }
+        /// Folds `range` from `fold`, taking its entries from the parse in flight and starting the next parse.
+        let prepare = { @Sendable [self] (range: Range<Int64>, fold: ProjectionFold, sizing: RowBatch?) throws -> Prepared in
+            let parsed = try parsing.take(range) ?? parse(range)
+            if let next = following(range.upperBound) { parsing.start(next) { [self] in try parse(next) } }
+            var fold = fold
+            var writer = ViewWriter(sizedLike: sizing)
+            for entry in parsed.entries { fold.apply(entry, into: &writer) }
+            return Prepared(rows: writer.finish(), fold: fold, lastHash: parsed.lastHash, lastTime: parsed.entries[parsed.entries.count - 1].time)
+        }
+        var written: Int64 = 0
+        var previous: Prepared?  // handed to the next fold to be released there, where it was made
         while true {
             // Where the file stands now: another projector may have moved it on.
             guard let stored = try database.read({ db in try ViewPosition.fetch(db) }) else {
@@ -193,36 +224,43 @@ public final class Projector: @unchecked Sendable {
             }
             try skip(to: min(stored.size, size))
             guard folded < size else { return written }
-            let batchEntries = Int64(max(1, options.batchEntries))
-            let end = min(size, folded + batchEntries)
-            let batch = try prefetcher.take(folded..<end)
-            if end < size { prefetcher.start(end..<min(size, end + batchEntries)) }
-            let lines = batch.lines
-            let entries = batch.entries
-            changes.removeAll(keepingCapacity: true)
-            var fold = self.fold
-            for entry in entries { fold.apply(entry, into: &changes) }
-            let last = entries[entries.count - 1]
-            let lastHash = Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex
             let start = folded
+            let end = min(size, folded + batchEntries)
+            let batch = try preparing.take(start..<end) ?? prepare(start..<end, fold, nil)
             try database.inTransaction(.immediate) { db -> Database.TransactionCompletion in
                 guard let current = try ViewPosition.fetch(db), current.size == start else { return .rollback }
-                let writer = ViewWriter(db: db)
-                for change in changes { try writer.apply(change) }
-                try ViewPosition(origin: current.origin, genesisHash: current.genesisHash, size: end, lastHash: lastHash,
-                                 lastTime: last.time.text, acknowledgementWindow: current.acknowledgementWindow,
+                if let next = following(end) {
+                    nonisolated(unsafe) var garbage = previous.take()
+                    let fold = batch.fold
+                    preparing.start(next) {
+                        let sizing = garbage?.rows
+                        garbage = nil
+                        return try prepare(next, fold, sizing)
+                    }
+                }
+                try batch.rows.write(to: db)
+                try ViewPosition(origin: current.origin, genesisHash: current.genesisHash, size: end, lastHash: batch.lastHash,
+                                 lastTime: batch.lastTime.text, acknowledgementWindow: current.acknowledgementWindow,
                                  schemaVersion: current.schemaVersion)
-                    .save(db, lastTimeMicroseconds: last.time.microsecondsSinceEpoch)
+                    .save(db, lastTimeMicroseconds: batch.lastTime.microsecondsSinceEpoch)
                 return .commit
             }
+            previous = batch
             // A rollback means another projector wrote first: loop to read where it got to.
             if try database.read({ db in try ViewPosition.fetch(db)?.size }) == end {
-                self.fold = fold
+                fold = batch.fold
                 folded = end
                 written += end - start
                 options.afterBatch?(end, size)
             }
         }
+    }
+
+    /// Reads and parses the entries of `range` (on every core).
+    private func parse(_ range: Range<Int64>) throws -> Parsed {
+        let lines = try readLines(range)
+        return Parsed(entries: try parseAll(lines, first: range.lowerBound),
+                      lastHash: Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex)
     }
 
     /// Advances the fold, without writing, over entries whose rows are already in the file.
@@ -246,11 +284,11 @@ public final class Projector: @unchecked Sendable {
     /// catch-up's work and each line parses on its own; the fold then takes the entries in order.
     private func parseAll(_ lines: [[UInt8]], first: Int64) throws -> [Entry] {
         try Parallel.map(lines.count, chunkSize: 256) { index in
-            Result { () throws(ProjectionError) in try parse(lines[index], seq: first + Int64(index)) }
+            Result { () throws(ProjectionError) in try parseEntry(lines[index], seq: first + Int64(index)) }
         }.map { try $0.get() }
     }
 
-    private func parse(_ bytes: [UInt8], seq: Int64) throws(ProjectionError) -> Entry {
+    private func parseEntry(_ bytes: [UInt8], seq: Int64) throws(ProjectionError) -> Entry {
         do {
             return try Entry(line: bytes)
         } catch {

@@ -1,109 +1,133 @@
-import GRDB
-import GRDBSQLite
 import LedgerCore
 
-/// Writes ``ViewChange``s into the view tables of one open transaction, each kind of change
-/// through one prepared statement, with no Foundation coders. The statements are prepared once
-/// per writer (per batch), not looked up by their SQL text for every row, and values are bound
-/// with SQLite's C API (``SQLBindable``): GRDB's `StatementArguments` boxed every value, which was
-/// a large share of a catch-up's time.
-final class ViewWriter {
-    let db: Database
-    private var statements: [Int: Statement] = [:]
+/// Turns the ``ViewChange``s of one batch of entries into the rows of a ``RowBatch``, on the
+/// thread that folds them; the transaction then only runs the batch.
+///
+/// Within a batch, exchanges and flows are gathered and written at ``finish()``: an exchange
+/// acknowledged (or found in breach of P6/P7) in the same batch is inserted with its final
+/// columns instead of inserted and then updated, and a flow gets one upsert per batch instead of
+/// one per exchange. The rows are exactly those the changes describe one by one (``ViewDigest``
+/// and the recount tests check it).
+struct ViewWriter {
+    private(set) var rows = RowBatch()
+    /// The exchanges sent in this batch: where each one's row starts in `rows` (its values are
+    /// in the order of ``ViewStatements/Number/insertExchange``).
+    private var exchangeRows: [String: Int] = [:]
+    /// Flow totals of this batch, in order of first appearance.
+    private var flows: [FlowRow] = []
+    private var flowIndex: [FlowKey: Int] = [:]
+    /// The last field list encoded, and its encoding: exchanges of one dataset repeat it.
+    private var lastFields: ([String], String) = ([], "[]")
 
-    init(db: Database) { self.db = db }
-
-    /// Applies `change`.
-    func apply(_ change: ViewChange) throws {
-        switch change {
-        case .partyRegistered(let body, let seq, let time):
-            try run(1, """
-                INSERT INTO parties (party, name, kind, roles, key, key_id, status, status_reason, registered_seq, registered_time, updated_seq)
-                VALUES (?, ?, ?, ?, ?, ?, 'active', NULL, ?, ?, ?)
-                """, [body.party, body.name, body.kind.rawValue, Self.list(body.roles.map(\.rawValue)), body.key.string, body.key.keyID,
-                      seq, time.text, seq])
-        case .keyRotated(let party, let key, let keyID, let seq):
-            try run(2, "UPDATE parties SET key = ?, key_id = ?, updated_seq = ? WHERE party = ?", [key, keyID, seq, party])
-        case .partyStatus(let party, let status, let reason, let seq):
-            try run(3, "UPDATE parties SET status = ?, status_reason = ?, updated_seq = ? WHERE party = ?", [status, reason, seq, party])
-        case .datasetCataloged(let body, let owner, let seq, let time):
-            try run(4, """
-                INSERT INTO datasets (dataset, owner, title, sharing, level, fields, cataloged_seq, cataloged_time, reclassified_seq, reclassified_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
-                """, [body.dataset, owner, body.title, body.sharing.rawValue, body.level.rawValue, Self.list(body.fields), seq, time.text])
-        case .datasetReclassified(let body, let seq):
-            try run(5, "UPDATE datasets SET sharing = ?, level = ?, reclassified_seq = ?, reclassified_reason = ? WHERE dataset = ?",
-                    [body.sharing.rawValue, body.level.rawValue, seq, body.reason, body.dataset])
-        case .grantIssued(let body, let owner, let seq, let time):
-            try run(6, """
-                INSERT INTO grants (grant_id, dataset, owner, grantee, purpose, fields, valid_from, valid_until, from_us, until_us, basis,
-                                    issued_seq, issued_time, revoked_seq, revoked_time, revoked_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)
-                """, [body.grant, body.dataset, owner, body.grantee, body.purpose, Self.list(body.fields), body.from.text, body.until.text,
-                      body.from.microsecondsSinceEpoch, body.until.microsecondsSinceEpoch, body.basis, seq, time.text])
-        case .grantRevoked(let body, let seq, let time):
-            try run(7, "UPDATE grants SET revoked_seq = ?, revoked_time = ?, revoked_reason = ? WHERE grant_id = ?",
-                    [seq, time.text, body.reason, body.grant])
-        case .exchangeSent(let body, let provider, let seq, let time, let verdict):
-            try run(8, """
-                INSERT INTO exchanges (exchange, seq, time, time_us, provider, recipient, dataset, grant_id, purpose, fields, records, bytes,
-                                       digest, ack, received_seq, received_time, received_records, received_digest, verdict)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting', NULL, NULL, NULL, NULL, ?)
-                """, [body.exchange, seq, time.text, time.microsecondsSinceEpoch, provider, body.recipient, body.dataset, body.grant,
-                      body.purpose, Self.list(body.fields), body.records, body.bytes, body.digest, verdict])
-            // flows: one row per provider → recipient → dataset, summed.
-            try run(9, """
-                INSERT INTO flows (provider, recipient, dataset, exchanges, records, bytes, first_time, last_time, last_time_us)
-                VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
-                ON CONFLICT (provider, recipient, dataset) DO UPDATE SET
-                  exchanges = exchanges + 1, records = records + excluded.records, bytes = bytes + excluded.bytes,
-                  last_time = excluded.last_time, last_time_us = excluded.last_time_us
-                """, [provider, body.recipient, body.dataset, body.records, body.bytes, time.text, time.text, time.microsecondsSinceEpoch])
-        case .exchangeReceived(let body, let seq, let time):
-            try run(10, """
-                UPDATE exchanges SET ack = CASE WHEN digest = ? AND records = ? THEN 'acknowledged' ELSE 'discrepancy' END,
-                  received_seq = ?, received_time = ?, received_records = ?, received_digest = ?
-                WHERE exchange = ?
-                """, [body.digest, body.records, seq, time.text, body.records, body.digest, body.exchange])
-        case .violation(let finding):
-            try run(11, """
-                INSERT INTO violations (rule, seq, event_id, author, exchange, dataset, provider, recipient, related_seq, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [finding.rule.code, finding.seq, finding.eventID, finding.author, finding.exchange, finding.dataset,
-                      finding.provider, finding.recipient, finding.relatedSeq, finding.message])
-            // P1, P2, P4, P5 are in the verdict from the exchange row on; P6 and P7 come later.
-            if finding.rule == .receiptDiscrepancy || finding.rule == .unacknowledged {
-                try run(12, """
-                    UPDATE exchanges SET verdict = CASE WHEN verdict = 'compliant' THEN ?1 ELSE verdict || ',' || ?1 END,
-                      ack = CASE WHEN ack = 'awaiting' AND ?1 = 'P7' THEN 'overdue' ELSE ack END
-                    WHERE exchange = ?2
-                    """, [finding.rule.code, finding.exchange])
-            }
-        case .quality(let body, let reporter, let seq, let time):
-            try run(13, "INSERT INTO quality (seq, time, reporter, dataset, exchange, dimension, severity, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [seq, time.text, reporter, body.dataset, body.exchange, body.dimension.rawValue, body.severity.rawValue, body.note])
-        case .auditFinding(let body, let regulator, let seq, let time):
-            try run(14, "INSERT INTO findings (seq, time, regulator, subject, finding, severity) VALUES (?, ?, ?, ?, ?, ?)",
-                    [seq, time.text, regulator, body.subject, body.finding, body.severity.rawValue])
+    /// A writer whose batch has room for one the size of `previous`.
+    init(sizedLike previous: RowBatch? = nil) {
+        if let sizes = previous?.sizes {
+            rows.reserve(statements: sizes.statements + sizes.statements / 8, values: sizes.values + sizes.values / 8,
+                         bytes: sizes.bytes + sizes.bytes / 8)
         }
     }
 
-    /// Runs statement number `slot` (prepared from `sql` on first use) with `arguments`.
-    private func run(_ slot: Int, _ sql: @autoclosure () -> String, _ arguments: [any SQLBindable]) throws {
-        let statement: Statement
-        if let prepared = statements[slot] {
-            statement = prepared
-        } else {
-            statement = try db.makeStatement(sql: sql())
-            statements[slot] = statement
+    /// Positions of the columns of an exchange row that later entries change.
+    private enum ExchangeColumn {
+        static let records = 10, digest = 12, ack = 13, receivedSeq = 14, receivedTime = 15, receivedRecords = 16
+        static let receivedDigest = 17, verdict = 18
+    }
+
+    private struct FlowKey: Hashable {
+        let provider: String, recipient: String, dataset: String
+    }
+
+    /// A flow's totals over this batch.
+    private struct FlowRow {
+        let key: FlowKey
+        var exchanges: Int64 = 0, records: Int64 = 0, bytes: Int64 = 0
+        let firstTime: Timestamp
+        var lastTime: Timestamp
+    }
+
+    /// Applies `change` (exchanges and flows are held until ``finish()``).
+    mutating func apply(_ change: ViewChange) {
+        switch change {
+        case .partyRegistered(let body, let seq, let time):
+            rows.append(.insertParty, body.party, body.name, body.kind.rawValue, Self.list(body.roles.map(\.rawValue)), body.key.string, body.key.keyID,
+                    seq, time.text, seq)
+        case .keyRotated(let party, let key, let keyID, let seq):
+            rows.append(.rotateKey, key, keyID, seq, party)
+        case .partyStatus(let party, let status, let reason, let seq):
+            rows.append(.setPartyStatus, status, reason, seq, party)
+        case .datasetCataloged(let body, let owner, let seq, let time):
+            rows.append(.insertDataset, body.dataset, owner, body.title, body.sharing.rawValue, body.level.rawValue, Self.list(body.fields), seq, time.text)
+        case .datasetReclassified(let body, let seq):
+            rows.append(.reclassifyDataset, body.sharing.rawValue, body.level.rawValue, seq, body.reason, body.dataset)
+        case .grantIssued(let body, let owner, let seq, let time):
+            rows.append(.insertGrant, body.grant, body.dataset, owner, body.grantee, body.purpose, Self.list(body.fields), body.from.text, body.until.text,
+                    body.from.microsecondsSinceEpoch, body.until.microsecondsSinceEpoch, body.basis, seq, time.text)
+        case .grantRevoked(let body, let seq, let time):
+            rows.append(.revokeGrant, seq, time.text, body.reason, body.grant)
+        case .exchangeSent(let body, let provider, let seq, let time, let verdict):
+            exchangeRows[body.exchange] = rows.append(
+                .insertExchange, body.exchange, seq, time.text, time.microsecondsSinceEpoch, provider, body.recipient, body.dataset,
+                body.grant, body.purpose, list(body.fields), body.records, body.bytes, body.digest, "awaiting", Int64?.none,
+                String?.none, Int64?.none, String?.none, verdict)
+            // flows: one row per provider → recipient → dataset, summed.
+            let key = FlowKey(provider: provider, recipient: body.recipient, dataset: body.dataset)
+            let index: Int
+            if let known = flowIndex[key] {
+                index = known
+            } else {
+                index = flows.count
+                flowIndex[key] = index
+                flows.append(FlowRow(key: key, firstTime: time, lastTime: time))
+            }
+            flows[index].exchanges += 1
+            flows[index].records += body.records
+            flows[index].bytes += body.bytes
+            flows[index].lastTime = time
+        case .exchangeReceived(let body, let seq, let time):
+            if let row = exchangeRows[body.exchange] {
+                let matches = rows.text(at: row + ExchangeColumn.digest, equals: body.digest) && rows.integer(at: row + ExchangeColumn.records) == body.records
+                rows.replace(row + ExchangeColumn.ack, with: matches ? "acknowledged" : "discrepancy")
+                rows.replace(row + ExchangeColumn.receivedSeq, with: seq)
+                rows.replace(row + ExchangeColumn.receivedTime, with: time.text)
+                rows.replace(row + ExchangeColumn.receivedRecords, with: body.records)
+                rows.replace(row + ExchangeColumn.receivedDigest, with: body.digest)
+                return
+            }
+            rows.append(.acknowledgeExchange, body.digest, body.records, seq, time.text, body.records, body.digest, body.exchange)
+        case .violation(let finding):
+            rows.append(.insertViolation, finding.rule.code, finding.seq, finding.eventID, finding.author, finding.exchange, finding.dataset,
+                    finding.provider, finding.recipient, finding.relatedSeq, finding.message)
+            // P1, P2, P4, P5 are in the verdict from the exchange row on; P6 and P7 come later.
+            guard finding.rule == .receiptDiscrepancy || finding.rule == .unacknowledged else { return }
+            if let row = exchangeRows[finding.exchange] {
+                let verdict = rows.text(at: row + ExchangeColumn.verdict) ?? "compliant"
+                rows.replace(row + ExchangeColumn.verdict, with: verdict == "compliant" ? finding.rule.code : verdict + "," + finding.rule.code)
+                if finding.rule == .unacknowledged && rows.text(at: row + ExchangeColumn.ack, equals: "awaiting") {
+                    rows.replace(row + ExchangeColumn.ack, with: "overdue")
+                }
+                return
+            }
+            rows.append(.addToVerdict, finding.rule.code, finding.exchange)
+        case .quality(let body, let reporter, let seq, let time):
+            rows.append(.insertQuality, seq, time.text, reporter, body.dataset, body.exchange, body.dimension.rawValue, body.severity.rawValue, body.note)
+        case .auditFinding(let body, let regulator, let seq, let time):
+            rows.append(.insertFinding, seq, time.text, regulator, body.subject, body.finding, body.severity.rawValue)
         }
-        let handle = statement.sqliteStatement
-        for (index, argument) in arguments.enumerated() { argument.bind(to: handle, at: Int32(index + 1)) }
-        let code = sqlite3_step(handle)
-        sqlite3_reset(handle)
-        guard code == SQLITE_DONE else {
-            throw ProjectionError("views: SQLite error \(code) writing the views (\(String(cString: sqlite3_errmsg(db.sqliteConnection)))); delete views.sqlite to rebuild it")
+    }
+
+    /// The batch, with the flows' totals added.
+    mutating func finish() -> RowBatch {
+        for flow in flows {
+            rows.append(.addToFlow, flow.key.provider, flow.key.recipient, flow.key.dataset, flow.exchanges, flow.records, flow.bytes,
+                    flow.firstTime.text, flow.lastTime.text, flow.lastTime.microsecondsSinceEpoch)
         }
+        return rows
+    }
+
+    /// ``list(_:)`` remembering the last list, which the next exchange most likely repeats.
+    private mutating func list(_ names: [String]) -> String {
+        if names != lastFields.0 { lastFields = (names, Self.list(names)) }
+        return lastFields.1
     }
 
     /// A list of names as the canonical JSON array SQLite's json functions read: `["a","b"]`.
@@ -112,33 +136,3 @@ final class ViewWriter {
     }
 }
 
-/// A value bound to a statement parameter with SQLite's C API (text is copied by SQLite).
-protocol SQLBindable {
-    func bind(to statement: OpaquePointer, at index: Int32)
-}
-
-/// SQLite copies the bytes before the call returns (SQLITE_TRANSIENT).
-private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-extension String: SQLBindable {
-    func bind(to statement: OpaquePointer, at index: Int32) {
-        var text = self
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                _ = sqlite3_bind_text(statement, index, "", 0, transient)  // not NULL: an empty text
-                return
-            }
-            _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { sqlite3_bind_text(statement, index, $0, Int32(bytes.count), transient) }
-        }
-    }
-}
-
-extension Int64: SQLBindable {
-    func bind(to statement: OpaquePointer, at index: Int32) { sqlite3_bind_int64(statement, index, self) }
-}
-
-extension Optional: SQLBindable where Wrapped: SQLBindable {
-    func bind(to statement: OpaquePointer, at index: Int32) {
-        if let value = self { value.bind(to: statement, at: index) } else { sqlite3_bind_null(statement, index) }
-    }
-}
