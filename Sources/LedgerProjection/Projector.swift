@@ -282,10 +282,10 @@ public final class Projector: @unchecked Sendable {
 
     /// Parses `lines` (entries `first`…) on every core (``Parallel``): parsing is most of a
     /// catch-up's work and each line parses on its own; the fold then takes the entries in order.
-    private func parseAll(_ lines: [[UInt8]], first: Int64) throws -> [Entry] {
-        try Parallel.map(lines.count, chunkSize: 256) { index in
-            Result { () throws(ProjectionError) in try parseEntry(lines[index], seq: first + Int64(index)) }
-        }.map { try $0.get() }
+    private func parseAll(_ lines: [[UInt8]], first: Int64) throws(ProjectionError) -> [Entry] {
+        try Parallel.map(lines.count, chunkSize: 256) { index throws(ProjectionError) in
+            try parseEntry(lines[index], seq: first + Int64(index))
+        }
     }
 
     private func parseEntry(_ bytes: [UInt8], seq: Int64) throws(ProjectionError) -> Entry {

@@ -28,7 +28,67 @@ package enum Parallel {
     }
 }
 
+extension Parallel {
+    /// ``map(_:chunkSize:_:)`` for a transform that can fail: the results are built in place
+    /// (not wrapped in `Result` and copied out again, which for entries meant a second copy of
+    /// every string reference), and the first failure by index is thrown.
+    package static func map<T, E: Error>(_ count: Int, chunkSize: Int, throwing transform: (Int) throws(E) -> T) throws(E) -> [T] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard count >= 2 * chunkSize, cores > 1 else {
+            var out: [T] = []
+            out.reserveCapacity(count)
+            for index in 0..<count { out.append(try transform(index)) }
+            return out
+        }
+        let chunks = count / chunkSize
+        // Per chunk: how many results it initialised, and the error that stopped it.
+        let made = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
+        made.initialize(repeating: 0)
+        let failures = UnsafeMutableBufferPointer<E?>.allocate(capacity: chunks)
+        failures.initialize(repeating: nil)
+        defer {
+            made.deallocate()
+            _ = failures.deinitialize()
+            failures.deallocate()
+        }
+        let output = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        withoutActuallyEscaping(transform) { transform in
+            let work = UncheckedThrowingClosure(run: transform)
+            let results = UncheckedBuffer(base: output.baseAddress!)
+            let counts = UncheckedBuffer(base: made.baseAddress!)
+            let errors = UncheckedBuffer(base: failures.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = count * chunk / chunks
+                let end = count * (chunk + 1) / chunks
+                for index in start..<end {
+                    do throws(E) {
+                        (results.base + index).initialize(to: try work.run(index))
+                        counts.base[chunk] += 1
+                    } catch {
+                        errors.base[chunk] = error
+                        return
+                    }
+                }
+            }
+        }
+        if let failed = failures.firstIndex(where: { $0 != nil }) {
+            for chunk in 0..<chunks {
+                (output.baseAddress! + count * chunk / chunks).deinitialize(count: made[chunk])
+            }
+            output.deallocate()
+            throw failures[failed]!
+        }
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: output.baseAddress!, count: count)
+            initialized = count
+            output.deallocate()
+        }
+    }
+}
+
 /// The output buffer, written at disjoint indexes by each chunk.
 private struct UncheckedBuffer<T>: @unchecked Sendable { let base: UnsafeMutablePointer<T> }
+/// A throwing transform, which only reads shared state.
+private struct UncheckedThrowingClosure<T, E: Error>: @unchecked Sendable { let run: (Int) throws(E) -> T }
 /// The transform, which only reads shared state.
 private struct UncheckedClosure<T>: @unchecked Sendable { let run: (Int) -> T }

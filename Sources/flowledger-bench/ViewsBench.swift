@@ -4,7 +4,8 @@
 //      per second (goal ≥ 100,000/s), and the size of views.sqlite;
 //   2. resuming: a new projector (as a new process) whose views stand at 90% of the log replays
 //      the policy state over those entries without writing, then projects the last 10%;
-//   3. reading: the typed flows and violations views, and `verify --views`' recomputation in memory.
+//   3. reading: the typed flows and violations views, and `verify --views`' recomputation in memory;
+//   4. where the CPU goes: reading, parsing and the policy fold measured one by one on one core.
 // The ledger is built once (signing and appending are not measured) and can be kept with
 // --ledger DIR. Run through scripts/bench-views.sh. Results are never assertions.
 import Foundation
@@ -46,7 +47,56 @@ struct ViewsBench {
         let views = parent + "/bench-views.sqlite"
         func remove() { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: views + suffix) } }
 
-        heading("0. where a catch-up's time goes, one core: reading lines, parsing entries, the policy fold")
+        heading("1. catch-up from nothing into views.sqlite (twice: a shared machine varies from run to run)")
+        let reader = try LedgerReader(directory: directory)
+        var best = 0.0
+        for run in 1...2 {
+            remove()
+            let start = nanos()
+            let cpu = cpuSeconds()
+            let full = try Projector(reader: reader, path: views).catchUp()
+            let elapsed = seconds(since: start)
+            let busy = cpuSeconds() - cpu
+            let rate = Double(full.projected) / elapsed
+            best = max(best, rate)
+            rateLine("catch-up \(run), entries/s", rate,
+                     String(format: "%.2f s for %@ entries; %.1f µs of CPU per entry, %.2f cores busy", elapsed, grouped(Int(full.projected)),
+                            busy * 1e6 / Double(full.projected), busy / elapsed))
+        }
+        line("goal ≥ 100,000 entries/s", best >= 100_000 ? "met (best of the two runs)" : "NOT met (best of the two runs)")
+        line("views.sqlite", padded(mebibytes(fileSize(views) + fileSize(views + "-wal"))) + "   (log: " + mebibytes(directorySize(directory + "/log")) + ")")
+        line("peak RSS so far", peakRSS())
+
+        heading("2. resuming at 90% (new projector: policy state replayed, then the last 10% written)")
+        remove()
+        let ninety = Int64(entries) * 9 / 10
+        try Projector(reader: reader, path: views).catchUp(limit: ninety)
+        var start = nanos()
+        let resumed = try Projector(reader: reader, path: views).catchUp()
+        let elapsed = seconds(since: start)
+        line("resume", String(format: "%.2f s: %@ entries replayed without writing, %@ projected", elapsed,
+                              grouped(Int(ninety)), grouped(Int(resumed.projected))))
+
+        heading("3. reading")
+        let projector = try Projector(reader: reader, path: views)
+        start = nanos()
+        let flows = try projector.views.flows()
+        let violations = try projector.views.violations()
+        line("typed flows + violations", String(format: "%.3f s (%d flows, %d violations)", seconds(since: start), flows.count, violations.count))
+        start = nanos()
+        let memory = try Projector(reader: reader, path: nil)
+        try memory.catchUp()
+        let same = try memory.digest() == projector.digest()
+        line("verify --views recompute", String(format: "%.2f s in memory; digests %@", seconds(since: start), same ? "equal" : "DIFFER"))
+        remove()
+        heading("4. where a catch-up's CPU goes, one core: reading lines, parsing entries, the policy fold")
+        try breakdown(directory: directory)
+
+        if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
+    }
+
+    /// The stages of a catch-up measured one by one on one core, over the first 50,000 entries.
+    private func breakdown(directory: String) throws {
         let probe = try LedgerReader(directory: directory)
         let count = min(Int64(entries), 50_000)
         var clock = nanos()
@@ -63,42 +113,6 @@ struct ViewsBench {
         for (name, time) in [("read lines (LedgerReader)", reading), ("parse (Entry(line:))", parsing), ("PolicyChecker.apply", folding)] {
             rateLine(name, Double(count) / time, String(format: "%.2f µs per entry", time * 1e6 / Double(count)))
         }
-
-        heading("1. catch-up from nothing into views.sqlite")
-        remove()
-        let reader = try LedgerReader(directory: directory)
-        var start = nanos()
         _ = findings
-        let full = try Projector(reader: reader, path: views).catchUp()
-        var elapsed = seconds(since: start)
-        rateLine("catch-up, entries/s", Double(full.projected) / elapsed,
-                 String(format: "%.2f s for %@ entries; goal ≥ 100,000/s: %@", elapsed, grouped(Int(full.projected)),
-                        Double(full.projected) / elapsed >= 100_000 ? "met" : "NOT met"))
-        line("views.sqlite", padded(mebibytes(fileSize(views) + fileSize(views + "-wal"))) + "   (log: " + mebibytes(directorySize(directory + "/log")) + ")")
-        line("peak RSS so far", peakRSS())
-
-        heading("2. resuming at 90% (new projector: policy state replayed, then the last 10% written)")
-        remove()
-        let ninety = Int64(entries) * 9 / 10
-        try Projector(reader: reader, path: views).catchUp(limit: ninety)
-        start = nanos()
-        let resumed = try Projector(reader: reader, path: views).catchUp()
-        elapsed = seconds(since: start)
-        line("resume", String(format: "%.2f s: %@ entries replayed without writing, %@ projected", elapsed,
-                              grouped(Int(ninety)), grouped(Int(resumed.projected))))
-
-        heading("3. reading")
-        let projector = try Projector(reader: reader, path: views)
-        start = nanos()
-        let flows = try projector.views.flows()
-        let violations = try projector.views.violations()
-        line("typed flows + violations", String(format: "%.3f s (%d flows, %d violations)", seconds(since: start), flows.count, violations.count))
-        start = nanos()
-        let memory = try Projector(reader: reader, path: nil)
-        try memory.catchUp()
-        let same = try memory.digest() == projector.digest()
-        line("verify --views recompute", String(format: "%.2f s in memory; digests %@", seconds(since: start), same ? "equal" : "DIFFER"))
-        remove()
-        if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
     }
 }
