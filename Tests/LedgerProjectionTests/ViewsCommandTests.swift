@@ -48,6 +48,33 @@ import Testing
         #expect(bad.err == "flowledger: error: SQL error: no such table: nowhere\n")
     }
 
+    /// A regulator's read-only copy: `query` and `views` read the log, project it aside, and
+    /// change nothing in the directory (its stale views.sqlite included).
+    @Test func queryAndViewsWorkOnALedgerDirectoryThatCannotBeWritten() throws {
+        let directory = try fixtureCopy("policy")
+        defer {
+            _ = try? run(["/bin/chmod", "-R", "u+w", directory])
+            removeCopy(directory)
+        }
+        // Views of the first 12 entries only: stale, and not writable below.
+        #expect(try flowledger(["views", directory, "parties", "--batch-entries", "4"]).status == 0)
+        let views = directory + "/views.sqlite"
+        let database = try DatabaseQueue(path: views)
+        try database.write { db in try db.execute(sql: "UPDATE position SET size = 12") }
+        try database.close()
+        #expect(try run(["/bin/chmod", "-R", "a-w", directory]).status == 0)
+        let before = try snapshot(directory)
+
+        let counts = try asUnprivilegedUser(["query", directory, "SELECT rule, count(*) AS n FROM violations GROUP BY rule ORDER BY rule", "--json"])
+        #expect(counts.status == 0, "\(counts.err)")
+        #expect(counts.out == #"[{"n":1,"rule":"P1"},{"n":4,"rule":"P2"},{"n":1,"rule":"P4"},{"n":1,"rule":"P5"},{"n":1,"rule":"P6"},{"n":1,"rule":"P7"}]"# + "\n")
+        #expect(counts.err.contains("\(directory) cannot be written, so its views.sqlite was not used or updated"), "\(counts.err)")
+        let flows = try asUnprivilegedUser(["views", directory, "flows", "--json"])
+        #expect(flows.status == 0, "\(flows.err)")
+        #expect(try CanonicalJSONParser.parse(Array(flows.out.utf8.dropLast())).arrayValue?.count == 5)
+        #expect(try snapshot(directory) == before, "a reading command changed the read-only ledger directory")
+    }
+
     @Test func verifyViewsPassesForViewsTheLogImplies() throws {
         let directory = try fixtureCopy("intact")
         defer { removeCopy(directory) }
@@ -106,4 +133,30 @@ import Testing
         #expect(again.status == 2)
         #expect(again.err.contains("already exists and is not empty"))
     }
+}
+
+/// Runs `flowledger` as a user who cannot write the ledger copy: the test's own user if it is
+/// not root, else `nobody` through setpriv (root writes anywhere). The binary is copied to a
+/// directory anyone can read, since the build directory may not be.
+private func asUnprivilegedUser(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    let place = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: place) }
+    let binary = place.appendingPathComponent("flowledger").path
+    try FileManager.default.copyItem(atPath: flowledgerPath, toPath: binary)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: place.path)
+    let asUser = getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] : []
+    let result = try run(asUser + ["/usr/bin/env", "COLUMNS=80", "TMPDIR=/tmp", binary] + arguments)
+    return (result.status, String(decoding: result.stdout, as: UTF8.self), result.stderr)
+}
+
+/// Every file under `directory` with its bytes, to show that nothing was written.
+private func snapshot(_ directory: String) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: directory)
+    while let name = enumerator?.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory)
+        files[name] = isDirectory.boolValue ? Data() : try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
+    }
+    return files
 }

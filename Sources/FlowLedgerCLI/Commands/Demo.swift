@@ -31,8 +31,15 @@ struct Demo: AsyncParsableCommand {
 
         let report: VerificationReport
         do { report = try LedgerVerifier(directory: directory).run() } catch { throw CommandFailure(error.message) }
-        let projector = try Views.caughtUp(directory)
-        let digest = try projector.digest()
+        let projector: Projector
+        let digest: ViewDigest
+        do {
+            projector = try Projector(directory: directory)
+            try projector.catchUp()
+            digest = try projector.digest()
+        } catch let error as ProjectionError {
+            throw CommandFailure(error.message)
+        }
         let file = try ViewsFile(path: projector.path!)
         let width = isatty(1) == 1 ? 60 : nil
 

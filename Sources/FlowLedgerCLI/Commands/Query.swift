@@ -11,7 +11,9 @@ struct Query: ParsableCommand {
         discussion: """
             Tables: parties, datasets, grants (and grant_status with each grant's status), exchanges, \
             flows, violations, quality, findings, position. The database is opened read-only: a \
-            statement that would write is refused. Lists (roles, fields) are JSON arrays: use json_each.
+            statement that would write is refused. Lists (roles, fields) are JSON arrays: use json_each. \
+            When the ledger directory cannot be written (a read-only copy), the views are projected from \
+            the log into a temporary file for this command, and the directory is left as it is.
             """)
 
     @OptionGroup var ledger: LedgerDirectory
@@ -23,9 +25,10 @@ struct Query: ParsableCommand {
     var json = false
 
     func run() throws {
-        let projector = try Views.caughtUp(ledger.directory)
+        let views = try ReadableViews.open(ledger.directory)
+        defer { views.close() }
         do {
-            let table = try ViewsFile(path: projector.path!).select(sql)
+            let table = try ViewsFile(path: views.path).select(sql)
             Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
         } catch let error as ProjectionError {
             throw CommandFailure(error.message)

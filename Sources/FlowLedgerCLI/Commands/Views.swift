@@ -12,7 +12,8 @@ struct Views: ParsableCommand {
             Views: \(ViewTable.named.map(\.name).joined(separator: ", ")). The projector catches up \
             from its recorded position (rebuilding views.sqlite when it is missing, of another ledger \
             or ahead of the log, with a note on stderr), then prints the view as a table, or with \
-            --json as one JSON array of objects.
+            --json as one JSON array of objects. A ledger directory that cannot be written is left as it \
+            is: its views are projected into a temporary file for this command.
             """)
 
     @OptionGroup var ledger: LedgerDirectory
@@ -45,20 +46,9 @@ struct Views: ParsableCommand {
                 Output.rawError(projected < size ? "\rprojecting: \(projected) of \(size) entries " : "\r\u{1B}[K")
             }
         }
-        let projector = try Self.caughtUp(ledger.directory, options: options, rebuild: rebuild)
-        let table = try ViewsFile(path: projector.path!).select(view.sql)
+        let views = try ReadableViews.open(ledger.directory, options: options, rebuild: rebuild)
+        defer { views.close() }
+        let table = try ViewsFile(path: views.path).select(view.sql)
         Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
-    }
-
-    /// A projector of `directory` whose views have caught up with the log; notes on stderr.
-    static func caughtUp(_ directory: String, options: ProjectorOptions = ProjectorOptions(), rebuild: Bool = false) throws -> Projector {
-        do {
-            let projector = try Projector(directory: directory, options: options)
-            let result = rebuild ? try projector.rebuild() : try projector.catchUp()
-            for note in result.notes { Output.error("flowledger: note: \(note)") }
-            return projector
-        } catch let error as ProjectionError {
-            throw CommandFailure(error.message)
-        }
     }
 }

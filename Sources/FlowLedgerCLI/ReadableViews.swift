@@ -1,0 +1,57 @@
+import FlowLedger
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The views a reading command (`views`, `query`) prints from: the ledger's own `views.sqlite`,
+/// caught up first, or — when the ledger directory cannot be written (a regulator's read-only
+/// copy, a mount, another user's ledger) — a file projected from the log in a temporary
+/// directory for this command alone, so reading never needs write access to the ledger.
+struct ReadableViews {
+    /// The SQLite file to open read-only.
+    let path: String
+    /// The temporary directory holding `path`, removed by ``close()``; nil for the ledger's own file.
+    private let temporary: String?
+
+    /// Catches the views of `directory` up (or, read-only, projects them aside); notes go to stderr.
+    static func open(_ directory: String, options: ProjectorOptions = ProjectorOptions(), rebuild: Bool = false) throws -> ReadableViews {
+        do {
+            let reader = try LedgerReader(directory: directory)
+            let own = reader.layout.views
+            if access(directory, W_OK) == 0 && (access(own, F_OK) != 0 || access(own, W_OK) == 0) {
+                let projector = try Projector(reader: reader, path: own, options: options)
+                let result = rebuild ? try projector.rebuild() : try projector.catchUp()
+                for note in result.notes { Output.error("flowledger: note: \(note)") }
+                return ReadableViews(path: own, temporary: nil)
+            }
+            let temporary = try makeTemporaryDirectory()
+            do {
+                let projector = try Projector(reader: reader, path: temporary + "/views.sqlite", options: options)
+                let size = try projector.catchUp().size
+                Output.error("flowledger: note: \(directory) cannot be written, so its views.sqlite was not used or updated; the \(size) entries of the log were projected into a temporary file for this command. Run `flowledger views \(directory) parties` as a user who can write the directory to keep its views up to date")
+                return ReadableViews(path: projector.path!, temporary: temporary)
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw error
+            }
+        } catch let error as ProjectionError {
+            throw CommandFailure(error.message)
+        } catch let error as StoreError {
+            throw CommandFailure(error.message)
+        }
+    }
+
+    /// Removes the temporary file, if there is one.
+    func close() {
+        if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+    }
+
+    private static func makeTemporaryDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/flowledger-views-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw CommandFailure("cannot create a temporary directory to project the views into (\(String(cString: strerror(errno)))); set TMPDIR to a writable directory")
+        }
+        return String(cString: made)
+    }
+}
