@@ -142,7 +142,21 @@ private func asUnprivilegedUser(_ arguments: [String]) throws -> (status: Int32,
     let place = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: place) }
     let binary = place.appendingPathComponent("flowledger").path
-    try FileManager.default.copyItem(atPath: flowledgerPath, toPath: binary)
+    // Written through a close-on-exec descriptor: a child that another test forks meanwhile must
+    // not inherit it, or exec of the copy fails with "Text file busy".
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: flowledgerPath))
+    let descriptor = open(binary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+    #expect(descriptor >= 0)
+    var written = 0
+    bytes.withUnsafeBytes { raw in
+        while written < raw.count {
+            let count = Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
+            guard count > 0 else { break }
+            written += count
+        }
+    }
+    close(descriptor)
+    #expect(written == bytes.count)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: place.path)
     let asUser = getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] : []
     let result = try run(asUser + ["/usr/bin/env", "COLUMNS=80", "TMPDIR=/tmp", binary] + arguments)
