@@ -15,7 +15,7 @@ struct ReadmeExampleTests {
         #expect(printed == "entry 5 is in the checkpoint of 7 entries")
     }
 
-    // README: begin
+    // README participant: begin
     func participantProgram(directory: String) async throws -> String {
         // Keys: in production each party loads its own PEM file (PrivateKey(pem:)).
         let operatorKey = try PrivateKey.generate(suite: .ed25519SHA256)
@@ -71,19 +71,13 @@ struct ReadmeExampleTests {
             .verify(verifiers: [ledger.verifierKey()], hash: .sha256, origin: ledger.origin)
         return "entry \(proof.index) is in the checkpoint of \(checkpoint.size) entries"
     }
-    // README: end
+    // README participant: end
 }
 
 @Suite("README shows the compiled program (ReadmeText)")
 struct ReadmeTextTests {
     @Test
     func readmeContainsTheCompiledProgramVerbatim() throws {
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
-        let marker = "    // README: "
-        let body = try #require(source.components(separatedBy: marker + "begin\n").dropFirst().first?.components(separatedBy: marker + "end\n").first)
-        let dedented = body.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : String($0) }.joined(separator: "\n")
-        let readme = try String(contentsOf: Fixtures.root.appendingPathComponent("README.md"), encoding: .utf8)
-        #expect(readme.contains("```swift\n" + dedented + "```"))
+        #expect(try readmeShows(readmeBlock(named: "participant", in: #filePath)))
     }
 }
