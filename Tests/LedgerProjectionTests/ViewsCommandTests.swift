@@ -132,6 +132,14 @@ import Testing
         let again = try flowledger(["demo", directory])
         #expect(again.status == 2)
         #expect(again.err.contains("already exists and is not empty"))
+        // TEST-ONLY keys from the party names and a fixed clock: a second run writes the same
+        // ledger and prints the same report (key ids and the views digest included).
+        let second = work.appendingPathComponent("city-2").path
+        let rerun = try flowledger(["demo", second])
+        #expect(rerun.status == 0, "\(rerun.err)")
+        #expect(rerun.out.replacingOccurrences(of: second, with: directory) == demo.out)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: second + "/log/00000000000000000000.jsonl"))
+            == Data(contentsOf: URL(fileURLWithPath: directory + "/log/00000000000000000000.jsonl")))
     }
 }
 

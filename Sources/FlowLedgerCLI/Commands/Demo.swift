@@ -45,6 +45,7 @@ struct Demo: AsyncParsableCommand {
 
         var out = "FlowLedger demo: a city's data exchange over one week\n\n"
         out += "ledger      \(directory) (\(DemoScenario.origin), ed25519-sha256)\n"
+        out += "keys        TEST-ONLY keys derived from the party names: anyone can sign as these parties (real keys: flowledger keygen)\n"
         out += "entries     \(size), checkpoint of \(size) signed by the operator\n"
         out += "verify      \(report.firstBreak == nil ? "intact" : "BROKEN"): \(report.signaturesChecked) signatures, "
         out += "\(report.checkpoints.count) checkpoint\(report.checkpoints.count == 1 ? "" : "s") recomputed; "

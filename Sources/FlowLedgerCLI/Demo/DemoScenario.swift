@@ -9,7 +9,8 @@ import Foundation
 /// platform's grant is revoked and it sends anyway, the telecom sends to a party it has no grant
 /// for, one acknowledgement reports a different digest than was sent, the transport commission
 /// reports a quality problem, one exchange is never acknowledged, and the regulator records a
-/// finding. Keys are generated for each run; ledger time is fixed (``DemoClock``).
+/// finding. Keys are TEST-ONLY keys derived from the party names (``testOnlyKey(_:)``) and ledger
+/// time is fixed (``DemoClock``), so every run writes the same ledger, byte for byte.
 struct DemoScenario {
     static let origin = "exchange.city.example/2026"
     static let operatorID = "ops.exchange"
@@ -33,11 +34,18 @@ struct DemoScenario {
 
     /// Creates the ledger at `directory` (genesis only).
     init(directory: String) throws {
-        operatorKey = try PrivateKey.generate(suite: .ed25519SHA256)
+        operatorKey = try Self.testOnlyKey(Self.operatorID)
         ledger = try Ledger.create(at: directory, origin: Self.origin, operatorID: Self.operatorID,
                                    operatorName: "City data exchange operator", operatorKey: operatorKey,
                                    at: clock.now, options: clock.writerOptions)
-        for (party, _, _, _) in Self.parties { keys[party] = try PrivateKey.generate(suite: .ed25519SHA256) }
+        for (party, _, _, _) in Self.parties { keys[party] = try Self.testOnlyKey(party) }
+    }
+
+    /// The demo's key for `party`: Ed25519 from seed = SHA-256("flowledger demo TEST-ONLY key\n" ‖ party).
+    /// Anyone can derive it, so anyone can sign as the demo's parties: it is for the demo alone
+    /// (a real ledger's keys come from `flowledger keygen`).
+    static func testOnlyKey(_ party: String) throws -> PrivateKey {
+        try PrivateKey.ed25519(seed: HashAlgorithm.sha256.hash(Array("flowledger demo TEST-ONLY key\n\(party)".utf8)).bytes)
     }
 
     /// Appends the whole story.
