@@ -78,6 +78,19 @@ struct EventTests {
         }
     }
 
+    /// A value built in memory can hold integers no canonical JSON can carry: refused, not a trap.
+    @Test func eventValuesWithIntegersBeyondTwoToThe53AreRefusedNotTrapped() throws {
+        for records in [Int64.max, Int64.min, JSONValue.maxSafeInteger + 1] {
+            let value = JSONValue.object([
+                "at": .string("2026-11-23T08:00:00Z"), "author": .string("p1"), "id": .string("a"), "key": .string("0123456789abcdef"),
+                "type": .string("exchange.received"),
+                "body": .object(["digest": .string(String(repeating: "0", count: 64)), "exchange": .string("x"), "records": .integer(records)]),
+            ])
+            let error = try #require(throws: FormatError.self) { try Event(json: value) }
+            #expect(error.code == .invalidValue && error.field == "body.records", "\(error)")
+        }
+    }
+
     @Test func genesisMustBeAuthoredAndSignedByTheOperator() throws {
         let key = try PrivateKey.generate(suite: .ed25519SHA256)
         let body = try Self.bodies(key: key.publicKey)[0]

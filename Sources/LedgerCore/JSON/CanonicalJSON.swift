@@ -30,7 +30,7 @@ public enum CanonicalJSON {
         case .bool(let flag):
             out += (flag ? "true" : "false").utf8
         case .integer(let number):
-            precondition(abs(number) <= JSONValue.maxSafeInteger, "integer \(number) is outside ±(2^53-1); canonical JSON cannot carry it")
+            precondition(number <= JSONValue.maxSafeInteger && number >= -JSONValue.maxSafeInteger, "integer \(number) is outside ±(2^53-1); canonical JSON cannot carry it")
             out += String(number).utf8
         case .string(let text):
             appendString(text, to: &out)

@@ -27,6 +27,10 @@ struct ObjectReader {
     /// Starts reading `value`, which must be an object. The value is laid out as a tape first
     /// (its canonical bytes, parsed), so values built in memory are read by the same code as lines.
     init(_ value: JSONValue, path: String) throws(FormatError) {
+        // The encoder traps on an integer it cannot write; a value built in memory may hold one.
+        if let field = Self.unencodableInteger(in: value, at: path) {
+            throw FormatError(.invalidValue, field: field, "is outside ±(2^53-1); FlowLedger integers must be exact in every JSON reader")
+        }
         let tape: JSONTape
         do {
             tape = try CanonicalJSONParser.tape(CanonicalJSON.encode(value), maxBytes: .max)
@@ -34,6 +38,24 @@ struct ObjectReader {
             throw FormatError(.invalidValue, field: path, "cannot be read: \(error.detail)")
         }
         try self.init(tape, path: path)
+    }
+
+    /// The path of the first integer outside ±(2^53-1) in `value`, or nil.
+    private static func unencodableInteger(in value: JSONValue, at path: String) -> String? {
+        switch value {
+        case .integer(let number): return number > JSONValue.maxSafeInteger || number < -JSONValue.maxSafeInteger ? path : nil
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let found = unencodableInteger(in: element, at: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                if let found = unencodableInteger(in: members[key]!, at: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+            return nil
+        case .null, .bool, .string: return nil
+        }
     }
 
     private func name(_ key: StaticString) -> String { path.isEmpty ? "\(key)" : "\(path).\(key)" }
