@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerTestSupport
@@ -24,6 +25,34 @@ struct EntryLineTests {
                 #expect(parsed.signed.canonicalEvent == event.canonicalBytes)
             }
         }
+    }
+}
+
+/// Entry lines read field by field from the parser's tape (digests, signatures and times decoded
+/// in place): mutated lines never trap, and a line that is accepted is exactly its entry's bytes.
+@Suite("Fuzzed entry lines (EntryLineFuzz)")
+struct EntryLineFuzzTests {
+    @Test func fuzzedEntryLinesNeverTrapAndAcceptedOnesAreTheirEntrysBytes() throws {
+        var corpus: [[UInt8]] = []
+        for ledger in ["intact", "policy"] {
+            let log = Fixtures.url("ledgers/\(ledger)/log")
+            for file in try FileManager.default.contentsOfDirectory(atPath: log.path).sorted() {
+                let text = try Data(contentsOf: log.appendingPathComponent(file))
+                corpus += text.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+            }
+        }
+        #expect(corpus.count > 40)
+        for line in corpus { #expect(try Entry(line: line).line == line) }
+        var random = SeededRandom(seed: 5_162)
+        var accepted = 0
+        for round in 0..<20_000 {
+            var input = corpus[round % corpus.count]
+            FuzzCorpus.mutate(&input, using: &random)
+            guard let entry = try? Entry(line: input) else { continue }
+            accepted += 1
+            #expect(entry.line == input, "accepted a line that is not its entry's bytes: \(String(decoding: input, as: UTF8.self))")
+        }
+        #expect(accepted < 20_000)
     }
 }
 
