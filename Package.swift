@@ -50,7 +50,7 @@ let package = Package(
         ]),
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
         // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
-        .executableTarget(name: "flowledger-bench", dependencies: ["FlowLedger"]),
+        .executableTarget(name: "flowledger-bench", dependencies: ["FlowLedger", .product(name: "GRDB", package: "GRDB.swift")]),
         // Writes the verifier's test corpus in Fixtures/ledgers (scripts/gen-fixtures.sh): fixed
         // test keys, fixed times, so the output is the same on every run.
         .executableTarget(name: "flowledger-fixtures", dependencies: ["FlowLedger"]),

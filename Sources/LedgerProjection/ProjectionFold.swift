@@ -13,7 +13,7 @@ import LedgerCore
 /// var writer = ViewWriter()
 /// for entry in entries { fold.apply(entry, into: &writer) }
 /// ```
-struct ProjectionFold: Sendable {
+struct ProjectionFold: Sendable, Codable {
     private(set) var policy: PolicyChecker
 
     /// A fold whose P7 window is `acknowledgementWindow` microseconds of ledger time.

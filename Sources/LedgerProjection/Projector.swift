@@ -66,12 +66,16 @@ public final class Projector: @unchecked Sendable {
 
     /// What a catch-up did.
     public struct CatchUp: Sendable {
-        /// Why the file was rebuilt from scratch, if it was (one sentence each).
+        /// Why the file was rebuilt from scratch, or its kept policy state not used, if so (one
+        /// sentence each).
         public let notes: [String]
         /// Entries projected by this call.
         public let projected: Int64
         /// The position after it: the number of entries the views cover.
         public let size: Int64
+        /// Entries whose rows were already in the file, replayed through the policy fold without
+        /// writing to resume it (0 when the fold was in memory or kept in the file at the position).
+        public let replayed: Int64
     }
 
     /// Brings the views up to the end of the log as it is now (or to its first `limit` entries),
@@ -97,8 +101,9 @@ public final class Projector: @unchecked Sendable {
                 fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
                 folded = 0
             }
-            let projected = try project(to: size)
-            return CatchUp(notes: notes, projected: projected, size: size)
+            var replayed: Int64 = 0
+            let projected = try project(to: size, replayed: &replayed, notes: &notes)
+            return CatchUp(notes: notes, projected: projected, size: size, replayed: replayed)
         }
     }
 
@@ -110,7 +115,7 @@ public final class Projector: @unchecked Sendable {
         }
         let result = try catchUp()
         return CatchUp(notes: ["rebuilt on request"] + result.notes,
-                       projected: result.projected, size: result.size)
+                       projected: result.projected, size: result.size, replayed: result.replayed)
     }
 
     /// The digest of the views as they are in the database now (see ``ViewDigest``).
@@ -191,7 +196,7 @@ public final class Projector: @unchecked Sendable {
     ///
     /// Three stages overlap: while batch n is written (this thread), batch n+1 is folded into rows
     /// and batch n+2 is read and parsed, each on a thread of its own.
-    private func project(to size: Int64) throws -> Int64 {
+    private func project(to size: Int64, replayed: inout Int64, notes: inout [String]) throws -> Int64 {
         let batchEntries = Int64(max(1, options.batchEntries))
         let parsing = Prefetcher<Parsed>()
         let preparing = Prefetcher<Prepared>()
@@ -211,6 +216,7 @@ public final class Projector: @unchecked Sendable {
             return Prepared(rows: writer.finish(), fold: fold, lastHash: parsed.lastHash, lastTime: parsed.entries[parsed.entries.count - 1].time)
         }
         var written: Int64 = 0
+        var batchesSinceKept = 0
         var previous: Prepared?  // handed to the next fold to be released there, where it was made
         while true {
             // Where the file stands now: another projector may have moved it on.
@@ -222,6 +228,8 @@ public final class Projector: @unchecked Sendable {
                 fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
                 folded = 0
             }
+            if folded == 0 && stored.size > 0 { resumeFromKeptState(atMost: min(stored.size, size), notes: &notes) }
+            replayed += max(0, min(stored.size, size) - folded)
             try skip(to: min(stored.size, size))
             guard folded < size else { return written }
             let start = folded
@@ -239,6 +247,13 @@ public final class Projector: @unchecked Sendable {
                     }
                 }
                 try batch.rows.write(to: db)
+                // The fold is kept at the end of each catch-up, and every 50 batches on the way, so
+                // a new projector (or one restarted after a crash) resumes it instead of replaying.
+                batchesSinceKept += 1
+                if path != nil && (end == size || batchesSinceKept >= 50) {
+                    try PolicyState.save(batch.fold, size: end, db: db)
+                    batchesSinceKept = 0
+                }
                 try ViewPosition(origin: current.origin, genesisHash: current.genesisHash, size: end, lastHash: batch.lastHash,
                                  lastTime: batch.lastTime.text, acknowledgementWindow: current.acknowledgementWindow,
                                  schemaVersion: current.schemaVersion)
@@ -261,6 +276,24 @@ public final class Projector: @unchecked Sendable {
         let lines = try readLines(range)
         return Parsed(entries: try parseAll(lines, first: range.lowerBound),
                       lastHash: Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex)
+    }
+
+    /// Takes the policy fold kept in the file (``PolicyState``) if it fits, so that `skip` replays
+    /// only the entries after it; a kept state that cannot be used is noted and replayed over.
+    private func resumeFromKeptState(atMost limit: Int64, notes: inout [String]) {
+        do {
+            guard let kept = try database.read({ db in try PolicyState.load(db, atMost: limit) }) else { return }
+            guard kept.fold.policy.acknowledgementWindow == options.acknowledgementWindow else {
+                notes.append("the policy state kept in the views file has another P7 window; replayed from the log")
+                return
+            }
+            fold = kept.fold
+            folded = kept.size
+        } catch let error as ProjectionError {
+            notes.append("\(error.message); replayed from the log")
+        } catch {
+            notes.append("the policy state kept in the views file cannot be read (\(error)); replayed from the log")
+        }
     }
 
     /// Advances the fold, without writing, over entries whose rows are already in the file.

@@ -6,7 +6,7 @@
 /// content has one canonical form (``ViewDigest``).
 enum ViewSchema {
     /// Bumped whenever a table or a column changes: a file of another version is rebuilt.
-    static let version: Int64 = 2
+    static let version: Int64 = 3
 
     /// A view table: its name, its columns in digest order, and the key that orders its rows.
     struct Table: Sendable {
@@ -87,6 +87,11 @@ enum ViewSchema {
           genesis_hash TEXT NOT NULL, size INTEGER NOT NULL, last_hash TEXT, last_time TEXT, last_time_us INTEGER,
           ack_window_us INTEGER NOT NULL
         );
+        -- Not a view: the policy fold as of entry `size` (``PolicyState``), so a new projector
+        -- resumes from it instead of replaying the log from genesis. Outside the digest.
+        CREATE TABLE policy_state (
+          id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1), size INTEGER NOT NULL, state BLOB NOT NULL
+        );
         -- A grant's status at the last projected entry's ledger time (expiry needs no event).
         CREATE VIEW grant_status AS
           SELECT g.*, CASE
@@ -98,6 +103,6 @@ enum ViewSchema {
         """
 
     /// Drops everything ``create`` made (for a rebuild in place).
-    static let drop = "DROP VIEW IF EXISTS grant_status;\n"
+    static let drop = "DROP VIEW IF EXISTS grant_status;\nDROP TABLE IF EXISTS policy_state;\n"
         + tables.map { "DROP TABLE IF EXISTS \($0.name);" }.joined(separator: "\n")
 }

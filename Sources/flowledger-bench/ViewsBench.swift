@@ -2,14 +2,16 @@
 //   1. catch-up from nothing: every entry of a --entries ledger (default 1,000,000: exchanges,
 //      each acknowledged) folded through PolicyChecker and written to views.sqlite, in entries
 //      per second (goal ≥ 100,000/s), and the size of views.sqlite;
-//   2. resuming: a new projector (as a new process) whose views stand at 90% of the log replays
-//      the policy state over those entries without writing, then projects the last 10%;
+//   2. resuming: a new projector (as a new process) whose views stand at 90% of the log resumes
+//      the policy state kept in the file (and, for comparison, with that state removed, replays
+//      it over those entries without writing), then projects the last 10%;
 //   3. reading: the typed flows and violations views, and `verify --views`' recomputation in memory;
 //   4. where the CPU goes: reading, parsing and the policy fold measured one by one on one core.
 // The ledger is built once (signing and appending are not measured) and can be kept with
 // --ledger DIR. Run through scripts/bench-views.sh. Results are never assertions.
 import Foundation
 import FlowLedger
+import GRDB
 
 struct ViewsBench {
     var entries = 1_000_000
@@ -67,15 +69,24 @@ struct ViewsBench {
         line("views.sqlite", padded(mebibytes(fileSize(views) + fileSize(views + "-wal"))) + "   (log: " + mebibytes(directorySize(directory + "/log")) + ")")
         line("peak RSS so far", peakRSS())
 
-        heading("2. resuming at 90% (new projector: policy state replayed, then the last 10% written)")
-        remove()
+        heading("2. resuming at 90% (new projector: policy state resumed from the file, or replayed from the log; then the last 10% written)")
         let ninety = Int64(entries) * 9 / 10
-        try Projector(reader: reader, path: views).catchUp(limit: ninety)
         var start = nanos()
-        let resumed = try Projector(reader: reader, path: views).catchUp()
-        let elapsed = seconds(since: start)
-        line("resume", String(format: "%.2f s: %@ entries replayed without writing, %@ projected", elapsed,
-                              grouped(Int(ninety)), grouped(Int(resumed.projected))))
+        for keepState in [true, false] {
+            remove()
+            try Projector(reader: reader, path: views).catchUp(limit: ninety)
+            if !keepState {
+                let database = try DatabaseQueue(path: views)
+                try await database.write { db in try db.execute(sql: "DELETE FROM policy_state") }
+                try database.close()
+            }
+            start = nanos()
+            let resumed = try Projector(reader: reader, path: views).catchUp()
+            let elapsed = seconds(since: start)
+            line(keepState ? "resume (state kept)" : "resume (state replayed)",
+                 String(format: "%.2f s: %@ entries replayed without writing, %@ projected", elapsed,
+                        grouped(Int(resumed.replayed)), grouped(Int(resumed.projected))))
+        }
 
         heading("3. reading")
         let projector = try Projector(reader: reader, path: views)

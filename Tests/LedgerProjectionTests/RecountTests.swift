@@ -1,4 +1,5 @@
 import FlowLedger
+import GRDB
 import Foundation
 import LedgerTestSupport
 import Testing
@@ -89,6 +90,7 @@ import Testing
         let result = try second.catchUp()
         #expect(result.notes.isEmpty)
         #expect(result.projected == result.size - before)
+        #expect(result.replayed == 0, "the policy state kept at the first projector's position is resumed, not replayed")
         try Self.expectAgreement(second.views, try Recount(directory: ledger.directory))
         let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
         try scratch.catchUp()
@@ -112,6 +114,46 @@ import Testing
         let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
         try scratch.catchUp()
         #expect(try scratch.digest() == first.digest())
+        ledger.close()
+    }
+
+    /// The policy state kept in the file is a cache: one at the position is resumed, one older
+    /// than the position is resumed and the rest replayed, and one that does not decode is
+    /// noted and replayed over; the views are the same every way.
+    @Test func aKeptPolicyStateIsResumedAndABadOneIsReplayedOver() async throws {
+        let ledger = try await RandomLedger(seed: 29)
+        defer { ledger.removeAll() }
+        try await ledger.grow(300)
+        let database = try DatabaseQueue(path: ledger.directory + "/views.sqlite")
+        func kept() async throws -> (size: Int64, state: Data)? {
+            try await database.read { db in
+                try Row.fetchOne(db, sql: "SELECT size, state FROM policy_state").map { ($0["size"], $0["state"]) }
+            }
+        }
+        try Projector(directory: ledger.directory).catchUp(limit: 100)
+        let at100 = try #require(try await kept())
+        #expect(at100.size == 100)
+        var options = ProjectorOptions()
+        options.batchEntries = 40
+        let second = try Projector(directory: ledger.directory, options: options).catchUp(limit: 200)
+        #expect(second.replayed == 0 && second.projected == 100)
+        #expect(try await kept()?.size == 200)
+        // As if the last projector had died before keeping its state: the one of 100 is older.
+        try await database.write { db in try db.execute(sql: "UPDATE policy_state SET size = ?, state = ?", arguments: [at100.size, at100.state]) }
+        let older = try Projector(directory: ledger.directory).catchUp(limit: 230)
+        #expect(older.replayed == 100 && older.projected == 30 && older.notes.isEmpty, "\(older)")
+        try await database.write { db in try db.execute(sql: "DELETE FROM policy_state") }
+        let none = try Projector(directory: ledger.directory).catchUp(limit: 250)
+        #expect(none.replayed == 230 && none.notes.isEmpty, "no kept state: replayed from genesis")
+        try await database.write { db in try db.execute(sql: "UPDATE policy_state SET state = X'7b7d'") }  // "{}"
+        let bad = try Projector(directory: ledger.directory).catchUp()
+        #expect(bad.replayed == 250)
+        #expect(bad.notes.count == 1 && bad.notes.first?.contains("the policy state kept in the views file does not decode") == true, "\(bad.notes)")
+        try Self.expectAgreement(try Projector(directory: ledger.directory).views, try Recount(directory: ledger.directory))
+        let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
+        try scratch.catchUp()
+        #expect(try scratch.digest() == Projector(directory: ledger.directory).digest())
+        try database.close()
         ledger.close()
     }
 }

@@ -15,25 +15,28 @@ import LedgerCrypto
 /// exchange once the first entry later than `sent + window` is applied without an
 /// acknowledgement before it (or when that acknowledgement arrives late).
 ///
+/// It is `Codable`, so a projector can keep the state beside its views and resume from it
+/// instead of replaying the log from genesis.
+///
 /// ```swift
 /// var policy = PolicyChecker()
 /// for entry in entries { findings += policy.apply(entry) }
 /// ```
-public struct PolicyChecker: Sendable {
+public struct PolicyChecker: Sendable, Codable {
     /// The default P7 window: 24 hours of ledger time, in microseconds.
     public static let defaultAcknowledgementWindow: Int64 = 24 * 3600 * 1_000_000
 
     /// How long a recipient has to acknowledge an exchange (P7), in microseconds of ledger time.
     public let acknowledgementWindow: Int64
 
-    private struct Dataset: Sendable {
+    private struct Dataset: Sendable, Codable {
         let owner: String
         var sharing: SharingClass
         var level: SecurityLevel
         let fields: Set<String>
     }
 
-    private struct Grant: Sendable {
+    private struct Grant: Sendable, Codable {
         let seq: Int64
         let dataset: String
         let grantee: String
@@ -44,7 +47,7 @@ public struct PolicyChecker: Sendable {
         var revokedAt: Int64?
     }
 
-    private struct OpenExchange: Sendable {
+    private struct OpenExchange: Sendable, Codable {
         let seq: Int64
         let eventID: String
         let provider: String
