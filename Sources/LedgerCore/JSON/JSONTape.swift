@@ -1,4 +1,9 @@
 import LedgerCrypto
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A parsed canonical JSON document as one flat array of nodes over its own bytes.
 ///
@@ -68,7 +73,14 @@ struct JSONTape: Sendable {
     /// True when the string node at `index` is exactly `text`.
     func stringEquals(_ index: Int, _ text: String) -> Bool {
         let node = nodes[index]
-        guard !node.escaped, Int(node.end - node.start) == text.utf8.count else { return false }
+        let length = Int(node.end - node.start)
+        guard !node.escaped, length == text.utf8.count else { return false }
+        if length == 0 { return true }
+        if let equal = text.utf8.withContiguousStorageIfAvailable({ utf8 in
+            bytes.withUnsafeBufferPointer { buffer in memcmp(buffer.baseAddress! + Int(node.start), utf8.baseAddress!, length) == 0 }
+        }) {
+            return equal
+        }
         return bytes[Int(node.start)..<Int(node.end)].elementsEqual(text.utf8)
     }
 

@@ -64,7 +64,7 @@ public struct Entry: Hashable, Sendable {
         } catch {
             throw error.nested(under: "event")
         }
-        let signature = try reader.base64(node: sig.node, field: sig.field, maxCharacters: SignedEvent.maxSignatureCharacters, what: "signature")
+        let signature = try reader.base64(node: sig, key: "sig", maxCharacters: SignedEvent.maxSignatureCharacters, what: "signature")
         guard !signature.isEmpty else { throw FormatError(.invalidValue, field: "sig", "signature is empty") }
         // The line is canonical, so canonical(event) is the event's own bytes in the line: no
         // need to encode the event again.

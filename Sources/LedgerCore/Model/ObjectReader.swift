@@ -114,22 +114,25 @@ struct ObjectReader {
         return hash
     }
 
-    /// The node of string member `key`, to be read later (see ``base64(node:field:maxCharacters:what:)``).
-    mutating func stringNode(_ key: StaticString) throws(FormatError) -> (node: Int, field: String) {
+    /// The node of string member `key`, to be read later (see ``base64(node:key:maxCharacters:what:)``).
+    mutating func stringNode(_ key: StaticString) throws(FormatError) -> Int {
         let value = try value(key)
         guard tape[value].kind == .string else {
             throw FormatError(.wrongType, field: name(key), "must be a string, found \(tape.kindDescription(value))")
         }
-        return (value, name(key))
+        return value
     }
 
-    /// The base64 string at `node` decoded in place (strictly, as ``Base64/decode(_:field:)``),
-    /// at most `maxCharacters` long.
-    func base64(node: Int, field: String, maxCharacters: Int, what: String) throws(FormatError) -> [UInt8] {
+    /// The base64 string at `node` (member `key`) decoded in place, strictly (as
+    /// ``Base64/decode(_:field:)``), at most `maxCharacters` long.
+    func base64(node: Int, key: StaticString, maxCharacters: Int, what: String) throws(FormatError) -> [UInt8] {
         let length = Int(tape[node].end - tape[node].start)
         guard length <= maxCharacters else {
-            throw FormatError(.invalidValue, field: field, "\(what) is too long (\(length) characters of base64)")
+            throw FormatError(.invalidValue, field: name(key), "\(what) is too long (\(length) characters of base64)")
         }
+        let decoded = try tape.withLiteral(node) { utf8 throws(FormatError) -> [UInt8]? in try? Base64.decode(utf8: utf8, field: "") }
+        if let decoded { return decoded }
+        let field = name(key)  // the message is built only for a bad signature
         return try tape.withLiteral(node) { utf8 throws(FormatError) in
             do throws(CryptoError) {
                 return try Base64.decode(utf8: utf8, field: field)
@@ -145,7 +148,7 @@ struct ObjectReader {
         guard tape[value].kind == .string else {
             throw FormatError(.wrongType, field: name(key), "must be a string, found \(tape.kindDescription(value))")
         }
-        return (E.allCases.first { tape.stringEquals(value, $0.rawValue) }, value)
+        return (E.allCases.first { tape.stringEquals(value, $0.rawValue) }, value)  // a handful of cases
     }
 
     /// The text of the string node `node` of this object's tape.

@@ -50,31 +50,34 @@ public enum Base64 {
         }
         var out = [UInt8]()
         out.reserveCapacity(chars.count / 4 * 3)
-        var i = 0
-        while i < chars.count {
-            let isLast = i + 4 == chars.count
-            let padding = isLast ? (chars[i + 3] == UInt8(ascii: "=") ? (chars[i + 2] == UInt8(ascii: "=") ? 2 : 1) : 0) : 0
-            var n: UInt32 = 0
-            for j in 0..<4 {
-                let c = chars[i + j]
-                if j >= 4 - padding {
-                    n <<= 6
-                    continue
+        // The table is read through a pointer: this runs for every entry's signature, and the
+        // array's bounds checks and lazy-global access were most of its cost.
+        try reverse.withUnsafeBufferPointer { (table: UnsafeBufferPointer<UInt8>) throws(CryptoError) in
+            var i = 0
+            while i < chars.count {
+                let isLast = i + 4 == chars.count
+                let padding = isLast ? (chars[i + 3] == UInt8(ascii: "=") ? (chars[i + 2] == UInt8(ascii: "=") ? 2 : 1) : 0) : 0
+                var n: UInt32 = 0
+                for j in 0..<4 {
+                    if j >= 4 - padding {
+                        n <<= 6
+                        continue
+                    }
+                    let value = table[Int(chars[i + j])]
+                    guard value != 0xff else {
+                        throw CryptoError(.malformedEncoding, "\(field): character \(i + j + 1) is not in the standard base64 alphabet")
+                    }
+                    n = n << 6 | UInt32(value)
                 }
-                let value = reverse[Int(c)]
-                guard value != 0xff else {
-                    throw CryptoError(.malformedEncoding, "\(field): character \(i + j + 1) is not in the standard base64 alphabet")
+                out.append(UInt8(n >> 16))
+                if padding < 2 { out.append(UInt8(n >> 8 & 0xff)) }
+                if padding < 1 { out.append(UInt8(n & 0xff)) }
+                // Bits that padding hides must be zero, or two strings would decode to the same bytes.
+                if (padding == 1 && n & 0xff != 0) || (padding == 2 && n & 0xffff != 0) {
+                    throw CryptoError(.malformedEncoding, "\(field): base64 has non-zero padding bits; it is not the canonical encoding")
                 }
-                n = n << 6 | UInt32(value)
+                i += 4
             }
-            out.append(UInt8(n >> 16))
-            if padding < 2 { out.append(UInt8(n >> 8 & 0xff)) }
-            if padding < 1 { out.append(UInt8(n & 0xff)) }
-            // Bits that padding hides must be zero, or two strings would decode to the same bytes.
-            if (padding == 1 && n & 0xff != 0) || (padding == 2 && n & 0xffff != 0) {
-                throw CryptoError(.malformedEncoding, "\(field): base64 has non-zero padding bits; it is not the canonical encoding")
-            }
-            i += 4
         }
         return out
     }
