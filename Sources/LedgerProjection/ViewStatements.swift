@@ -25,6 +25,7 @@ enum ViewStatements {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)
         """,
         "UPDATE grants SET revoked_seq = ?, revoked_time = ?, revoked_reason = ? WHERE grant_id = ?",
+        // ViewWriter.ExchangeColumn names positions in this list of values.
         """
         INSERT INTO exchanges (exchange, seq, time, time_us, provider, recipient, dataset, grant_id, purpose, fields, records, bytes,
                                digest, ack, received_seq, received_time, received_records, received_digest, verdict)

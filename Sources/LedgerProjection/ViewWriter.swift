@@ -3,11 +3,11 @@ import LedgerCore
 /// Turns the ``ViewChange``s of one batch of entries into the rows of a ``RowBatch``, on the
 /// thread that folds them; the transaction then only runs the batch.
 ///
-/// Within a batch, exchanges and flows are gathered and written at ``finish()``: an exchange
-/// acknowledged (or found in breach of P6/P7) in the same batch is inserted with its final
-/// columns instead of inserted and then updated, and a flow gets one upsert per batch instead of
-/// one per exchange. The rows are exactly those the changes describe one by one (``ViewDigest``
-/// and the recount tests check it).
+/// Within a batch, an exchange acknowledged (or found in breach of P6/P7) a few entries after it
+/// was sent has its row completed in place (``RowBatch/replace(_:with:)``) instead of inserted
+/// and then updated, and flows are summed and upserted once, at ``finish()``, instead of once per
+/// exchange. The rows are exactly those the changes describe one by one (``ViewDigest`` and the
+/// recount tests check it).
 struct ViewWriter {
     private(set) var rows = RowBatch()
     /// The exchanges sent in this batch: where each one's row starts in `rows` (its values are
@@ -27,7 +27,8 @@ struct ViewWriter {
         }
     }
 
-    /// Positions of the columns of an exchange row that later entries change.
+    /// Positions of the columns of an exchange row that later entries change: the order of the
+    /// values of ``ViewStatements/Number/insertExchange``.
     private enum ExchangeColumn {
         static let records = 10, digest = 12, ack = 13, receivedSeq = 14, receivedTime = 15, receivedRecords = 16
         static let receivedDigest = 17, verdict = 18
@@ -45,12 +46,12 @@ struct ViewWriter {
         var lastTime: Timestamp
     }
 
-    /// Applies `change` (exchanges and flows are held until ``finish()``).
+    /// Applies `change` (flows are summed until ``finish()``).
     mutating func apply(_ change: ViewChange) {
         switch change {
         case .partyRegistered(let body, let seq, let time):
             rows.append(.insertParty, body.party, body.name, body.kind.rawValue, Self.list(body.roles.map(\.rawValue)), body.key.string, body.key.keyID,
-                    seq, time.text, seq)
+                        seq, time.text, seq)
         case .keyRotated(let party, let key, let keyID, let seq):
             rows.append(.rotateKey, key, keyID, seq, party)
         case .partyStatus(let party, let status, let reason, let seq):
@@ -61,7 +62,7 @@ struct ViewWriter {
             rows.append(.reclassifyDataset, body.sharing.rawValue, body.level.rawValue, seq, body.reason, body.dataset)
         case .grantIssued(let body, let owner, let seq, let time):
             rows.append(.insertGrant, body.grant, body.dataset, owner, body.grantee, body.purpose, Self.list(body.fields), body.from.text, body.until.text,
-                    body.from.microsecondsSinceEpoch, body.until.microsecondsSinceEpoch, body.basis, seq, time.text)
+                        body.from.microsecondsSinceEpoch, body.until.microsecondsSinceEpoch, body.basis, seq, time.text)
         case .grantRevoked(let body, let seq, let time):
             rows.append(.revokeGrant, seq, time.text, body.reason, body.grant)
         case .exchangeSent(let body, let provider, let seq, let time, let verdict):
@@ -69,6 +70,9 @@ struct ViewWriter {
                 .insertExchange, body.exchange, seq, time.text, time.microsecondsSinceEpoch, provider, body.recipient, body.dataset,
                 body.grant, body.purpose, list(body.fields), body.records, body.bytes, body.digest, "awaiting", Int64?.none,
                 String?.none, Int64?.none, String?.none, verdict)
+            assert(rows.text(at: exchangeRows[body.exchange]! + ExchangeColumn.ack, equals: "awaiting")
+                   && rows.text(at: exchangeRows[body.exchange]! + ExchangeColumn.verdict, equals: verdict),
+                   "ExchangeColumn must follow the values of insertExchange")
             // flows: one row per provider → recipient → dataset, summed.
             let key = FlowKey(provider: provider, recipient: body.recipient, dataset: body.dataset)
             let index: Int
@@ -96,7 +100,7 @@ struct ViewWriter {
             rows.append(.acknowledgeExchange, body.digest, body.records, seq, time.text, body.records, body.digest, body.exchange)
         case .violation(let finding):
             rows.append(.insertViolation, finding.rule.code, finding.seq, finding.eventID, finding.author, finding.exchange, finding.dataset,
-                    finding.provider, finding.recipient, finding.relatedSeq, finding.message)
+                        finding.provider, finding.recipient, finding.relatedSeq, finding.message)
             // P1, P2, P4, P5 are in the verdict from the exchange row on; P6 and P7 come later.
             guard finding.rule == .receiptDiscrepancy || finding.rule == .unacknowledged else { return }
             if let row = exchangeRows[finding.exchange] {
@@ -119,7 +123,7 @@ struct ViewWriter {
     mutating func finish() -> RowBatch {
         for flow in flows {
             rows.append(.addToFlow, flow.key.provider, flow.key.recipient, flow.key.dataset, flow.exchanges, flow.records, flow.bytes,
-                    flow.firstTime.text, flow.lastTime.text, flow.lastTime.microsecondsSinceEpoch)
+                        flow.firstTime.text, flow.lastTime.text, flow.lastTime.microsecondsSinceEpoch)
         }
         return rows
     }
