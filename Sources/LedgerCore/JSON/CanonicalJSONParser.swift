@@ -20,15 +20,18 @@ public struct CanonicalJSONParser: ~Copyable {
     /// Parses `input`, which must be one canonical JSON value and nothing else.
     /// - Parameter maxBytes: inputs longer than this are refused before parsing.
     public static func parse(_ input: some Collection<UInt8>, maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONValue {
-        try tape(Array(input), maxBytes: maxBytes).value(at: 0)
+        guard input.count <= maxBytes else { throw tooLarge(input.count, maxBytes) }  // before copying it
+        return try tape(Array(input), maxBytes: maxBytes).value(at: 0)
+    }
+
+    private static func tooLarge(_ count: Int, _ maxBytes: Int) -> CanonicalJSONError {
+        CanonicalJSONError(.tooLarge, at: maxBytes, "\(count) bytes is larger than the \(maxBytes)-byte limit")
     }
 
     /// Parses `bytes` into a flat ``JSONTape`` (no tree, no per-string allocation); the same
     /// checks and errors as ``parse(_:maxBytes:)``.
     static func tape(_ bytes: [UInt8], maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONTape {
-        guard bytes.count <= maxBytes else {
-            throw CanonicalJSONError(.tooLarge, at: maxBytes, "\(bytes.count) bytes is larger than the \(maxBytes)-byte limit")
-        }
+        guard bytes.count <= maxBytes else { throw tooLarge(bytes.count, maxBytes) }
         let nodes = try bytes.withUnsafeBufferPointer { buffer in Self.parseBuffer(buffer) }.get()
         return JSONTape(bytes: bytes, nodes: nodes)
     }
