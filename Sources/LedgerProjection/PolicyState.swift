@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LedgerCore
 
 /// The projector's policy fold as of a position, kept in `views.sqlite` (table `policy_state`)
 /// in the same transaction as the rows and position it goes with, so that a new projector — a
@@ -12,8 +13,14 @@ import GRDB
 enum PolicyState {
     /// Writes `fold`, the state after the first `size` entries (inside the caller's transaction).
     static func save(_ fold: ProjectionFold, size: Int64, db: Database) throws {
-        let state = try JSONEncoder().encode(fold)
+        let state = Data(fold.policy.snapshot())
         try db.execute(sql: "INSERT OR REPLACE INTO policy_state (id, size, state) VALUES (1, ?, ?)", arguments: [size, state])
+    }
+
+    /// The number of entries the kept state covers (0 when none is kept).
+    static func keptSize(_ db: Database) throws -> Int64 {
+        guard try db.tableExists("policy_state") else { return 0 }
+        return try Int64.fetchOne(db, sql: "SELECT size FROM policy_state WHERE id = 1") ?? 0
     }
 
     /// The state kept in the file if it covers at most `limit` entries; nil if there is none.
@@ -26,10 +33,13 @@ enum PolicyState {
         guard size <= limit else {
             throw ProjectionError("the policy state kept in the views file is of entry \(size), beyond the position \(limit)")
         }
+        guard let state = row["state"] as Data? else {
+            throw ProjectionError("the policy state kept in the views file is not a blob")
+        }
         do {
-            return (try JSONDecoder().decode(ProjectionFold.self, from: row["state"] as Data), size)
+            return (ProjectionFold(policy: try PolicyChecker(snapshot: [UInt8](state))), size)
         } catch {
-            throw ProjectionError("the policy state kept in the views file does not decode (\(error))")
+            throw ProjectionError("the policy state kept in the views file does not decode (\(error.field) \(error.message))")
         }
     }
 }

@@ -13,12 +13,17 @@ import LedgerCore
 /// var writer = ViewWriter()
 /// for entry in entries { fold.apply(entry, into: &writer) }
 /// ```
-struct ProjectionFold: Sendable, Codable {
+struct ProjectionFold: Sendable {
     private(set) var policy: PolicyChecker
 
     /// A fold whose P7 window is `acknowledgementWindow` microseconds of ledger time.
     init(acknowledgementWindow: Int64 = PolicyChecker.defaultAcknowledgementWindow) {
         policy = PolicyChecker(acknowledgementWindow: acknowledgementWindow)
+    }
+
+    /// A fold resumed from a policy state (``PolicyChecker/snapshot()``).
+    init(policy: PolicyChecker) {
+        self.policy = policy
     }
 
     /// Advances the policy state over an entry whose rows are already in the views.

@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// The P1–P7 fold on its own, on entries made in memory: the time rules (grant validity and
@@ -86,5 +87,34 @@ struct PolicyCheckerTests {
         let log = try entries(register() + [reclassify(.open, 1), send("x", at: 2), acknowledge("x", at: 3),
                                              reclassify(.none, 4), send("y", at: 5), acknowledge("y", at: 6)])
         #expect(findings(log) == ["P1 y seq 8"])
+    }
+
+    /// A snapshot taken anywhere in the policy fixture and read back continues exactly as the
+    /// uninterrupted fold; a snapshot cut short anywhere is refused with a FormatError, not a trap.
+    @Test func aSnapshotResumesTheFoldExactlyAndACutOneIsRefused() throws {
+        let log = Fixtures.url("ledgers/policy/log")
+        var entries: [Entry] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: log.path).sorted() {
+            for line in try Data(contentsOf: log.appendingPathComponent(file)).split(separator: UInt8(ascii: "\n")) {
+                entries.append(try Entry(line: Array(line)))
+            }
+        }
+        var whole = PolicyChecker(acknowledgementWindow: 3_600_000_000)
+        let expected = entries.map { whole.apply($0) }
+        #expect(expected.joined().count >= 9)
+        for cut in [0, 5, entries.count / 2, entries.count - 3, entries.count] {
+            var first = PolicyChecker(acknowledgementWindow: 3_600_000_000)
+            for entry in entries[..<cut] { _ = first.apply(entry) }
+            var resumed = try PolicyChecker(snapshot: first.snapshot())
+            #expect(resumed.acknowledgementWindow == 3_600_000_000 && resumed.openExchanges == first.openExchanges)
+            #expect(entries[cut...].map { resumed.apply($0) } == Array(expected[cut...]), "resumed after \(cut) entries")
+        }
+        var half = PolicyChecker()
+        for entry in entries.prefix(entries.count / 2) { _ = half.apply(entry) }
+        let bytes = half.snapshot()
+        for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            #expect(throws: FormatError.self, "cut at \(length)") { try PolicyChecker(snapshot: Array(bytes.prefix(length))) }
+        }
+        #expect(throws: FormatError.self) { try PolicyChecker(snapshot: bytes + [0]) }
     }
 }

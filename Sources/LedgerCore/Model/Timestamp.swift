@@ -138,17 +138,3 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
-
-extension Timestamp: Codable {
-    /// Decodes the RFC 3339 text, strictly (``init(parsing:field:)``).
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text, field: decoder.codingPath.map(\.stringValue).joined(separator: "."))
-    }
-
-    /// Encodes the exact text.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
-}

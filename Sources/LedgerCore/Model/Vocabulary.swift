@@ -1,7 +1,7 @@
 /// The closed value sets of DESIGN §6.
 
 /// What kind of organisation a party is.
-public enum PartyKind: String, Sendable, CaseIterable, Hashable, Codable {
+public enum PartyKind: String, Sendable, CaseIterable, Hashable {
     case government, enterprise, organization, regulator
 }
 
@@ -13,12 +13,12 @@ public enum PartyRole: String, Sendable, CaseIterable, Hashable, Comparable {
 }
 
 /// A dataset's sharing class: not shared, shared on conditions, shared openly.
-public enum SharingClass: String, Sendable, CaseIterable, Hashable, Codable {
+public enum SharingClass: String, Sendable, CaseIterable, Hashable {
     case none, conditional, open
 }
 
 /// A dataset's security level: general, important or core data.
-public enum SecurityLevel: String, Sendable, CaseIterable, Hashable, Codable {
+public enum SecurityLevel: String, Sendable, CaseIterable, Hashable {
     case general, important, core
 }
 

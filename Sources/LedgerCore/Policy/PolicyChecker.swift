@@ -15,28 +15,28 @@ import LedgerCrypto
 /// exchange once the first entry later than `sent + window` is applied without an
 /// acknowledgement before it (or when that acknowledgement arrives late).
 ///
-/// It is `Codable`, so a projector can keep the state beside its views and resume from it
-/// instead of replaying the log from genesis.
+/// ``snapshot()`` writes the state as bytes, so a projector can keep it beside its views and
+/// resume from it (``init(snapshot:)``) instead of replaying the log from genesis.
 ///
 /// ```swift
 /// var policy = PolicyChecker()
 /// for entry in entries { findings += policy.apply(entry) }
 /// ```
-public struct PolicyChecker: Sendable, Codable {
+public struct PolicyChecker: Sendable {
     /// The default P7 window: 24 hours of ledger time, in microseconds.
     public static let defaultAcknowledgementWindow: Int64 = 24 * 3600 * 1_000_000
 
     /// How long a recipient has to acknowledge an exchange (P7), in microseconds of ledger time.
     public let acknowledgementWindow: Int64
 
-    private struct Dataset: Sendable, Codable {
+    struct Dataset: Sendable {
         let owner: String
         var sharing: SharingClass
         var level: SecurityLevel
         let fields: Set<String>
     }
 
-    private struct Grant: Sendable, Codable {
+    struct Grant: Sendable {
         let seq: Int64
         let dataset: String
         let grantee: String
@@ -47,7 +47,7 @@ public struct PolicyChecker: Sendable, Codable {
         var revokedAt: Int64?
     }
 
-    private struct OpenExchange: Sendable, Codable {
+    struct OpenExchange: Sendable {
         let seq: Int64
         let eventID: String
         let provider: String
@@ -59,16 +59,16 @@ public struct PolicyChecker: Sendable, Codable {
         var reportedLate = false
     }
 
-    private var partyKinds: [String: PartyKind] = [:]
-    private var datasets: [String: Dataset] = [:]
-    private var grants: [String: Grant] = [:]
+    var partyKinds: [String: PartyKind] = [:]
+    var datasets: [String: Dataset] = [:]
+    var grants: [String: Grant] = [:]
     /// Grant ids by "dataset\ngrantee", for exchanges that name no grant.
-    private var grantsFor: [String: [String]] = [:]
-    private var open: [String: OpenExchange] = [:]
+    var grantsFor: [String: [String]] = [:]
+    var open: [String: OpenExchange] = [:]
     /// Open exchange ids in order of their due time (ledger time never decreases, so sending
     /// order is due order); acknowledged ones are skipped when reached.
-    private var dueQueue: [String] = []
-    private var dueHead = 0
+    var dueQueue: [String] = []
+    var dueHead = 0
 
     /// A checker with the P7 window `acknowledgementWindow` (microseconds of ledger time).
     public init(acknowledgementWindow: Int64 = PolicyChecker.defaultAcknowledgementWindow) {
@@ -77,6 +77,10 @@ public struct PolicyChecker: Sendable, Codable {
 
     /// The number of exchanges not yet acknowledged.
     public var openExchanges: Int { open.count }
+
+    /// The number of items the state holds: parties, datasets, grants and exchanges not yet
+    /// acknowledged. A ``snapshot()`` grows with it; each entry adds at most one.
+    public var heldItems: Int { partyKinds.count + datasets.count + grants.count + open.count }
 
     /// Applies `entry` and returns the findings it reveals, in rule order: P7 for exchanges whose
     /// window ended before this entry's time, then those about the entry itself.
