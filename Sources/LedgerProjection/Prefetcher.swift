@@ -28,6 +28,14 @@ final class Prefetcher<Value: Sendable>: @unchecked Sendable {
         return try result.get()
     }
 
+    /// The value of the work in flight, whatever its range (after waiting for it); nil if none.
+    func take() throws -> Value? {
+        let slot = pending
+        pending = nil
+        slot?.done.wait()
+        return try slot?.result?.get()
+    }
+
     /// Starts `work` for `range` in the background (after the work in flight, if any, is done).
     func start(_ range: Range<Int64>, _ work: @escaping @Sendable () throws -> Value) {
         pending?.done.wait()

@@ -183,88 +183,112 @@ public final class Projector: @unchecked Sendable {
         let lastHash: String
     }
 
-    /// A range of the log folded: the rows it writes, the fold after it, and the position after
-    /// it (leaf hash and time of its last entry).
+    /// A range of the log folded: the rows it writes and the position after it (leaf hash and
+    /// time of its last entry).
     private struct Prepared: Sendable {
+        let range: Range<Int64>
         let rows: RowBatch
-        let fold: ProjectionFold
         let lastHash: String
         let lastTime: Timestamp
+    }
+
+    /// The policy fold while a catch-up runs: one stage at a time advances it in place (the
+    /// pipeline hands it on rather than copying it: a copy per batch would duplicate the row of
+    /// every open exchange for every batch).
+    private final class FoldBox: @unchecked Sendable {
+        var fold: ProjectionFold
+        /// The entries the fold has seen.
+        var position: Int64
+        init(fold: ProjectionFold, position: Int64) {
+            self.fold = fold
+            self.position = position
+        }
     }
 
     /// Projects entries up to `size`, a batch per transaction; returns how many this call wrote.
     ///
     /// Three stages overlap: while batch n is written (this thread), batch n+1 is folded into rows
-    /// and batch n+2 is read and parsed, each on a thread of its own.
+    /// and batch n+2 is read and parsed, each on a thread of its own. A batch is written only if
+    /// the file stands where it begins; otherwise (another projector wrote meanwhile) the fold
+    /// catches up with the file and the batch is prepared again from there.
     private func project(to size: Int64, replayed: inout Int64, notes: inout [String]) throws -> Int64 {
         let batchEntries = Int64(max(1, options.batchEntries))
         let parsing = Prefetcher<Parsed>()
         let preparing = Prefetcher<Prepared>()
+        let box = FoldBox(fold: fold, position: folded)
+        fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)  // lent to `box` until the end
         defer {
             preparing.finish()
             parsing.finish()
+            fold = box.fold
+            folded = box.position
         }
         /// The batch after the one ending at `end`, if the catch-up goes on.
         let following = { @Sendable (end: Int64) -> Range<Int64>? in end < size ? end..<min(size, end + batchEntries) : nil }
-        /// Folds `range` from `fold`, taking its entries from the parse in flight and starting the next parse.
-        let prepare = { @Sendable [self] (range: Range<Int64>, fold: ProjectionFold, sizing: RowBatch?) throws -> Prepared in
+        /// Folds `range` (the fold is at its start), taking its entries from the parse in flight
+        /// and starting the next parse.
+        let prepare = { @Sendable [self] (range: Range<Int64>, sizing: RowBatch?) throws -> Prepared in
             let parsed = try parsing.take(range) ?? parse(range)
             if let next = following(range.upperBound) { parsing.start(next) { [self] in try parse(next) } }
-            var fold = fold
             var writer = ViewWriter(sizedLike: sizing)
-            for entry in parsed.entries { fold.apply(entry, into: &writer) }
-            return Prepared(rows: writer.finish(), fold: fold, lastHash: parsed.lastHash, lastTime: parsed.entries[parsed.entries.count - 1].time)
+            for entry in parsed.entries { box.fold.apply(entry, into: &writer) }
+            box.position = range.upperBound
+            return Prepared(range: range, rows: writer.finish(), lastHash: parsed.lastHash, lastTime: parsed.entries[parsed.entries.count - 1].time)
         }
         var written: Int64 = 0
-        var batchesSinceKept = 0
+        var keptAt = try database.read { db in try PolicyState.keptSize(db) }
         var previous: Prepared?  // handed to the next fold to be released there, where it was made
         while true {
+            let ready = try preparing.take()  // the batch folded during the last write, if any
             // Where the file stands now: another projector may have moved it on.
             guard let stored = try database.read({ db in try ViewPosition.fetch(db) }) else {
                 throw ProjectionError("\(path ?? "views"): the position row disappeared while projecting; run the command again")
             }
             guard stored.size < size else { return written }  // up to date: no need to replay the policy state
-            if stored.size < folded {  // rebuilt behind our back: start the fold again
-                fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
-                folded = 0
+            let batch: Prepared
+            if let ready, ready.range.lowerBound == stored.size {
+                batch = ready
+            } else {
+                // Nothing prepared where the file stands: the first batch, or another projector wrote.
+                if box.position > stored.size {  // the fold is ahead of the file (rebuilt behind our back): start again
+                    box.fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
+                    box.position = 0
+                }
+                if box.position == 0 { resumeFromKeptState(box, atMost: stored.size, notes: &notes) }
+                replayed += stored.size - box.position
+                try skip(box, to: stored.size)
+                batch = try prepare(stored.size..<min(size, stored.size + batchEntries), nil)
             }
-            if folded == 0 && stored.size > 0 { resumeFromKeptState(atMost: min(stored.size, size), notes: &notes) }
-            replayed += max(0, min(stored.size, size) - folded)
-            try skip(to: min(stored.size, size))
-            guard folded < size else { return written }
-            let start = folded
-            let end = min(size, folded + batchEntries)
-            let batch = try preparing.take(start..<end) ?? prepare(start..<end, fold, nil)
+            let (start, end) = (batch.range.lowerBound, batch.range.upperBound)
+            var committed = false
             try database.inTransaction(.immediate) { db -> Database.TransactionCompletion in
                 guard let current = try ViewPosition.fetch(db), current.size == start else { return .rollback }
+                // The fold is kept (``ProjectorOptions/keepPolicyStateEvery``) so that a new projector,
+                // or one restarted after a crash, resumes it instead of replaying the log; before
+                // the next batch is folded, while it stands at `end`.
+                if path != nil && end - keptAt >= options.keepPolicyStateEvery ?? Int64(box.fold.policy.heldItems) {
+                    try PolicyState.save(box.fold, size: end, db: db)
+                    keptAt = end
+                }
                 if let next = following(end) {
                     nonisolated(unsafe) var garbage = previous.take()
-                    let fold = batch.fold
                     preparing.start(next) {
                         let sizing = garbage?.rows
                         garbage = nil
-                        return try prepare(next, fold, sizing)
+                        return try prepare(next, sizing)
                     }
                 }
                 try batch.rows.write(to: db)
-                // The fold is kept at the end of each catch-up, and every 50 batches on the way, so
-                // a new projector (or one restarted after a crash) resumes it instead of replaying.
-                batchesSinceKept += 1
-                if path != nil && (end == size || batchesSinceKept >= 50) {
-                    try PolicyState.save(batch.fold, size: end, db: db)
-                    batchesSinceKept = 0
-                }
                 try ViewPosition(origin: current.origin, genesisHash: current.genesisHash, size: end, lastHash: batch.lastHash,
                                  lastTime: batch.lastTime.text, acknowledgementWindow: current.acknowledgementWindow,
                                  schemaVersion: current.schemaVersion)
                     .save(db, lastTimeMicroseconds: batch.lastTime.microsecondsSinceEpoch)
+                committed = true
                 return .commit
             }
             previous = batch
-            // A rollback means another projector wrote first: loop to read where it got to.
-            if try database.read({ db in try ViewPosition.fetch(db)?.size }) == end {
-                fold = batch.fold
-                folded = end
+            // Not committed: another projector wrote first; the next turn reads where it got to.
+            if committed {
                 written += end - start
                 options.afterBatch?(end, size)
             }
@@ -278,17 +302,19 @@ public final class Projector: @unchecked Sendable {
                       lastHash: Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex)
     }
 
-    /// Takes the policy fold kept in the file (``PolicyState``) if it fits, so that `skip` replays
-    /// only the entries after it; a kept state that cannot be used is noted and replayed over.
-    private func resumeFromKeptState(atMost limit: Int64, notes: inout [String]) {
+    /// Takes the policy fold kept in the file (``PolicyState``) into `box` if it fits, so that
+    /// `skip` replays only the entries after it; a kept state that cannot be used is noted and
+    /// replayed over.
+    private func resumeFromKeptState(_ box: FoldBox, atMost limit: Int64, notes: inout [String]) {
+        guard limit > 0 else { return }
         do {
             guard let kept = try database.read({ db in try PolicyState.load(db, atMost: limit) }) else { return }
             guard kept.fold.policy.acknowledgementWindow == options.acknowledgementWindow else {
                 notes.append("the policy state kept in the views file has another P7 window; replayed from the log")
                 return
             }
-            fold = kept.fold
-            folded = kept.size
+            box.fold = kept.fold
+            box.position = kept.size
         } catch let error as ProjectionError {
             notes.append("\(error.message); replayed from the log")
         } catch {
@@ -296,12 +322,12 @@ public final class Projector: @unchecked Sendable {
         }
     }
 
-    /// Advances the fold, without writing, over entries whose rows are already in the file.
-    private func skip(to target: Int64) throws {
-        while folded < target {
-            let end = min(target, folded + 65_536)
-            for entry in try parseAll(try readLines(folded..<end), first: folded) { fold.skip(entry) }
-            folded = end
+    /// Advances the fold in `box`, without writing, over entries whose rows are already in the file.
+    private func skip(_ box: FoldBox, to target: Int64) throws {
+        while box.position < target {
+            let end = min(target, box.position + 65_536)
+            for entry in try parseAll(try readLines(box.position..<end), first: box.position) { box.fold.skip(entry) }
+            box.position = end
         }
     }
 

@@ -81,7 +81,9 @@ import Testing
         let ledger = try await RandomLedger(seed: 11)
         defer { ledger.removeAll() }
         try await ledger.grow(200)
-        try Projector(directory: ledger.directory).catchUp()
+        var keeping = ProjectorOptions()
+        keeping.keepPolicyStateEvery = 1
+        try Projector(directory: ledger.directory, options: keeping).catchUp()
         try await ledger.grow(200)
         // A new projector (as a new process would be) finds the position, replays the policy
         // state without writing, and projects only the new entries.
@@ -117,6 +119,39 @@ import Testing
         ledger.close()
     }
 
+    /// By default the fold is kept once the entries projected since it was last kept are at least
+    /// as many as the items it holds (counted here by a fold of our own): always at the end of a
+    /// first catch-up, not after one more entry, and again at the first size where the rule holds.
+    @Test func byDefaultTheFoldIsKeptOnceTheNewEntriesOutnumberItsItems() async throws {
+        let ledger = try await RandomLedger(seed: 5)
+        defer { ledger.removeAll() }
+        try await ledger.grow(400)
+        let reader = try LedgerReader(directory: ledger.directory)
+        let size = try reader.refresh()
+        var policy = PolicyChecker()
+        var held: [Int] = [0]  // held[n]: items after the first n entries
+        for line in try reader.lines(in: 0..<size) {
+            _ = policy.apply(try Entry(line: line))
+            held.append(policy.heldItems)
+        }
+        let database = try DatabaseQueue(path: ledger.directory + "/views.sqlite")
+        func kept() async throws -> Int64? {
+            try await database.read { db in try Int64.fetchOne(db, sql: "SELECT size FROM policy_state") }
+        }
+        try Projector(directory: ledger.directory).catchUp(limit: 150)
+        #expect(try await kept() == 150, "a first catch-up keeps the fold: it holds at most one item per entry")
+        #expect(held[151] > 1)
+        try Projector(directory: ledger.directory).catchUp(limit: 151)
+        #expect(try await kept() == 150, "one entry more is not worth rewriting \(held[151]) items")
+        let due = try #require((152...Int(size)).first { $0 - 150 >= held[$0] }, "the ledger is too short for the rule to come round")
+        try Projector(directory: ledger.directory).catchUp(limit: Int64(due) - 1)
+        #expect(try await kept() == 150)
+        try Projector(directory: ledger.directory).catchUp(limit: Int64(due))
+        #expect(try await kept() == Int64(due))
+        try database.close()
+        ledger.close()
+    }
+
     /// The policy state kept in the file is a cache: one at the position is resumed, one older
     /// than the position is resumed and the rest replayed, and one that does not decode is
     /// noted and replayed over; the views are the same every way.
@@ -130,23 +165,24 @@ import Testing
                 try Row.fetchOne(db, sql: "SELECT size, state FROM policy_state").map { ($0["size"], $0["state"]) }
             }
         }
-        try Projector(directory: ledger.directory).catchUp(limit: 100)
+        var options = ProjectorOptions()
+        options.keepPolicyStateEvery = 1
+        try Projector(directory: ledger.directory, options: options).catchUp(limit: 100)
         let at100 = try #require(try await kept())
         #expect(at100.size == 100)
-        var options = ProjectorOptions()
         options.batchEntries = 40
         let second = try Projector(directory: ledger.directory, options: options).catchUp(limit: 200)
         #expect(second.replayed == 0 && second.projected == 100)
         #expect(try await kept()?.size == 200)
         // As if the last projector had died before keeping its state: the one of 100 is older.
         try await database.write { db in try db.execute(sql: "UPDATE policy_state SET size = ?, state = ?", arguments: [at100.size, at100.state]) }
-        let older = try Projector(directory: ledger.directory).catchUp(limit: 230)
+        let older = try Projector(directory: ledger.directory, options: options).catchUp(limit: 230)
         #expect(older.replayed == 100 && older.projected == 30 && older.notes.isEmpty, "\(older)")
         try await database.write { db in try db.execute(sql: "DELETE FROM policy_state") }
-        let none = try Projector(directory: ledger.directory).catchUp(limit: 250)
+        let none = try Projector(directory: ledger.directory, options: options).catchUp(limit: 250)
         #expect(none.replayed == 230 && none.notes.isEmpty, "no kept state: replayed from genesis")
         try await database.write { db in try db.execute(sql: "UPDATE policy_state SET state = X'7b7d'") }  // "{}"
-        let bad = try Projector(directory: ledger.directory).catchUp()
+        let bad = try Projector(directory: ledger.directory, options: options).catchUp()
         #expect(bad.replayed == 250)
         #expect(bad.notes.count == 1 && bad.notes.first?.contains("the policy state kept in the views file does not decode") == true, "\(bad.notes)")
         try Self.expectAgreement(try Projector(directory: ledger.directory).views, try Recount(directory: ledger.directory))
