@@ -12,7 +12,7 @@ let usage = """
                                   [--latency-appends N] [--proof-entries N] [--proofs N] [--keep]
            flowledger-bench verify [--sm2] [--quick] [--entries N] [--rounds N] [--ledger DIR]
            flowledger-bench tail [--sm2] [--appends N] [--idle-seconds N] [--keep]
-           flowledger-bench views [--quick] [--entries N] [--ledger DIR]
+           flowledger-bench views [--quick] [--open] [--entries N] [--ledger DIR]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -25,7 +25,8 @@ let usage = """
       tail     `flowledger tail -f` in another process: latency from a durable append to the printed
                line (p50, p99 over 1,000 appends), and the follower's CPU while the ledger is idle (10 s)
       views    the projector: catch-up from nothing into views.sqlite on a ledger of --entries
-               (default 1,000,000) in entries/s, the file's size, resuming at 90%, reading
+               (default 1,000,000; --open: exchanges never acknowledged, the policy fold's
+               largest state) in entries/s, the file's size, resuming at 90%, reading
     """
 
 /// A bad command line; printed with the usage text (exit 2).

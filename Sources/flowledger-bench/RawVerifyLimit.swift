@@ -1,3 +1,4 @@
+import Foundation
 import FlowLedger
 
 /// The physical limit every benchmark is read against: OpenSSL's raw signature verification
@@ -35,5 +36,14 @@ enum RawVerifyLimit {
             verified.all += done
         }
         return (one, all, verified)
+    }
+
+    /// Measures the limit with `events` signed by `cast`'s provider (1.5 s a round) and prints
+    /// it: one core, then all cores. Returns the all-core rate.
+    static func printed(cast: StoreCast, events: [SignedEvent]) throws -> Double {
+        let (one, all, _) = try measure(events: events, origin: cast.origin, key: cast.providerKey.publicKey, minimumSeconds: 1.5)
+        rateLine("verify, one core", one)
+        rateLine("verify, all \(ProcessInfo.processInfo.activeProcessorCount) cores (the limit)", all, String(format: "(%.2fx one core)", all / one))
+        return all
     }
 }

@@ -4,18 +4,20 @@ import Foundation
 import FlowLedger
 
 extension StoreCast {
-    /// Exchanges, each followed by its acknowledgement, until `entries`; checkpoints at 90% and at the end.
-    func buildLedger(at directory: String, entries: Int) throws {
+    /// Exchanges, each followed by its acknowledgement (or, with `acknowledged` false, exchanges
+    /// alone, all left open), until `entries`; checkpoints at 90% and at the end.
+    func buildLedger(at directory: String, entries: Int, acknowledged: Bool = true) throws {
         let start = nanos()
         let ledger = try createLedger(at: directory)
         defer { ledger.close() }
-        let pairs = (entries - setUpEntries) / 2
+        let perPair = acknowledged ? 2 : 1
+        let pairs = (entries - setUpEntries) / perPair
         var next = 0
         var checkpointed = false
         while next < pairs {
             let end = min(pairs, next + 25_000)
-            let events = try parallelMap(2 * (end - next)) { i in
-                try i % 2 == 0 ? exchange(next + i / 2) : acknowledgement(next + i / 2)
+            let events = try parallelMap(perPair * (end - next)) { i in
+                try !acknowledged ? exchange(next + i) : i % 2 == 0 ? exchange(next + i / 2) : acknowledgement(next + i / 2)
             }
             var index = 0
             while index < events.count {

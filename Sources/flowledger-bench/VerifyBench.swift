@@ -59,7 +59,7 @@ struct VerifyBench {
         let sample = try cast.exchanges(0..<(suite == .sm2SM3 ? 4_000 : 16_000))
         heading("1. the limit: OpenSSL raw verify, best of 3")
         var limits: [Double] = []
-        limits.append(try limit(cast: cast, events: sample, cores: cores))
+        limits.append(try RawVerifyLimit.printed(cast: cast, events: sample))
 
         let vkeyPath = URL(fileURLWithPath: directory).deletingLastPathComponent().path + "/operator.vkey"
         try (try LedgerReader(directory: directory).checkpoints.operatorVerifierKey().string + "\n").write(toFile: vkeyPath, atomically: true, encoding: .utf8)
@@ -74,7 +74,7 @@ struct VerifyBench {
                                      expectedEntries: entries)
         }
         heading("4. the limit again")
-        limits.append(try limit(cast: cast, events: sample, cores: cores))
+        limits.append(try RawVerifyLimit.printed(cast: cast, events: sample))
 
         let best = limits.max()!
         heading("summary (limit = best raw verify rate on all cores = " + String(format: "%.0f /s; measured %@)", best, limits.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
@@ -105,13 +105,6 @@ struct VerifyBench {
     private func existingSize(_ directory: String) throws -> Int64? {
         guard FileManager.default.fileExists(atPath: directory + "/ledger.json") else { return nil }
         return try LedgerReader(directory: directory).refresh()
-    }
-
-    private func limit(cast: StoreCast, events: [SignedEvent], cores: Int) throws -> Double {
-        let (one, all, _) = try RawVerifyLimit.measure(events: events, origin: cast.origin, key: cast.providerKey.publicKey, minimumSeconds: 1.5)
-        rateLine("verify, one core", one)
-        rateLine("verify, all \(cores) cores (the limit)", all, String(format: "(%.2fx one core)", all / one))
-        return all
     }
 
     /// Runs `flowledger verify` `rounds` times; the best rate, its wall time and the peak RSS.

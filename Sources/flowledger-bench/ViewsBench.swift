@@ -1,4 +1,6 @@
-// The projector on a large ledger, in one run:
+// The projector on a large ledger, in one run, beside the physical limit of the system:
+//   0. the limit: OpenSSL's raw Ed25519 verify rate on all cores (RawVerifyLimit), the most
+//      entries per second any ledger on this machine can accept; measured before and after;
 //   1. catch-up from nothing: every entry of a --entries ledger (default 1,000,000: exchanges,
 //      each acknowledged) folded through PolicyChecker and written to views.sqlite, in entries
 //      per second (goal ≥ 100,000/s), and the size of views.sqlite;
@@ -6,7 +8,9 @@
 //      the policy state kept in the file (and, for comparison, with that state removed, replays
 //      it over those entries without writing), then projects the last 10%;
 //   3. reading: the typed flows and violations views, and `verify --views`' recomputation in memory;
-//   4. where the CPU goes: reading, parsing and the policy fold measured one by one on one core.
+//   4. the limit again, and the best catch-up as a multiple of it;
+//   5. where the CPU goes: reading, parsing and the policy fold measured one by one on one core,
+//      and what the fold's snapshot (kept in views.sqlite) costs per item it holds.
 // The ledger is built once (signing and appending are not measured) and can be kept with
 // --ledger DIR. Run through scripts/bench-views.sh. Results are never assertions.
 import Foundation
@@ -16,12 +20,15 @@ import GRDB
 struct ViewsBench {
     var entries = 1_000_000
     var ledgerDirectory: String?
+    /// Exchanges never acknowledged: the policy fold holds every one of them (its largest state).
+    var open = false
 
     init(arguments: [String]) throws {
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {
             case "--quick": entries = 100_000
+            case "--open": open = true
             case "--entries":
                 guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 10 else {
                     throw UsageError("--entries needs a whole number above 10")
@@ -36,7 +43,7 @@ struct ViewsBench {
     }
 
     func run() async throws {
-        heading("views benchmark: \(grouped(entries)) entries, \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAverage())")
+        heading("views benchmark: \(grouped(entries)) entries\(open ? " (exchanges never acknowledged)" : ""), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAverage())")
         let directory = try ledgerDirectory ?? (makeTemporaryDirectory() + "/ledger")
         let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -44,10 +51,15 @@ struct ViewsBench {
             line("ledger", "\(directory) (reused)")
         } else {
             try? FileManager.default.removeItem(atPath: directory)
-            try StoreCast(suite: .ed25519SHA256).buildLedger(at: directory, entries: entries)
+            try StoreCast(suite: .ed25519SHA256).buildLedger(at: directory, entries: entries, acknowledged: !open)
         }
         let views = parent + "/bench-views.sqlite"
         func remove() { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: views + suffix) } }
+
+        heading("0. the limit: OpenSSL raw Ed25519 verify on all cores, best of 3 (every append is a signature check)")
+        let cast = try StoreCast(suite: .ed25519SHA256)
+        let sample = try cast.exchanges(0..<16_000)
+        var limits = [try RawVerifyLimit.printed(cast: cast, events: sample)]
 
         heading("1. catch-up from nothing into views.sqlite (twice: a shared machine varies from run to run)")
         let reader = try LedgerReader(directory: directory)
@@ -100,7 +112,13 @@ struct ViewsBench {
         let same = try memory.digest() == projector.digest()
         line("verify --views recompute", String(format: "%.2f s in memory; digests %@", seconds(since: start), same ? "equal" : "DIFFER"))
         remove()
-        heading("4. where a catch-up's CPU goes, one core: reading lines, parsing entries, the policy fold")
+        heading("4. the limit again")
+        limits.append(try RawVerifyLimit.printed(cast: cast, events: sample))
+        let ceiling = limits.max()!
+        line("catch-up / limit", String(format: "%9.1fx  (best catch-up %.0f /s over the best raw verify rate %.0f /s): the views keep up with any append rate this machine allows",
+                                        best / ceiling, best, ceiling))
+
+        heading("5. where a catch-up's CPU goes, one core: reading lines, parsing entries, the policy fold")
         try breakdown(directory: directory)
 
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
@@ -125,5 +143,17 @@ struct ViewsBench {
             rateLine(name, Double(count) / time, String(format: "%.2f µs per entry", time * 1e6 / Double(count)))
         }
         _ = findings
+        // What keeping the fold in views.sqlite costs per item it holds, beside replaying an entry
+        // (the projector keeps it when the entries since it was last kept reach its item count).
+        clock = nanos()
+        let snapshot = policy.snapshot()
+        let writing = seconds(since: clock)
+        clock = nanos()
+        let restored = try PolicyChecker(snapshot: snapshot)
+        let restoring = seconds(since: clock)
+        let items = Double(max(1, policy.heldItems))
+        line("policy state after them", String(format: "%@ items held (%d exchanges open), %@; snapshot() %.2f µs per item, init(snapshot:) %.2f µs per item",
+                                               grouped(policy.heldItems), restored.openExchanges, mebibytes(Int64(snapshot.count)),
+                                               writing * 1e6 / items, restoring * 1e6 / items))
     }
 }
