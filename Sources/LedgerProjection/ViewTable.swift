@@ -37,7 +37,15 @@ public struct ViewTable: Sendable {
     static func select(_ db: Database, sql: String) throws -> ViewTable {
         let statement: Statement
         do {
-            statement = try db.makeStatement(sql: sql)
+            // Compiled, never run, to count them: one text, one statement.
+            let statements = try db.allStatements(sql: sql)
+            guard let first = try statements.next() else {
+                throw ProjectionError("query needs one SQL statement; the text holds none")
+            }
+            guard try statements.next() == nil else {
+                throw ProjectionError("query runs one SQL statement; the text holds more than one: run them one at a time")
+            }
+            statement = first
         } catch let error as DatabaseError {
             throw ProjectionError("SQL error: \(error.message ?? "\(error.resultCode)")")
         }

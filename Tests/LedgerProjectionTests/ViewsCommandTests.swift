@@ -46,6 +46,12 @@ import Testing
         let bad = try flowledger(["query", directory, "SELECT x FROM nowhere"])
         #expect(bad.status == 2)
         #expect(bad.err == "flowledger: error: SQL error: no such table: nowhere\n")
+        // One statement per query: a write after a read is not run either.
+        let two = try flowledger(["query", directory, "SELECT 1; DELETE FROM violations"])
+        #expect(two.status == 2 && two.err == "flowledger: error: query runs one SQL statement; the text holds more than one: run them one at a time\n", "\(two.err)")
+        let none = try flowledger(["query", directory, " -- nothing "])
+        #expect(none.status == 2 && none.err == "flowledger: error: query needs one SQL statement; the text holds none\n", "\(none.err)")
+        #expect(try ViewsFile(path: directory + "/views.sqlite").digest(hash: .sha256) == before)
     }
 
     /// A regulator's read-only copy: `query` and `views` read the log, project it aside, and
