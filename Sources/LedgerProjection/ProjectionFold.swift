@@ -5,8 +5,8 @@ import LedgerCore
 /// verifier uses, and its findings become violation rows and exchange verdicts.
 ///
 /// Everything else the views need is in the changes themselves (the SQLite rows hold the state),
-/// so the only memory is the checker's live state. To resume at a position after a restart the
-/// checker is replayed from genesis with ``skip(_:)``, which writes nothing.
+/// so the only memory is the checker's live state, and that is in the rows too: a projector
+/// resuming at a position reads it back from them (``PolicyState``).
 ///
 /// ```swift
 /// var fold = ProjectionFold()
@@ -21,14 +21,9 @@ struct ProjectionFold: Sendable {
         policy = PolicyChecker(acknowledgementWindow: acknowledgementWindow)
     }
 
-    /// A fold resumed from a policy state (``PolicyChecker/snapshot()``).
+    /// A fold that goes on from `policy` (read back from the views by ``PolicyState``).
     init(policy: PolicyChecker) {
         self.policy = policy
-    }
-
-    /// Advances the policy state over an entry whose rows are already in the views.
-    mutating func skip(_ entry: Entry) {
-        _ = policy.apply(entry)
     }
 
     /// Hands `writer` the changes `entry` makes, in order: P7 findings that fell due before it, the entry's own
@@ -66,7 +61,7 @@ struct ProjectionFold: Sendable {
         case .exchangeSent(let body):
             // The verdict starts with the rules broken as sent; P6 and P7 are added as they come.
             let verdict = own.isEmpty ? "compliant" : own.map(\.rule.code).joined(separator: ",")
-            changes.apply(.exchangeSent(body, provider: event.author, seq: seq, time: time, verdict: verdict))
+            changes.apply(.exchangeSent(body, provider: event.author, eventID: event.id, seq: seq, time: time, verdict: verdict))
             for finding in own { changes.apply(.violation(finding)) }
             return
         case .exchangeReceived(let body):

@@ -29,7 +29,7 @@ public final class Projector: @unchecked Sendable {
     public let options: ProjectorOptions
     private(set) var database: DatabaseQueue
     private var fold: ProjectionFold
-    /// Entries the fold has seen (written by this projector or found written by another).
+    /// Entries the fold has seen (written by this projector, or read back from the views).
     private var folded: Int64 = 0
     private let lock = NSLock()
     /// Notes from opening the file, reported by the next catch-up.
@@ -73,9 +73,10 @@ public final class Projector: @unchecked Sendable {
         public let projected: Int64
         /// The position after it: the number of entries the views cover.
         public let size: Int64
-        /// Entries whose rows were already in the file, replayed through the policy fold without
-        /// writing to resume it (0 when the fold was in memory or kept in the file at the position).
-        public let replayed: Int64
+        /// The position at which this call read the policy fold back from the views
+        /// (``PolicyState``): a new projector on an existing file, or one another projector had
+        /// overtaken. nil when it went on from its own fold, or from genesis.
+        public let resumedAt: Int64?
     }
 
     /// Brings the views up to the end of the log as it is now (or to its first `limit` entries),
@@ -101,9 +102,9 @@ public final class Projector: @unchecked Sendable {
                 fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
                 folded = 0
             }
-            var replayed: Int64 = 0
-            let projected = try project(to: size, replayed: &replayed, notes: &notes)
-            return CatchUp(notes: notes, projected: projected, size: size, replayed: replayed)
+            var resumedAt: Int64?
+            let projected = try project(to: size, resumedAt: &resumedAt, notes: &notes)
+            return CatchUp(notes: notes, projected: projected, size: size, resumedAt: resumedAt)
         }
     }
 
@@ -115,7 +116,7 @@ public final class Projector: @unchecked Sendable {
         }
         let result = try catchUp()
         return CatchUp(notes: ["rebuilt on request"] + result.notes,
-                       projected: result.projected, size: result.size, replayed: result.replayed)
+                       projected: result.projected, size: result.size, resumedAt: result.resumedAt)
     }
 
     /// The digest of the views as they are in the database now (see ``ViewDigest``).
@@ -209,9 +210,10 @@ public final class Projector: @unchecked Sendable {
     ///
     /// Three stages overlap: while batch n is written (this thread), batch n+1 is folded into rows
     /// and batch n+2 is read and parsed, each on a thread of its own. A batch is written only if
-    /// the file stands where it begins; otherwise (another projector wrote meanwhile) the fold
-    /// catches up with the file and the batch is prepared again from there.
-    private func project(to size: Int64, replayed: inout Int64, notes: inout [String]) throws -> Int64 {
+    /// the file stands where it begins; otherwise (another projector wrote meanwhile) the fold is
+    /// read back from the file where it stands (``PolicyState``) and the batch prepared from there.
+    /// A new projector on an existing file starts that way too.
+    private func project(to size: Int64, resumedAt: inout Int64?, notes: inout [String]) throws -> Int64 {
         let batchEntries = Int64(max(1, options.batchEntries))
         let parsing = Prefetcher<Parsed>()
         let preparing = Prefetcher<Prepared>()
@@ -236,7 +238,6 @@ public final class Projector: @unchecked Sendable {
             return Prepared(range: range, rows: writer.finish(), lastHash: parsed.lastHash, lastTime: parsed.entries[parsed.entries.count - 1].time)
         }
         var written: Int64 = 0
-        var keptAt = try database.read { db in try PolicyState.keptSize(db) }
         var previous: Prepared?  // handed to the next fold to be released there, where it was made
         while true {
             let ready = try preparing.take()  // the batch folded during the last write, if any
@@ -244,32 +245,20 @@ public final class Projector: @unchecked Sendable {
             guard let stored = try database.read({ db in try ViewPosition.fetch(db) }) else {
                 throw ProjectionError("\(path ?? "views"): the position row disappeared while projecting; run the command again")
             }
-            guard stored.size < size else { return written }  // up to date: no need to replay the policy state
+            guard stored.size < size else { return written }  // up to date: the fold need not be read back
             let batch: Prepared
             if let ready, ready.range.lowerBound == stored.size {
                 batch = ready
             } else {
                 // Nothing prepared where the file stands: the first batch, or another projector wrote.
-                if box.position > stored.size {  // the fold is ahead of the file (rebuilt behind our back): start again
-                    box.fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
-                    box.position = 0
-                }
-                if box.position == 0 { resumeFromKeptState(box, atMost: stored.size, notes: &notes) }
-                replayed += stored.size - box.position
-                try skip(box, to: stored.size)
-                batch = try prepare(stored.size..<min(size, stored.size + batchEntries), nil)
+                if box.position != stored.size { resumedAt = try resume(box, from: stored, notes: &notes) }
+                guard box.position < size else { continue }  // the file moved on meanwhile
+                batch = try prepare(box.position..<min(size, box.position + batchEntries), nil)
             }
             let (start, end) = (batch.range.lowerBound, batch.range.upperBound)
             var committed = false
             try database.inTransaction(.immediate) { db -> Database.TransactionCompletion in
                 guard let current = try ViewPosition.fetch(db), current.size == start else { return .rollback }
-                // The fold is kept (``ProjectorOptions/keepPolicyStateEvery``) so that a new projector,
-                // or one restarted after a crash, resumes it instead of replaying the log; before
-                // the next batch is folded, while it stands at `end`.
-                if path != nil && end - keptAt >= options.keepPolicyStateEvery ?? Int64(box.fold.policy.heldItems) {
-                    try PolicyState.save(box.fold, size: end, db: db)
-                    keptAt = end
-                }
                 if let next = following(end) {
                     nonisolated(unsafe) var garbage = previous.take()
                     preparing.start(next) {
@@ -302,33 +291,26 @@ public final class Projector: @unchecked Sendable {
                       lastHash: Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex)
     }
 
-    /// Takes the policy fold kept in the file (``PolicyState``) into `box` if it fits, so that
-    /// `skip` replays only the entries after it; a kept state that cannot be used is noted and
-    /// replayed over.
-    private func resumeFromKeptState(_ box: FoldBox, atMost limit: Int64, notes: inout [String]) {
-        guard limit > 0 else { return }
+    /// Reads the policy fold back from the views where they stand now (``PolicyState``: their
+    /// rows and position in one read transaction) into `box`; returns that position. Views whose
+    /// rows cannot be read back (changed outside the projector) are noted and rebuilt.
+    private func resume(_ box: FoldBox, from stored: ViewPosition, notes: inout [String]) throws -> Int64 {
         do {
-            guard let kept = try database.read({ db in try PolicyState.load(db, atMost: limit) }) else { return }
-            guard kept.fold.policy.acknowledgementWindow == options.acknowledgementWindow else {
-                notes.append("the policy state kept in the views file has another P7 window; replayed from the log")
-                return
+            let (policy, position) = try database.read { db -> (PolicyChecker, Int64) in
+                guard let position = try ViewPosition.fetch(db) else {
+                    throw ProjectionError("\(path ?? "views"): the position row disappeared while projecting; run the command again")
+                }
+                return (try PolicyState.read(db, acknowledgementWindow: options.acknowledgementWindow), position.size)
             }
-            box.fold = kept.fold
-            box.position = kept.size
-        } catch let error as ProjectionError {
-            notes.append("\(error.message); replayed from the log")
-        } catch {
-            notes.append("the policy state kept in the views file cannot be read (\(error)); replayed from the log")
+            box.fold = ProjectionFold(policy: policy)
+            box.position = position
+        } catch let error as PolicyState.UnreadableRow {
+            notes.append("\(path.map { ($0 as NSString).lastPathComponent } ?? "views") cannot be resumed: \(error.message); rebuilt from the log")
+            try resetSchema(genesisHash: stored.genesisHash)
+            box.fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
+            box.position = 0
         }
-    }
-
-    /// Advances the fold in `box`, without writing, over entries whose rows are already in the file.
-    private func skip(_ box: FoldBox, to target: Int64) throws {
-        while box.position < target {
-            let end = min(target, box.position + 65_536)
-            for entry in try parseAll(try readLines(box.position..<end), first: box.position) { box.fold.skip(entry) }
-            box.position = end
-        }
+        return box.position
     }
 
     private func readLines(_ range: Range<Int64>) throws -> [[UInt8]] {

@@ -11,7 +11,7 @@ enum ViewChange: Sendable {
     case grantIssued(GrantIssuedBody, owner: String, seq: Int64, time: Timestamp)
     case grantRevoked(GrantRevokedBody, seq: Int64, time: Timestamp)
     /// An exchange as sent, with its verdict at that moment ("compliant" or "P2,P5").
-    case exchangeSent(ExchangeSentBody, provider: String, seq: Int64, time: Timestamp, verdict: String)
+    case exchangeSent(ExchangeSentBody, provider: String, eventID: String, seq: Int64, time: Timestamp, verdict: String)
     case exchangeReceived(ExchangeReceivedBody, seq: Int64, time: Timestamp)
     /// A policy finding: a row in `violations` and the rule added to its exchange's verdict.
     case violation(PolicyFinding)

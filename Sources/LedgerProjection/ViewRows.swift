@@ -78,11 +78,13 @@ public struct ExchangeView: Hashable, Sendable {
     public let ack: String
     /// `compliant`, or the rules broken, e.g. `P2,P6`.
     public let verdict: String
+    /// The id of the `exchange.sent` event (its author's idempotency key).
+    public let eventID: String
 
     init(_ row: Row) {
         exchange = row["exchange"]; seq = row["seq"]; time = row["time"]; provider = row["provider"]
         recipient = row["recipient"]; dataset = row["dataset"]; grant = row["grant_id"]; records = row["records"]
-        bytes = row["bytes"]; ack = row["ack"]; verdict = row["verdict"]
+        bytes = row["bytes"]; ack = row["ack"]; verdict = row["verdict"]; eventID = row["event_id"]
     }
 }
 

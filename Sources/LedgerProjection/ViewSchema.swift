@@ -6,7 +6,7 @@
 /// content has one canonical form (``ViewDigest``).
 enum ViewSchema {
     /// Bumped whenever a table or a column changes: a file of another version is rebuilt.
-    static let version: Int64 = 3
+    static let version: Int64 = 4
 
     /// A view table: its name, its columns in digest order, and the key that orders its rows.
     struct Table: Sendable {
@@ -26,7 +26,7 @@ enum ViewSchema {
                                         "revoked_time", "revoked_reason"], orderBy: "grant_id"),
         Table(name: "exchanges", columns: ["exchange", "seq", "time", "time_us", "provider", "recipient", "dataset", "grant_id",
                                            "purpose", "fields", "records", "bytes", "digest", "ack", "received_seq",
-                                           "received_time", "received_records", "received_digest", "verdict"], orderBy: "exchange"),
+                                           "received_time", "received_records", "received_digest", "verdict", "event_id"], orderBy: "exchange"),
         Table(name: "flows", columns: ["provider", "recipient", "dataset", "exchanges", "records", "bytes", "first_time",
                                        "last_time", "last_time_us"], orderBy: "provider, recipient, dataset"),
         Table(name: "violations", columns: ["id", "rule", "seq", "event_id", "author", "exchange", "dataset", "provider",
@@ -62,8 +62,13 @@ enum ViewSchema {
           exchange TEXT NOT NULL UNIQUE, seq INTEGER PRIMARY KEY NOT NULL, time TEXT NOT NULL, time_us INTEGER NOT NULL,
           provider TEXT NOT NULL, recipient TEXT NOT NULL, dataset TEXT NOT NULL, grant_id TEXT, purpose TEXT NOT NULL,
           fields TEXT NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL, digest TEXT NOT NULL, ack TEXT NOT NULL,
-          received_seq INTEGER, received_time TEXT, received_records INTEGER, received_digest TEXT, verdict TEXT NOT NULL
+          received_seq INTEGER, received_time TEXT, received_records INTEGER, received_digest TEXT, verdict TEXT NOT NULL,
+          event_id TEXT NOT NULL
         );
+        -- The exchanges not yet acknowledged, in log order: the policy fold's open exchanges,
+        -- read back when a projector resumes (``PolicyState``). Partial: an exchange leaves it
+        -- when acknowledged, and one acknowledged within its batch never enters it.
+        CREATE INDEX exchanges_open ON exchanges (seq) WHERE ack IN ('awaiting', 'overdue');
         CREATE TABLE flows (
           provider TEXT NOT NULL, recipient TEXT NOT NULL, dataset TEXT NOT NULL, exchanges INTEGER NOT NULL,
           records INTEGER NOT NULL, bytes INTEGER NOT NULL, first_time TEXT NOT NULL, last_time TEXT NOT NULL,
@@ -87,11 +92,6 @@ enum ViewSchema {
           genesis_hash TEXT NOT NULL, size INTEGER NOT NULL, last_hash TEXT, last_time TEXT, last_time_us INTEGER,
           ack_window_us INTEGER NOT NULL
         );
-        -- Not a view: the policy fold as of entry `size` (``PolicyState``), so a new projector
-        -- resumes from it instead of replaying the log from genesis. Outside the digest.
-        CREATE TABLE policy_state (
-          id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1), size INTEGER NOT NULL, state BLOB NOT NULL
-        );
         -- A grant's status at the last projected entry's ledger time (expiry needs no event).
         CREATE VIEW grant_status AS
           SELECT g.*, CASE
@@ -103,6 +103,7 @@ enum ViewSchema {
         """
 
     /// Drops everything ``create`` made (for a rebuild in place).
+    /// (`policy_state` is a table of schema 3, dropped with the rest.)
     static let drop = "DROP VIEW IF EXISTS grant_status;\nDROP TABLE IF EXISTS policy_state;\n"
         + tables.map { "DROP TABLE IF EXISTS \($0.name);" }.joined(separator: "\n")
 }

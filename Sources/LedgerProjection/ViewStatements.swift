@@ -28,8 +28,8 @@ enum ViewStatements {
         // ViewWriter.ExchangeColumn names positions in this list of values.
         """
         INSERT INTO exchanges (exchange, seq, time, time_us, provider, recipient, dataset, grant_id, purpose, fields, records, bytes,
-                               digest, ack, received_seq, received_time, received_records, received_digest, verdict)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               digest, ack, received_seq, received_time, received_records, received_digest, verdict, event_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         // flows: one row per provider → recipient → dataset, summed (a batch adds its totals).
         """

@@ -65,11 +65,11 @@ struct ViewWriter {
                         body.from.microsecondsSinceEpoch, body.until.microsecondsSinceEpoch, body.basis, seq, time.text)
         case .grantRevoked(let body, let seq, let time):
             rows.append(.revokeGrant, seq, time.text, body.reason, body.grant)
-        case .exchangeSent(let body, let provider, let seq, let time, let verdict):
+        case .exchangeSent(let body, let provider, let eventID, let seq, let time, let verdict):
             exchangeRows[body.exchange] = rows.append(
                 .insertExchange, body.exchange, seq, time.text, time.microsecondsSinceEpoch, provider, body.recipient, body.dataset,
                 body.grant, body.purpose, list(body.fields), body.records, body.bytes, body.digest, "awaiting", Int64?.none,
-                String?.none, Int64?.none, String?.none, verdict)
+                String?.none, Int64?.none, String?.none, verdict, eventID)
             assert(rows.text(at: exchangeRows[body.exchange]! + ExchangeColumn.ack, equals: "awaiting")
                    && rows.text(at: exchangeRows[body.exchange]! + ExchangeColumn.verdict, equals: verdict),
                    "ExchangeColumn must follow the values of insertExchange")

@@ -32,6 +32,12 @@ public struct ViewsCheck: Sendable {
             return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
                               message: "VIEWS MISSING: \(file) does not exist or cannot be opened; `flowledger views \(directory) parties` builds it")
         }
+        if let position = try views.position(), position.schemaVersion != ViewSchema.version {
+            // Another layout: its rows cannot be compared (a projector rebuilds such a file).
+            return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
+                              message: "VIEWS MISMATCH: \(file) has schema version \(position.schemaVersion), this flowledger writes \(ViewSchema.version): it was made by another version"
+                                  + "\n  the views are derived: `flowledger views \(directory) parties` rebuilds them from the log")
+        }
         let found = try views.digest(hash: reader.hash)
         if found == expected {
             return ViewsCheck(holds: true, expected: expected, found: found, differingTables: [],

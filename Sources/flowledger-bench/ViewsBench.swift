@@ -4,13 +4,11 @@
 //   1. catch-up from nothing: every entry of a --entries ledger (default 1,000,000: exchanges,
 //      each acknowledged) folded through PolicyChecker and written to views.sqlite, in entries
 //      per second (goal ≥ 100,000/s), and the size of views.sqlite;
-//   2. resuming: a new projector (as a new process) whose views stand at 90% of the log resumes
-//      the policy state kept in the file (and, for comparison, with that state removed, replays
-//      it over those entries without writing), then projects the last 10%;
+//   2. resuming: a new projector (as a new process) whose views stand at 90% of the log reads
+//      the policy fold back from the views' rows, then projects one entry, then the last 10%;
 //   3. reading: the typed flows and violations views, and `verify --views`' recomputation in memory;
 //   4. the limit again, and the best catch-up as a multiple of it;
-//   5. where the CPU goes: reading, parsing and the policy fold measured one by one on one core,
-//      and what the fold's snapshot (kept in views.sqlite) costs per item it holds.
+//   5. where the CPU goes: reading, parsing and the policy fold measured one by one on one core.
 // The ledger is built once (signing and appending are not measured) and can be kept with
 // --ledger DIR. Run through scripts/bench-views.sh. Results are never assertions.
 import Foundation
@@ -81,24 +79,20 @@ struct ViewsBench {
         line("views.sqlite", padded(mebibytes(fileSize(views) + fileSize(views + "-wal"))) + "   (log: " + mebibytes(directorySize(directory + "/log")) + ")")
         line("peak RSS so far", peakRSS())
 
-        heading("2. resuming at 90% (new projector: policy state resumed from the file, or replayed from the log; then the last 10% written)")
+        heading("2. resuming at 90% (a new projector reads the policy fold back from the views' rows, then projects)")
         let ninety = Int64(entries) * 9 / 10
-        var start = nanos()
-        for keepState in [true, false] {
-            remove()
-            try Projector(reader: reader, path: views).catchUp(limit: ninety)
-            if !keepState {
-                let database = try DatabaseQueue(path: views)
-                try await database.write { db in try db.execute(sql: "DELETE FROM policy_state") }
-                try database.close()
-            }
-            start = nanos()
-            let resumed = try Projector(reader: reader, path: views).catchUp()
-            let elapsed = seconds(since: start)
-            line(keepState ? "resume (state kept)" : "resume (state replayed)",
-                 String(format: "%.2f s: %@ entries replayed without writing, %@ projected", elapsed,
-                        grouped(Int(resumed.replayed)), grouped(Int(resumed.projected))))
+        remove()
+        try Projector(reader: reader, path: views).catchUp(limit: ninety)
+        let openExchanges = try await DatabaseQueue(path: views).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges WHERE ack IN ('awaiting', 'overdue')") ?? 0
         }
+        var start = nanos()
+        try Projector(reader: reader, path: views).catchUp(limit: ninety + 1)
+        line("resume + 1 entry", String(format: "%.2f s: the fold read back at %@ (%@ exchanges open)", seconds(since: start),
+                                        grouped(Int(ninety)), grouped(openExchanges)))
+        start = nanos()
+        let resumed = try Projector(reader: reader, path: views).catchUp()
+        line("resume + the last 10%", String(format: "%.2f s: %@ entries projected", seconds(since: start), grouped(Int(resumed.projected))))
 
         heading("3. reading")
         let projector = try Projector(reader: reader, path: views)
@@ -143,17 +137,5 @@ struct ViewsBench {
             rateLine(name, Double(count) / time, String(format: "%.2f µs per entry", time * 1e6 / Double(count)))
         }
         _ = findings
-        // What keeping the fold in views.sqlite costs per item it holds, beside replaying an entry
-        // (the projector keeps it when the entries since it was last kept reach its item count).
-        clock = nanos()
-        let snapshot = policy.snapshot()
-        let writing = seconds(since: clock)
-        clock = nanos()
-        let restored = try PolicyChecker(snapshot: snapshot)
-        let restoring = seconds(since: clock)
-        let items = Double(max(1, policy.heldItems))
-        line("policy state after them", String(format: "%@ items held (%d exchanges open), %@; snapshot() %.2f µs per item, init(snapshot:) %.2f µs per item",
-                                               grouped(policy.heldItems), restored.openExchanges, mebibytes(Int64(snapshot.count)),
-                                               writing * 1e6 / items, restoring * 1e6 / items))
     }
 }

@@ -81,18 +81,16 @@ import Testing
         let ledger = try await RandomLedger(seed: 11)
         defer { ledger.removeAll() }
         try await ledger.grow(200)
-        var keeping = ProjectorOptions()
-        keeping.keepPolicyStateEvery = 1
-        try Projector(directory: ledger.directory, options: keeping).catchUp()
+        try Projector(directory: ledger.directory).catchUp()
         try await ledger.grow(200)
-        // A new projector (as a new process would be) finds the position, replays the policy
-        // state without writing, and projects only the new entries.
+        // A new projector (as a new process would be) finds the position, reads the policy fold
+        // back from the views, and projects only the new entries.
         let before = try #require(try ViewsFile(path: ledger.directory + "/views.sqlite").position()).size
         let second = try Projector(directory: ledger.directory)
         let result = try second.catchUp()
         #expect(result.notes.isEmpty)
         #expect(result.projected == result.size - before)
-        #expect(result.replayed == 0, "the policy state kept at the first projector's position is resumed, not replayed")
+        #expect(result.resumedAt == before, "the fold is read back where the first projector left the views")
         try Self.expectAgreement(second.views, try Recount(directory: ledger.directory))
         let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
         try scratch.catchUp()
@@ -109,9 +107,12 @@ import Testing
         let first = try Projector(directory: ledger.directory, options: options)
         let second = try Projector(directory: ledger.directory, options: options)
         try first.catchUp(limit: 120)
-        #expect(try second.catchUp(limit: 250).projected == 130)  // continues where the first stopped
-        #expect(try first.catchUp().projected == ledger.ledger.size - 250)  // its policy state catches up without writing
-        #expect(try second.catchUp().projected == 0)
+        let overtaking = try second.catchUp(limit: 250)
+        #expect(overtaking.projected == 130 && overtaking.resumedAt == 120)  // continues where the first stopped
+        let overtaken = try first.catchUp()
+        #expect(overtaken.projected == ledger.ledger.size - 250 && overtaken.resumedAt == 250)  // its fold read back where the second stopped
+        let upToDate = try second.catchUp()
+        #expect(upToDate.projected == 0 && upToDate.resumedAt == nil)
         try Self.expectAgreement(first.views, try Recount(directory: ledger.directory))
         let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
         try scratch.catchUp()
@@ -119,77 +120,73 @@ import Testing
         ledger.close()
     }
 
-    /// By default the fold is kept once the entries projected since it was last kept are at least
-    /// as many as the items it holds (counted here by a fold of our own): always at the end of a
-    /// first catch-up, not after one more entry, and again at the first size where the rule holds.
-    @Test func byDefaultTheFoldIsKeptOnceTheNewEntriesOutnumberItsItems() async throws {
-        let ledger = try await RandomLedger(seed: 5)
+    /// The policy fold read back from the views at any position goes on exactly as one
+    /// uninterrupted projection: for cuts all along a random ledger (open and late
+    /// acknowledgements, mismatches, revoked and expired grants) and at every entry of the policy
+    /// fixture (every rule broken, an exchange overdue), a new projector on the cut views gives
+    /// the views (digest) of a projection from scratch.
+    @Test func theFoldReadBackFromTheViewsAnywhereGoesOnAsOneProjection() async throws {
+        let ledger = try await RandomLedger(seed: 29)
         defer { ledger.removeAll() }
-        try await ledger.grow(400)
-        let reader = try LedgerReader(directory: ledger.directory)
-        let size = try reader.refresh()
-        var policy = PolicyChecker()
-        var held: [Int] = [0]  // held[n]: items after the first n entries
-        for line in try reader.lines(in: 0..<size) {
-            _ = policy.apply(try Entry(line: line))
-            held.append(policy.heldItems)
+        try await ledger.grow(320)
+        let fixture = try fixtureCopy("policy")
+        defer { removeCopy(fixture) }
+        var acks: Set<String> = []
+        for (directory, stride) in [(ledger.directory, 13), (fixture, 1)] {
+            let reader = try LedgerReader(directory: directory)
+            let size = try reader.refresh()
+            let scratch = try Projector(reader: reader, path: nil)
+            try scratch.catchUp()
+            let expected = try scratch.digest()
+            for cut in Swift.stride(from: Int64(1), to: size, by: stride) {
+                let path = directory + "/cut-\(cut).sqlite"
+                var options = ProjectorOptions()
+                options.batchEntries = 7
+                try Projector(reader: reader, path: path, options: options).catchUp(limit: cut)
+                acks.formUnion(try await DatabaseQueue(path: path).read { db in
+                    try String.fetchAll(db, sql: "SELECT ack FROM exchanges WHERE ack IN ('awaiting', 'overdue')")
+                })
+                let resumed = try Projector(reader: reader, path: path, options: options)
+                let result = try resumed.catchUp()
+                #expect(result.resumedAt == cut && result.notes.isEmpty, "\(directory) cut \(cut): \(result)")
+                let digest = try resumed.digest()
+                #expect(digest == expected, "\(directory) cut \(cut): \(digest.differingTables(from: expected))")
+            }
         }
-        let database = try DatabaseQueue(path: ledger.directory + "/views.sqlite")
-        func kept() async throws -> Int64? {
-            try await database.read { db in try Int64.fetchOne(db, sql: "SELECT size FROM policy_state") }
-        }
-        try Projector(directory: ledger.directory).catchUp(limit: 150)
-        #expect(try await kept() == 150, "a first catch-up keeps the fold: it holds at most one item per entry")
-        #expect(held[151] > 1)
-        try Projector(directory: ledger.directory).catchUp(limit: 151)
-        #expect(try await kept() == 150, "one entry more is not worth rewriting \(held[151]) items")
-        let due = try #require((152...Int(size)).first { $0 - 150 >= held[$0] }, "the ledger is too short for the rule to come round")
-        try Projector(directory: ledger.directory).catchUp(limit: Int64(due) - 1)
-        #expect(try await kept() == 150)
-        try Projector(directory: ledger.directory).catchUp(limit: Int64(due))
-        #expect(try await kept() == Int64(due))
-        try database.close()
+        #expect(acks == ["awaiting", "overdue"], "the cuts must fall where exchanges are awaiting and overdue")
         ledger.close()
     }
 
-    /// The policy state kept in the file is a cache: one at the position is resumed, one older
-    /// than the position is resumed and the rest replayed, and one that does not decode is
-    /// noted and replayed over; the views are the same every way.
-    @Test func aKeptPolicyStateIsResumedAndABadOneIsReplayedOver() async throws {
-        let ledger = try await RandomLedger(seed: 29)
+    /// Views whose state rows were changed outside the projector so that they cannot be read
+    /// back are noted and rebuilt from the log, not trusted and not a trap.
+    @Test func viewsWhoseStateRowsCannotBeReadBackAreRebuilt() async throws {
+        let ledger = try await RandomLedger(seed: 31)
         defer { ledger.removeAll() }
-        try await ledger.grow(300)
-        let database = try DatabaseQueue(path: ledger.directory + "/views.sqlite")
-        func kept() async throws -> (size: Int64, state: Data)? {
-            try await database.read { db in
-                try Row.fetchOne(db, sql: "SELECT size, state FROM policy_state").map { ($0["size"], $0["state"]) }
-            }
-        }
-        var options = ProjectorOptions()
-        options.keepPolicyStateEvery = 1
-        try Projector(directory: ledger.directory, options: options).catchUp(limit: 100)
-        let at100 = try #require(try await kept())
-        #expect(at100.size == 100)
-        options.batchEntries = 40
-        let second = try Projector(directory: ledger.directory, options: options).catchUp(limit: 200)
-        #expect(second.replayed == 0 && second.projected == 100)
-        #expect(try await kept()?.size == 200)
-        // As if the last projector had died before keeping its state: the one of 100 is older.
-        try await database.write { db in try db.execute(sql: "UPDATE policy_state SET size = ?, state = ?", arguments: [at100.size, at100.state]) }
-        let older = try Projector(directory: ledger.directory, options: options).catchUp(limit: 230)
-        #expect(older.replayed == 100 && older.projected == 30 && older.notes.isEmpty, "\(older)")
-        try await database.write { db in try db.execute(sql: "DELETE FROM policy_state") }
-        let none = try Projector(directory: ledger.directory, options: options).catchUp(limit: 250)
-        #expect(none.replayed == 230 && none.notes.isEmpty, "no kept state: replayed from genesis")
-        try await database.write { db in try db.execute(sql: "UPDATE policy_state SET state = X'7b7d'") }  // "{}"
-        let bad = try Projector(directory: ledger.directory, options: options).catchUp()
-        #expect(bad.replayed == 250)
-        #expect(bad.notes.count == 1 && bad.notes.first?.contains("the policy state kept in the views file does not decode") == true, "\(bad.notes)")
-        try Self.expectAgreement(try Projector(directory: ledger.directory).views, try Recount(directory: ledger.directory))
-        let scratch = try Projector(reader: LedgerReader(directory: ledger.directory), path: nil)
+        try await ledger.grow(200)
+        let reader = try LedgerReader(directory: ledger.directory)
+        let scratch = try Projector(reader: reader, path: nil)
         try scratch.catchUp()
-        #expect(try scratch.digest() == Projector(directory: ledger.directory).digest())
-        try database.close()
+        let edits = [
+            ("UPDATE parties SET kind = 'martian' WHERE party = (SELECT min(party) FROM parties)", "is not a PartyKind"),
+            ("UPDATE datasets SET fields = 'id, name'", "not a JSON list"),
+            ("UPDATE grants SET valid_until = 'soon'", "is not an RFC 3339 time"),
+            ("UPDATE exchanges SET records = 'many' WHERE ack IN ('awaiting', 'overdue')", "not an integer"),
+        ]
+        for (edit, why) in edits {
+            let path = ledger.directory + "/edited.sqlite"
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            try Projector(reader: reader, path: path).catchUp(limit: 150)
+            let database = try DatabaseQueue(path: path)
+            try await database.write { db in try db.execute(sql: edit) }
+            try database.close()
+            let projector = try Projector(reader: reader, path: path)
+            let result = try projector.catchUp()
+            #expect(result.notes.count == 1 && result.notes.first?.contains("edited.sqlite cannot be resumed: ") == true
+                    && result.notes.first?.contains(why) == true && result.notes.first?.hasSuffix("; rebuilt from the log") == true,
+                    "\(edit): \(result.notes)")
+            #expect(result.resumedAt == 0 && result.projected == result.size)
+            #expect(try projector.digest() == scratch.digest(), "\(edit)")
+        }
         ledger.close()
     }
 }

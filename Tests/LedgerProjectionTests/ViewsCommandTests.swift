@@ -114,6 +114,13 @@ import Testing
         let stale = try flowledger(["verify", ledger.directory, "--views"])
         #expect(stale.status == 1)
         #expect(stale.out.contains("the file is stale: it covers"))
+        // A file of another layout (as an older flowledger wrote it) is named as such, not a SQL error.
+        let database = try DatabaseQueue(path: ledger.directory + "/views.sqlite")
+        try await database.write { db in try db.execute(sql: "UPDATE position SET schema_version = 3; ALTER TABLE exchanges DROP COLUMN event_id") }
+        try database.close()
+        let older = try flowledger(["verify", ledger.directory, "--views"])
+        #expect(older.status == 1)
+        #expect(older.out.contains("views.sqlite has schema version 3, this flowledger writes 4: it was made by another version"), "\(older.out)")
         try FileManager.default.removeItem(atPath: ledger.directory + "/views.sqlite")
         let missing = try flowledger(["verify", ledger.directory, "--views"])
         #expect(missing.status == 1)

@@ -15,8 +15,8 @@ import LedgerCrypto
 /// exchange once the first entry later than `sent + window` is applied without an
 /// acknowledgement before it (or when that acknowledgement arrives late).
 ///
-/// ``snapshot()`` writes the state as bytes, so a projector can keep it beside its views and
-/// resume from it (``init(snapshot:)``) instead of replaying the log from genesis.
+/// Its state can be put back item by item (``restoreParty(_:kind:)`` and its siblings), so a
+/// projector resumes it from its views instead of replaying the log from genesis.
 ///
 /// ```swift
 /// var policy = PolicyChecker()
@@ -77,10 +77,6 @@ public struct PolicyChecker: Sendable {
 
     /// The number of exchanges not yet acknowledged.
     public var openExchanges: Int { open.count }
-
-    /// The number of items the state holds: parties, datasets, grants and exchanges not yet
-    /// acknowledged. A ``snapshot()`` grows with it; each entry adds at most one.
-    public var heldItems: Int { partyKinds.count + datasets.count + grants.count + open.count }
 
     /// Applies `entry` and returns the findings it reveals, in rule order: P7 for exchanges whose
     /// window ended before this entry's time, then those about the entry itself.
