@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "FlowLedger", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The commands, as a library so tests can run them in process.
         .target(name: "FlowLedgerCLI", dependencies: [
-            "FlowLedger",
+            "FlowLedger", "LedgerProjection",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),

@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerProjection
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,8 +12,9 @@ import Glibc
 struct ReadableViews {
     /// The SQLite file to open read-only.
     let path: String
-    /// The temporary directory holding `path`, removed by ``close()``; nil for the ledger's own file.
-    private let temporary: String?
+    /// The temporary directory holding `path`, removed with the last copy of this value; nil for
+    /// the ledger's own file.
+    private let scratch: ScratchDirectory?
 
     /// Catches the views of `directory` up (or, read-only, projects them aside); notes go to stderr.
     static func open(_ directory: String, options: ProjectorOptions = ProjectorOptions(), rebuild: Bool = false) throws -> ReadableViews {
@@ -23,35 +25,17 @@ struct ReadableViews {
                 let projector = try Projector(reader: reader, path: own, options: options)
                 let result = rebuild ? try projector.rebuild() : try projector.catchUp()
                 for note in result.notes { Output.error("flowledger: note: \(note)") }
-                return ReadableViews(path: own, temporary: nil)
+                return ReadableViews(path: own, scratch: nil)
             }
-            let temporary = try makeTemporaryDirectory()
-            do {
-                let projector = try Projector(reader: reader, path: temporary + "/views.sqlite", options: options)
-                let size = try projector.catchUp().size
-                Output.error("flowledger: note: \(directory) cannot be written, so its views.sqlite was not used or updated; the \(size) entries of the log were projected into a temporary file for this command. Run `flowledger views \(directory) parties` as a user who can write the directory to keep its views up to date")
-                return ReadableViews(path: projector.path!, temporary: temporary)
-            } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw error
-            }
+            let scratch = try ScratchDirectory()
+            let projector = try Projector(reader: reader, path: scratch.path + "/views.sqlite", options: options)
+            let size = try projector.catchUp().size
+            Output.error("flowledger: note: \(directory) cannot be written, so its views.sqlite was not used or updated; the \(size) entries of the log were projected into a temporary file for this command. Run `flowledger views \(directory) parties` as a user who can write the directory to keep its views up to date")
+            return ReadableViews(path: projector.path!, scratch: scratch)
         } catch let error as ProjectionError {
             throw CommandFailure(error.message)
         } catch let error as StoreError {
             throw CommandFailure(error.message)
         }
-    }
-
-    /// Removes the temporary file, if there is one.
-    func close() {
-        if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
-    }
-
-    private static func makeTemporaryDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/flowledger-views-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw CommandFailure("cannot create a temporary directory to project the views into (\(String(cString: strerror(errno)))); set TMPDIR to a writable directory")
-        }
-        return String(cString: made)
     }
 }

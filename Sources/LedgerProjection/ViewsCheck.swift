@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerStore
@@ -28,36 +29,61 @@ public struct ViewsCheck: Sendable {
         let projector = try Projector(reader: reader, path: nil, options: options)
         let size = try projector.catchUp().size
         let expected = try projector.digest()
-        guard let views = try? ViewsFile(path: file) else {
-            return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
-                              message: "VIEWS MISSING: \(file) does not exist or cannot be opened; `flowledger views \(directory) parties` builds it")
+        let computed = try projector.views.position()
+        func mismatch(_ why: String) -> ViewsCheck {
+            ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
+                       message: "VIEWS MISMATCH: \(file) \(why)\n  the views are derived: `flowledger views \(directory) parties --rebuild` makes them again from the log")
         }
-        if let position = try views.position(), position.schemaVersion != ViewSchema.version {
-            // Another layout: its rows cannot be compared (a projector rebuilds such a file).
+        guard FileManager.default.fileExists(atPath: file) else {
             return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
-                              message: "VIEWS MISMATCH: \(file) has schema version \(position.schemaVersion), this flowledger writes \(ViewSchema.version): it was made by another version"
-                                  + "\n  the views are derived: `flowledger views \(directory) parties` rebuilds them from the log")
+                              message: "VIEWS MISSING: \(file) does not exist; `flowledger views \(directory) parties` builds it")
+        }
+        // A private copy: checking the evidence never writes beside it, and needs no write access.
+        let views: ViewsFile
+        do { views = try ViewsFile.copy(of: file) } catch let error as ProjectionError where error.unreadable {
+            return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
+                              message: "VIEWS MISMATCH: \(error.message)\n  the views are derived: `flowledger views \(directory) parties --rebuild` makes them again from the log")
+        }
+        if let problem = views.unreadable() {
+            return mismatch("cannot be read as views (\(problem)): it is not a views database, or it is damaged")
+        }
+        guard let position = try views.position() else {
+            return mismatch("has no projector position: it was not made by flowledger, or was emptied")
+        }
+        if position.schemaVersion != ViewSchema.version {
+            // Another layout: its rows cannot be compared (a projector rebuilds such a file).
+            return mismatch("has schema version \(position.schemaVersion), this flowledger writes \(ViewSchema.version): it was made by another version")
+        }
+        if let computed, position.origin != computed.origin || position.genesisHash != computed.genesisHash {
+            return mismatch("belongs to another ledger (origin \(position.origin), genesis \(position.genesisHash.prefix(16))…; this log: \(computed.origin), genesis \(computed.genesisHash.prefix(16))…)")
+        }
+        if position.acknowledgementWindow != options.acknowledgementWindow {
+            return mismatch("was built with a P7 window of \(Self.duration(position.acknowledgementWindow)), this check uses \(Self.duration(options.acknowledgementWindow)): compare them with --ack-window \(Self.duration(position.acknowledgementWindow))")
         }
         let found = try views.digest(hash: reader.hash)
         if found == expected {
             return ViewsCheck(holds: true, expected: expected, found: found, differingTables: [],
-                              message: "views      \(file): matches the log (\(size) entries, digest \(expected.total.hex))")
+                              message: "views       \(file): matches the log (\(size) entries, digest \(expected.total.hex))")
         }
         let differing = found.differingTables(from: expected)
         var message = "VIEWS MISMATCH: \(file) is not what the log implies; differing table\(differing.count == 1 ? "" : "s"): \(differing.joined(separator: ", "))"
-        if let position = try views.position() {
-            if position.size < size {
-                message += "\n  the file is stale: it covers \(position.size) of the log's \(size) entries"
-            } else if position.size > size {
-                message += "\n  the file claims \(position.size) entries, the log has \(size)"
-            } else if differing != ["position"] {
-                message += "\n  the file claims the log's \(size) entries but its rows differ: it was edited, or built by another projector"
-            }
-        } else {
-            message += "\n  the file has no projector position: it was not made by flowledger or was emptied"
+        if position.size < size {
+            message += "\n  the file is stale: it covers \(position.size) of the log's \(size) entries"
+        } else if position.size > size {
+            message += "\n  the file claims \(position.size) entries, the log has \(size)"
+        } else if differing != ["position"] {
+            message += "\n  the file claims the log's \(size) entries but its rows differ: it was edited, or built by another projector"
         }
         message += "\n  expected digest \(expected.total.hex)\n  found digest    \(found.total.hex)"
         message += "\n  the views are derived: `flowledger views \(directory) parties --rebuild` makes them again from the log"
         return ViewsCheck(holds: false, expected: expected, found: found, differingTables: differing, message: message)
+    }
+
+    /// A P7 window as `--ack-window` takes it: `24h`, `90m`, `3600s`.
+    static func duration(_ microseconds: Int64) -> String {
+        for (suffix, scale) in [("h", Int64(3_600_000_000)), ("m", 60_000_000), ("s", 1_000_000)] where microseconds % scale == 0 {
+            return "\(microseconds / scale)\(suffix)"
+        }
+        return "\(microseconds)µs"
     }
 }

@@ -14,6 +14,12 @@ extension VerificationReport {
     ///       …
     ///     verdict: broken (exit 1)
     public var text: String {
+        details + "\nverdict: \(verdict) (exit \(verdict.exitCode))\n"
+    }
+
+    /// ``text`` without its last lines (a blank line and the verdict), for a caller that reports
+    /// a check of its own before one verdict of its own (`verify --views`).
+    public var details: String {
         var out: [String] = []
         out.append("ledger      \(directory) (\(origin), \(suite.rawValue))")
         out.append("operator    \(operatorKey) (\(operatorKeyTrusted ? "given with --vkey" : "read from ledger.json; pass --vkey to check against the key you were given"))")
@@ -47,8 +53,6 @@ extension VerificationReport {
                 }
             }
         }
-        out.append("")
-        out.append("verdict: \(verdict) (exit \(verdict.exitCode))")
         return out.joined(separator: "\n") + "\n"
     }
 

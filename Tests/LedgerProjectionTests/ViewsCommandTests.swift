@@ -79,6 +79,13 @@ import Testing
         #expect(flows.status == 0, "\(flows.err)")
         #expect(try CanonicalJSONParser.parse(Array(flows.out.utf8.dropLast())).arrayValue?.count == 5)
         #expect(try snapshot(directory) == before, "a reading command changed the read-only ledger directory")
+        // verify --views reads a private copy of the evidence: it works without write access, and
+        // finds the stale file stale.
+        let verify = try asUnprivilegedUser(["verify", directory, "--views"])
+        #expect(verify.status == 1, "\(verify.out)\(verify.err)")
+        #expect(verify.out.contains("the file is stale: it covers 12 of the log's 37 entries"), "\(verify.out)")
+        #expect(verify.out.hasSuffix("verdict: views mismatch (exit 1)\n"))
+        #expect(try snapshot(directory) == before, "verify --views changed the read-only ledger directory")
     }
 
     @Test func verifyViewsPassesForViewsTheLogImplies() throws {
@@ -101,6 +108,38 @@ import Testing
         #expect(result.out.contains("VIEWS MISMATCH: \(directory)/views.sqlite is not what the log implies; differing table: violations\n"))
         #expect(result.out.contains("its rows differ: it was edited"))
         #expect(result.out.hasSuffix("verdict: views mismatch (exit 1)\n"))
+        #expect(result.out.components(separatedBy: "verdict: ").count == 2, "one verdict: \(result.out)")
+        // --json: one document, whose verdict is the views' and whose views member says why.
+        let json = try flowledger(["verify", directory, "--views", "--json"])
+        #expect(json.status == 1)
+        let document = try CanonicalJSONParser.parse(Array(json.out.utf8.dropLast()))
+        #expect(document["verdict"] == .string("views mismatch") && document["exitCode"] == .integer(1), "\(json.out)")
+        #expect(document["views"]?["holds"] == .bool(false) && document["views"]?["differing"] == .array([.string("violations")]))
+        #expect(document["findings"]?.arrayValue?.count == 9, "the log's report is all there")
+    }
+
+    /// verify --views says what is wrong with a file that is not this ledger's views under this
+    /// check: another ledger's, one built with another P7 window, one that is not a database.
+    @Test func verifyViewsNamesAFileOfAnotherLedgerWindowOrFormat() throws {
+        let directory = try fixtureCopy("intact")
+        let other = try fixtureCopy("policy")
+        defer { removeCopy(directory); removeCopy(other) }
+        #expect(try flowledger(["views", other, "parties"]).status == 0)
+        try FileManager.default.copyItem(atPath: other + "/views.sqlite", toPath: directory + "/views.sqlite")
+        let foreign = try flowledger(["verify", directory, "--views"])
+        #expect(foreign.status == 1)
+        #expect(foreign.out.contains("views.sqlite belongs to another ledger (origin policy.fixtures.example/2026, genesis "), "\(foreign.out)")
+        try FileManager.default.removeItem(atPath: directory + "/views.sqlite")
+        #expect(try flowledger(["views", directory, "parties"]).status == 0)
+        let window = try flowledger(["verify", directory, "--views", "--ack-window", "48h"])
+        #expect(window.status == 1)
+        #expect(window.out.contains("views.sqlite was built with a P7 window of 24h, this check uses 48h: compare them with --ack-window 24h"), "\(window.out)")
+        try FileManager.default.removeItem(atPath: directory + "/views.sqlite")
+        try Data("not a database, just text".utf8).write(to: URL(fileURLWithPath: directory + "/views.sqlite"))
+        let garbage = try flowledger(["verify", directory, "--views"])
+        #expect(garbage.status == 1)
+        #expect(garbage.out.contains("VIEWS MISMATCH: \(directory)/views.sqlite: file is not a database: it is not a views database, or it is damaged"), "\(garbage.out)")
+        #expect(garbage.out.hasSuffix("verdict: views mismatch (exit 1)\n"))
     }
 
     @Test func verifyViewsDetectsAStaleOrMissingFile() async throws {

@@ -26,7 +26,6 @@ struct Query: ParsableCommand {
 
     func run() throws {
         let views = try ReadableViews.open(ledger.directory)
-        defer { views.close() }
         do {
             let table = try ViewsFile(path: views.path).select(sql)
             Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))

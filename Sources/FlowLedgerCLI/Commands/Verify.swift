@@ -58,11 +58,17 @@ struct Verify: ParsableCommand {
             throw CommandFailure(error.message)
         }
         progress.clear()
-        Output.raw(json ? String(decoding: CanonicalJSON.encode(report.json), as: UTF8.self) + "\n" : report.text)
-        if checkViews && (report.verdict == .intact || report.verdict == .policyViolations) {
-            try VerifyViews.check(ledger.directory, acknowledgementWindow: options.acknowledgementWindow, json: json)
+        guard checkViews else {
+            Output.raw(json ? String(decoding: CanonicalJSON.encode(report.json), as: UTF8.self) + "\n" : report.text)
+            if report.verdict != .intact { throw ExitCode(report.verdict.exitCode) }
+            return
         }
-        if report.verdict != .intact { throw ExitCode(report.verdict.exitCode) }
+        let views = report.verdict == .intact || report.verdict == .policyViolations
+            ? try VerifyViews.check(ledger.directory, acknowledgementWindow: options.acknowledgementWindow) : nil
+        Output.raw(json ? String(decoding: CanonicalJSON.encode(VerifyViews.json(report, views)), as: UTF8.self) + "\n"
+                        : VerifyViews.text(report, views))
+        let exitCode = VerifyViews.verdict(report, views).1
+        if exitCode != 0 { throw ExitCode(exitCode) }
     }
 
     /// "24h", "90m", "3600s" in microseconds.

@@ -47,7 +47,6 @@ struct Views: ParsableCommand {
             }
         }
         let views = try ReadableViews.open(ledger.directory, options: options, rebuild: rebuild)
-        defer { views.close() }
         let table = try ViewsFile(path: views.path).select(view.sql)
         Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
     }
