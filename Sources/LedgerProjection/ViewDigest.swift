@@ -53,10 +53,14 @@ public struct ViewDigest: Hashable, Sendable {
         ViewSchema.tables.map(\.name).filter { tables[$0] != other.tables[$0] }
     }
 
+    /// A stored value as the digest and `query --json` show it: reals and out-of-range integers
+    /// as decimal text, blobs as hex.
     static func json(_ value: DatabaseValue) -> JSONValue {
         switch value.storage {
         case .null: return .null
-        case .int64(let number): return .integer(number)
+        case .int64(let number):
+            // Canonical JSON holds integers within ±(2^53-1) only (DESIGN §4); beyond, decimal text.
+            return (-JSONValue.maxSafeInteger...JSONValue.maxSafeInteger).contains(number) ? .integer(number) : .string(String(number))
         case .double(let number): return .string(String(number))
         case .string(let text): return .string(text)
         case .blob(let data): return .string(data.map { String(format: "%02x", $0) }.joined())

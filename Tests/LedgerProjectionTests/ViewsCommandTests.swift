@@ -54,6 +54,23 @@ import Testing
         #expect(try ViewsFile(path: directory + "/views.sqlite").digest(hash: .sha256) == before)
     }
 
+    /// Text from the log never breaks a table's rows (newlines, tabs and bidi controls are
+    /// escaped), integers JSON cannot hold come out as decimal text instead of a trap, and on a
+    /// terminal a cut cell says so.
+    @Test func tablesEscapeTextAndJSONHoldsAnyInteger() throws {
+        let directory = try fixtureCopy("policy")
+        defer { removeCopy(directory) }
+        let forged = try flowledger(["query", directory, "SELECT 'a' || char(10) || '99 forged row' || char(9) || 'x' AS note, 'e' || char(8238) || 'x' AS bidi"])
+        #expect(forged.status == 0)
+        #expect(forged.out == "note                 bidi\n-------------------  --------\na\\n99 forged row\\tx  e\\u202ex\n(1 row)\n", "\(forged.out)")
+        let big = try flowledger(["query", directory, "SELECT 9007199254740993 AS above, -9223372036854775808 AS lowest, 9007199254740991 AS safe", "--json"])
+        #expect(big.status == 0, "\(big.err)")
+        #expect(big.out == #"[{"above":"9007199254740993","lowest":"-9223372036854775808","safe":9007199254740991}]"# + "\n")
+        let terminal = try run(["script", "-qec", "env COLUMNS=80 \(flowledgerPath) views \(directory) violations", "/dev/null"])
+        let shown = String(decoding: terminal.stdout, as: UTF8.self)
+        #expect(shown.contains("…") && shown.contains("(cells longer than 72 characters are cut with …; --json prints them whole)"), "\(shown)")
+    }
+
     /// A regulator's read-only copy: `query` and `views` read the log, project it aside, and
     /// change nothing in the directory (its stale views.sqlite included).
     @Test func queryAndViewsWorkOnALedgerDirectoryThatCannotBeWritten() throws {

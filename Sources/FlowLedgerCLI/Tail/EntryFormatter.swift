@@ -129,7 +129,7 @@ struct EntryFormatter {
     static func value(_ text: String) -> String {
         let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII ? (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".,:_-/+@".unicodeScalars.contains(scalar))
-                : !isUnsafe(scalar) && !scalar.properties.isWhitespace
+                : !TerminalText.isUnsafe(scalar) && !scalar.properties.isWhitespace
         }
         if plain { return text }
         var out = "\""
@@ -137,26 +137,9 @@ struct EntryFormatter {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || isUnsafe(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            default: TerminalText.append(scalar, to: &out)
             }
         }
         return out + "\""
-    }
-
-    /// Characters a terminal may act on or that reorder or hide text: controls (C0, DEL, C1),
-    /// format characters (bidi overrides, zero-width) and line or paragraph separators.
-    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return true
-        default: return false
-        }
     }
 }
