@@ -33,9 +33,9 @@ struct ReadableViews {
             Output.error("flowledger: note: \(directory) cannot be written, so its views.sqlite was not used or updated; the \(size) entries of the log were projected into a temporary file for this command. Run `flowledger views \(directory) parties` as a user who can write the directory to keep its views up to date")
             return ReadableViews(path: projector.path!, scratch: scratch)
         } catch let error as ProjectionError {
-            throw CommandFailure(error.message)
+            throw CommandFailure(error.message, exit: error.logDamaged ? .rejected : .usage)
         } catch let error as StoreError {
-            throw CommandFailure(error.message)
+            throw CommandFailure(error)
         }
     }
 }

@@ -31,6 +31,8 @@ public final class Projector: @unchecked Sendable {
     private var fold: ProjectionFold
     /// Entries the fold has seen (written by this projector, or read back from the views).
     private var folded: Int64 = 0
+    /// The leaf hash (zero before genesis) and time of the last of them; nil if unknown.
+    private var foldedLast: (hash: Hash32?, time: Timestamp?) = (.zero, nil)
     private let lock = NSLock()
     /// Notes from opening the file, reported by the next catch-up.
     private var openingNotes: [String] = []
@@ -101,6 +103,7 @@ public final class Projector: @unchecked Sendable {
                 try resetSchema(genesisHash: genesisHash)
                 fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
                 folded = 0
+                foldedLast = (.zero, nil)
             }
             var resumedAt: Int64?
             let projected = try project(to: size, resumedAt: &resumedAt, notes: &notes)
@@ -181,7 +184,8 @@ public final class Projector: @unchecked Sendable {
     /// Entries of a range of the log, parsed, with the leaf hash of the last one.
     private struct Parsed: Sendable {
         let entries: [Entry]
-        let lastHash: String
+        /// L(last entry): what the next range's first `prev` must be.
+        let lastHash: Hash32
     }
 
     /// A range of the log folded: the rows it writes and the position after it (leaf hash and
@@ -200,9 +204,15 @@ public final class Projector: @unchecked Sendable {
         var fold: ProjectionFold
         /// The entries the fold has seen.
         var position: Int64
-        init(fold: ProjectionFold, position: Int64) {
+        /// The leaf hash of the last of them (zero before genesis), which the next entry's `prev`
+        /// must be, and its time, which the next entry's may not precede; nil if unknown.
+        var lastHash: Hash32?
+        var lastTime: Timestamp?
+        init(fold: ProjectionFold, position: Int64, last: (hash: Hash32?, time: Timestamp?)) {
             self.fold = fold
             self.position = position
+            self.lastHash = last.hash
+            self.lastTime = last.time
         }
     }
 
@@ -217,13 +227,14 @@ public final class Projector: @unchecked Sendable {
         let batchEntries = Int64(max(1, options.batchEntries))
         let parsing = Prefetcher<Parsed>()
         let preparing = Prefetcher<Prepared>()
-        let box = FoldBox(fold: fold, position: folded)
+        let box = FoldBox(fold: fold, position: folded, last: foldedLast)
         fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)  // lent to `box` until the end
         defer {
             preparing.finish()
             parsing.finish()
             fold = box.fold
             folded = box.position
+            foldedLast = (box.lastHash, box.lastTime)
         }
         /// The batch after the one ending at `end`, if the catch-up goes on.
         let following = { @Sendable (end: Int64) -> Range<Int64>? in end < size ? end..<min(size, end + batchEntries) : nil }
@@ -232,10 +243,19 @@ public final class Projector: @unchecked Sendable {
         let prepare = { @Sendable [self] (range: Range<Int64>, sizing: RowBatch?) throws -> Prepared in
             let parsed = try parsing.take(range) ?? parse(range)
             if let next = following(range.upperBound) { parsing.start(next) { [self] in try parse(next) } }
+            // The chain across ranges (within one, `parse` checked it).
+            if let expected = box.lastHash, parsed.entries[0].prev != expected {
+                throw logChanged(at: range.lowerBound, "its prev is not the leaf hash of entry \(range.lowerBound - 1)")
+            }
+            if let last = box.lastTime, parsed.entries[0].time < last {
+                throw logChanged(at: range.lowerBound, "its time is before entry \(range.lowerBound - 1)'s")
+            }
             var writer = ViewWriter(sizedLike: sizing)
             for entry in parsed.entries { box.fold.apply(entry, into: &writer) }
             box.position = range.upperBound
-            return Prepared(range: range, rows: writer.finish(), lastHash: parsed.lastHash, lastTime: parsed.entries[parsed.entries.count - 1].time)
+            box.lastHash = parsed.lastHash
+            box.lastTime = parsed.entries[parsed.entries.count - 1].time
+            return Prepared(range: range, rows: writer.finish(), lastHash: parsed.lastHash.hex, lastTime: parsed.entries[parsed.entries.count - 1].time)
         }
         var written: Int64 = 0
         var previous: Prepared?  // handed to the next fold to be released there, where it was made
@@ -285,10 +305,32 @@ public final class Projector: @unchecked Sendable {
     }
 
     /// Reads and parses the entries of `range` (on every core).
+    /// Reads and parses the entries of `range` on every core (parsing is most of a catch-up's
+    /// work and each line parses on its own), with their leaf hashes, and checks the `prev`
+    /// chain inside the range. The projector checks no signatures (`flowledger verify` does), but
+    /// an entry edited, removed or inserted in the middle of the log breaks this chain, and the
+    /// views stop before it instead of showing what it says.
     private func parse(_ range: Range<Int64>) throws -> Parsed {
         let lines = try readLines(range)
-        return Parsed(entries: try parseAll(lines, first: range.lowerBound),
-                      lastHash: Entry.leafHash(line: lines[lines.count - 1], hash: reader.hash).hex)
+        let parsed = try Parallel.map(lines.count, chunkSize: 256) { index throws(ProjectionError) in
+            (entry: try parseEntry(lines[index], seq: range.lowerBound + Int64(index)), leafHash: Entry.leafHash(line: lines[index], hash: reader.hash))
+        }
+        for (index, item) in parsed.enumerated() {
+            let seq = range.lowerBound + Int64(index)
+            guard item.entry.seq == seq else { throw logChanged(at: seq, "the line there says seq \(item.entry.seq)") }
+            guard index > 0 else { continue }
+            // prev of entry n is L(n-1) = H(0x00 || line n-1); ledger time never decreases (DESIGN §5).
+            guard item.entry.prev == parsed[index - 1].leafHash else { throw logChanged(at: seq, "its prev is not the leaf hash of entry \(seq - 1)") }
+            guard item.entry.time >= parsed[index - 1].entry.time else { throw logChanged(at: seq, "its time is before entry \(seq - 1)'s") }
+        }
+        return Parsed(entries: parsed.map(\.entry), lastHash: parsed[parsed.count - 1].leafHash)
+    }
+
+    /// The error for a log whose entry `seq` breaks DESIGN §5's seq, prev or time rule.
+    private func logChanged(at seq: Int64, _ what: String) -> ProjectionError {
+        let directory = reader.layout.directory
+        return ProjectionError("\(directory): entry \(seq) does not follow the entry before it (\(what)): the log was changed after it was written (an entry edited, removed or inserted); the views stop before it. Run `flowledger verify \(directory)` for a full report",
+                               logDamaged: true)
     }
 
     /// Reads the policy fold back from the views where they stand now (``PolicyState``: their
@@ -296,44 +338,41 @@ public final class Projector: @unchecked Sendable {
     /// rows cannot be read back (changed outside the projector) are noted and rebuilt.
     private func resume(_ box: FoldBox, from stored: ViewPosition, notes: inout [String]) throws -> Int64 {
         do {
-            let (policy, position) = try database.read { db -> (PolicyChecker, Int64) in
+            let (policy, position) = try database.read { db -> (PolicyChecker, ViewPosition) in
                 guard let position = try ViewPosition.fetch(db) else {
                     throw ProjectionError("\(path ?? "views"): the position row disappeared while projecting; run the command again")
                 }
-                return (try PolicyState.read(db, acknowledgementWindow: options.acknowledgementWindow), position.size)
+                return (try PolicyState.read(db, acknowledgementWindow: options.acknowledgementWindow), position)
             }
             box.fold = ProjectionFold(policy: policy)
-            box.position = position
+            box.position = position.size
+            box.lastHash = position.size == 0 ? .zero : position.lastHash.flatMap { try? Hash32(hex: $0) }
+            box.lastTime = position.lastTime.flatMap { try? Timestamp(parsing: $0) }
         } catch let error as PolicyState.UnreadableRow {
             notes.append("\(path.map { ($0 as NSString).lastPathComponent } ?? "views") cannot be resumed: \(error.message); rebuilt from the log")
             try resetSchema(genesisHash: stored.genesisHash)
             box.fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
             box.position = 0
+            box.lastHash = .zero
+            box.lastTime = nil
         }
         return box.position
     }
 
     private func readLines(_ range: Range<Int64>) throws -> [[UInt8]] {
-        do { return try reader.lines(in: range) } catch { throw ProjectionError(error.message) }
+        do { return try reader.lines(in: range) } catch { throw ProjectionError(error) }
     }
 
     private func line(_ seq: Int64) throws -> [UInt8] {
-        do { return try reader.line(at: seq) } catch { throw ProjectionError(error.message) }
-    }
-
-    /// Parses `lines` (entries `first`…) on every core (``Parallel``): parsing is most of a
-    /// catch-up's work and each line parses on its own; the fold then takes the entries in order.
-    private func parseAll(_ lines: [[UInt8]], first: Int64) throws(ProjectionError) -> [Entry] {
-        try Parallel.map(lines.count, chunkSize: 256) { index throws(ProjectionError) in
-            try parseEntry(lines[index], seq: first + Int64(index))
-        }
+        do { return try reader.line(at: seq) } catch { throw ProjectionError(error) }
     }
 
     private func parseEntry(_ bytes: [UInt8], seq: Int64) throws(ProjectionError) -> Entry {
         do {
             return try Entry(line: bytes)
         } catch {
-            throw ProjectionError("\(reader.layout.directory): entry \(seq) does not parse (\(error)); the views stop before it. Run `flowledger verify \(reader.layout.directory)` for a full report")
+            throw ProjectionError("\(reader.layout.directory): entry \(seq) does not parse (\(error)); the views stop before it. Run `flowledger verify \(reader.layout.directory)` for a full report",
+                                  logDamaged: true)
         }
     }
 

@@ -103,7 +103,16 @@ public final class LedgerReader: @unchecked Sendable {
                 try files.relistSegments()
                 segments = files.segmentList
             }
-            guard segmentIndex + 1 < segments.firstSeqs.count, segments.firstSeqs[segmentIndex + 1] == known else { return }
+            guard segmentIndex + 1 < segments.firstSeqs.count else { return }
+            // A writer names each segment after the entry it starts with, and starts it only when
+            // the one before is complete: any other first seq is a missing or renamed file.
+            let next = segments.firstSeqs[segmentIndex + 1]
+            guard next == known else {
+                let why = next > known
+                    ? "the segments before it end at entry \(known - 1): \(next - known == 1 ? "entry \(known) is" : "entries \(known)…\(next - 1) are") missing (a segment file or lines removed, or a file renamed)"
+                    : "the segments before it already hold entries up to \(known - 1): lines were added to a segment, or a file was renamed"
+                throw StoreError(.damaged, "\(layout.log)/\(LedgerLayout.segmentName(firstSeq: next)) starts at entry \(next), but \(why). Run `flowledger verify \(layout.directory)` for a full report")
+            }
             segmentIndex += 1
             offset = 0
         }

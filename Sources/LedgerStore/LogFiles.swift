@@ -62,11 +62,11 @@ final class LogFiles: @unchecked Sendable {
     func line(seq: Int64, at location: OffsetIndex.Location) throws(StoreError) -> [UInt8] {
         let (file, _) = try segment(holding: seq)
         guard location.length >= 0, location.length < Int64(CanonicalJSON.maxLineBytes) + 1 else {
-            throw StoreError(.damaged, "\(layout.offsets): the record of entry \(seq) gives a line length of \(location.length); delete \(layout.index) and reopen the ledger as its writer to rebuild it")
+            throw StoreError(.damaged, "\(layout.offsets): the record of entry \(seq) gives a line length of \(location.length); the log may have been changed: run `flowledger verify \(layout.directory)`; if it is intact, delete \(layout.index) and reopen the ledger as its writer to rebuild the index")
         }
         var bytes = try file.read(at: location.offset, count: Int(location.length) + 1)
         guard bytes.count == Int(location.length) + 1, bytes.last == 0x0a else {
-            throw StoreError(.damaged, "\(file.path): entry \(seq) is not where \(layout.offsets) says (byte \(location.offset), \(location.length) bytes); delete \(layout.index) and reopen the ledger as its writer to rebuild it")
+            throw StoreError(.damaged, "\(file.path): entry \(seq) is not where \(layout.offsets) says (byte \(location.offset), \(location.length) bytes); the log may have been changed: run `flowledger verify \(layout.directory)`; if it is intact, delete \(layout.index) and reopen the ledger as its writer to rebuild the index")
         }
         bytes.removeLast()
         return bytes

@@ -54,6 +54,37 @@ import Testing
         #expect(try ViewsFile(path: directory + "/views.sqlite").digest(hash: .sha256) == before)
     }
 
+    /// The projector checks no signatures, but a log changed in the middle (an entry edited,
+    /// removed, duplicated, swapped, out of time order, a segment missing, a line not canonical)
+    /// stops the views before the change with exit 1 and a pointer to `verify`, instead of
+    /// showing what the changed log says; with the derived index gone too.
+    @Test func viewsStopAtALogChangedInTheMiddle() throws {
+        let expected: [(String, String)] = [
+            ("deleted-entry", "log/00000000000000000014.jsonl starts at entry 14, but the segments before it end at entry 12: entry 13 is missing"),
+            ("duplicated-entry", "log/00000000000000000014.jsonl starts at entry 14, but the segments before it already hold entries up to 14: lines were added to a segment"),
+            ("edited-body", "entry 10 does not follow the entry before it (its prev is not the leaf hash of entry 9)"),
+            ("swapped-entries", "entry 10 does not follow the entry before it (the line there says seq 11)"),
+            ("time-backwards", "entry 15 does not follow the entry before it (its time is before entry 14's)"),
+            ("sequence-gap", "entry 16 does not follow the entry before it (the line there says seq 17)"),
+            ("non-canonical", "entry 5 does not parse (not canonical JSON at byte 2"),
+            ("missing-segment", "log/00000000000000000014.jsonl starts at entry 14, but the segments before it end at entry 6: entries 7…13 are missing"),
+        ]
+        for (name, message) in expected {
+            let directory = try fixtureCopy("tampered/" + name)
+            defer { removeCopy(directory) }
+            try FileManager.default.removeItem(atPath: directory + "/index")
+            let result = try flowledger(["views", directory, "exchanges"])
+            #expect(result.status == 1, "\(name): \(result.err)")
+            #expect(result.err.contains(message) && result.err.contains("Run `flowledger verify \(directory)` for a full report"), "\(name): \(result.err)")
+        }
+        // With the index in place, a moved line is caught there, and the advice is verify first.
+        let edited = try fixtureCopy("tampered/edited-body")
+        defer { removeCopy(edited) }
+        let indexed = try flowledger(["views", edited, "exchanges"])
+        #expect(indexed.status == 1)
+        #expect(indexed.err.contains("the log may have been changed: run `flowledger verify \(edited)`; if it is intact, delete \(edited)/index"), "\(indexed.err)")
+    }
+
     /// Text from the log never breaks a table's rows (newlines, tabs and bidi controls are
     /// escaped), integers JSON cannot hold come out as decimal text instead of a trap, and on a
     /// terminal a cut cell says so.
