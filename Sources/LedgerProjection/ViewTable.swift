@@ -15,22 +15,61 @@ public struct ViewTable: Sendable {
         .array(rows.map { row in .object(Dictionary(zip(columns, row), uniquingKeysWith: { first, _ in first })) })
     }
 
-    /// The named views of `flowledger views` and the statement each one prints.
-    public static let named: [(name: String, sql: String)] = [
-        ("parties", "SELECT party, name, kind, roles, status, key_id, registered_seq FROM parties ORDER BY party"),
-        ("datasets", "SELECT dataset, owner, title, sharing, level, fields FROM datasets ORDER BY dataset"),
-        ("grants", """
-            SELECT grant_id AS "grant", dataset, owner, grantee, purpose, fields, valid_from, valid_until, status, revoked_seq
-            FROM grant_status ORDER BY grant_id
-            """),
-        ("exchanges", """
-            SELECT exchange, seq, time, provider, recipient, dataset, grant_id AS "grant", records, bytes, ack, verdict
-            FROM exchanges ORDER BY seq
-            """),
-        ("flows", "SELECT provider, recipient, dataset, exchanges, records, bytes, last_time FROM flows ORDER BY provider, recipient, dataset"),
-        ("violations", "SELECT rule, seq, exchange, dataset, provider, recipient, related_seq, message FROM violations ORDER BY id"),
-        ("quality", "SELECT seq, reporter, dataset, exchange, dimension, severity, note FROM quality ORDER BY seq"),
-        ("findings", "SELECT seq, regulator, subject, severity, finding FROM findings ORDER BY seq"),
+    /// A view `flowledger views` prints: the columns a person reads first as a table (`sql`), and
+    /// every column for a script (`jsonSQL`, `--json`), in the same order of rows.
+    public struct Named: Sendable {
+        /// The view's name on the command line.
+        public let name: String
+        /// The statement of the table for a person.
+        public let sql: String
+        /// The statement of the JSON for a script: every column.
+        public let jsonSQL: String
+    }
+
+    /// The named views of `flowledger views`.
+    public static let named: [Named] = [
+        Named(name: "parties", sql: "SELECT party, name, kind, roles, status, key_id, registered_seq FROM parties ORDER BY party",
+              jsonSQL: """
+                SELECT party, name, kind, roles, key, key_id, status, status_reason, registered_seq, registered_time, updated_seq
+                FROM parties ORDER BY party
+                """),
+        Named(name: "datasets", sql: "SELECT dataset, owner, title, sharing, level, fields FROM datasets ORDER BY dataset",
+              jsonSQL: """
+                SELECT dataset, owner, title, sharing, level, fields, cataloged_seq, cataloged_time, reclassified_seq, reclassified_reason
+                FROM datasets ORDER BY dataset
+                """),
+        Named(name: "grants", sql: """
+                SELECT grant_id AS "grant", dataset, owner, grantee, purpose, fields, valid_from, valid_until, status, revoked_seq
+                FROM grant_status ORDER BY grant_id
+                """,
+              jsonSQL: """
+                SELECT grant_id AS "grant", dataset, owner, grantee, purpose, fields, valid_from, valid_until, basis, status,
+                       issued_seq, issued_time, revoked_seq, revoked_time, revoked_reason
+                FROM grant_status ORDER BY grant_id
+                """),
+        Named(name: "exchanges", sql: """
+                SELECT exchange, seq, time, provider, recipient, dataset, grant_id AS "grant", records, bytes, ack, verdict
+                FROM exchanges ORDER BY seq
+                """,
+              jsonSQL: """
+                SELECT exchange, seq, time, event_id, provider, recipient, dataset, grant_id AS "grant", purpose, fields, records, bytes,
+                       digest, ack, received_seq, received_time, received_records, received_digest, verdict
+                FROM exchanges ORDER BY seq
+                """),
+        Named(name: "flows", sql: "SELECT provider, recipient, dataset, exchanges, records, bytes, last_time FROM flows ORDER BY provider, recipient, dataset",
+              jsonSQL: """
+                SELECT provider, recipient, dataset, exchanges, records, bytes, first_time, last_time
+                FROM flows ORDER BY provider, recipient, dataset
+                """),
+        Named(name: "violations", sql: "SELECT rule, seq, exchange, dataset, provider, recipient, related_seq, message FROM violations ORDER BY id",
+              jsonSQL: """
+                SELECT id, rule, seq, event_id, author, exchange, dataset, provider, recipient, related_seq, message
+                FROM violations ORDER BY id
+                """),
+        Named(name: "quality", sql: "SELECT seq, reporter, dataset, exchange, dimension, severity, note FROM quality ORDER BY seq",
+              jsonSQL: "SELECT seq, time, reporter, dataset, exchange, dimension, severity, note FROM quality ORDER BY seq"),
+        Named(name: "findings", sql: "SELECT seq, regulator, subject, severity, finding FROM findings ORDER BY seq",
+              jsonSQL: "SELECT seq, time, regulator, subject, severity, finding FROM findings ORDER BY seq"),
     ]
 
     /// Runs one read-only statement on `db`; a statement that would write is refused.

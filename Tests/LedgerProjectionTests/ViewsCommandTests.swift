@@ -20,6 +20,13 @@ import Testing
         let flows = try #require(try CanonicalJSONParser.parse(Array(json.out.utf8.dropLast())).arrayValue)
         #expect(flows.count == 5)
         #expect(flows.first?["provider"]?.stringValue == "ride-a.example")
+        #expect(flows.first?["first_time"]?.stringValue != nil, "JSON has every column")
+        let parties = try flowledger(["views", directory, "parties", "--json"])
+        let first = try #require(try CanonicalJSONParser.parse(Array(parties.out.utf8.dropLast())).arrayValue?.first)
+        #expect(first["key"]?.stringValue?.hasPrefix("ed25519:") == true && first["key_id"]?.stringValue?.count == 16, "\(first)")
+        let exchanges = try flowledger(["views", directory, "exchanges", "--json"])
+        let exchange = try #require(try CanonicalJSONParser.parse(Array(exchanges.out.utf8.dropLast())).arrayValue?.first)
+        #expect(exchange["digest"]?.stringValue?.count == 64 && exchange["purpose"] != nil && exchange["event_id"] != nil && exchange["fields"]?.arrayValue != nil)
     }
 
     @Test func anUnknownViewIsAUsageError() throws {

@@ -11,8 +11,8 @@ struct Views: ParsableCommand {
         discussion: """
             Views: \(ViewTable.named.map(\.name).joined(separator: ", ")). The projector catches up \
             from its recorded position (rebuilding views.sqlite when it is missing, of another ledger \
-            or ahead of the log, with a note on stderr), then prints the view as a table, or with \
-            --json as one JSON array of objects. A ledger directory that cannot be written is left as it \
+            or ahead of the log, with a note on stderr), then prints the view as a table of its main \
+            columns, or with --json as one JSON array of objects with every column. A ledger directory that cannot be written is left as it \
             is: its views are projected into a temporary file for this command.
             """)
 
@@ -21,7 +21,7 @@ struct Views: ParsableCommand {
     @Argument(help: "The view: \(ViewTable.named.map(\.name).joined(separator: ", ")).")
     var name: String
 
-    @Flag(help: "Print the view as one JSON array of objects.")
+    @Flag(help: "Print the view as one JSON array of objects, with every column.")
     var json = false
 
     @Flag(help: "Drop the views and project the whole log again first.")
@@ -47,7 +47,7 @@ struct Views: ParsableCommand {
             }
         }
         let views = try ReadableViews.open(ledger.directory, options: options, rebuild: rebuild)
-        let table = try ViewsFile(path: views.path).select(view.sql)
+        let table = try ViewsFile(path: views.path).select(json ? view.jsonSQL : view.sql)
         Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
     }
 }
