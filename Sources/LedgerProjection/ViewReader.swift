@@ -32,6 +32,11 @@ public struct ViewReader: Sendable {
     public func quality() throws -> [QualityView] { try fetch("SELECT * FROM quality ORDER BY seq", QualityView.init) }
     /// Audit findings in log order.
     public func findings() throws -> [AuditFindingView] { try fetch("SELECT * FROM findings ORDER BY seq", AuditFindingView.init) }
+    /// The rows that entries from `seq` on added or changed, with the exchanges named by
+    /// violations after the one numbered `violation` (see ``ChangedRows``).
+    public func changes(since seq: Int64, violationsAfter violation: Int64 = 0) throws -> ChangedRows {
+        try read { db in try ChangedRows(db, since: seq, violationsAfter: violation) }
+    }
     /// Where the views stand in the log.
     public func position() throws -> ViewPosition? { try read { db in try ViewPosition.fetch(db) } }
 

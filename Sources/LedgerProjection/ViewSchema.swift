@@ -69,6 +69,8 @@ enum ViewSchema {
         -- read back when a projector resumes (``PolicyState``). Partial: an exchange leaves it
         -- when acknowledged, and one acknowledged within its batch never enters it.
         CREATE INDEX exchanges_open ON exchanges (seq) WHERE ack IN ('awaiting', 'overdue');
+        -- Acknowledgements by the entry that made them (``ChangedRows``: what a run of entries changed).
+        CREATE INDEX exchanges_received ON exchanges (received_seq) WHERE received_seq IS NOT NULL;
         CREATE TABLE flows (
           provider TEXT NOT NULL, recipient TEXT NOT NULL, dataset TEXT NOT NULL, exchanges INTEGER NOT NULL,
           records INTEGER NOT NULL, bytes INTEGER NOT NULL, first_time TEXT NOT NULL, last_time TEXT NOT NULL,
