@@ -150,6 +150,10 @@ public final class Projector: @unchecked Sendable {
         if position.schemaVersion != ViewSchema.version {
             return "\(file) has schema version \(position.schemaVersion), this projector writes \(ViewSchema.version); rebuilt from the log"
         }
+        let present = try database.read { db in try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")) }
+        if let missing = (ViewSchema.tables.map(\.name) + ["grant_status"]).first(where: { !present.contains($0) }) {
+            return "\(file) has no table \(missing) (dropped outside the projector); rebuilt from the log"
+        }
         if position.origin != reader.manifest.origin || position.genesisHash != genesisHash {
             return "\(file) belongs to another ledger (origin \(position.origin), genesis \(position.genesisHash.prefix(16))…); rebuilt from the log"
         }

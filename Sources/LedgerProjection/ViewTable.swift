@@ -88,6 +88,10 @@ public struct ViewTable: Sendable {
         } catch let error as DatabaseError {
             throw ProjectionError("SQL error: \(error.message ?? "\(error.resultCode)")")
         }
+        let keyword = statement.sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
+        guard !["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains(keyword) else {
+            throw ProjectionError("query runs one statement in a read-only transaction of its own; \(keyword) has no use here: give the SELECT alone")
+        }
         guard statement.isReadonly else {
             throw ProjectionError("query is read-only: the statement would change the database (\(sql.prefix(60).trimmingCharacters(in: .whitespacesAndNewlines))…); the views are derived from the log, so change the log instead")
         }

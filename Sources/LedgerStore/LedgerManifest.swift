@@ -1,4 +1,7 @@
 import LedgerCore
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCrypto
 
 /// `ledger.json`: what a reader needs before the first entry — the format version, the origin,
@@ -71,7 +74,15 @@ public struct LedgerManifest: Hashable, Sendable {
     /// Reads the manifest of the ledger at `layout`.
     public static func read(_ layout: LedgerLayout) throws(StoreError) -> LedgerManifest {
         guard Directory.exists(layout.manifest) else {
-            throw StoreError(.notALedger, "\(layout.directory) is not a FlowLedger ledger: \(layout.manifest) is missing; create one with `flowledger init \(layout.directory) --origin … --operator-key … --operator-id …`")
+            let directory = layout.directory
+            var info = stat()
+            if stat(directory, &info) != 0 {
+                throw StoreError(.notALedger, "\(directory) does not exist: give the directory of a ledger (it holds ledger.json and log/); `flowledger init` creates a new one")
+            }
+            if info.st_mode & S_IFMT != S_IFDIR {
+                throw StoreError(.notALedger, "\(directory) is a file, not a ledger directory: give the directory of a ledger (it holds ledger.json and log/)")
+            }
+            throw StoreError(.notALedger, "\(directory) is not a FlowLedger ledger: \(layout.manifest) is missing; create one with `flowledger init \(directory) --origin … --operator-key … --operator-id …`")
         }
         return try LedgerManifest(bytes: Directory.readFile(layout.manifest, limit: 1 << 16), path: layout.manifest)
     }

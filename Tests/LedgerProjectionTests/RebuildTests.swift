@@ -5,7 +5,8 @@ import LedgerTestSupport
 import Testing
 
 /// A views file that does not belong to the log is rebuilt, with a note saying why: from another
-/// ledger, ahead of the log, built from other entries, of another schema, or not a database.
+/// ledger, ahead of the log, built from other entries, of another schema, missing a table, or
+/// not a database.
 @Suite struct RebuildTests {
     static func edit(_ path: String, _ sql: String) throws {
         let queue = try DatabaseQueue(path: path)
@@ -43,6 +44,16 @@ import Testing
         try Self.edit(directory + "/views.sqlite", "UPDATE position SET last_hash = '\(String(repeating: "ab", count: 32))'")
         let result = try Projector(directory: directory).catchUp()
         #expect(result.notes.count == 1 && result.notes[0].contains("different entry 19"), "\(result.notes)")
+        #expect(try ViewsCheck.run(directory: directory).holds)
+    }
+
+    @Test func viewsMissingATableAreRebuilt() throws {
+        let directory = try fixtureCopy("intact")
+        defer { removeCopy(directory) }
+        try Projector(directory: directory).catchUp()
+        try Self.edit(directory + "/views.sqlite", "DROP TABLE quality")
+        let result = try Projector(directory: directory).catchUp()
+        #expect(result.notes == ["views.sqlite has no table quality (dropped outside the projector); rebuilt from the log"], "\(result.notes)")
         #expect(try ViewsCheck.run(directory: directory).holds)
     }
 

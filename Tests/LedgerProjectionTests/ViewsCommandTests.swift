@@ -35,6 +35,12 @@ import Testing
         let result = try flowledger(["views", directory, "trips"])
         #expect(result.status == 2)
         #expect(result.err == "flowledger: error: no view \"trips\"; views: parties, datasets, grants, exchanges, flows, violations, quality, findings\n")
+        let nowhere = try flowledger(["views", directory + "-nowhere", "parties"])
+        #expect(nowhere.status == 2 && nowhere.err == "flowledger: error: \(directory)-nowhere does not exist: give the directory of a ledger (it holds ledger.json and log/); `flowledger init` creates a new one\n")
+        let file = try flowledger(["query", directory + "/ledger.json", "SELECT 1"])
+        #expect(file.status == 2 && file.err == "flowledger: error: \(directory)/ledger.json is a file, not a ledger directory: give the directory of a ledger (it holds ledger.json and log/)\n")
+        let demo = try flowledger(["demo", directory + "/ledger.json"])
+        #expect(demo.status == 2 && demo.err == "flowledger: error: \(directory)/ledger.json is a file; give a new directory for the demo ledger (or none, for a temporary one)\n")
     }
 
     @Test func queryRunsReadOnlySQLAndRefusesWrites() throws {
@@ -53,6 +59,8 @@ import Testing
         let bad = try flowledger(["query", directory, "SELECT x FROM nowhere"])
         #expect(bad.status == 2)
         #expect(bad.err == "flowledger: error: SQL error: no such table: nowhere\n")
+        let begin = try flowledger(["query", directory, "BEGIN"])
+        #expect(begin.status == 2 && begin.err == "flowledger: error: query runs one statement in a read-only transaction of its own; BEGIN has no use here: give the SELECT alone\n")
         // One statement per query: a write after a read is not run either.
         let two = try flowledger(["query", directory, "SELECT 1; DELETE FROM violations"])
         #expect(two.status == 2 && two.err == "flowledger: error: query runs one SQL statement; the text holds more than one: run them one at a time\n", "\(two.err)")

@@ -219,7 +219,7 @@ struct CommandLineTests {
         #expect(unknown.err.hasPrefix("flowledger: error: Unknown option '--bogus'\n"))
         let missing = try flowledger("append", work + "/none", "--signed", "-", stdin: "")
         #expect(missing.status == 2)
-        #expect(missing.err == "flowledger: error: \(work)/none is not a FlowLedger ledger: \(work)/none/ledger.json is missing; create one with `flowledger init \(work)/none --origin … --operator-key … --operator-id …`\n")
+        #expect(missing.err == "flowledger: error: \(work)/none does not exist: give the directory of a ledger (it holds ledger.json and log/); `flowledger init` creates a new one\n")
         let both = try flowledger("prove", work, "--seq", "1", "--old", "2")
         #expect(both.status == 2)
         #expect(both.err.hasPrefix("flowledger: error: give either --seq (inclusion) or --old (consistency)\n"))

@@ -232,7 +232,7 @@ struct TailTests {
             #expect(result.err == message, sourceLocation: sourceLocation)
         }
         let missing = ledger.work + "/missing"
-        try expectError([missing], "flowledger: error: \(missing) is not a FlowLedger ledger: \(missing)/ledger.json is missing; create one with `flowledger init \(missing) --origin … --operator-key … --operator-id …`\n")
+        try expectError([missing], "flowledger: error: \(missing) does not exist: give the directory of a ledger (it holds ledger.json and log/); `flowledger init` creates a new one\n")
         try expectError([directory, "-o", "yaml"], "flowledger: error: -o must be pretty, json or raw, not \"yaml\"\nUsage: flowledger tail [<options>] <directory>\n  See 'flowledger tail --help' for more information.\n")
         try expectError([directory, "-n", "3", "--from", "1"], "flowledger: error: -n counts back from the end, --from and --since name a start: give one of them\nUsage: flowledger tail [<options>] <directory>\n  See 'flowledger tail --help' for more information.\n")
         try expectError([directory, "--type", "exchange.snt"], "flowledger: error: --type: no event type starts with \"exchange.snt\"; known types: ledger.genesis, party.registered, party.key-rotated, party.suspended, party.reinstated, dataset.cataloged, dataset.reclassified, grant.issued, grant.revoked, exchange.sent, exchange.received, quality.reported, audit.finding\n")

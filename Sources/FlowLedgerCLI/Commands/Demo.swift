@@ -76,9 +76,12 @@ struct Demo: AsyncParsableCommand {
             try files.createDirectory(at: base, withIntermediateDirectories: true)
             return base.appendingPathComponent("ledger").path
         }
-        if files.fileExists(atPath: given) {
-            let contents = (try? files.contentsOfDirectory(atPath: given)) ?? ["?"]
-            guard contents.isEmpty else {
+        var isDirectory: ObjCBool = false
+        if files.fileExists(atPath: given, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw CommandFailure("\(given) is a file; give a new directory for the demo ledger (or none, for a temporary one)")
+            }
+            guard (try? files.contentsOfDirectory(atPath: given))?.isEmpty == true else {
                 throw CommandFailure("\(given) already exists and is not empty; give a new directory (or none, for a temporary one)")
             }
             try files.removeItem(atPath: given)
