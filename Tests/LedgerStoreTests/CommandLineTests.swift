@@ -6,11 +6,13 @@ import Testing
 /// The `flowledger` commands of DESIGN §10 as a user runs them: a real process, real files.
 /// Output, error text and exit codes are pinned (0 success, 1 rejected or damaged, 2 usage/I/O).
 @Suite("flowledger command line (CommandLine)")
-struct CommandLineTests {
+final class CommandLineTests {
     private let work: String
     private let origin = "exchange.cli.example/2026"
 
     init() throws { work = try temporaryDirectory().path }
+    /// Tests that never use `work` leave nothing behind either (one suite value per test).
+    deinit { try? FileManager.default.removeItem(atPath: work) }
 
     private func flowledger(_ arguments: String..., stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
         let result = try run([flowledgerPath] + arguments, stdin: stdin.map { Data($0.utf8) })

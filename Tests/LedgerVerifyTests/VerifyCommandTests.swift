@@ -7,12 +7,14 @@ import Testing
 /// document, verifying from a trusted checkpoint, requiring a witness's cosignature, a torn last
 /// line. Real processes on copies of Fixtures/ledgers.
 @Suite("flowledger verify command (Verify)")
-struct VerifyCommandTests {
+final class VerifyCommandTests {
     private let work: String
     private let intact = Fixtures.url("ledgers/intact").path
     private let vkey = Fixtures.url("ledgers/intact.vkey").path
 
     init() throws { work = try temporaryDirectory().path }
+    /// Tests that never use `work` leave nothing behind either (one suite value per test).
+    deinit { try? FileManager.default.removeItem(atPath: work) }
 
     /// A writable copy of a corpus ledger.
     private func copy(_ name: String, as copyName: String = "copy") throws -> String {
