@@ -26,6 +26,7 @@ struct ReadmeViewsExampleTests {
         for flow in try projector.views.flows() { print(flow.provider, "→", flow.recipient, flow.dataset, flow.records) }
         for try await update in projector.updates() {             // follows the log as it grows
             for violation in update.violations { print(violation.rule, violation.exchange, violation.message) }
+            for exchange in update.changes.exchanges { print(exchange.exchange, exchange.ack, exchange.verdict) }
         }
         // README views: end
     }
