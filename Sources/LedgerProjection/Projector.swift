@@ -308,7 +308,6 @@ public final class Projector: @unchecked Sendable {
         }
     }
 
-    /// Reads and parses the entries of `range` (on every core).
     /// Reads and parses the entries of `range` on every core (parsing is most of a catch-up's
     /// work and each line parses on its own), with their leaf hashes, and checks the `prev`
     /// chain inside the range. The projector checks no signatures (`flowledger verify` does), but

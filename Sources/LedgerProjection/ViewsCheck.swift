@@ -30,9 +30,10 @@ public struct ViewsCheck: Sendable {
         let size = try projector.catchUp().size
         let expected = try projector.digest()
         let computed = try projector.views.position()
-        func mismatch(_ why: String) -> ViewsCheck {
+        /// A file whose rows cannot be compared: `what` is wrong with it.
+        func mismatch(_ what: String) -> ViewsCheck {
             ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
-                       message: "VIEWS MISMATCH: \(file) \(why)\n  the views are derived: `flowledger views \(directory) parties --rebuild` makes them again from the log")
+                       message: "VIEWS MISMATCH: \(what)\n  the views are derived: `flowledger views \(directory) parties --rebuild` makes them again from the log")
         }
         guard FileManager.default.fileExists(atPath: file) else {
             return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
@@ -41,24 +42,23 @@ public struct ViewsCheck: Sendable {
         // A private copy: checking the evidence never writes beside it, and needs no write access.
         let views: ViewsFile
         do { views = try ViewsFile.copy(of: file) } catch let error as ProjectionError where error.unreadable {
-            return ViewsCheck(holds: false, expected: expected, found: nil, differingTables: ViewSchema.tables.map(\.name),
-                              message: "VIEWS MISMATCH: \(error.message)\n  the views are derived: `flowledger views \(directory) parties --rebuild` makes them again from the log")
+            return mismatch(error.message)
         }
         if let problem = views.unreadable() {
-            return mismatch("cannot be read as views (\(problem)): it is not a views database, or it is damaged")
+            return mismatch("\(file) cannot be read as views (\(problem)): it is not a views database, or it is damaged")
         }
         guard let position = try views.position() else {
-            return mismatch("has no projector position: it was not made by flowledger, or was emptied")
+            return mismatch("\(file) has no projector position: it was not made by flowledger, or was emptied")
         }
         if position.schemaVersion != ViewSchema.version {
             // Another layout: its rows cannot be compared (a projector rebuilds such a file).
-            return mismatch("has schema version \(position.schemaVersion), this flowledger writes \(ViewSchema.version): it was made by another version")
+            return mismatch("\(file) has schema version \(position.schemaVersion), this flowledger writes \(ViewSchema.version): it was made by another version")
         }
         if let computed, position.origin != computed.origin || position.genesisHash != computed.genesisHash {
-            return mismatch("belongs to another ledger (origin \(position.origin), genesis \(position.genesisHash.prefix(16))…; this log: \(computed.origin), genesis \(computed.genesisHash.prefix(16))…)")
+            return mismatch("\(file) belongs to another ledger (origin \(position.origin), genesis \(position.genesisHash.prefix(16))…; this log: \(computed.origin), genesis \(computed.genesisHash.prefix(16))…)")
         }
         if position.acknowledgementWindow != options.acknowledgementWindow {
-            return mismatch("was built with a P7 window of \(Self.duration(position.acknowledgementWindow)), this check uses \(Self.duration(options.acknowledgementWindow)): compare them with --ack-window \(Self.duration(position.acknowledgementWindow))")
+            return mismatch("\(file) was built with a P7 window of \(Self.duration(position.acknowledgementWindow)), this check uses \(Self.duration(options.acknowledgementWindow)): compare them with --ack-window \(Self.duration(position.acknowledgementWindow))")
         }
         let found = try views.digest(hash: reader.hash)
         if found == expected {
