@@ -162,6 +162,26 @@ struct EventTests {
         #expect(try Event(json: CanonicalJSONParser.parse(largest.canonicalBytes)) == largest)
     }
 
+    /// NFC "café" and NFD "cafe\u{301}" are equal Swift strings but different canonical bytes, so
+    /// different events: equality and hashing follow the bytes that are signed.
+    @Test func eventsThatDifferOnlyInUnicodeNormalisationAreDifferentEvents() throws {
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        func event(_ note: String) throws -> Event {
+            try Event(id: "q-1", author: "transport.sh", keyID: key.publicKey.keyID, at: Self.at,
+                      body: .qualityReported(QualityReportedBody(dataset: "trips", exchange: nil, dimension: .accuracy, severity: .low, note: note)))
+        }
+        let nfc = try event("caf\u{e9}"), nfd = try event("cafe\u{301}")
+        #expect(nfc.canonicalBytes != nfd.canonicalBytes)
+        #expect(nfc != nfd)
+        #expect(Set([nfc, nfd]).count == 2)
+        #expect(try event("caf\u{e9}") == nfc)
+        let signedNFC = try SignedEvent(event: nfc, origin: Self.origin, signer: key)
+        let signedNFD = try SignedEvent(event: nfd, origin: Self.origin, signer: key)
+        #expect(signedNFC != signedNFD)
+        #expect(signedNFC != SignedEvent(event: nfd, signature: signedNFC.signature))
+        #expect(Set([signedNFC, signedNFD]).count == 2)
+    }
+
     @Test func genesisMustBeAuthoredAndSignedByTheOperator() throws {
         let key = try PrivateKey.generate(suite: .ed25519SHA256)
         let body = try Self.bodies(key: key.publicKey)[0]

@@ -139,6 +139,17 @@ struct IntegrityRuleTests {
         }
     }
 
+    /// Rule 3 compares events by their canonical bytes: "café" with U+00E9 and with e + U+0301
+    /// are equal Swift strings, but a different event (bytes, signature) under a used id.
+    @Test func sameIdWithTextInAnotherUnicodeNormalisationIsAConflictNotARepeat() async throws {
+        func reclassified(_ scenario: Scenario, reason: String) throws -> SignedEvent {
+            try scenario.platform.sign(.datasetReclassified(DatasetReclassifiedBody(dataset: "trips", sharing: .conditional, level: .important, reason: reason)), id: "r-1", at: Scenario.at)
+        }
+        try await expectRejected(.idConflict, field: "event.id", mentioning: "already used event id", before: { scenario in
+            [try reclassified(scenario, reason: "caf\u{e9}")]
+        }) { scenario in try reclassified(scenario, reason: "cafe\u{301}") }
+    }
+
     /// A typed body with a value no reader accepts (DESIGN §6) cannot become a signed event, so it
     /// can never be written: written, it would make every later read, and reopening, fail.
     @Test func anEventNoReaderWouldAcceptIsRefusedBeforeItCanBeAppended() async throws {

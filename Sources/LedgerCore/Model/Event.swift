@@ -11,6 +11,10 @@ import LedgerCrypto
 ///                           level: .important, fields: ["name", "tax_id"])))
 /// let signed = try SignedEvent(event: event, origin: "exchange.sh.gov.example/2026", signer: key)
 /// ```
+///
+/// Two events are equal when their canonical bytes are: `"café"` written with U+00E9 and with
+/// `e` + U+0301 are different events (different bytes, hashes and signatures), although Swift's
+/// `String` calls the texts equal.
 public struct Event: Hashable, Sendable {
     /// Author-chosen id, unique per author: the idempotency key.
     public let id: String
@@ -104,6 +108,13 @@ public struct Event: Hashable, Sendable {
 
     /// canonical(event).
     public var canonicalBytes: [UInt8] { CanonicalJSON.encode(json) }
+
+    /// Equal when canonical(a) == canonical(b), byte for byte (not Swift's Unicode-equivalent
+    /// `String` equality, under which two different signed events could compare equal).
+    public static func == (a: Event, b: Event) -> Bool { a.canonicalBytes == b.canonicalBytes }
+
+    /// Hashes canonical(event), consistently with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(canonicalBytes) }
 
     /// The domain-separation prefix of every event signature.
     public static let signatureDomain = "flowledger/v1/event\n"
