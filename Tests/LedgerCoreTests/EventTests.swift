@@ -182,6 +182,23 @@ struct EventTests {
         #expect(Set([signedNFC, signedNFD]).count == 2)
     }
 
+    /// Field names are compared by code units (DESIGN §4 sorts by UTF-16 code units), not by
+    /// Swift's Unicode equivalence: "e\u{301}" (U+0065 U+0301) and "é" (U+00E9) are two names.
+    @Test func fieldNamesAreUniqueAndSortedByCodeUnitsNotByUnicodeEquivalence() throws {
+        #expect(FieldRules.fieldListProblem(["e\u{301}", "\u{e9}"]) == nil)
+        let reversed = try #require(FieldRules.fieldListProblem(["\u{e9}", "e\u{301}"]))
+        #expect(reversed.contains("must come before") && reversed.contains("normalisation"), "\(reversed)")
+        #expect(FieldRules.fieldListProblem(["\u{e9}", "\u{e9}"])?.contains("appears twice") == true)
+        // Such a list survives a line: read back, it is the same two names in the same order.
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        let event = try Event(id: "c-1", author: "didi.example", keyID: key.publicKey.keyID, at: Self.at,
+                              body: .datasetCataloged(DatasetCatalogedBody(dataset: "d", title: "t", sharing: .open, level: .general, fields: ["e\u{301}", "\u{e9}"])))
+        let read = try Event(json: CanonicalJSONParser.parse(event.canonicalBytes))
+        guard case .datasetCataloged(let body) = read.body else { Issue.record("wrong body \(read.body)"); return }
+        #expect(body.fields.map { Array($0.unicodeScalars) } == [["e", "\u{301}"], ["\u{e9}"]])
+        #expect(read.canonicalBytes == event.canonicalBytes)
+    }
+
     @Test func genesisMustBeAuthoredAndSignedByTheOperator() throws {
         let key = try PrivateKey.generate(suite: .ed25519SHA256)
         let body = try Self.bodies(key: key.publicKey)[0]
