@@ -136,7 +136,16 @@ extension WriterCore {
             return Receipt(seq: earlier, leafHash: leaf)
         case .new:
             let mark = state.mark
-            let time = Timestamp(microsecondsSinceEpoch: max(now, state.lastTime?.microsecondsSinceEpoch ?? now))
+            let micros = max(now, state.lastTime?.microsecondsSinceEpoch ?? now)
+            guard Timestamp.writableMicroseconds.contains(micros) else {
+                // A clock (WriterOptions.clock) outside years 0000–9999 would write a `time` no
+                // reader accepts, and the log could not be read past it.
+                state.rollback(to: mark)
+                let violation = RuleViolation(.malformedLine, seq: seq, eventID: signed.event.id, author: signed.event.author, field: "time",
+                                              "the writer's clock reads \(micros) µs since 1970, outside years 0000–9999 that an RFC 3339 time can name; fix WriterOptions.clock (or the system clock)")
+                throw StoreError(.rejected, "\(layout.directory): event rejected, nothing was written: \(violation)", violation: violation)
+            }
+            let time = Timestamp(microsecondsSinceEpoch: micros)
             // Entry's own rules (six-digit time, genesis only at 0) hold by construction here:
             // the time comes from microseconds and the state admits genesis only at seq 0.
             let line = Entry.line(seq: seq, time: time, prev: state.lastLeafHash, canonicalEvent: signed.canonicalEvent, signature: signed.signature)

@@ -135,11 +135,46 @@ struct CanonicalJSONTests {
         #expect(prefix.reason == .unsortedKeys)
     }
 
+    /// `{"e\u0301":1,"é":2}` in raw UTF-8: two distinct keys in code-unit order (U+0065 before
+    /// U+00E9), so canonical bytes, but equal as Swift strings; a `[String: JSONValue]` would keep
+    /// one member and drop the other, so the parse is refused at the second key.
+    @Test func keysThatAreEqualOnlyUnderUnicodeEquivalenceAreRefusedNotMerged() throws {
+        let bytes: [UInt8] = [0x7b, 0x22, 0x65, 0xcc, 0x81, 0x22, 0x3a, 0x31, 0x2c, 0x22, 0xc3, 0xa9, 0x22, 0x3a, 0x32, 0x7d]
+        let error = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(bytes) }
+        #expect(error.reason == .duplicateKey && error.offset == 9, "\(error)")
+        #expect(error.detail.contains("U+0065 U+0301") && error.detail.contains("U+00E9") && error.detail.contains("Unicode canonical equivalence"), "\(error)")
+        // The same keys with an escape in each (the parser's string path) and nested in an array.
+        let escaped = Array("[{\"\\u0001e\u{301}\":1,\"\\u0001\u{e9}\":2}]".utf8)
+        let nested = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(escaped) }
+        #expect(nested.reason == .duplicateKey && nested.offset == 16 && nested.detail.contains("Unicode canonical equivalence"), "\(nested)")
+        // In the other order the keys are not sorted (U+00E9 after U+0065), not duplicates.
+        for reversed in ["{\"\u{e9}\":1,\"e\u{301}\":2}", "{\"\\u0001\u{e9}\":1,\"\\u0001e\u{301}\":2}"] {
+            let error = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(Array(reversed.utf8)) }
+            #expect(error.reason == .unsortedKeys, "\(reversed): \(error)")
+        }
+    }
+
+    /// Values, unlike keys, may differ only in normalisation: each keeps its own bytes.
+    @Test func valuesThatDifferOnlyInUnicodeNormalisationRoundTrip() throws {
+        let text = "{\"a\":\"caf\u{e9}\",\"b\":\"cafe\u{301}\",\"c\":[\"\u{e9}\",\"e\u{301}\"]}"
+        let bytes = Array(text.utf8)
+        let value = try CanonicalJSONParser.parse(bytes)
+        #expect(CanonicalJSON.encode(value) == bytes)
+        #expect(value["a"]?.stringValue.map { Array($0.utf8) } == Array("caf\u{e9}".utf8))
+        #expect(value["b"]?.stringValue.map { Array($0.utf8) } == Array("cafe\u{301}".utf8))
+    }
+
     /// Random and mutated inputs never trap; whatever is accepted re-encodes to itself. Inputs
     /// that ever failed are kept in Fixtures/fuzz/canonical-json and replayed first.
     @Test func fuzzedInputsNeverTrapAndAcceptedOnesAreCanonical() throws {
         var corpus: [[UInt8]] = try Self.vectors().map(\.canonical) + Self.rejections.map(\.1)
-        corpus += try FuzzCorpus.load("canonical-json")
+        let kept = try FuzzCorpus.load("canonical-json")
+        for input in kept {  // each kept input as it was found, then mutated with the rest
+            if let value = try? CanonicalJSONParser.parse(input) {
+                #expect(CanonicalJSON.encode(value) == input, "accepted a non-canonical kept input: \(Hex.encode(input))")
+            }
+        }
+        corpus += kept
         var random = SeededRandom(seed: 8785)
         for round in 0..<20_000 {
             var input = corpus[round % corpus.count]

@@ -91,6 +91,114 @@ struct EventTests {
         }
     }
 
+    /// Typed bodies whose initialisers check nothing, each with a value a reader of its line
+    /// refuses, and the field the refusal must name.
+    static func unreadableBodies() throws -> [(String, EventBody, String)] {
+        let digest = String(repeating: "ab", count: 32)
+        let late = Timestamp(microsecondsSinceEpoch: 253_402_300_800_000_000)  // 10000-01-01: no RFC 3339 spelling
+        return [
+            ("empty reason", .datasetReclassified(DatasetReclassifiedBody(dataset: "trips", sharing: .conditional, level: .important, reason: "")), "body.reason"),
+            ("bad dataset id", .qualityReported(QualityReportedBody(dataset: "bad id!", exchange: nil, dimension: .accuracy, severity: .low, note: "n")), "body.dataset"),
+            ("terminal escape in a note", .qualityReported(QualityReportedBody(dataset: "trips", exchange: nil, dimension: .accuracy, severity: .low, note: "\u{1b}[2J")), "body.note"),
+            ("unsorted fields", .datasetCataloged(DatasetCatalogedBody(dataset: "trips", title: "Trips", sharing: .open, level: .general, fields: ["start", "end"])), "body.fields"),
+            ("no fields", .datasetCataloged(DatasetCatalogedBody(dataset: "trips", title: "Trips", sharing: .open, level: .general, fields: [])), "body.fields"),
+            ("bad grantee", .grantIssued(try GrantIssuedBody(grant: "g-1", dataset: "trips", grantee: "Transport SH", purpose: "p", fields: ["end"], from: Self.at, until: Self.at, basis: "b")), "body.grantee"),
+            ("grant ending in year 10000", .grantIssued(try GrantIssuedBody(grant: "g-1", dataset: "trips", grantee: "transport.sh", purpose: "p", fields: ["end"], from: Self.at, until: late, basis: "b")), "body.until"),
+            ("uppercase digest", .exchangeReceived(ExchangeReceivedBody(exchange: "x-1", digest: digest.uppercased(), records: 1)), "body.digest"),
+            ("negative record count", .exchangeReceived(ExchangeReceivedBody(exchange: "x-1", digest: digest, records: -1)), "body.records"),
+            ("negative byte count", .exchangeSent(ExchangeSentBody(exchange: "x-1", dataset: "trips", recipient: "transport.sh", grant: nil, purpose: "p", fields: ["end"], records: 1, bytes: -5, digest: digest)), "body.bytes"),
+            ("bad party id", .partySuspended(PartyStatusBody(party: "", reason: "audit")), "body.party"),
+            ("bad subject", .auditFinding(AuditFindingBody(subject: "x 1", finding: "f", severity: .high)), "body.subject"),
+        ]
+    }
+
+    /// Every `Event` that exists is one a strict reader accepts: the typed API cannot sign a line
+    /// that, once written, no reader (and so no reopen of the ledger) would accept.
+    @Test func typedBodiesAReaderWouldRefuseAreRefusedWhenTheEventIsBuilt() throws {
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        for (name, body, field) in try Self.unreadableBodies() {
+            let error = try #require(throws: FormatError.self, "\(name)") {
+                try Event(id: "e-1", author: "didi.example", keyID: key.publicKey.keyID, at: Self.at, body: body)
+            }
+            #expect(error.code == .invalidValue && error.field == field, "\(name): \(error)")
+        }
+        // The same checks as a reader's: every valid body of the catalogue is still accepted.
+        for body in try Self.bodies(key: key.publicKey) where body.type != .ledgerGenesis {
+            _ = try Event(id: "e-1", author: "didi.example", keyID: key.publicKey.keyID, at: Self.at, body: body)
+        }
+    }
+
+    @Test func anAuthorTimeWithoutAnRFC3339SpellingIsRefused() throws {
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        for micros: Int64 in [253_402_300_800_000_000, -62_167_219_200_000_001] {  // 10000-01-01, just before 0000-01-01
+            let at = Timestamp(microsecondsSinceEpoch: micros)
+            let error = try #require(throws: FormatError.self, "\(at)") {
+                try Event(id: "e-1", author: "didi.example", keyID: key.publicKey.keyID, at: at, body: .grantRevoked(GrantRevokedBody(grant: "g", reason: "r")))
+            }
+            #expect(error.field == "at", "\(error)")
+        }
+        let last = Timestamp(microsecondsSinceEpoch: 253_402_300_799_999_999)
+        #expect(try Event(id: "e-1", author: "didi.example", keyID: key.publicKey.keyID, at: last, body: .grantRevoked(GrantRevokedBody(grant: "g", reason: "r"))).at.text == "9999-12-31T23:59:59.999999Z")
+    }
+
+    /// A typed body can hold an integer no canonical JSON carries; building the event refuses it,
+    /// so signing (whose encoder traps on such an integer) is never reached with it.
+    @Test func typedBodyIntegersBeyondTwoToThe53AreAFormatErrorNotATrap() throws {
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        let digest = String(repeating: "0", count: 64)
+        let cases: [(EventBody, String)] = [
+            (.exchangeReceived(ExchangeReceivedBody(exchange: "x-1", digest: digest, records: 1 << 60)), "body.records"),
+            (.exchangeReceived(ExchangeReceivedBody(exchange: "x-1", digest: digest, records: Int64.min)), "body.records"),
+            (.exchangeSent(ExchangeSentBody(exchange: "x-1", dataset: "trips", recipient: "transport.sh", grant: nil, purpose: "p", fields: ["end"], records: 1, bytes: JSONValue.maxSafeInteger + 1, digest: digest)), "body.bytes"),
+        ]
+        for (body, field) in cases {
+            let error = try #require(throws: FormatError.self) {
+                try Event(id: "x-1", author: "ride.example", keyID: key.publicKey.keyID, at: Self.at, body: body)
+            }
+            #expect(error.code == .invalidValue && error.field == field, "\(error)")
+        }
+        let largest = try Event(id: "x-1", author: "ride.example", keyID: key.publicKey.keyID, at: Self.at,
+                                body: .exchangeReceived(ExchangeReceivedBody(exchange: "x-1", digest: digest, records: JSONValue.maxSafeInteger)))
+        #expect(try Event(json: CanonicalJSONParser.parse(largest.canonicalBytes)) == largest)
+    }
+
+    /// NFC "café" and NFD "cafe\u{301}" are equal Swift strings but different canonical bytes, so
+    /// different events: equality and hashing follow the bytes that are signed.
+    @Test func eventsThatDifferOnlyInUnicodeNormalisationAreDifferentEvents() throws {
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        func event(_ note: String) throws -> Event {
+            try Event(id: "q-1", author: "transport.sh", keyID: key.publicKey.keyID, at: Self.at,
+                      body: .qualityReported(QualityReportedBody(dataset: "trips", exchange: nil, dimension: .accuracy, severity: .low, note: note)))
+        }
+        let nfc = try event("caf\u{e9}"), nfd = try event("cafe\u{301}")
+        #expect(nfc.canonicalBytes != nfd.canonicalBytes)
+        #expect(nfc != nfd)
+        #expect(Set([nfc, nfd]).count == 2)
+        #expect(try event("caf\u{e9}") == nfc)
+        let signedNFC = try SignedEvent(event: nfc, origin: Self.origin, signer: key)
+        let signedNFD = try SignedEvent(event: nfd, origin: Self.origin, signer: key)
+        #expect(signedNFC != signedNFD)
+        #expect(signedNFC != SignedEvent(event: nfd, signature: signedNFC.signature))
+        #expect(Set([signedNFC, signedNFD]).count == 2)
+    }
+
+    /// Field names are compared by code units (DESIGN §4 sorts by UTF-16 code units), not by
+    /// Swift's Unicode equivalence: "e\u{301}" (U+0065 U+0301) and "é" (U+00E9) are two names.
+    @Test func fieldNamesAreUniqueAndSortedByCodeUnitsNotByUnicodeEquivalence() throws {
+        #expect(FieldRules.fieldListProblem(["e\u{301}", "\u{e9}"]) == nil)
+        let reversed = try #require(FieldRules.fieldListProblem(["\u{e9}", "e\u{301}"]))
+        #expect(reversed.contains("must come before") && reversed.contains("normalisation"), "\(reversed)")
+        #expect(FieldRules.fieldListProblem(["\u{e9}", "\u{e9}"])?.contains("appears twice") == true)
+        // Such a list survives a line: read back, it is the same two names in the same order.
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        let event = try Event(id: "c-1", author: "didi.example", keyID: key.publicKey.keyID, at: Self.at,
+                              body: .datasetCataloged(DatasetCatalogedBody(dataset: "d", title: "t", sharing: .open, level: .general, fields: ["e\u{301}", "\u{e9}"])))
+        let read = try Event(json: CanonicalJSONParser.parse(event.canonicalBytes))
+        guard case .datasetCataloged(let body) = read.body else { Issue.record("wrong body \(read.body)"); return }
+        #expect(body.fields.map { Array($0.unicodeScalars) } == [["e", "\u{301}"], ["\u{e9}"]])
+        #expect(read.canonicalBytes == event.canonicalBytes)
+    }
+
     @Test func genesisMustBeAuthoredAndSignedByTheOperator() throws {
         let key = try PrivateKey.generate(suite: .ed25519SHA256)
         let body = try Self.bodies(key: key.publicKey)[0]

@@ -139,6 +139,49 @@ struct IntegrityRuleTests {
         }
     }
 
+    /// Rule 3 compares events by their canonical bytes: "café" with U+00E9 and with e + U+0301
+    /// are equal Swift strings, but a different event (bytes, signature) under a used id.
+    @Test func sameIdWithTextInAnotherUnicodeNormalisationIsAConflictNotARepeat() async throws {
+        func reclassified(_ scenario: Scenario, reason: String) throws -> SignedEvent {
+            try scenario.platform.sign(.datasetReclassified(DatasetReclassifiedBody(dataset: "trips", sharing: .conditional, level: .important, reason: reason)), id: "r-1", at: Scenario.at)
+        }
+        try await expectRejected(.idConflict, field: "event.id", mentioning: "already used event id", before: { scenario in
+            [try reclassified(scenario, reason: "caf\u{e9}")]
+        }) { scenario in try reclassified(scenario, reason: "cafe\u{301}") }
+    }
+
+    /// A typed body with a value no reader accepts (DESIGN §6) cannot become a signed event, so it
+    /// can never be written: written, it would make every later read, and reopening, fail.
+    @Test func anEventNoReaderWouldAcceptIsRefusedBeforeItCanBeAppended() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        let snapshot = try scenario.snapshot()
+        let size = ledger.size
+        let bodies: [(EventBody, String)] = [
+            (.datasetReclassified(DatasetReclassifiedBody(dataset: "trips", sharing: .conditional, level: .important, reason: "")), "body.reason"),
+            (.datasetCataloged(DatasetCatalogedBody(dataset: "trips 2", title: "t", sharing: .open, level: .general, fields: ["a"])), "body.dataset"),
+            (.exchangeReceived(ExchangeReceivedBody(exchange: "x-1", digest: String(repeating: "0", count: 64), records: -1)), "body.records"),
+        ]
+        for (body, field) in bodies {
+            let signed: SignedEvent
+            do {
+                signed = try scenario.platform.sign(body, id: "bad-1", at: Scenario.at)
+            } catch let error as FormatError {
+                #expect(error.field == field, "\(error)")
+                continue
+            }
+            Issue.record("signed an event whose \(field) no reader accepts")
+            _ = try? await ledger.append(signed)
+        }
+        #expect(try scenario.snapshot() == snapshot)
+        #expect(ledger.size == size)
+        ledger.close()
+        let reopened = try Ledger.open(at: scenario.directory)
+        defer { reopened.close() }
+        #expect(try reopened.entries(0..<reopened.size).count == Int(size))
+    }
+
     @Test func aBatchWithOneBadEventWritesNothing() async throws {
         let scenario = try Scenario()
         defer { scenario.removeAll() }

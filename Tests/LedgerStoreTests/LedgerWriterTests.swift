@@ -56,6 +56,27 @@ struct LedgerWriterTests {
         #expect(try scenario.snapshot() == afterBatch)
     }
 
+    /// A clock past 9999-12-31 would give an entry a `time` no reader accepts, and the log could
+    /// not be read or reopened past it: the append is refused and nothing is written.
+    @Test
+    func aClockBeyondTheYearsRFC3339CanNameIsRefusedAndNothingIsWritten() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await scenario.create().close()
+        let snapshot = try scenario.snapshot()
+        var options = WriterOptions()
+        options.clock = { 253_402_300_800_000_000 }  // 10000-01-01T00:00:00Z
+        let ledger = try Ledger.open(at: scenario.directory, options: options)
+        let error = try #require(throws: StoreError.self) { try ledger.writer.appendBlocking([try scenario.exchange(1)]) }
+        #expect(error.code == .rejected && error.violation?.code == .malformedLine && error.violation?.field == "time", "\(error)")
+        #expect(error.message.contains("WriterOptions.clock"), "\(error)")
+        #expect(try scenario.snapshot() == snapshot)
+        ledger.close()
+        let reopened = try Ledger.open(at: scenario.directory)
+        defer { reopened.close() }
+        #expect(try await reopened.append(scenario.exchange(1)).seq == 6)
+    }
+
     @Test
     func concurrentAppendsFromManyTasksProduceAGapFreeChainWithEveryReceipt() async throws {
         let scenario = try Scenario()

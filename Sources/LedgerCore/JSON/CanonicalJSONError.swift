@@ -23,7 +23,8 @@ public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equa
         case unescapedControl
         /// Bytes that are not well-formed UTF-8.
         case invalidUTF8
-        /// The same key twice in one object.
+        /// The same key twice in one object; or, from ``CanonicalJSONParser/parse(_:maxBytes:)``,
+        /// two keys a `[String: JSONValue]` cannot hold apart (Unicode canonical equivalents).
         case duplicateKey
         /// Keys not in UTF-16 code-unit order.
         case unsortedKeys

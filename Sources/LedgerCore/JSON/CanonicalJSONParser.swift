@@ -18,6 +18,11 @@ public struct CanonicalJSONParser: ~Copyable {
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// Parses `input`, which must be one canonical JSON value and nothing else.
+    ///
+    /// An object whose keys differ in bytes but are equal as Swift `String`s (Unicode canonical
+    /// equivalence, `"e\u{301}"` and `"é"`) is refused with ``CanonicalJSONError/Reason/duplicateKey``:
+    /// it is canonical, but a ``JSONValue`` object cannot hold both members, and dropping one would
+    /// make the result mean something other than its bytes.
     /// - Parameter maxBytes: inputs longer than this are refused before parsing.
     public static func parse(_ input: some Collection<UInt8>, maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONValue {
         guard input.count <= maxBytes else { throw tooLarge(input.count, maxBytes) }  // before copying it
@@ -142,7 +147,9 @@ public struct CanonicalJSONParser: ~Copyable {
         }
         if ordered == true { return }
         let previousKey = text(a), currentKey = text(b)
-        if previousKey == currentKey {
+        // Duplicates by code units, as the byte path above: Swift's `==` would call canonically
+        // equivalent keys ("e\u{301}", "é") duplicates, though they are distinct, sorted keys.
+        if previousKey.utf8.elementsEqual(currentKey.utf8) {
             throw CanonicalJSONError(.duplicateKey, at: offset, "duplicate key \"\(quotedForMessage(currentKey))\"")
         }
         if !CanonicalJSON.utf16Precedes(previousKey, currentKey) {

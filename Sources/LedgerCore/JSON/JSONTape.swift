@@ -135,7 +135,14 @@ struct JSONTape: Sendable {
     }
 
     /// The subtree at `index` as a ``JSONValue``.
-    func value(at index: Int) -> JSONValue {
+    ///
+    /// - Throws: ``CanonicalJSONError/Reason/duplicateKey`` for an object with two keys that
+    ///   differ in bytes but that Swift's `String` calls equal (Unicode canonical equivalence:
+    ///   `"e\u{301}"` and `"é"`). The parser accepts both, as distinct keys in code-unit order, but
+    ///   a `[String: JSONValue]` can hold only one: keeping one would silently drop a member, and
+    ///   the value would no longer re-encode to its bytes (DESIGN §4). Readers that look keys up
+    ///   by bytes on the tape (``ObjectReader``) are not affected.
+    func value(at index: Int) throws(CanonicalJSONError) -> JSONValue {
         let node = nodes[index]
         switch node.kind {
         case .null: return .null
@@ -143,13 +150,34 @@ struct JSONTape: Sendable {
         case .trueValue: return .bool(true)
         case .integer: return .integer(node.integer)
         case .string: return .string(string(at: index))
-        case .array: return .array(elements(of: index).map(value(at:)))
+        case .array:
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(Int(node.count))
+            for element in self.elements(of: index) { elements.append(try value(at: element)) }
+            return .array(elements)
         case .object:
             var members: [String: JSONValue] = [:]
             members.reserveCapacity(Int(node.count))
-            for key in memberKeys(of: index) { members[string(at: key)] = value(at: key + 1) }
+            for key in memberKeys(of: index) {
+                let name = string(at: key)
+                if let earlier = members.index(forKey: name) {
+                    let other = members[earlier].key
+                    throw CanonicalJSONError(.duplicateKey, at: Int(nodes[key].start) - 1,
+                                             "keys \"\(quotedForMessage(other))\" (\(Self.scalars(other))) and \"\(quotedForMessage(name))\" (\(Self.scalars(name))) are the same text under Unicode canonical equivalence; this parser cannot keep both in one object. Use one spelling (normalise keys to NFC)")
+                }
+                members[name] = try value(at: key + 1)
+            }
             return .object(members)
         }
+    }
+
+    /// "U+0065 U+0301": the code points of `text`, to tell apart texts that print alike.
+    private static func scalars(_ text: String) -> String {
+        let listed = text.unicodeScalars.prefix(12).map { scalar in
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+        return listed.joined(separator: " ") + (text.unicodeScalars.count > 12 ? " …" : "")
     }
 
     /// The text of a string literal whose escapes the parser has already checked.

@@ -11,6 +11,10 @@ import LedgerCrypto
 ///                           level: .important, fields: ["name", "tax_id"])))
 /// let signed = try SignedEvent(event: event, origin: "exchange.sh.gov.example/2026", signer: key)
 /// ```
+///
+/// Two events are equal when their canonical bytes are: `"café"` written with U+00E9 and with
+/// `e` + U+0301 are different events (different bytes, hashes and signatures), although Swift's
+/// `String` calls the texts equal.
 public struct Event: Hashable, Sendable {
     /// Author-chosen id, unique per author: the idempotency key.
     public let id: String
@@ -26,9 +30,25 @@ public struct Event: Hashable, Sendable {
     /// The event's type, from its body.
     public var type: EventType { body.type }
 
-    /// Creates an event, checking the id, author and key id syntax, and for a genesis event that
-    /// the author and key are the operator's (DESIGN §7 rule 2).
+    /// Creates an event, checking everything a strict reader of its canonical bytes checks: the
+    /// id, author and key id syntax, that `at` reads back as an RFC 3339 UTC time, that the body
+    /// has valid values (DESIGN §6: ids, free text, sorted unique field lists, counts within
+    /// 0…2^53-1…), and for a genesis event that the author and key are the operator's (DESIGN §7
+    /// rule 2). So every `Event` that exists can be written to a ledger and read back: an event a
+    /// reader would refuse is refused here, before it is signed.
+    /// - Throws: ``FormatError`` naming the field (`id`, `at`, `body.reason`, `body.records`…).
     public init(id: String, author: String, keyID: String, at: Timestamp, body: EventBody) throws(FormatError) {
+        try self.init(id: id, author: author, keyID: keyID, at: at, readBody: body)
+        // The typed bodies' initialisers check nothing; read the body back as a line's reader would
+        // (its errors name the field as `body.…`). Timestamps built from a number of microseconds
+        // may lie outside years 0000–9999, which have no RFC 3339 spelling.
+        _ = try EventBody(type: body.type, json: body.json)
+        _ = try Timestamp(parsing: at.text, field: "at")
+    }
+
+    /// Creates an event whose body and `at` were read from JSON by the strict reader, so are
+    /// known valid: only the checks that involve the other fields are made.
+    private init(id: String, author: String, keyID: String, at: Timestamp, readBody body: EventBody) throws(FormatError) {
         guard FieldRules.isObjectID(id) else {
             throw FormatError(.invalidValue, field: "id", "\"\(quotedForMessage(id))\" is not a valid event id: 1–128 characters from A–Z a–z 0–9 . _ : -")
         }
@@ -77,7 +97,7 @@ public struct Event: Hashable, Sendable {
         let (tape, bodyNode) = try reader.nested("body")
         let body = try EventBody(type: type, reading: try ObjectReader(tape, node: bodyNode, path: "body"))
         try reader.finish()
-        try self.init(id: id, author: author, keyID: keyID, at: at, body: body)
+        try self.init(id: id, author: author, keyID: keyID, at: at, readBody: body)
     }
 
     /// The event as a JSON object.
@@ -88,6 +108,13 @@ public struct Event: Hashable, Sendable {
 
     /// canonical(event).
     public var canonicalBytes: [UInt8] { CanonicalJSON.encode(json) }
+
+    /// Equal when canonical(a) == canonical(b), byte for byte (not Swift's Unicode-equivalent
+    /// `String` equality, under which two different signed events could compare equal).
+    public static func == (a: Event, b: Event) -> Bool { a.canonicalBytes == b.canonicalBytes }
+
+    /// Hashes canonical(event), consistently with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(canonicalBytes) }
 
     /// The domain-separation prefix of every event signature.
     public static let signatureDomain = "flowledger/v1/event\n"

@@ -55,6 +55,10 @@ public enum FieldRules {
 
     /// Why `names` is not a valid field list, or nil: sorted by UTF-16 code units, unique,
     /// non-empty, each name non-empty, short and without control characters.
+    ///
+    /// Names are compared by code units, not by Swift's `==` (Unicode canonical equivalence):
+    /// `"e\u{301}"` and `"é"` are two names with different bytes, listed in that order (U+0065
+    /// sorts before U+00E9), as canonical JSON compares them (DESIGN §4).
     public static func fieldListProblem(_ names: [String]) -> String? {
         if names.isEmpty { return "must list at least one field" }
         if names.count > maxFieldCount { return "lists \(names.count) fields; the limit is \(maxFieldCount)" }
@@ -64,8 +68,13 @@ public enum FieldRules {
             if name.unicodeScalars.contains(where: isForbiddenControl) { return "entry \(index) contains a control character" }
             if index > 0 {
                 let previous = names[index - 1]
-                if previous == name { return "\"\(name)\" appears twice; list each field once" }
-                if !CanonicalJSON.utf16Precedes(previous, name) { return "\"\(name)\" must come before \"\(previous)\"; list fields in sorted order" }
+                if !CanonicalJSON.utf16Precedes(previous, name) {
+                    if previous.utf16.elementsEqual(name.utf16) { return "\"\(name)\" appears twice; list each field once" }
+                    if previous == name {
+                        return "\"\(name)\" must come before \"\(previous)\" (the same text in another Unicode normalisation form; names sort by UTF-16 code units); list fields in sorted order"
+                    }
+                    return "\"\(name)\" must come before \"\(previous)\"; list fields in sorted order"
+                }
             }
         }
         return nil

@@ -75,12 +75,14 @@ public struct SignedEvent: Hashable, Sendable {
         key.verify(signature: signature, message: Event.signingMessage(origin: origin, canonicalEvent: canonicalEvent))
     }
 
-    /// Equal when the events and signatures are (the canonical bytes follow from the event).
-    public static func == (a: SignedEvent, b: SignedEvent) -> Bool { a.event == b.event && a.signature == b.signature }
+    /// Equal when the canonical events and the signatures are byte for byte (see ``Event/==(_:_:)``).
+    public static func == (a: SignedEvent, b: SignedEvent) -> Bool {
+        a.canonicalEvent == b.canonicalEvent && a.signature == b.signature
+    }
 
-    /// Hashes the event and signature.
+    /// Hashes the canonical event and the signature.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(event)
+        hasher.combine(canonicalEvent)
         hasher.combine(signature)
     }
 

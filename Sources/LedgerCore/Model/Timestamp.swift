@@ -70,8 +70,12 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         return .success((seconds, Int32(nanos), digits))
     }
 
+    /// The instants RFC 3339 can write, years 0000–9999, in microseconds since the epoch. A time
+    /// made by ``init(microsecondsSinceEpoch:)`` outside them has a text no reader accepts.
+    public static let writableMicroseconds: ClosedRange<Int64> = -62_167_219_200_000_000...253_402_300_799_999_999
+
     /// The time `microseconds` after the epoch, written with exactly six fraction digits (the form
-    /// the ledger uses for entry `time`).
+    /// the ledger uses for entry `time`). Within ``writableMicroseconds`` the text parses back.
     public init(microsecondsSinceEpoch microseconds: Int64) {
         let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
         let micros = Int(microseconds - seconds * 1_000_000)

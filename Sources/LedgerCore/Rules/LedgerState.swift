@@ -171,16 +171,19 @@ public struct LedgerState: Sendable {
     ///   - signatureValid: whether the signature verifies under ``verificationKey(for:)`` with this
     ///     ledger's origin; nil if no such key exists.
     ///   - storedEvent: reads the event stored at a seq, to compare a repeated id against.
-    /// - Returns: ``Admission/new``, or ``Admission/duplicate(seq:)`` for an identical event that is
-    ///   already in the log (nothing is changed).
+    /// - Returns: ``Admission/new``, or ``Admission/duplicate(seq:)`` for an identical event (the
+    ///   same canonical bytes) that is already in the log (nothing is changed).
     /// - Throws: ``RuleViolation`` naming the rule; the state is unchanged.
     public mutating func admit(_ signed: SignedEvent, seq: Int64, signatureValid: Bool?,
                                storedEvent: (Int64) throws -> Event) throws -> Admission {
         let event = signed.event
         let eventKey = DigestKey(event.author, event.id)
         if let earlier = eventSeqs[eventKey] {
+            // Identical means the same canonical bytes (the repeat's are at hand; the stored
+            // event's are encoded again, on this rare path): Swift's `String` equality would call
+            // NFC and NFD spellings of a text equal, handing a different event the first receipt.
             let stored = try storedEvent(earlier)
-            guard stored == event else {
+            guard stored.canonicalBytes == signed.canonicalEvent else {
                 throw violation(.idConflict, seq, event, "id", "\(event.author) already used event id \"\(event.id)\" at seq \(earlier) for a different event; choose a new id (an identical event would return the original receipt)")
             }
             guard signatureValid == true else {
