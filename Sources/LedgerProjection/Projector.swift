@@ -315,18 +315,19 @@ public final class Projector: @unchecked Sendable {
     /// views stop before it instead of showing what it says.
     private func parse(_ range: Range<Int64>) throws -> Parsed {
         let lines = try readLines(range)
-        let parsed = try Parallel.map(lines.count, chunkSize: 256) { index throws(ProjectionError) in
-            (entry: try parseEntry(lines[index], seq: range.lowerBound + Int64(index)), leafHash: Entry.leafHash(line: lines[index], hash: reader.hash))
+        let entries = try Parallel.map(lines.count, chunkSize: 256) { index throws(ProjectionError) in
+            try parseEntry(lines[index], seq: range.lowerBound + Int64(index))
         }
-        for (index, item) in parsed.enumerated() {
+        let leafHashes = Parallel.map(lines.count, chunkSize: 256) { Entry.leafHash(line: lines[$0], hash: reader.hash) }
+        for index in entries.indices {
             let seq = range.lowerBound + Int64(index)
-            guard item.entry.seq == seq else { throw logChanged(at: seq, "the line there says seq \(item.entry.seq)") }
+            guard entries[index].seq == seq else { throw logChanged(at: seq, "the line there says seq \(entries[index].seq)") }
             guard index > 0 else { continue }
             // prev of entry n is L(n-1) = H(0x00 || line n-1); ledger time never decreases (DESIGN §5).
-            guard item.entry.prev == parsed[index - 1].leafHash else { throw logChanged(at: seq, "its prev is not the leaf hash of entry \(seq - 1)") }
-            guard item.entry.time >= parsed[index - 1].entry.time else { throw logChanged(at: seq, "its time is before entry \(seq - 1)'s") }
+            guard entries[index].prev == leafHashes[index - 1] else { throw logChanged(at: seq, "its prev is not the leaf hash of entry \(seq - 1)") }
+            guard entries[index].time >= entries[index - 1].time else { throw logChanged(at: seq, "its time is before entry \(seq - 1)'s") }
         }
-        return Parsed(entries: parsed.map(\.entry), lastHash: parsed[parsed.count - 1].leafHash)
+        return Parsed(entries: entries, lastHash: leafHashes[leafHashes.count - 1])
     }
 
     /// The error for a log whose entry `seq` breaks DESIGN §5's seq, prev or time rule.
