@@ -69,7 +69,7 @@ enum Recovery {
                         case .failure(let error): throw damage(layout, name, lineNumber, state.size, "the line is not a valid entry: \(error)")
                         }
                         do {
-                            try state.replay(entry, leafHash: leaf)
+                            try state.replay(entry, leafHash: leaf, signature: .notChecked)  // unindexed entries are checked below
                         } catch {
                             throw damage(layout, name, lineNumber, entry.seq, error.description)
                         }

@@ -61,10 +61,10 @@ extension WriterCore {
         return results
     }
 
-    /// The key an event's signature was checked under, and the verdict (nil: no key to check with).
+    /// The key an event's signature was checked under (nil: none known yet), and the verdict.
     struct Checked: Sendable {
         let key: PublicKey?
-        let valid: Bool?
+        let signature: SignatureCheck
     }
 
     /// The key each event names: the registered key, or one registered earlier in `previous`
@@ -93,8 +93,8 @@ extension WriterCore {
     static func check(_ events: [SignedEvent], keys: [PublicKey?], origin: String) -> [Checked] {
         Parallel.map(events.count, chunkSize: 2) { index -> Checked in
             let signed = events[index]
-            guard let key = keys[index] else { return Checked(key: nil, valid: nil) }
-            return Checked(key: key, valid: signed.verify(with: key, origin: origin))
+            guard let key = keys[index] else { return Checked(key: nil, signature: .invalid) }
+            return Checked(key: key, signature: SignatureCheck(signed.verify(with: key, origin: origin)))
         }
     }
 
@@ -106,14 +106,13 @@ extension WriterCore {
         do {
             // The key the rules will hold the event to; the early check counts only if it used the
             // same key (a key introduced by an event that was then refused leaves none).
-            let valid: Bool?
+            let signature: SignatureCheck
             if let key = state.verificationKey(for: signed.event) {
-                valid = key == checked.key ? checked.valid
-                    : signed.verify(with: key, origin: manifest.origin)
+                signature = key == checked.key ? checked.signature : SignatureCheck(signed.verify(with: key, origin: manifest.origin))
             } else {
-                valid = nil
+                signature = .invalid
             }
-            admission = try state.admit(signed, seq: seq, signatureValid: valid) { [files] stored in
+            admission = try state.admit(signed, seq: seq, signature: signature) { [files] stored in
                 if stored >= base { return pending[Int(stored - base)] }
                 return try Entry(validLine: files, seq: stored, at: files.offsets.location(of: stored)).event
             }

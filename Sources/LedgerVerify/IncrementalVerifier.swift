@@ -38,7 +38,7 @@ public struct IncrementalVerifier: Sendable {
         var ruleBreak: RuleViolation?
         for (index, stored) in entries.enumerated() {
             do {
-                try state.replay(stored.entry, leafHash: leaves[index])
+                try state.replay(stored.entry, leafHash: leaves[index], signature: .notChecked)  // checked afterwards, below
                 replayed += 1
             } catch {
                 ruleBreak = error

@@ -210,7 +210,7 @@ struct Replay {
         }
         if !belowTrusted && signatureValid != nil { report.signaturesChecked += 1 }
         do {
-            try state.replay(entry, leafHash: checked.leaf, signatureValid: belowTrusted ? true : (signatureValid ?? false))
+            try state.replay(entry, leafHash: checked.leaf, signature: belowTrusted ? .notChecked : SignatureCheck(signatureValid ?? false))
         } catch {
             return BreakDiagnosis(state: state, previous: previous, next: next).explain(error, entry: entry, leaf: checked.leaf, file: file, line: line)
         }

@@ -96,6 +96,6 @@ func replayWithEveryCheck(_ directory: String) throws {
             return nil
         }())
         try state.replay(entry, leafHash: Entry.leafHash(line: line, hash: reader.hash),
-                         signatureValid: entry.signed.verify(with: key, origin: reader.manifest.origin))
+                         signature: SignatureCheck(entry.signed.verify(with: key, origin: reader.manifest.origin)))
     }
 }

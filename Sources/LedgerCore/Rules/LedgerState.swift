@@ -3,8 +3,8 @@ import LedgerCrypto
 /// The state the integrity rules of DESIGN §7 need, folded from the log one entry at a time:
 /// parties and their keys, datasets, grants, exchanges and the event ids already used.
 ///
-/// The writer asks it whether a new event may be appended (``admit(_:seq:signatureValid:storedEvent:)``)
-/// and the replay on open feeds it every stored entry (``replay(_:leafHash:signatureValid:)``). It
+/// The writer asks it whether a new event may be appended (``admit(_:seq:signature:storedEvent:)``)
+/// and the replay on open feeds it every stored entry (``replay(_:leafHash:signature:)``). It
 /// does no I/O and no signature checks of its own: signatures are checked in parallel by the caller
 /// under the key ``verificationKey(for:)`` names, and passed in.
 ///
@@ -13,9 +13,9 @@ import LedgerCrypto
 ///
 /// ```swift
 /// var state = LedgerState(origin: origin)
-/// for (line, leaf) in storedLines { try state.replay(try Entry(line: line), leafHash: leaf) }
+/// for (line, leaf) in storedLines { try state.replay(try Entry(line: line), leafHash: leaf, signature: .notChecked) }
 /// let key = try state.verificationKey(for: signed.event, seq: state.size).get()
-/// let outcome = try state.admit(signed, seq: state.size, signatureValid: signed.verify(with: key, origin: origin)) { seq in … }
+/// let outcome = try state.admit(signed, seq: state.size, signature: SignatureCheck(signed.verify(with: key, origin: origin))) { seq in … }
 /// ```
 public struct LedgerState: Sendable {
     /// A registered party.
@@ -62,7 +62,7 @@ public struct LedgerState: Sendable {
         public var receivedAt: Int64?
     }
 
-    /// What ``admit(_:seq:signatureValid:storedEvent:)`` decided.
+    /// What ``admit(_:seq:signature:storedEvent:)`` decided.
     public enum Admission: Sendable, Equatable {
         /// A new event: append it at the seq given.
         case new
@@ -156,7 +156,7 @@ public struct LedgerState: Sendable {
 
     /// The key `event` claims to be signed with, for the caller to check the signature under:
     /// the genesis body's operator key, or the registered key with the event's key id. Whether
-    /// that key may sign at this position is decided by ``admit(_:seq:signatureValid:storedEvent:)``.
+    /// that key may sign at this position is decided by ``admit(_:seq:signature:storedEvent:)``.
     public func verificationKey(for event: Event) -> PublicKey? {
         if case .genesis(let body) = event.body { return body.operator.key }
         return keys[event.keyID]?.key
@@ -168,13 +168,14 @@ public struct LedgerState: Sendable {
     /// ahead of it in the same batch), applying its effects if so.
     ///
     /// - Parameters:
-    ///   - signatureValid: whether the signature verifies under ``verificationKey(for:)`` with this
-    ///     ledger's origin; nil if no such key exists.
+    ///   - signature: whether the signature verifies under ``verificationKey(for:)`` with this
+    ///     ledger's origin (``SignatureCheck/invalid`` if no such key exists). Anything but
+    ///     ``SignatureCheck/valid`` is refused: a new event is always checked.
     ///   - storedEvent: reads the event stored at a seq, to compare a repeated id against.
     /// - Returns: ``Admission/new``, or ``Admission/duplicate(seq:)`` for an identical event (the
     ///   same canonical bytes) that is already in the log (nothing is changed).
     /// - Throws: ``RuleViolation`` naming the rule; the state is unchanged.
-    public mutating func admit(_ signed: SignedEvent, seq: Int64, signatureValid: Bool?,
+    public mutating func admit(_ signed: SignedEvent, seq: Int64, signature: SignatureCheck,
                                storedEvent: (Int64) throws -> Event) throws -> Admission {
         let event = signed.event
         let eventKey = DigestKey(event.author, event.id)
@@ -186,14 +187,14 @@ public struct LedgerState: Sendable {
             guard stored.canonicalBytes == signed.canonicalEvent else {
                 throw violation(.idConflict, seq, event, "id", "\(event.author) already used event id \"\(event.id)\" at seq \(earlier) for a different event; choose a new id (an identical event would return the original receipt)")
             }
-            guard signatureValid == true else {
+            guard signature == .valid else {
                 throw violation(.badSignature, seq, event, "sig", "the event repeats the one at seq \(earlier) but its signature does not verify; it was not signed by key \(event.keyID) for ledger \"\(origin)\"")
             }
             return .duplicate(seq: earlier)
         }
         let mark = self.mark
         do {
-            try checkSigner(event, seq: seq, signatureValid: signatureValid)
+            try checkSigner(event, seq: seq, signatureAccepted: signature == .valid)
             try apply(event, seq: seq)
         } catch {
             rollback(to: mark)
@@ -214,10 +215,12 @@ public struct LedgerState: Sendable {
 
     // MARK: - Replay
 
-    /// Applies a stored entry, checking every rule that needs no signature plus, when
-    /// `signatureValid` is given, the signature: seq, prev chain and time order (rule 1), signer
-    /// (2), id uniqueness (3), references (5), authority (6) and boundary (7).
-    public mutating func replay(_ entry: Entry, leafHash: Hash32, signatureValid: Bool? = nil) throws(RuleViolation) {
+    /// Applies a stored entry, checking every rule that needs no signature — seq, prev chain and
+    /// time order (rule 1), signer (2), id uniqueness (3), references (5), authority (6) and
+    /// boundary (7) — and the signature as the caller's policy says: ``SignatureCheck/invalid``
+    /// is a break, ``SignatureCheck/notChecked`` is accepted (the caller trusts it, or checks it
+    /// afterwards under ``verificationKey(for:)``).
+    public mutating func replay(_ entry: Entry, leafHash: Hash32, signature: SignatureCheck) throws(RuleViolation) {
         let event = entry.event
         guard entry.seq == size else {
             throw violation(.sequenceGap, entry.seq, event, "seq", "expected seq \(size) after the previous entry, found \(entry.seq)")
@@ -234,7 +237,7 @@ public struct LedgerState: Sendable {
         }
         let mark = self.mark
         do throws(RuleViolation) {
-            try checkSigner(event, seq: entry.seq, signatureValid: signatureValid ?? true)
+            try checkSigner(event, seq: entry.seq, signatureAccepted: signature != .invalid)
             try apply(event, seq: entry.seq)
         } catch {
             rollback(to: mark)
@@ -254,7 +257,7 @@ public struct LedgerState: Sendable {
     }
 
     /// Rule 2: the author is registered and active, the key is its current key, the signature holds.
-    private func checkSigner(_ event: Event, seq: Int64, signatureValid: Bool?) throws(RuleViolation) {
+    private func checkSigner(_ event: Event, seq: Int64, signatureAccepted: Bool) throws(RuleViolation) {
         if case .genesis(let body) = event.body {
             guard seq == 0 else {
                 throw violation(.invalidEvent, seq, event, "type", "ledger.genesis may only be entry 0")
@@ -279,7 +282,7 @@ public struct LedgerState: Sendable {
                 throw violation(.retiredKey, seq, event, "key", "key \(event.keyID) of \(event.author) was retired by the key rotation at seq \(retired); sign with the current key \(party.keyID)")
             }
         }
-        guard signatureValid == true else {
+        guard signatureAccepted else {
             throw violation(.badSignature, seq, event, "sig", "the signature does not verify under key \(event.keyID) for ledger \"\(origin)\": the event was changed after signing, signed with another key, or signed for another ledger")
         }
     }
