@@ -28,8 +28,13 @@ let package = Package(
         // Pure values and math: canonical JSON, events, entries, Merkle proofs, signed notes,
         // and the integrity rules of DESIGN §7 as a state machine.
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
-        // Segment files, durability, group commit, recovery, stored tree hashes, follow.
-        .target(name: "LedgerStore", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        // Segment files, durability, group commit, recovery, stored tree hashes, follow, and the
+        // writer's state snapshot with its on-disk history (SQLite) so opening costs no replay.
+        .target(name: "LedgerStore", dependencies: [
+            "LedgerCore", "LedgerCrypto",
+            // SQLite's C API only, for the writer's state file (index/state.sqlite).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         // Replay and checks for regulators: the first integrity break, checkpoints, cosignatures,
         // policy findings, offline proofs and witnessing. Returns reports; judges log/ alone.
         .target(name: "LedgerVerify", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto"]),

@@ -4,6 +4,7 @@
 ///     <dir>/log/<first seq, 20 digits>.jsonl   segment files: the source of truth
 ///     <dir>/index/offsets                  derived: 16 bytes per entry (offset, length in its segment)
 ///     <dir>/index/hashes                   derived: 32-byte stored Merkle hashes, Go tlog layout
+///     <dir>/index/state.sqlite             derived: the writer's state snapshot and rule history
 ///     <dir>/checkpoints/<size>.checkpoint  every published checkpoint; `latest` is the newest
 ///     <dir>/writer.lock                    the single writer's advisory lock
 ///     <dir>/views.sqlite                   derived: the projector's views (LedgerProjection)
@@ -26,6 +27,8 @@ public struct LedgerLayout: Sendable {
     public var offsets: String { index + "/offsets" }
     /// The stored Merkle hashes.
     public var hashes: String { index + "/hashes" }
+    /// The writer's state snapshot and the history its rules look up (``HistoryFile``).
+    public var writerState: String { index + "/state.sqlite" }
     /// The checkpoint directory.
     public var checkpoints: String { directory + "/checkpoints" }
     /// The newest checkpoint.

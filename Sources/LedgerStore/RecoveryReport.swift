@@ -14,6 +14,14 @@ public struct RecoveryReport: Sendable, Equatable, CustomStringConvertible {
     /// Entries whose signatures were checked at open (those the index did not cover yet, i.e.
     /// written just before a crash).
     public var signaturesChecked: Int64 = 0
+    /// Entries replayed through the integrity rules at open: those after the writer's state
+    /// snapshot, or all of them without one.
+    public var replayedEntries: Int64 = 0
+    /// The size of the state snapshot the writer resumed from (nil: it replayed the whole log).
+    public var resumedAt: Int64?
+    /// What opening noticed without repairing the log: a state snapshot that was ignored and
+    /// rebuilt, and why.
+    public var notes: [String] = []
 
     /// True when nothing had to be repaired.
     public var isClean: Bool { tornBytes == 0 && indexedEntries == 0 && hashedEntries == 0 }
@@ -24,6 +32,7 @@ public struct RecoveryReport: Sendable, Equatable, CustomStringConvertible {
         if tornBytes > 0 { parts.append("cut a torn last line of \(tornBytes) bytes from \(tornSegment ?? "the last segment")") }
         if indexedEntries > 0 { parts.append("indexed \(indexedEntries) entries") }
         if hashedEntries > 0 { parts.append("hashed \(hashedEntries) entries") }
+        parts += notes
         return parts.joined(separator: "; ")
     }
 }

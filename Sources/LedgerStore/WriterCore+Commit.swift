@@ -49,6 +49,14 @@ extension WriterCore {
                 results.append(.success(receipts))
             }
         }
+        if let failure = history.takeFailure() {
+            // A lookup of the rules' history failed, so an id may have been called new that is
+            // not: nothing of this group is written, and the writer stops.
+            state.rollback(to: groupMark)
+            let error = StoreError(.io, "\(failure.message); the writer stopped without writing the group. Reopen the ledger; if this persists, delete \(layout.writerState) (it is rebuilt from the log)")
+            stop(error)
+            return results.map { $0.flatMap { _ in .failure(error) } }
+        }
         if !buffer.isEmpty {
             do {
                 try write(buffer, lengths: lengths, leaves: leaves, base: base)
@@ -56,6 +64,7 @@ extension WriterCore {
                 state.rollback(to: groupMark)
                 return results.map { $0.flatMap { _ in .failure(error) } }
             }
+            for (index, event) in pending.enumerated() { historyDelta.add(event, seq: base + Int64(index)) }
         }
         state.commit()
         return results

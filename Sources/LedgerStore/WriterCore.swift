@@ -15,6 +15,8 @@ final class WriterCore: @unchecked Sendable {
     let options: WriterOptions
 
     let files: LogFiles
+    /// The state snapshot and the rules' history (`index/state.sqlite`).
+    let history: HistoryFile
     private let lockFile: PosixFile
     private let condition = NSCondition()
     // Guarded by `condition`.
@@ -30,6 +32,8 @@ final class WriterCore: @unchecked Sendable {
     var frontier: TreeFrontier
     var segment: PosixFile
     var segmentSize: Int64
+    /// What the entries sequenced since the last flush add to ``history``.
+    var historyDelta = HistoryDelta()
 
     /// One append call waiting for the committer.
     final class Request: @unchecked Sendable {
@@ -52,8 +56,9 @@ final class WriterCore: @unchecked Sendable {
         let manifest = try LedgerManifest.read(layout)
         let lockFile = try takeLock(layout)
         let files = try LogFiles(layout: layout, writable: true)
-        let recovered = try Recovery.run(files: files, manifest: manifest)
-        return WriterCore(layout: layout, manifest: manifest, files: files, lockFile: lockFile, recovered: recovered, options: options)
+        let (history, note) = try HistoryFile.open(path: layout.writerState)
+        let recovered = try Recovery.run(files: files, manifest: manifest, history: history, historyNote: note)
+        return WriterCore(layout: layout, manifest: manifest, files: files, history: history, lockFile: lockFile, recovered: recovered, options: options)
     }
 
     static func create(directory: String, genesis: SignedEvent, options: WriterOptions) throws(StoreError) -> WriterCore {
@@ -94,10 +99,12 @@ final class WriterCore: @unchecked Sendable {
         return file
     }
 
-    private init(layout: LedgerLayout, manifest: LedgerManifest, files: LogFiles, lockFile: PosixFile, recovered: RecoveredLog, options: WriterOptions) {
+    private init(layout: LedgerLayout, manifest: LedgerManifest, files: LogFiles, history: HistoryFile, lockFile: PosixFile,
+                 recovered: RecoveredLog, options: WriterOptions) {
         self.layout = layout
         self.manifest = manifest
         self.files = files
+        self.history = history
         self.lockFile = lockFile
         self.options = options
         self.recovery = recovered.report
@@ -121,7 +128,10 @@ final class WriterCore: @unchecked Sendable {
         let release = !lockReleased
         lockReleased = true
         condition.unlock()
-        if release { lockFile.unlock() }
+        if release {
+            history.close()
+            lockFile.unlock()
+        }
     }
 
     // MARK: - State
@@ -221,6 +231,22 @@ final class WriterCore: @unchecked Sendable {
             committedSize = state.size
             condition.unlock()
             for (request, result) in zip(prepared.group, results) { finish(request, result) }
+            // After the receipts: no append waits for this.
+            if historyDelta.entries >= options.snapshotEvery { flushHistory() }
+        }
+    }
+
+    /// Writes the history rows and a snapshot of the state as of the last durable entry, so the
+    /// next open replays only what follows. A failure is not fatal: the rows stay in memory and
+    /// the next flush tries again (opening replays from the last snapshot that was written).
+    func flushHistory() {
+        guard historyDelta.entries > 0, currentStop() == nil else { return }
+        do {
+            try history.flush(historyDelta, size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes())
+            state.attach(history: history)
+            historyDelta.removeAll()
+        } catch {
+            // Kept for the next try; nothing acknowledged depends on it.
         }
     }
 
@@ -248,6 +274,7 @@ final class WriterCore: @unchecked Sendable {
     }
 
     private func finishCommitter() {
+        flushHistory()
         condition.lock()
         committerDone = true
         condition.broadcast()

@@ -22,6 +22,11 @@ public struct WriterOptions: Sendable {
     public var durability: Durability = .batch
     /// At most this many events are sequenced, written and fsynced together.
     public var maxBatchEvents = 8192
+    /// The writer writes its state snapshot and the rules' history (`index/state.sqlite`) once
+    /// this many entries were appended since the last one, and when it closes: opening after a
+    /// crash replays at most about this many entries. Each write takes a few milliseconds, after
+    /// the receipts of the group that reached it.
+    public var snapshotEvery: Int64 = 8192
     /// Ledger time in microseconds since the epoch (the real clock unless a test sets another);
     /// entry times never go backwards even when this does.
     public var clock: @Sendable () -> Int64 = WriterOptions.realClock

@@ -45,11 +45,12 @@ struct CorpusScenarios {
         /// The digest of an imaginary payload.
         func digest(_ payload: String) -> String { HashAlgorithm.sha256.hash(Array(payload.utf8)).hex }
 
-        /// Closes the ledger and removes the writer's lock file (not part of a fixture).
+        /// Closes the ledger and removes the writer's own files, its lock and its state snapshot
+        /// (not part of a fixture: a tampered copy must not carry the intact ledger's snapshot).
         func finish() throws {
-            let directory = ledger.writer.layout.directory
+            let layout = ledger.writer.layout
             ledger.close()
-            try? FileManager.default.removeItem(atPath: directory + "/writer.lock")
+            for path in [layout.lock, layout.writerState] { try? FileManager.default.removeItem(atPath: path) }
         }
     }
 

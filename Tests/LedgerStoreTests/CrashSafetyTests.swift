@@ -4,9 +4,10 @@ import LedgerTestSupport
 import Testing
 
 /// Durability with real processes and real kills (DESIGN §9): a `flowledger append` child is
-/// killed with SIGKILL at random moments, again and again; after every kill each receipt it had
-/// printed is in the log with the same leaf hash, the ledger reopens, and the whole log replays
-/// with every rule and signature checked.
+/// killed with SIGKILL at random moments, again and again — while it appends and while it writes
+/// its state snapshot (every 40 entries here); after every kill each receipt it had printed is
+/// in the log with the same leaf hash, the ledger reopens from a snapshot, and the whole log
+/// replays with every rule and signature checked.
 @Suite("Crash safety with real processes (CrashSafety)")
 struct CrashSafetyTests {
     @Test
@@ -18,11 +19,13 @@ struct CrashSafetyTests {
         let work = scenario.workDirectory
         let count = 3000
         let input = try scenario.writeSignedExchanges(count: count)
-        let arguments = [flowledgerPath, "append", scenario.directory, "--signed", input, "--batch-lines", "25", "--segment-bytes", "100000"]
+        let arguments = [flowledgerPath, "append", scenario.directory, "--signed", input, "--batch-lines", "25", "--segment-bytes", "100000",
+                         "--snapshot-entries", "40"]
 
         var acknowledged: [Int64: String] = [:]
         var random = SeededRandom(seed: 0xF10E)
         var killedMidway = 0
+        var resumed = 0
         for round in 0..<10 {
             let child = try ChildProcess(arguments, directory: work)
             if round % 3 == 0 {
@@ -47,6 +50,8 @@ struct CrashSafetyTests {
             }
             // Reopening recovers, and every acknowledged receipt is there, unchanged.
             let writer = try LedgerWriter.open(directory: scenario.directory)
+            if writer.recovery.resumedAt != nil { resumed += 1 }
+            #expect(writer.recovery.notes.allSatisfy { !$0.contains("ignored") }, "round \(round): \(writer.recovery.notes)")
             let reader = try writer.reader()
             for (seq, hash) in acknowledged {
                 #expect(try reader.leafHash(at: seq).hex == hash, "round \(round) (exit \(status)): receipt of seq \(seq) lost or changed")
@@ -56,6 +61,8 @@ struct CrashSafetyTests {
 
         // The kills must have landed while appends were going on, or this proves nothing.
         #expect(killedMidway >= 3)
+        // Snapshots (every 40 entries, so kills land during some of them) were resumed from.
+        #expect(resumed >= 5)
 
         // Run to the end: every line gets a receipt (the original one for lines already in).
         let final = try ChildProcess(arguments, directory: work)

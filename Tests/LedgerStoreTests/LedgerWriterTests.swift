@@ -63,10 +63,10 @@ struct LedgerWriterTests {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
         try await scenario.create().close()
-        let snapshot = try scenario.snapshot()
         var options = WriterOptions()
         options.clock = { 253_402_300_800_000_000 }  // 10000-01-01T00:00:00Z
         let ledger = try Ledger.open(at: scenario.directory, options: options)
+        let snapshot = try scenario.snapshot()
         let error = try #require(throws: StoreError.self) { try ledger.writer.appendBlocking([try scenario.exchange(1)]) }
         #expect(error.code == .rejected && error.violation?.code == .malformedLine && error.violation?.field == "time", "\(error)")
         #expect(error.message.contains("WriterOptions.clock"), "\(error)")

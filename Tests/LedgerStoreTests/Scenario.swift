@@ -70,11 +70,14 @@ struct Scenario {
     var workDirectory: String { URL(fileURLWithPath: directory).deletingLastPathComponent().path }
 
     /// Every file under the ledger directory with its bytes (to prove nothing changed).
-    func snapshot() throws -> [String: Data] {
+    /// Every file's bytes but the writer lock's (and, with `withoutWriterState`, but the
+    /// writer's derived state file's, which a failed open may have started to rebuild).
+    func snapshot(withoutWriterState: Bool = false) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let base = URL(fileURLWithPath: directory)
         guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else { return out }
         for case let url as URL in walker where !url.hasDirectoryPath && url.lastPathComponent != "writer.lock" {
+            if withoutWriterState && url.lastPathComponent.hasPrefix("state.sqlite") { continue }
             out[url.path] = try Data(contentsOf: url)
         }
         return out

@@ -38,6 +38,9 @@ struct Append: AsyncParsableCommand {
     @Option(name: .customLong("batch-lines"), help: "Append at most this many lines per batch (default 4096); each batch is one write and one fsync.")
     var batchLines: Int = 4096
 
+    @Option(name: .customLong("snapshot-entries"), help: "Write the writer's state snapshot every this many entries (default 8192): at most what opening after a crash replays.")
+    var snapshotEntries: Int64?
+
     func validate() throws {
         if signed {
             guard key == nil, author == nil else { throw ValidationError("--signed takes no --key or --author: the lines carry their signatures") }
@@ -47,6 +50,7 @@ struct Append: AsyncParsableCommand {
         guard WriterOptions.Durability(rawValue: fsync) != nil else { throw ValidationError("--fsync must be batch, always or never") }
         if let segmentBytes, segmentBytes < 1 { throw ValidationError("--segment-bytes must be positive") }
         guard batchLines >= 1 else { throw ValidationError("--batch-lines must be at least 1") }
+        if let snapshotEntries, snapshotEntries < 1 { throw ValidationError("--snapshot-entries must be at least 1") }
     }
 
     func run() async throws {
@@ -54,6 +58,7 @@ struct Append: AsyncParsableCommand {
         var options = WriterOptions()
         options.durability = WriterOptions.Durability(rawValue: fsync)!
         if let segmentBytes { options.segmentLimit = segmentBytes }
+        if let snapshotEntries { options.snapshotEvery = snapshotEntries }
         let input = try FileInput(path: input)
         let writer = try LedgerWriter.open(directory: ledger.directory, options: options)
         defer { writer.close() }

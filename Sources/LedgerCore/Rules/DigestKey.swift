@@ -7,19 +7,19 @@ import LedgerCrypto
 ///
 ///     key(author, id) = SHA-256(author || "\n" || id)[0..<16]
 ///     key(id)         = SHA-256(id)[0..<16]
-struct DigestKey: Hashable, Sendable {
-    let high: UInt64
-    let low: UInt64
+package struct DigestKey: Hashable, Sendable {
+    package let high: UInt64
+    package let low: UInt64
 
     /// A key from its two halves.
-    init(high: UInt64, low: UInt64) {
+    package init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// The key of `parts`, joined with "\n" (no part contains one: ids are restricted to
     /// `[A-Za-z0-9._:-]`, party ids to `[a-z0-9.-]`).
-    init(_ parts: String...) {
+    package init(_ parts: String...) {
         var context = HashContext(.sha256)
         for (index, part) in parts.enumerated() {
             if index > 0 { context.update(byte: 0x0a) }

@@ -60,6 +60,13 @@ public struct LedgerState: Sendable {
         public let recipient: String
         /// Seq of the `exchange.received`, once acknowledged.
         public var receivedAt: Int64?
+
+        /// An exchange as a ``RuleHistory`` reads it back.
+        package init(dataset: String, recipient: String, receivedAt: Int64?) {
+            self.dataset = dataset
+            self.recipient = recipient
+            self.receivedAt = receivedAt
+        }
     }
 
     /// What ``admit(_:seq:signature:storedEvent:)`` decided.
@@ -74,28 +81,28 @@ public struct LedgerState: Sendable {
     public struct Mark: Sendable { fileprivate let journalCount: Int }
 
     /// The ledger's origin (from genesis, or given before it).
-    public private(set) var origin: String
+    public internal(set) var origin: String
     /// The ledger's suite, once genesis is applied.
-    public private(set) var suite: Suite?
+    public internal(set) var suite: Suite?
     /// The operator's party id, once genesis is applied.
-    public private(set) var operatorID: String?
+    public internal(set) var operatorID: String?
     /// Entries applied so far: the seq the next entry gets.
-    public private(set) var size: Int64 = 0
+    public internal(set) var size: Int64 = 0
     /// Leaf hash of the last entry (zero before genesis): the next entry's `prev`.
-    public private(set) var lastLeafHash: Hash32 = .zero
+    public internal(set) var lastLeafHash: Hash32 = .zero
     /// Ledger time of the last entry; the next one may not be earlier.
-    public private(set) var lastTime: Timestamp?
+    public internal(set) var lastTime: Timestamp?
 
     /// Parties by id.
-    public private(set) var parties: [String: Party] = [:]
+    public internal(set) var parties: [String: Party] = [:]
     /// Datasets by id.
-    public private(set) var datasets: [String: Dataset] = [:]
+    public internal(set) var datasets: [String: Dataset] = [:]
     /// Grants by id.
-    public private(set) var grants: [String: Grant] = [:]
+    public internal(set) var grants: [String: Grant] = [:]
     /// Every key ever registered, by key id, with its party (key ids are unique in a ledger).
-    public private(set) var keys: [String: (party: String, key: PublicKey, retiredAt: Int64?)] = [:]
+    public internal(set) var keys: [String: (party: String, key: PublicKey, retiredAt: Int64?)] = [:]
     /// (party, dataset) pairs the party was sent, so `quality.reported` can check the reporter.
-    private var received: Set<PartyDataset> = []
+    var received: Set<PartyDataset> = []
     /// Seq of every event by ``DigestKey``(author, id).
     private var eventSeqs = ShardedTable<Int64>(placeholder: 0)
     /// Every exchange by ``DigestKey``(exchange id), 16 bytes each: one row per exchange ever
@@ -104,6 +111,9 @@ public struct LedgerState: Sendable {
     private var exchangeRows = ShardedTable(placeholder: ExchangeRow(dataset: 0, recipient: 0, receivedAt: -1))
     /// The dataset and party ids the exchange rows refer to.
     private var names = NameTable()
+    /// Where a long-lived writer keeps every (author, id) and exchange older than the rows above
+    /// (``attach(history:)``); nil when the tables above hold all of history.
+    private var history: (any RuleHistory)?
     private var journal: [Undo] = []
 
     /// An empty state for the ledger named `origin` (genesis not yet applied).
@@ -143,11 +153,32 @@ public struct LedgerState: Sendable {
     }
 
     /// The exchange with id `id`, if one was sent.
-    public func exchange(_ id: String) -> Exchange? {
-        exchangeRows[DigestKey(id)].map { row in
-            Exchange(dataset: names[row.dataset], recipient: names[row.recipient], receivedAt: row.receivedAt < 0 ? nil : row.receivedAt)
+    public func exchange(_ id: String) -> Exchange? { exchange(key: DigestKey(id)) }
+
+    /// The exchange whose id has `key`: from the recent rows, else from ``history``.
+    private func exchange(key: DigestKey) -> Exchange? {
+        if let row = exchangeRows[key] {
+            return Exchange(dataset: names[row.dataset], recipient: names[row.recipient], receivedAt: row.receivedAt < 0 ? nil : row.receivedAt)
         }
+        return history?.exchange(key)
     }
+
+    /// The seq of the event whose (author, id) has `key`: from the recent rows, else from ``history``.
+    private func eventSeq(_ key: DigestKey) -> Int64? { eventSeqs[key] ?? history?.eventSeq(key) }
+
+    /// Hands every (author, id) and exchange seen so far over to `history`, which MUST already
+    /// hold them all, and forgets them here: from now on the tables in memory hold only what is
+    /// admitted after this call, and lookups fall through to `history`. Call it with nothing to
+    /// roll back (after ``commit()``); a writer calls it each time it has flushed its rows.
+    package mutating func attach(history: any RuleHistory) {
+        precondition(!hasUncommittedChanges, "attach(history:) with changes that may still be rolled back")
+        self.history = history
+        eventSeqs = ShardedTable(placeholder: 0)
+        exchangeRows = ShardedTable(placeholder: ExchangeRow(dataset: 0, recipient: 0, receivedAt: -1))
+    }
+
+    /// True while changes since the last ``commit()`` may still be rolled back.
+    var hasUncommittedChanges: Bool { !journal.isEmpty }
 
     /// Forgets the undo journal: the changes so far are permanent (written to disk).
     public mutating func commit() { journal.removeAll(keepingCapacity: true) }
@@ -179,7 +210,7 @@ public struct LedgerState: Sendable {
                                storedEvent: (Int64) throws -> Event) throws -> Admission {
         let event = signed.event
         let eventKey = DigestKey(event.author, event.id)
-        if let earlier = eventSeqs[eventKey] {
+        if let earlier = eventSeq(eventKey) {
             // Identical means the same canonical bytes (the repeat's are at hand; the stored
             // event's are encoded again, on this rare path): Swift's `String` equality would call
             // NFC and NFD spellings of a text equal, handing a different event the first receipt.
@@ -232,7 +263,7 @@ public struct LedgerState: Sendable {
             throw violation(.timeWentBackwards, entry.seq, event, "time", "time \(entry.time) is before the previous entry's time \(lastTime); ledger time never decreases")
         }
         let eventKey = DigestKey(event.author, event.id)
-        if let earlier = eventSeqs[eventKey] {
+        if let earlier = eventSeq(eventKey) {
             throw violation(.idConflict, entry.seq, event, "event.id", "\(event.author) already used event id \"\(event.id)\" at seq \(earlier); each (author, id) appears once")
         }
         let mark = self.mark
@@ -421,7 +452,7 @@ public struct LedgerState: Sendable {
         case .exchangeSent(let body):
             try requireOwner(try requireDataset(body.dataset, event, seq), body.dataset, event, seq)
             let exchangeKey = DigestKey(body.exchange)
-            guard exchangeRows[exchangeKey] == nil else {
+            guard exchange(key: exchangeKey) == nil else {
                 throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" is already recorded; exchange ids are unique in a ledger")
             }
             if let grant = body.grant, grants[grant] == nil {
@@ -443,18 +474,18 @@ public struct LedgerState: Sendable {
 
         case .exchangeReceived(let body):
             let exchangeKey = DigestKey(body.exchange)
-            guard var row = exchangeRows[exchangeKey] else {
+            guard let sent = exchange(key: exchangeKey) else {
                 throw violation(.unknownReference, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was never sent (no exchange.sent)")
             }
-            guard names[row.recipient] == event.author else {
-                throw violation(.notAuthorized, seq, event, "author", "only the recipient of exchange \"\(body.exchange)\", \(names[row.recipient]), may acknowledge it")
+            guard sent.recipient == event.author else {
+                throw violation(.notAuthorized, seq, event, "author", "only the recipient of exchange \"\(body.exchange)\", \(sent.recipient), may acknowledge it")
             }
-            if row.receivedAt >= 0 {
-                throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was already acknowledged at seq \(row.receivedAt)")
+            if let receivedAt = sent.receivedAt {
+                throw violation(.alreadyExists, seq, event, "body.exchange", "exchange \"\(body.exchange)\" was already acknowledged at seq \(receivedAt)")
             }
-            journal.append(.exchange(exchangeKey, row))
-            row.receivedAt = seq
-            exchangeRows[exchangeKey] = row
+            // The undo restores the recent row as it was (nil for a row only `history` holds).
+            journal.append(.exchange(exchangeKey, exchangeRows[exchangeKey]))
+            exchangeRows[exchangeKey] = ExchangeRow(dataset: names.index(sent.dataset), recipient: names.index(sent.recipient), receivedAt: seq)
 
         case .qualityReported(let body):
             _ = try requireDataset(body.dataset, event, seq)
@@ -475,7 +506,7 @@ public struct LedgerState: Sendable {
         case .auditFinding(let body):
             try requireRole(.regulator, orOperator: false, event, seq)
             let subject = body.subject
-            guard exchangeRows[DigestKey(subject)] != nil || grants[subject] != nil || datasets[subject] != nil || parties[subject] != nil else {
+            guard exchange(key: DigestKey(subject)) != nil || grants[subject] != nil || datasets[subject] != nil || parties[subject] != nil else {
                 throw violation(.unknownReference, seq, event, "body.subject", "\"\(subject)\" is not a known exchange, grant, dataset or party")
             }
         }
@@ -502,7 +533,7 @@ private struct ExchangeRow: Sendable {
     var receivedAt: Int64
 }
 
-private struct PartyDataset: Hashable, Sendable {
+struct PartyDataset: Hashable, Sendable {
     let party: String
     let dataset: String
 }

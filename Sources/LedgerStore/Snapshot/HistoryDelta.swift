@@ -1,0 +1,46 @@
+import LedgerCore
+
+/// The rows the writer's history file (``HistoryFile``) is behind by: what the entries sequenced
+/// since the last flush add to "every (author, id)" and "every exchange", in seq order.
+struct HistoryDelta: Sendable {
+    /// One change to the history, derived from one entry.
+    enum Row: Sendable {
+        /// Event (author, id) with this key is entry `seq` (rule 3).
+        case event(DigestKey, seq: Int64)
+        /// Exchange with this key was sent (rule 5's references).
+        case sent(DigestKey, dataset: String, recipient: String)
+        /// Exchange with this key was acknowledged at `seq`.
+        case received(DigestKey, seq: Int64)
+    }
+
+    private(set) var rows: [Row] = []
+    /// Entries covered.
+    private(set) var entries: Int64 = 0
+
+    /// Adds what entry `seq`, holding `event`, records.
+    mutating func add(_ event: Event, seq: Int64) {
+        rows.append(.event(DigestKey(event.author, event.id), seq: seq))
+        switch event.body {
+        case .exchangeSent(let body): rows.append(.sent(DigestKey(body.exchange), dataset: body.dataset, recipient: body.recipient))
+        case .exchangeReceived(let body): rows.append(.received(DigestKey(body.exchange), seq: seq))
+        default: break
+        }
+        entries += 1
+    }
+
+    /// Forgets the rows (they were flushed).
+    mutating func removeAll() {
+        rows.removeAll(keepingCapacity: true)
+        entries = 0
+    }
+}
+
+extension DigestKey {
+    /// The key's 16 bytes, high half first (big-endian), as the history file stores it.
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        for half in [high, low] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: half >> UInt64(shift))) } }
+        return out
+    }
+}

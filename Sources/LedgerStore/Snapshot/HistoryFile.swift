@@ -1,0 +1,247 @@
+import LedgerCore
+import LedgerCrypto
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `index/state.sqlite`: the writer's state snapshot and the history the integrity rules must
+/// remember for ever (every (author, id), every exchange), so opening a ledger as its writer
+/// costs its state, not its history.
+///
+/// Contract:
+/// - Derived and rebuildable: the segment files stay the only source of truth, `verify` never
+///   reads this file, and anything wrong with it (missing, unreadable, another version, a
+///   snapshot whose digest or position does not match the log) makes the writer ignore it with a
+///   note and rebuild it from the log.
+/// - Bound to a position: the snapshot names the size and the leaf hash of the last entry it
+///   covers, and carries a digest over both and its bytes:
+///
+///       digest = SHA-256("flowledger/v1/writer-snapshot\n" || le64(size) || leaf || state)
+///
+///   so a snapshot edited by hand, or one of another copy of the log, is detected.
+/// - Atomic: the history rows and the snapshot of one position are written in one SQLite
+///   transaction (WAL), so a SIGKILL or power cut leaves the previous position or this one.
+/// - Private to the writer: opened in exclusive locking mode (the writer lock keeps others out
+///   anyway), so nothing but a flush changes its files while the writer runs.
+/// - Never ahead of the log: the writer flushes only entries that are already durable.
+final class HistoryFile: RuleHistory {
+    /// A snapshot read back: the position it describes and the state's bytes.
+    struct Snapshot {
+        let size: Int64
+        let leaf: Hash32
+        let state: [UInt8]
+    }
+
+    /// The schema version in `PRAGMA user_version`.
+    static let version: Int64 = 1
+
+    let path: String
+    private let storage: Mutex<Storage>
+
+    /// The connection and its statements, only touched under the mutex.
+    private final class Storage: @unchecked Sendable {  // owned by the Mutex
+        let connection: SQLiteConnection
+        let findEvent: SQLiteConnection.Statement
+        let findExchange: SQLiteConnection.Statement
+        let insertEvent: SQLiteConnection.Statement
+        let insertExchange: SQLiteConnection.Statement
+        let acknowledge: SQLiteConnection.Statement
+        let readSnapshot: SQLiteConnection.Statement
+        let writeSnapshot: SQLiteConnection.Statement
+        /// The first failed lookup since the last ``HistoryFile/takeFailure()``.
+        var failure: StoreError?
+
+        init(path: String) throws(StoreError) {
+            connection = try SQLiteConnection(path: path)
+            try connection.execute("""
+                PRAGMA locking_mode = EXCLUSIVE;
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
+                    leaf BLOB NOT NULL, state BLOB NOT NULL, digest BLOB NOT NULL);
+                CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS exchanges(key BLOB PRIMARY KEY, dataset TEXT NOT NULL, recipient TEXT NOT NULL,
+                    received_at INTEGER) WITHOUT ROWID;
+                """)
+            findEvent = try connection.prepare("SELECT seq FROM events WHERE key = ?")
+            findExchange = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE key = ?")
+            insertEvent = try connection.prepare("INSERT INTO events(key, seq) VALUES (?, ?)")
+            insertExchange = try connection.prepare("INSERT INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, NULL)")
+            acknowledge = try connection.prepare("UPDATE exchanges SET received_at = ? WHERE key = ?")
+            readSnapshot = try connection.prepare("SELECT size, leaf, state, digest FROM snapshot WHERE id = 1")
+            writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, digest) VALUES (1, ?, ?, ?, ?)")
+        }
+    }
+
+    /// Opens the file at `path`, creating an empty one. One that cannot be opened or is of
+    /// another version is removed and created anew (it is derived); `note` says so.
+    static func open(path: String) throws(StoreError) -> (file: HistoryFile, note: String?) {
+        let problem: String
+        do {
+            let file = try HistoryFile(path: path)
+            switch try file.userVersion() {
+            case Self.version: return (file, nil)
+            case 0:  // created just now
+                try file.stamp()
+                return (file, nil)
+            case let other: problem = "it is of version \(other), this writer keeps version \(Self.version)"
+            }
+        } catch {
+            problem = error.message
+        }
+        try remove(path: path)
+        let file = try HistoryFile(path: path)
+        try file.stamp()
+        return (file, "the writer's state file \(path) could not be used (\(problem)); it was rebuilt from the log")
+    }
+
+    private init(path: String) throws(StoreError) {
+        self.path = path
+        storage = Mutex(try Storage(path: path))
+    }
+
+    private func stamp() throws(StoreError) {
+        try storage.withLock { storage throws(StoreError) in try storage.connection.execute("PRAGMA user_version = \(Self.version)") }
+    }
+
+    private func userVersion() throws(StoreError) -> Int64 {
+        try storage.withLock { storage throws(StoreError) -> Int64 in
+            let statement = try storage.connection.prepare("PRAGMA user_version")
+            guard try statement.step() else { return 0 }
+            return statement.int(0)
+        }
+    }
+
+    /// Removes the file and its WAL companions.
+    static func remove(path: String) throws(StoreError) {
+        for file in [path, path + "-wal", path + "-shm"] where unlink(file) != 0 && errno != ENOENT {
+            throw StoreError.io("remove", file, errno: errno)
+        }
+    }
+
+    /// Closes the file (its WAL is folded in); lookups after this fail.
+    func close() {
+        storage.withLock { $0.connection.close() }
+    }
+
+    /// Empties the file (every row and the snapshot), before a rebuild from the log.
+    func clear() throws(StoreError) {
+        try storage.withLock { storage throws(StoreError) in
+            try storage.connection.execute("BEGIN; DELETE FROM snapshot; DELETE FROM events; DELETE FROM exchanges; PRAGMA user_version = \(Self.version); COMMIT")
+        }
+    }
+
+    // MARK: - The snapshot
+
+    /// The digest binding a snapshot to its position (see the type's contract).
+    static func digest(size: Int64, leaf: Hash32, state: [UInt8]) -> [UInt8] {
+        var context = HashContext(.sha256)
+        context.update(Array("flowledger/v1/writer-snapshot\n".utf8))
+        var littleEndian = UInt64(bitPattern: size).littleEndian
+        withUnsafeBytes(of: &littleEndian) { context.update($0) }
+        context.update(leaf)
+        context.update(state)
+        return context.finish().bytes
+    }
+
+    /// The snapshot, if there is one whose digest holds; otherwise nil and why.
+    func snapshot() throws(StoreError) -> (snapshot: Snapshot?, problem: String?) {
+        try storage.withLock { storage throws(StoreError) -> (Snapshot?, String?) in
+            let statement = storage.readSnapshot
+            defer { statement.reset() }
+            guard try statement.step() else { return (nil, nil) }
+            let size = statement.int(0)
+            let leafBytes = statement.blob(1)
+            let state = statement.blob(2)
+            guard leafBytes.count == 32 else { return (nil, "its leaf hash is \(leafBytes.count) bytes, not 32") }
+            let leaf = leafBytes.withUnsafeBytes { Hash32(copying: $0) }
+            guard statement.blob(3) == Self.digest(size: size, leaf: leaf, state: state) else {
+                return (nil, "its digest does not match its contents (it was edited, or damaged)")
+            }
+            return (Snapshot(size: size, leaf: leaf, state: state), nil)
+        }
+    }
+
+    /// Writes `delta`'s rows and the snapshot of the position they bring the history to, in one
+    /// transaction: all of it or, on failure, none.
+    func flush(_ delta: HistoryDelta, size: Int64, leaf: Hash32, state: [UInt8]) throws(StoreError) {
+        try storage.withLock { storage throws(StoreError) in
+            let connection = storage.connection
+            try connection.execute("BEGIN IMMEDIATE")
+            do throws(StoreError) {
+                for row in delta.rows {
+                    let statement: SQLiteConnection.Statement
+                    switch row {
+                    case .event(let key, let seq):
+                        statement = storage.insertEvent
+                        statement.bind(1, key.bytes)
+                        statement.bind(2, seq)
+                    case .sent(let key, let dataset, let recipient):
+                        statement = storage.insertExchange
+                        statement.bind(1, key.bytes)
+                        statement.bind(2, dataset)
+                        statement.bind(3, recipient)
+                    case .received(let key, let seq):
+                        statement = storage.acknowledge
+                        statement.bind(1, seq)
+                        statement.bind(2, key.bytes)
+                    }
+                    defer { statement.reset() }
+                    _ = try statement.step()
+                }
+                let statement = storage.writeSnapshot
+                defer { statement.reset() }
+                statement.bind(1, size)
+                statement.bind(2, leaf.bytes)
+                statement.bind(3, state)
+                statement.bind(4, Self.digest(size: size, leaf: leaf, state: state))
+                _ = try statement.step()
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    // MARK: - RuleHistory
+
+    func eventSeq(_ key: DigestKey) -> Int64? {
+        storage.withLock { storage -> Int64? in
+            let statement = storage.findEvent
+            defer { statement.reset() }
+            statement.bind(1, key.bytes)
+            do throws(StoreError) {
+                return try statement.step() ? statement.int(0) : nil
+            } catch {
+                if storage.failure == nil { storage.failure = error }
+                return nil
+            }
+        }
+    }
+
+    func exchange(_ key: DigestKey) -> LedgerState.Exchange? {
+        storage.withLock { storage -> LedgerState.Exchange? in
+            let statement = storage.findExchange
+            defer { statement.reset() }
+            statement.bind(1, key.bytes)
+            do throws(StoreError) {
+                guard try statement.step() else { return nil }
+                return LedgerState.Exchange(dataset: statement.text(0), recipient: statement.text(1),
+                                            receivedAt: statement.isNull(2) ? nil : statement.int(2))
+            } catch {
+                if storage.failure == nil { storage.failure = error }
+                return nil
+            }
+        }
+    }
+
+    /// The first lookup that failed since the last call, if any (see ``RuleHistory``).
+    func takeFailure() -> StoreError? {
+        storage.withLock { storage -> StoreError? in
+            defer { storage.failure = nil }
+            return storage.failure
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import FlowLedger
+import Foundation
+@testable import LedgerStore
+import LedgerTestSupport
+import Testing
+
+/// The writer's state snapshot (`index/state.sqlite`): opening resumes from it and replays only
+/// the entries after it, the rules still see every (author, id) and exchange of history through
+/// its on-disk rows, and a snapshot that does not belong to the log as it is is ignored with a
+/// note and rebuilt — never trusted.
+@Suite("Writer state snapshot (WriterSnapshot)")
+struct WriterSnapshotTests {
+    private func stateFile(_ scenario: Scenario) -> String { LedgerLayout(directory: scenario.directory).writerState }
+
+    /// A ledger of 11 entries: the scene and exchanges x-0…x-4, closed (so its snapshot is current).
+    private func elevenEntries(_ scenario: Scenario) async throws {
+        let ledger = try await scenario.create()
+        for n in 0..<5 { _ = try await ledger.append(scenario.exchange(n)) }
+        ledger.close()
+    }
+
+    /// Exchange `id` acknowledged by the transport commission.
+    private func acknowledgement(_ scenario: Scenario, _ id: String, eventID: String) throws -> SignedEvent {
+        try scenario.transport.sign(.exchangeReceived(ExchangeReceivedBody(exchange: id, digest: scenario.suite.hash.hash(Array("payload 3".utf8)).hex, records: 3)),
+                                    id: eventID, at: Scenario.at)
+    }
+
+    @Test
+    func reopeningResumesFromTheSnapshotAndStillKnowsEveryIdAndExchange() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await elevenEntries(scenario)
+
+        let ledger = try Ledger.open(at: scenario.directory)
+        #expect(ledger.writer.recovery.resumedAt == 11)
+        #expect(ledger.writer.recovery.replayedEntries == 0)
+        #expect(ledger.writer.recovery.notes.isEmpty, "\(ledger.writer.recovery.notes)")
+        // Rule 3 through the on-disk history: a repeat gets its original receipt, another event
+        // under a used id is a conflict.
+        #expect(try await ledger.append(scenario.exchange(2)).seq == 8)
+        let conflicting = try scenario.platform.sign(.datasetReclassified(DatasetReclassifiedBody(dataset: "trips", sharing: .open, level: .general, reason: "r")), id: "x-2", at: Scenario.at)
+        let conflict = try await #require(throws: StoreError.self) { try await ledger.append(conflicting) }
+        #expect(conflict.violation?.code == .idConflict, "\(conflict)")
+        // Rule 5 through it: an exchange sent before the snapshot can be acknowledged once, and
+        // its id cannot be sent again.
+        #expect(try await ledger.append(acknowledgement(scenario, "x-3", eventID: "ack-3")).seq == 11)
+        let twice = try await #require(throws: StoreError.self) { try await ledger.append(acknowledgement(scenario, "x-3", eventID: "ack-3b")) }
+        #expect(twice.violation?.code == .alreadyExists && twice.message.contains("already acknowledged at seq 11"), "\(twice)")
+        let resent = try scenario.platform.sign(.exchangeSent(ExchangeSentBody(
+            exchange: "x-1", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
+            fields: ["end"], records: 1, bytes: 1, digest: scenario.suite.hash.hash([1]).hex)), id: "resend-1", at: Scenario.at)
+        let duplicateExchange = try await #require(throws: StoreError.self) { try await ledger.append(resent) }
+        #expect(duplicateExchange.violation?.code == .alreadyExists, "\(duplicateExchange)")
+        ledger.close()
+
+        // The acknowledgement made after the first snapshot is remembered by the next one.
+        let again = try Ledger.open(at: scenario.directory)
+        defer { again.close() }
+        #expect(again.writer.recovery.resumedAt == 12 && again.writer.recovery.replayedEntries == 0)
+        let third = try await #require(throws: StoreError.self) { try await again.append(acknowledgement(scenario, "x-3", eventID: "ack-3c")) }
+        #expect(third.violation?.code == .alreadyExists, "\(third)")
+        #expect(try await again.append(acknowledgement(scenario, "x-3", eventID: "ack-3")).seq == 11)
+        try replayWithEveryCheck(scenario.directory)
+    }
+
+    @Test
+    func anOlderSnapshotReplaysOnlyTheEntriesAfterIt() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await elevenEntries(scenario)
+        let older = try Data(contentsOf: URL(fileURLWithPath: stateFile(scenario)))
+        let ledger = try Ledger.open(at: scenario.directory)
+        for n in 5..<8 { _ = try await ledger.append(scenario.exchange(n)) }
+        ledger.close()
+        try older.write(to: URL(fileURLWithPath: stateFile(scenario)))
+
+        let reopened = try Ledger.open(at: scenario.directory)
+        defer { reopened.close() }
+        #expect(reopened.writer.recovery.resumedAt == 11 && reopened.writer.recovery.replayedEntries == 3)
+        #expect(try await reopened.append(scenario.exchange(6)).seq == 12)
+        #expect(try await reopened.append(scenario.exchange(8)).seq == 14)
+    }
+
+    @Test(arguments: [
+        ("UPDATE snapshot SET state = substr(state, 1, 40) || X'7E' || substr(state, 42)", "digest does not match"),
+        ("UPDATE snapshot SET size = size - 1", "digest does not match"),
+        ("DELETE FROM snapshot", "there was no state snapshot"),
+    ])
+    func aSnapshotEditedByHandIsIgnoredWithANoteAndRebuilt(edit: String, note: String) async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await elevenEntries(scenario)
+        let database = try SQLiteConnection(path: stateFile(scenario))
+        try database.execute(edit)
+        database.close()
+
+        let ledger = try Ledger.open(at: scenario.directory)
+        #expect(ledger.writer.recovery.resumedAt == nil && ledger.writer.recovery.replayedEntries == 11)
+        #expect(ledger.writer.recovery.notes.contains { $0.contains(note) }, "\(ledger.writer.recovery.notes)")
+        #expect(try await ledger.append(scenario.exchange(4)).seq == 10)
+        #expect(try await ledger.append(scenario.exchange(5)).seq == 11)
+        ledger.close()
+        let rebuilt = try Ledger.open(at: scenario.directory)
+        defer { rebuilt.close() }
+        #expect(rebuilt.writer.recovery.resumedAt == 12 && rebuilt.writer.recovery.notes.isEmpty)
+    }
+
+    @Test
+    func anotherLedgersSnapshotIsIgnoredBecauseItsLastEntryDiffers() async throws {
+        let mine = try Scenario()
+        let other = try Scenario()
+        defer { mine.removeAll(); other.removeAll() }
+        try await elevenEntries(mine)
+        try await elevenEntries(other)
+        try FileManager.default.removeItem(atPath: stateFile(mine))
+        try FileManager.default.copyItem(atPath: stateFile(other), toPath: stateFile(mine))
+
+        let ledger = try Ledger.open(at: mine.directory)
+        defer { ledger.close() }
+        #expect(ledger.writer.recovery.resumedAt == nil)
+        #expect(ledger.writer.recovery.notes.contains { $0.contains("entry 10 of the log is not the entry it was taken after") }, "\(ledger.writer.recovery.notes)")
+        #expect(try await ledger.append(mine.exchange(0)).seq == 6)
+    }
+
+    @Test
+    func aStateFileThatIsNotADatabaseIsReplacedWithANote() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await elevenEntries(scenario)
+        try Data(repeating: 0x41, count: 5000).write(to: URL(fileURLWithPath: stateFile(scenario)))
+
+        let ledger = try Ledger.open(at: scenario.directory)
+        defer { ledger.close() }
+        #expect(ledger.writer.recovery.notes.contains { $0.contains("could not be used") }, "\(ledger.writer.recovery.notes)")
+        #expect(ledger.writer.recovery.replayedEntries == 11)
+        #expect(try await ledger.append(scenario.exchange(3)).seq == 9)
+    }
+
+    @Test
+    func damageAfterTheSnapshotIsFoundAtOpenAndNothingIsChanged() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await elevenEntries(scenario)
+        // A copy of the last line appended by hand: seq 10 again, after the snapshot's position.
+        let segment = LedgerLayout(directory: scenario.directory).segment(firstSeq: 0)
+        let text = try String(contentsOfFile: segment, encoding: .utf8)
+        let last = text.split(separator: "\n").last!
+        try (text + last + "\n").write(toFile: segment, atomically: false, encoding: .utf8)
+        let logBefore = try Data(contentsOf: URL(fileURLWithPath: segment))
+
+        let error = try #require(throws: StoreError.self) { try Ledger.open(at: scenario.directory) }
+        #expect(error.code == .damaged)
+        #expect(error.message.contains("line 12 (seq 10)") && error.message.contains("sequenceGap"), "\(error.message)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: segment)) == logBefore)
+    }
+}
