@@ -156,7 +156,7 @@ final class CommandLineTests {
         let spaced = signed.replacingOccurrences(of: "{\"event\":", with: "{\"event\": ")
         let nonCanonical = try flowledger("append", ledger.directory, "--signed", stdin: spaced)
         #expect(nonCanonical.status == 1)
-        #expect(nonCanonical.err == "flowledger: error: stdin line 1: not canonical JSON at byte 10: whitespace is not allowed in canonical JSON (expected a value) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them); this line and the ones after it were not appended\n")
+        #expect(nonCanonical.err == "flowledger: error: stdin line 1: event: not canonical JSON at byte 10: whitespace is not allowed in canonical JSON (expected a value) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them); this line and the ones after it were not appended\n")
         let oversized = try flowledger("append", ledger.directory, "--signed", stdin: String(repeating: "x", count: (1 << 20) + 10) + "\n")
         #expect(oversized.status == 1)
         #expect(oversized.err == "flowledger: error: stdin line 1: 1048586 bytes is longer than the 1048576-byte limit of an entry line\n")
