@@ -100,20 +100,24 @@ struct EventInputTests {
 
     /// Random mutations of valid input lines never trap: each either reads as an event that
     /// survives its own canonical line, or is refused with a ``FormatError`` that names a byte
-    /// in the line or a field, in FlowLedger's words.
+    /// in the line or a field, in FlowLedger's words. The lines kept in Fixtures/fuzz/input-json
+    /// (the ones a new user reported) are read as found first, then mutated with the rest.
     @Test func mutatedInputLinesNeverTrapAndEitherReadOrAreRefusedInOurWords() throws {
         let digest = String(repeating: "ab", count: 32)
-        let seeds = [
+        let kept = try FuzzCorpus.load("input-json")
+        for line in kept { #expect(throws: FormatError.self) { try Self.read(line) } }  // each was a bad line
+        let valid = [
             Self.quality + #""late by 2 h\ncaf\u00e9 \ud83d\ude00 é"}}"#,
             #"{ "type": "dataset.cataloged", "id": "cat", "at": "2026-11-23T09:00:00Z", "body": { "dataset": "trips", "title": "Trips", "sharing": "conditional", "level": "important", "fields": ["end", "start"] } }"#,
             #"{"type":"exchange.sent","body":{"exchange":"x1","dataset":"trips","recipient":"transport.sh","purpose":"p","fields":["a"],"records":3,"bytes":10,"digest":"\#(digest)"}}"#,
         ].map { Array($0.utf8) }
-        for seed in seeds { _ = try Self.read(seed) }  // each seed is valid
+        for seed in valid { _ = try Self.read(seed) }  // each seed is valid
+        let seeds = valid + kept
         var random = SeededRandom(seed: 12)
         var read = 0, refused = 0
-        for round in 0..<10_000 {
-            var line = seeds[round % seeds.count]
-            FuzzCorpus.mutate(&line, using: &random)
+        for round in 0..<(kept.count + 10_000) {
+            var line = seeds[(round + valid.count) % seeds.count]  // the kept lines first, as found
+            if round >= kept.count { FuzzCorpus.mutate(&line, using: &random) }
             switch Result(catching: { () throws(FormatError) in try Self.read(line) }) {
             case .success(let event):
                 #expect(try Event(json: CanonicalJSONParser.parse(event.canonicalBytes)) == event, "\(Hex.encode(line))")

@@ -65,6 +65,7 @@ public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equa
         CanonicalJSONError(reason, at: offset, path: path, detail)
     }
 
-    /// "byte N: detail" (1-based byte for people).
+    /// "byte N: detail" (1-based byte for people). Without ``path``: callers put it where their
+    /// messages name fields (``FormatError/field``), and the verifier's reports print this text.
     public var description: String { "byte \(offset + 1): \(detail)" }
 }
