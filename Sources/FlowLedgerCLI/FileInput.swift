@@ -12,7 +12,8 @@ final class FileInput {
         let bytes: ArraySlice<UInt8>
     }
 
-    /// Longest input line accepted (an entry line is at most 1 MiB; its input is smaller).
+    /// Longest input line accepted: an entry line's limit (65,535 bytes, DESIGN §4); an input
+    /// line is normally shorter than the entry it becomes.
     static let maxLineBytes = CanonicalJSON.maxLineBytes
 
     let name: String
@@ -65,7 +66,7 @@ final class FileInput {
                 return try split(last + [0x0a])
             }
             guard pending.count <= Self.maxLineBytes else {
-                throw CommandFailure("\(name) line \(nextNumber): longer than \(Self.maxLineBytes) bytes; an entry line may not be longer than 1 MiB", exit: .rejected)
+                throw CommandFailure("\(name) line \(nextNumber): longer than the \(Self.maxLineBytes)-byte limit of an entry line (DESIGN §4); shorten the event's text or field lists (one event per line)", exit: .rejected)
             }
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
             let n = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -83,7 +84,7 @@ final class FileInput {
         for index in bytes.indices where bytes[index] == 0x0a {
             let line = bytes[start..<index]
             if line.count > Self.maxLineBytes {
-                throw CommandFailure("\(name) line \(nextNumber): \(line.count) bytes is longer than the \(Self.maxLineBytes)-byte limit of an entry line", exit: .rejected)
+                throw CommandFailure("\(name) line \(nextNumber): \(line.count) bytes is longer than the \(Self.maxLineBytes)-byte limit of an entry line (DESIGN §4); shorten the event's text or field lists", exit: .rejected)
             }
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { lines.append(Line(number: nextNumber, bytes: line)) }
             nextNumber += 1

@@ -122,7 +122,7 @@ struct Replay {
                 fail(&report, IntegrityBreak(kind: IntegrityBreak.Kind(.malformedLine), file: name, line: line, seq: state.size,
                                              expected: "a line of at most \(CanonicalJSON.maxLineBytes) bytes", found: "a longer line",
                                              meaning: "line \(line) of \(name) is longer than any entry may be: the file was damaged or data was inserted",
-                                             detail: "DESIGN §4 limits an entry line to 1 MiB"))
+                                             detail: "DESIGN §4 limits an entry line to \(CanonicalJSON.maxLineBytes) bytes"))
                 return
             case .unterminated(let bytes):
                 guard position == segments.firstSeqs.count - 1 else {

@@ -54,7 +54,8 @@ struct SegmentLines {
     /// What follows the last complete line, once ``next()`` returned nil.
     var ending: Ending {
         if offset >= size { return .complete }
-        if size - offset > Int64(CanonicalJSON.maxLineBytes) + 1 { return .oversized(line: lineNumber + 1) }
+        // No newline follows these bytes, so a torn entry line has at most maxLineBytes of them.
+        if size - offset > Int64(CanonicalJSON.maxLineBytes) { return .oversized(line: lineNumber + 1) }
         return .unterminated(bytes: size - offset)
     }
 }

@@ -98,9 +98,12 @@ struct CanonicalJSONTests {
     }
 
     @Test func deepNestingIsRejectedNotACrash() throws {
-        let deep = [UInt8](repeating: UInt8(ascii: "["), count: 100_000) + [UInt8](repeating: UInt8(ascii: "]"), count: 100_000)
+        // As deep as fits in a line: the parser must stop at its depth limit, not recurse on.
+        let levels = CanonicalJSON.maxLineBytes / 2
+        let deep = [UInt8](repeating: UInt8(ascii: "["), count: levels) + [UInt8](repeating: UInt8(ascii: "]"), count: levels)
         let error = try #require(throws: CanonicalJSONError.self) { try CanonicalJSONParser.parse(deep) }
-        #expect(error.reason == .tooDeep)
+        #expect(error.reason == .tooDeep && error.offset == CanonicalJSONParser.maxDepth, "\(error)")
+        #expect(error.detail.contains("more than \(CanonicalJSONParser.maxDepth) levels"), "\(error)")
     }
 
     @Test func controlCharactersUseTheShortestCanonicalEscape() throws {

@@ -156,10 +156,13 @@ final class CommandLineTests {
         let spaced = signed.replacingOccurrences(of: "{\"event\":", with: "{\"event\": ")
         let nonCanonical = try flowledger("append", ledger.directory, "--signed", stdin: spaced)
         #expect(nonCanonical.status == 1)
-        #expect(nonCanonical.err == "flowledger: error: stdin line 1: not canonical JSON at byte 10: whitespace is not allowed in canonical JSON (expected a value) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them); this line and the ones after it were not appended\n")
-        let oversized = try flowledger("append", ledger.directory, "--signed", stdin: String(repeating: "x", count: (1 << 20) + 10) + "\n")
+        #expect(nonCanonical.err == "flowledger: error: stdin line 1: event: not canonical JSON at byte 10: whitespace is not allowed in canonical JSON (expected a value) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them); this line and the ones after it were not appended\n")
+        let oversized = try flowledger("append", ledger.directory, "--signed", stdin: String(repeating: "x", count: CanonicalJSON.maxLineBytes + 1) + "\n")
         #expect(oversized.status == 1)
-        #expect(oversized.err == "flowledger: error: stdin line 1: 1048586 bytes is longer than the 1048576-byte limit of an entry line\n")
+        #expect(oversized.err == "flowledger: error: stdin line 1: 65536 bytes is longer than the 65535-byte limit of an entry line (DESIGN §4); shorten the event's text or field lists\n")
+        let unending = try flowledger("append", ledger.directory, "--signed", stdin: String(repeating: "x", count: 1 << 20) + "\n")
+        #expect(unending.status == 1)
+        #expect(unending.err == "flowledger: error: stdin line 1: longer than the 65535-byte limit of an entry line (DESIGN §4); shorten the event's text or field lists (one event per line)\n")
         #expect(try snapshot(ledger.directory) == before)
     }
 

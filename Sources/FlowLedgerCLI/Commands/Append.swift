@@ -127,7 +127,7 @@ struct Append: AsyncParsableCommand {
 
     /// An unsigned input line, signed by `signer` for `origin`.
     static func sign(_ bytes: ArraySlice<UInt8>, as signer: Participant, origin: String) throws(FormatError) -> SignedEvent {
-        let event = try EventInput.event(from: bytes, author: signer.id, keyID: signer.key.publicKey.keyID)
+        let event = try EventInput.event(line: bytes, author: signer.id, keyID: signer.key.publicKey.keyID)
         do {
             return try SignedEvent(event: event, origin: origin, signer: signer.key)
         } catch let error as FormatError {

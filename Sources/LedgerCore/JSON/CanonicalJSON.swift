@@ -11,8 +11,10 @@
 /// let value = try CanonicalJSON.parse(bytes)   // throws unless bytes are canonical
 /// ```
 public enum CanonicalJSON {
-    /// The largest entry line DESIGN §4 allows: 1 MiB.
-    public static let maxLineBytes = 1 << 20
+    /// The largest entry line DESIGN §4 allows: 65,535 bytes without its `\n`. C2SP tlog-tiles
+    /// entry bundles (DESIGN §11.1) carry each line's length as a big-endian uint16, so no longer
+    /// line could be served. A writer refuses a longer line; a reader reports one as a break.
+    public static let maxLineBytes = 65_535
 
     /// Encodes `value` canonically.
     public static func encode(_ value: JSONValue) -> [UInt8] {

@@ -1,7 +1,8 @@
-/// A byte string that is not exactly the canonical JSON encoding of its own value (DESIGN §4).
+/// A byte string that is not exactly the canonical JSON encoding of its own value (DESIGN §4), or,
+/// from ``InputJSON``, not JSON that FlowLedger reads as input.
 ///
-/// Carries the zero-based byte offset of the first problem, so a report can say "line 7, byte
-/// 112: whitespace is not allowed".
+/// Carries the zero-based byte offset of the first problem and the path of the field it is in, so
+/// a report can say "line 7, body.note, byte 112: duplicate key \"note\"".
 public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What rule the bytes break, for callers and tests that branch on it.
     public enum Reason: String, Sendable, Equatable {
@@ -34,6 +35,11 @@ public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equa
         case tooLarge
         /// Nested deeper than the parser allows.
         case tooDeep
+        /// A backslash escape that JSON does not have (`\x`, `\u12`), from ``InputJSON``.
+        case invalidEscape
+        /// A `\u` escape of one half of a UTF-16 surrogate pair without the other half: not a
+        /// character, and not representable in UTF-8. From ``InputJSON``.
+        case loneSurrogate
     }
 
     /// Which rule was broken.
@@ -42,14 +48,24 @@ public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equa
     public let offset: Int
     /// A sentence saying what was found and what canonical JSON expects there.
     public let detail: String
+    /// Where in the document the problem is: the dotted path of the member being read, as in
+    /// ``FormatError/field`` (`body.note`, `body.fields[2]`); empty at the top level.
+    public let path: String
 
-    /// Creates an error at `offset`.
-    public init(_ reason: Reason, at offset: Int, _ detail: String) {
+    /// Creates an error at `offset`, in the member at `path`.
+    public init(_ reason: Reason, at offset: Int, path: String = "", _ detail: String) {
         self.reason = reason
         self.offset = offset
+        self.path = path
         self.detail = detail
     }
 
-    /// "byte N: detail" (1-based byte for people).
+    /// The same error, located in the member at `path`.
+    func located(at path: String) -> CanonicalJSONError {
+        CanonicalJSONError(reason, at: offset, path: path, detail)
+    }
+
+    /// "byte N: detail" (1-based byte for people). Without ``path``: callers put it where their
+    /// messages name fields (``FormatError/field``), and the verifier's reports print this text.
     public var description: String { "byte \(offset + 1): \(detail)" }
 }

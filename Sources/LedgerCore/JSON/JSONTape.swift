@@ -153,7 +153,13 @@ struct JSONTape: Sendable {
         case .array:
             var elements: [JSONValue] = []
             elements.reserveCapacity(Int(node.count))
-            for element in self.elements(of: index) { elements.append(try value(at: element)) }
+            for (position, element) in self.elements(of: index).enumerated() {
+                do {
+                    elements.append(try value(at: element))
+                } catch {
+                    throw error.located(at: JSONFieldPath.prefixing(error.path, withIndex: position))
+                }
+            }
             return .array(elements)
         case .object:
             var members: [String: JSONValue] = [:]
@@ -162,10 +168,14 @@ struct JSONTape: Sendable {
                 let name = string(at: key)
                 if let earlier = members.index(forKey: name) {
                     let other = members[earlier].key
-                    throw CanonicalJSONError(.duplicateKey, at: Int(nodes[key].start) - 1,
+                    throw CanonicalJSONError(.duplicateKey, at: Int(nodes[key].start) - 1, path: JSONFieldPath.appending(key: name, to: ""),
                                              "keys \"\(quotedForMessage(other))\" (\(Self.scalars(other))) and \"\(quotedForMessage(name))\" (\(Self.scalars(name))) are the same text under Unicode canonical equivalence; this parser cannot keep both in one object. Use one spelling (normalise keys to NFC)")
                 }
-                members[name] = try value(at: key + 1)
+                do {
+                    members[name] = try value(at: key + 1)
+                } catch {
+                    throw error.located(at: JSONFieldPath.prefixing(error.path, withKey: name))
+                }
             }
             return .object(members)
         }
@@ -180,7 +190,8 @@ struct JSONTape: Sendable {
         return listed.joined(separator: " ") + (text.unicodeScalars.count > 12 ? " …" : "")
     }
 
-    /// The text of a string literal whose escapes the parser has already checked.
+    /// The text of a string literal whose escapes the parser has already checked: canonical
+    /// JSON's, or any of input JSON's (`\/`, `\uXXXX` in either case, surrogate pairs).
     static func unescape(_ literal: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(literal.count)
@@ -198,13 +209,43 @@ struct JSONTape: Sendable {
             case UInt8(ascii: "n"): out.append(0x0a)
             case UInt8(ascii: "f"): out.append(0x0c)
             case UInt8(ascii: "r"): out.append(0x0d)
-            case UInt8(ascii: "u"):  // \u00xx, checked canonical by the parser
-                out.append(Hex.nibble(literal[index + 4])! << 4 | Hex.nibble(literal[index + 5])!)
+            case UInt8(ascii: "u"):  // \uXXXX; a high surrogate is followed by \u and its low one
+                var scalar = hexUnit(literal, at: index + 2)
+                if (0xd800...0xdbff).contains(scalar) {
+                    scalar = 0x10000 + (scalar - 0xd800) << 10 + (hexUnit(literal, at: index + 8) - 0xdc00)
+                    index += 6
+                }
+                appendUTF8(scalar, to: &out)
                 index += 4
-            default: out.append(literal[index + 1])  // \" or \\
+            default: out.append(literal[index + 1])  // \" \\ or \/
             }
             index += 2
         }
         return out
+    }
+
+    /// The four hex digits (either case) at `offset` of a checked literal.
+    private static func hexUnit(_ literal: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt32 {
+        var unit: UInt32 = 0
+        for digit in literal[offset..<offset + 4] {
+            let value = digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : (digit | 0x20) - UInt8(ascii: "a") + 10
+            unit = unit << 4 | UInt32(value)
+        }
+        return unit
+    }
+
+    /// Appends the UTF-8 of `scalar` (a Unicode scalar value, never a surrogate: the parser
+    /// refuses lone ones).
+    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case ..<0x80:
+            out.append(UInt8(scalar))
+        case ..<0x800:
+            out += [UInt8(0xc0 | scalar >> 6), UInt8(0x80 | scalar & 0x3f)]
+        case ..<0x10000:
+            out += [UInt8(0xe0 | scalar >> 12), UInt8(0x80 | scalar >> 6 & 0x3f), UInt8(0x80 | scalar & 0x3f)]
+        default:
+            out += [UInt8(0xf0 | scalar >> 18), UInt8(0x80 | scalar >> 12 & 0x3f), UInt8(0x80 | scalar >> 6 & 0x3f), UInt8(0x80 | scalar & 0x3f)]
+        }
     }
 }

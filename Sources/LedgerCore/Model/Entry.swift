@@ -48,6 +48,8 @@ public struct Entry: Hashable, Sendable {
         let tape: JSONTape
         do {
             tape = try CanonicalJSONParser.tape(Array(line))
+        } catch where error.reason == .tooLarge {
+            throw FormatError(.notCanonical, field: "", "the line is \(line.count) bytes, longer than the \(CanonicalJSON.maxLineBytes)-byte limit of an entry line (DESIGN §4); no writer writes such a line")
         } catch {
             throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error.description)")
         }

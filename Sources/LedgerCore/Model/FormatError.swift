@@ -9,6 +9,9 @@ public struct FormatError: Error, CustomStringConvertible, Sendable, Equatable {
         private init(_ name: String) { self.name = name }
         /// The bytes are not canonical JSON (DESIGN §4).
         public static let notCanonical = Code("notCanonical")
+        /// Input bytes are not JSON that FlowLedger reads (``InputJSON``): bad syntax or UTF-8, a
+        /// repeated key, a lone surrogate, a fraction, too deep or too large.
+        public static let invalidJSON = Code("invalidJSON")
         /// A required field is absent.
         public static let missingField = Code("missingField")
         /// A field that the type does not define is present.

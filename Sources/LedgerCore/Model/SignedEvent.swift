@@ -64,7 +64,7 @@ public struct SignedEvent: Hashable, Sendable {
         do {
             tape = try CanonicalJSONParser.tape(Array(line))
         } catch {
-            throw FormatError(.notCanonical, field: "", "not canonical JSON at \(error) (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them)")
+            throw FormatError(canonicalJSON: error, advice: "signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them")
         }
         // The line is canonical, so canonical(event) is the event's own bytes in it.
         (event, signature, canonicalEvent) = try Self.read(try ObjectReader(tape, path: ""))
