@@ -137,7 +137,7 @@ enum Recovery {
                 let chunk = try file.read(at: offset, count: Int(min(size - offset, 8 << 20)))
                 let (lines, _) = LineSplitter.split(chunk, baseOffset: offset)
                 guard !lines.isEmpty else {
-                    if chunk.count > CanonicalJSON.maxLineBytes + 1 {
+                    if chunk.count > CanonicalJSON.maxLineBytes {  // a torn write is at most one line without its newline
                         throw damage(layout, name, lineNumber + 1, state.size, "a line longer than the \(CanonicalJSON.maxLineBytes)-byte limit")
                     }
                     break
