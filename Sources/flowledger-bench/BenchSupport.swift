@@ -13,6 +13,7 @@ let usage = """
            flowledger-bench verify [--sm2] [--quick] [--entries N] [--rounds N] [--ledger DIR]
            flowledger-bench tail [--sm2] [--appends N] [--idle-seconds N] [--keep]
            flowledger-bench views [--quick] [--open] [--entries N] [--ledger DIR]
+           flowledger-bench open [--quick] [--entries N] [--rounds N] [--ledger DIR]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -27,6 +28,10 @@ let usage = """
       views    the projector: catch-up from nothing into views.sqlite on a ledger of --entries
                (default 1,000,000; --open: exchanges never acknowledged, the policy fold's
                largest state) in entries/s, the file's size, resuming at 90%, reading
+      open     a ledger of --entries (default 1,000,000) opened by a new process each time: wall time
+               and peak RSS of `flowledger append` of one event and of `flowledger checkpoint`, then
+               opening after the state snapshot was deleted and after a SIGKILL while it was written,
+               and `flowledger verify` of the result
     """
 
 /// A bad command line; printed with the usage text (exit 2).
@@ -165,7 +170,7 @@ func executableDirectory() -> String {
 
 /// Starts `arguments[0]` (a path) with stdin from /dev/null and stdout/stderr to the given files,
 /// through posix_spawn (not Foundation's Process with pipes); returns its pid.
-private func spawnChild(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> pid_t {
+func spawnChild(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -181,7 +186,7 @@ private func spawnChild(_ arguments: [String], stdoutPath: String, stderrPath: S
 }
 
 /// An exit code from a raw waitpid status: the code, or 128 + the signal that ended the process.
-private func exitCode(_ raw: Int32) -> Int32 { (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f) }
+func exitCode(_ raw: Int32) -> Int32 { (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f) }
 
 /// Runs `arguments[0]` (a path) to the end (see ``spawnChild(_:stdoutPath:stderrPath:)``);
 /// returns its exit code.

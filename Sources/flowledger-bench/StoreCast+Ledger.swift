@@ -39,4 +39,25 @@ extension StoreCast {
         line("on disk", padded(mebibytes(directorySize(directory + "/log"))) + " of segments")
     }
 
+    /// The cast whose keys signed the ledger at `directory`: kept next to it (`bench-keys`) so a
+    /// reused ledger is extended and verified with the keys it was built with.
+    static func reusable(for directory: String, suite: Suite) throws -> StoreCast {
+        let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+        let keys = parent + "/bench-keys"
+        if let saved = try? String(contentsOfFile: keys, encoding: .utf8) {
+            let pems = saved.components(separatedBy: "\n\n")
+            return try StoreCast(suite: suite, keys: pems.map { try PrivateKey(pem: $0) })
+        }
+        let cast = try StoreCast(suite: suite)
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        try [cast.operatorKey, cast.providerKey, cast.recipientKey].map { try $0.pemRepresentation() }.joined(separator: "\n\n")
+            .write(toFile: keys, atomically: true, encoding: .utf8)
+        return cast
+    }
+
+    /// The size of the ledger at `directory`, or nil when there is none.
+    static func existingSize(_ directory: String) throws -> Int64? {
+        guard FileManager.default.fileExists(atPath: directory + "/ledger.json") else { return nil }
+        return try LedgerReader(directory: directory).refresh()
+    }
 }

@@ -49,8 +49,8 @@ struct VerifyBench {
         }
         heading("verify benchmark: \(grouped(entries)) entries, \(suite.rawValue), \(cores) cores, load \(loadAverage())")
         let directory = try ledgerDirectory ?? (makeTemporaryDirectory() + "/ledger")
-        let cast = try castFor(directory)
-        if try existingSize(directory) != Int64(entries) {
+        let cast = try StoreCast.reusable(for: directory, suite: suite)
+        if try StoreCast.existingSize(directory) != Int64(entries) {
             try? FileManager.default.removeItem(atPath: directory)
             try cast.buildLedger(at: directory, entries: entries)
         } else {
@@ -84,27 +84,6 @@ struct VerifyBench {
             line("--from-checkpoint, wall time", String(format: "%9.2f s  (full: %.2f s)", incremental.seconds, full.seconds))
         }
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: directory).deletingLastPathComponent().path) }
-    }
-
-    /// The cast whose keys signed the ledger at `directory`: kept next to it so a reused ledger
-    /// is verified with the same keys it was built with.
-    private func castFor(_ directory: String) throws -> StoreCast {
-        let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
-        let keys = parent + "/bench-keys"
-        if let saved = try? String(contentsOfFile: keys, encoding: .utf8) {
-            let pems = saved.components(separatedBy: "\n\n")
-            return try StoreCast(suite: suite, keys: pems.map { try PrivateKey(pem: $0) })
-        }
-        let cast = try StoreCast(suite: suite)
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        try [cast.operatorKey, cast.providerKey, cast.recipientKey].map { try $0.pemRepresentation() }.joined(separator: "\n\n")
-            .write(toFile: keys, atomically: true, encoding: .utf8)
-        return cast
-    }
-
-    private func existingSize(_ directory: String) throws -> Int64? {
-        guard FileManager.default.fileExists(atPath: directory + "/ledger.json") else { return nil }
-        return try LedgerReader(directory: directory).refresh()
     }
 
     /// Runs `flowledger verify` `rounds` times; the best rate, its wall time and the peak RSS.

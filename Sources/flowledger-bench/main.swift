@@ -7,12 +7,13 @@
 //   flowledger-bench verify [options]   `flowledger verify` on a large ledger, peak RSS (scripts/bench-verify.sh)
 //   flowledger-bench tail [options]     append -> `tail -f` latency, idle CPU of a follower (scripts/bench-tail.sh)
 //   flowledger-bench views [options]    the projector's catch-up rate and views.sqlite size (scripts/bench-views.sh)
+//   flowledger-bench open [options]     opening a large ledger: one append, checkpoint, after a lost or killed snapshot (scripts/bench-open.sh)
 //
 // With no subcommand it runs `core`, so scripts/bench-core.sh keeps working unchanged.
 import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views"].contains($0) ? $0 : nil } ?? "core"
+let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open"].contains($0) ? $0 : nil } ?? "core"
 if arguments.first == command { arguments.removeFirst() }
 
 do {
@@ -25,6 +26,8 @@ do {
         try TailBench(arguments: arguments).run()
     case "views":
         try await ViewsBench(arguments: arguments).run()
+    case "open":
+        try OpenBench(arguments: arguments).run()
     default:
         try CoreBench.run(arguments: arguments)
     }
