@@ -23,10 +23,10 @@ import LedgerCrypto
 /// writer.close()
 /// ```
 public final class LedgerWriter: Sendable {
-    private let core: WriterCore
-
+    private let core: Sequencer
     /// Where the files are.
-    public var layout: LedgerLayout { core.layout }
+    public let layout: LedgerLayout
+
     /// `ledger.json`.
     public var manifest: LedgerManifest { core.manifest }
     /// What opening the ledger found and repaired.
@@ -34,7 +34,10 @@ public final class LedgerWriter: Sendable {
     /// The options it was opened with.
     public var options: WriterOptions { core.options }
 
-    private init(core: WriterCore) { self.core = core }
+    private init(core: Sequencer, layout: LedgerLayout) {
+        self.core = core
+        self.layout = layout
+    }
 
     /// Closes the writer if its owner did not.
     deinit { core.close() }
@@ -44,13 +47,26 @@ public final class LedgerWriter: Sendable {
     /// - Throws: ``StoreError/Code/locked`` if another process writes; ``StoreError/Code/damaged``
     ///   if the log breaks a rule anywhere but a torn last line.
     public static func open(directory: String, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
-        LedgerWriter(core: try WriterCore.open(directory: directory, options: options))
+        let store = try SegmentStore.open(directory: directory, options: options)
+        return LedgerWriter(core: try Sequencer(store: store, name: store.layout.directory, options: options), layout: store.layout)
     }
 
     /// Creates a new ledger at `directory` (created if missing; it must not hold a ledger) whose
     /// entry 0 is `genesis`, signed by the operator key its body names.
     public static func create(directory: String, genesis: SignedEvent, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
-        LedgerWriter(core: try WriterCore.create(directory: directory, genesis: genesis, options: options))
+        guard case .genesis(let body) = genesis.event.body else {
+            throw StoreError(.malformed, "a ledger starts with a ledger.genesis event, not \(genesis.event.type.rawValue)")
+        }
+        let manifest = LedgerManifest(origin: body.origin, suite: body.suite, operatorKey: body.operator.key)
+        let store = try SegmentStore.create(directory: directory, manifest: manifest, options: options)
+        let writer = LedgerWriter(core: try Sequencer(store: store, name: store.layout.directory, options: options), layout: store.layout)
+        do {
+            _ = try writer.appendBlocking([genesis])
+        } catch {
+            writer.close()
+            throw error
+        }
+        return writer
     }
 
     /// Finishes the appends already queued, stops the committer and releases the lock.

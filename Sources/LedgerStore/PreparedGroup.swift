@@ -5,23 +5,23 @@ import LedgerCrypto
 /// A group of requests whose signatures are being checked on other threads while the committer
 /// is busy with the group before it.
 final class PreparedGroup: @unchecked Sendable {
-    let group: [WriterCore.Request]
-    private var checked: [WriterCore.Checked] = []
+    let group: [Sequencer.Request]
+    private var checked: [Sequencer.Checked] = []
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts checking `group` under `keys` (resolved on the committer thread).
-    init(_ group: [WriterCore.Request], keys: [PublicKey?], core: WriterCore) {
+    init(_ group: [Sequencer.Request], keys: [PublicKey?], sequencer: Sequencer) {
         self.group = group
         let events = group.flatMap(\.events)
-        let origin = core.manifest.origin
+        let origin = sequencer.manifest.origin
         DispatchQueue.global().async { [self] in
-            checked = WriterCore.check(events, keys: keys, origin: origin)
+            checked = Sequencer.check(events, keys: keys, origin: origin)
             done.signal()
         }
     }
 
     /// The checks, in event order, once done.
-    func wait() -> [WriterCore.Checked] {
+    func wait() -> [Sequencer.Checked] {
         done.wait()
         return checked
     }

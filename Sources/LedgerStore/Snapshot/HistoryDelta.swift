@@ -2,9 +2,9 @@ import LedgerCore
 
 /// The rows the writer's history file (``HistoryFile``) is behind by: what the entries sequenced
 /// since the last flush add to "every (author, id)" and "every exchange", in seq order.
-struct HistoryDelta: Sendable {
+package struct HistoryDelta: Sendable {
     /// One change to the history, derived from one entry.
-    enum Row: Sendable {
+    package enum Row: Sendable {
         /// Event (author, id) with this key is entry `seq` (rule 3).
         case event(DigestKey, seq: Int64)
         /// Exchange with this key was sent (rule 5's references).
@@ -13,12 +13,15 @@ struct HistoryDelta: Sendable {
         case received(DigestKey, seq: Int64)
     }
 
-    private(set) var rows: [Row] = []
+    package private(set) var rows: [Row] = []
     /// Entries covered.
-    private(set) var entries: Int64 = 0
+    package private(set) var entries: Int64 = 0
+
+    /// No rows.
+    package init() {}
 
     /// Adds what entry `seq`, holding `event`, records.
-    mutating func add(_ event: Event, seq: Int64) {
+    package mutating func add(_ event: Event, seq: Int64) {
         rows.append(.event(DigestKey(event.author, event.id), seq: seq))
         switch event.body {
         case .exchangeSent(let body): rows.append(.sent(DigestKey(body.exchange), dataset: body.dataset, recipient: body.recipient))
@@ -29,7 +32,7 @@ struct HistoryDelta: Sendable {
     }
 
     /// Forgets the rows (they were flushed).
-    mutating func removeAll() {
+    package mutating func removeAll() {
         rows.removeAll(keepingCapacity: true)
         entries = 0
     }

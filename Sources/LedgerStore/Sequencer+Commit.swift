@@ -2,10 +2,11 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 
-/// The committer's work on one group: sequencing under the integrity rules, writing, syncing.
-extension WriterCore {
-    /// Sequences, writes and syncs one group of requests whose signatures were checked
-    /// (`checked`, in event order); returns each request's outcome.
+/// The committer's work on one group: sequencing under the integrity rules, the tree's stored
+/// hashes, and handing the group to the store.
+extension Sequencer {
+    /// Sequences one group of requests whose signatures were checked (`checked`, in event
+    /// order) and commits it to the store; returns each request's outcome.
     func commit(_ group: [Request], checked: [Checked]) -> [Result<[Receipt], StoreError>] {
         let base = state.size
         let groupMark = state.mark
@@ -19,7 +20,7 @@ extension WriterCore {
         for request in group {
             if request.after?.failed == true {
                 first += request.events.count
-                results.append(.failure(StoreError(.rejected, "\(layout.directory): not attempted, because the batch submitted before it was refused; nothing of it was written", batchIndex: 0)))
+                results.append(.failure(StoreError(.rejected, "\(name): not attempted, because the batch submitted before it was refused; nothing of it was written", batchIndex: 0)))
                 request.outcome.markFailed()
                 continue
             }
@@ -49,20 +50,26 @@ extension WriterCore {
                 results.append(.success(receipts))
             }
         }
-        if let failure = history.takeFailure() {
+        if let failure = store.takeHistoryFailure() {
             // A lookup of the rules' history failed, so an id may have been called new that is
             // not: nothing of this group is written, and the writer stops.
             state.rollback(to: groupMark)
-            let error = StoreError(.io, "\(failure.message); the writer stopped without writing the group. Reopen the ledger; if this persists, delete \(layout.writerState) (it is rebuilt from the log)")
+            let error = StoreError(.io, "\(failure.message); the writer stopped without writing the group. Reopen the ledger; if this persists, delete the writer's state file (it is rebuilt from the log)")
             stop(error)
             return results.map { $0.flatMap { _ in .failure(error) } }
         }
         if !buffer.isEmpty {
+            let before = frontier
             do {
-                try write(buffer, lengths: lengths, leaves: leaves, base: base)
+                var stored: [Hash32] = []
+                for leaf in leaves { stored += try frontier.append(leafHash: leaf, hash: manifest.suite.hash) }
+                try store.commit(SequencedGroup(firstSeq: base, bytes: buffer, lengths: lengths, leafHashes: leaves,
+                                                storedHashes: stored, firstStoredIndex: StoredHashes.count(size: base)))
             } catch {
+                frontier = before
                 state.rollback(to: groupMark)
-                return results.map { $0.flatMap { _ in .failure(error) } }
+                let failure = error as? StoreError ?? StoreError(.io, "\(name): cannot compute the tree's stored hashes: \(error)")
+                return results.map { $0.flatMap { _ in .failure(failure) } }
             }
             for (index, event) in pending.enumerated() { historyDelta.add(event, seq: base + Int64(index)) }
         }
@@ -121,12 +128,15 @@ extension WriterCore {
             } else {
                 signature = .invalid
             }
-            admission = try state.admit(signed, seq: seq, signature: signature) { [files] stored in
+            admission = try state.admit(signed, seq: seq, signature: signature) { [store] stored in
                 if stored >= base { return pending[Int(stored - base)] }
-                return try Entry(validLine: files, seq: stored, at: files.offsets.location(of: stored)).event
+                guard let line = try store.lines(in: stored..<(stored + 1)).first else {
+                    throw StoreError(.damaged, "\(name): entry \(stored) cannot be read back")
+                }
+                return try Entry(line: line).event
             }
         } catch let error as RuleViolation {
-            throw StoreError(.rejected, "\(layout.directory): event rejected, nothing was written: \(error)", violation: error)
+            throw StoreError(.rejected, "\(name): event rejected, nothing was written: \(error)", violation: error)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -137,9 +147,9 @@ extension WriterCore {
             if earlier >= base { return Receipt(seq: earlier, leafHash: leaves[Int(earlier - base)]) }
             let leaf: Hash32
             do {
-                leaf = try files.hashes.readHashes(at: [StoredHashes.index(level: 0, earlier)])[0]
+                leaf = try store.readHashes(at: [StoredHashes.index(level: 0, earlier)])[0]
             } catch {
-                throw StoreError(.io, "\(layout.hashes): cannot read the leaf hash of entry \(earlier): \(error)")
+                throw StoreError(.io, "\(name): cannot read the leaf hash of entry \(earlier): \(error)")
             }
             return Receipt(seq: earlier, leafHash: leaf)
         case .new:
@@ -151,7 +161,7 @@ extension WriterCore {
                 state.rollback(to: mark)
                 let violation = RuleViolation(.malformedLine, seq: seq, eventID: signed.event.id, author: signed.event.author, field: "time",
                                               "the writer's clock reads \(micros) µs since 1970, outside years 0000–9999 that an RFC 3339 time can name; fix WriterOptions.clock (or the system clock)")
-                throw StoreError(.rejected, "\(layout.directory): event rejected, nothing was written: \(violation)", violation: violation)
+                throw StoreError(.rejected, "\(name): event rejected, nothing was written: \(violation)", violation: violation)
             }
             let time = Timestamp(microsecondsSinceEpoch: micros)
             // Entry's own rules (six-digit time, genesis only at 0) hold by construction here:
@@ -161,7 +171,7 @@ extension WriterCore {
                 state.rollback(to: mark)
                 let violation = RuleViolation(.malformedLine, seq: seq, eventID: signed.event.id, author: signed.event.author, field: "",
                                               "the entry line would be \(line.count) bytes, over the \(CanonicalJSON.maxLineBytes)-byte limit; shorten the event's text or field lists")
-                throw StoreError(.rejected, "\(layout.directory): event rejected, nothing was written: \(violation)", violation: violation)
+                throw StoreError(.rejected, "\(name): event rejected, nothing was written: \(violation)", violation: violation)
             }
             let leaf = Entry.leafHash(line: line, hash: manifest.suite.hash)
             state.sequenced(seq: seq, leafHash: leaf, time: time)
@@ -172,76 +182,5 @@ extension WriterCore {
             pending.append(signed.event)
             return Receipt(seq: seq, leafHash: leaf)
         }
-    }
-
-    /// Writes the group's lines at the end of the current segment — rolling to a new segment
-    /// at the first line that would take it past the limit — makes them durable (one fsync per
-    /// segment touched), then extends the derived files.
-    private func write(_ buffer: [UInt8], lengths: [Int64], leaves: [Hash32], base: Int64) throws(StoreError) {
-        var locations: [OffsetIndex.Location] = []
-        locations.reserveCapacity(lengths.count)
-        var start = 0          // first byte of the current run in `buffer`
-        var end = 0
-        var offset = segmentSize
-        do {
-            for (index, length) in lengths.enumerated() {
-                if offset > 0 && offset + length + 1 > options.segmentLimit {
-                    try writeRun(buffer[start..<end], startingAt: segmentSize)
-                    segmentSize = offset
-                    try roll(firstSeq: base + Int64(index))
-                    start = end
-                    offset = 0
-                }
-                locations.append(OffsetIndex.Location(offset: offset, length: length))
-                offset += length + 1
-                end += Int(length) + 1
-            }
-            try writeRun(buffer[start..<end], startingAt: segmentSize)
-        } catch {
-            if start > 0 {
-                // Earlier runs of this group are durable in the previous segment but were not
-                // acknowledged: only a reopen (which replays them) makes memory match the disk.
-                stop(StoreError(.io, "\(layout.log): a write failed after the group had rolled to a new segment (\(error)); the writer stopped. Reopen the ledger; appending the same events again returns their receipts"))
-            }
-            throw error
-        }
-        segmentSize = offset
-        // The entries are durable from here on: a failure below cannot be undone, so it stops the
-        // writer (reopening repairs the derived files from the segments).
-        do {
-            try files.offsets.write(locations, from: base)
-            let oldCount = StoredHashes.count(size: frontier.size)
-            var added: [Hash32] = []
-            for leaf in leaves { added += try frontier.append(leafHash: leaf, hash: manifest.suite.hash) }
-            try files.hashes.write(added, from: oldCount)
-        } catch {
-            stop(StoreError(.io, "\(layout.index): the derived files could not be updated (\(error)); the writer stopped. The entries are in the log: reopen the ledger, and appending the same events again returns their receipts"))
-        }
-    }
-
-    /// Writes `bytes` at `offset` of the current segment and syncs it; on failure cuts the
-    /// segment back so it is as it was (nothing of the group has been acknowledged).
-    private func writeRun(_ bytes: ArraySlice<UInt8>, startingAt offset: Int64) throws(StoreError) {
-        guard !bytes.isEmpty else { return }
-        do {
-            try segment.write(bytes, at: offset)
-            if options.durability != .never { try segment.sync() }
-        } catch {
-            do {
-                try segment.truncate(to: offset)
-            } catch {
-                stop(StoreError(.io, "\(segment.path): a write failed and the partial write could not be removed (\(error)); the writer stopped. Reopen the ledger: recovery cuts the torn line"))
-            }
-            throw error
-        }
-    }
-
-    /// Starts the segment whose first entry is `firstSeq`, durably (the directory is synced).
-    private func roll(firstSeq: Int64) throws(StoreError) {
-        let next = try PosixFile(path: layout.segment(firstSeq: firstSeq), flags: O_RDWR | O_CREAT | O_EXCL)
-        try Directory.sync(layout.log)
-        files.added(segmentFirstSeq: firstSeq)
-        segment = next
-        segmentSize = 0
     }
 }

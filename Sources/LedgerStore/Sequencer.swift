@@ -2,22 +2,35 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 
-/// The writer's state and its committer thread. Separate from ``LedgerWriter`` so the thread can
-/// hold it strongly while the public object's `deinit` still runs (and closes it).
-final class WriterCore: @unchecked Sendable {
-    /// Where the files are.
-    let layout: LedgerLayout
-    /// `ledger.json`.
-    let manifest: LedgerManifest
-    /// What opening the ledger found and repaired.
+/// The one sequencer of a log, whatever store keeps it (``LogAppender``): the queue of appends,
+/// the integrity rules (``LedgerState``), canonical lines, leaf hashes, the Merkle tree's
+/// frontier and group commit — everything but where the bytes go.
+///
+/// Contract:
+/// - An event is checked against every integrity rule before anything is handed to the store;
+///   a rejected event leaves the store as it was.
+/// - An append MUST NOT return its receipt until ``LogAppender/commit(_:)`` returned for its
+///   group (the store's durability contract).
+/// - Appends from many threads or tasks are queued, and one committer thread takes all that are
+///   waiting as one group: signatures are checked in parallel on every core while the group
+///   before is committed.
+/// - A batch is all or nothing; the same event again returns its original receipt; a different
+///   event under a used (author, id) is a conflict.
+///
+/// Separate from ``LedgerWriter`` so the thread can hold it strongly while the public object's
+/// `deinit` still runs (and closes it).
+final class Sequencer: @unchecked Sendable {  // the committer's state is touched only on its thread; the rest under `condition`
+    /// The store that keeps the log.
+    let store: any LogAppender
+    /// The log's manifest (origin, suite, operator key).
+    var manifest: LedgerManifest { store.manifest }
+    /// What opening the log found and repaired.
     let recovery: RecoveryReport
     /// The options it was opened with.
     let options: WriterOptions
+    /// Names the log in messages.
+    let name: String
 
-    let files: LogFiles
-    /// The state snapshot and the rules' history (`index/state.sqlite`).
-    let history: HistoryFile
-    private let lockFile: PosixFile
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var queue: [Request] = []
@@ -26,13 +39,11 @@ final class WriterCore: @unchecked Sendable {
     private var committedSize: Int64
     private var thread: Thread?
     private var committerDone = false
-    private var lockReleased = false
+    private var storeReleased = false
     // Owned by the committer thread once it runs.
     var state: LedgerState
     var frontier: TreeFrontier
-    var segment: PosixFile
-    var segmentSize: Int64
-    /// What the entries sequenced since the last flush add to ``history``.
+    /// What the entries sequenced since the last flush add to the store's history.
     var historyDelta = HistoryDelta()
 
     /// One append call waiting for the committer.
@@ -51,69 +62,24 @@ final class WriterCore: @unchecked Sendable {
 
     // MARK: - Opening
 
-    static func open(directory: String, options: WriterOptions) throws(StoreError) -> WriterCore {
-        let layout = LedgerLayout(directory: directory)
-        let manifest = try LedgerManifest.read(layout)
-        let lockFile = try takeLock(layout)
-        let files = try LogFiles(layout: layout, writable: true)
-        let (history, note) = try HistoryFile.open(path: layout.writerState)
-        let recovered = try Recovery.run(files: files, manifest: manifest, history: history, historyNote: note)
-        return WriterCore(layout: layout, manifest: manifest, files: files, history: history, lockFile: lockFile, recovered: recovered, options: options)
-    }
-
-    static func create(directory: String, genesis: SignedEvent, options: WriterOptions) throws(StoreError) -> WriterCore {
-        guard case .genesis(let body) = genesis.event.body else {
-            throw StoreError(.malformed, "a ledger starts with a ledger.genesis event, not \(genesis.event.type.rawValue)")
-        }
-        let layout = LedgerLayout(directory: directory)
-        if Directory.exists(layout.manifest) {
-            throw StoreError(.alreadyExists, "\(layout.directory) already holds a ledger (\(layout.manifest) exists); refusing to initialize over it")
-        }
-        if Directory.exists(layout.log), !(try Directory.list(layout.log)).isEmpty {
-            throw StoreError(.alreadyExists, "\(layout.log) already holds segment files; refusing to initialize over them")
-        }
-        try Directory.create(layout.directory)
-        for path in [layout.log, layout.index, layout.checkpoints] { try Directory.create(path) }
-        let manifest = LedgerManifest(origin: body.origin, suite: body.suite, operatorKey: body.operator.key)
-        _ = try PosixFile(path: layout.segment(firstSeq: 0), flags: O_WRONLY | O_CREAT)
-        try Directory.sync(layout.log)
-        try Directory.writeAtomically(manifest.bytes, to: layout.manifest, directory: layout.directory)
-        let writer = try open(directory: directory, options: options)
+    /// Recovers `store` (see ``LogAppender/recover()``) and starts the committer; `name` names
+    /// the log in messages (a directory, a database).
+    init(store: any LogAppender, name: String, options: WriterOptions) throws(StoreError) {
+        let recovered: RecoveredLog
         do {
-            _ = try writer.appendBlocking([genesis])
+            recovered = try store.recover()
         } catch {
-            writer.close()
+            store.close()
             throw error
         }
-        return writer
-    }
-
-    private static func takeLock(_ layout: LedgerLayout) throws(StoreError) -> PosixFile {
-        let file = try PosixFile(path: layout.lock, flags: O_RDWR | O_CREAT)
-        guard try file.tryLockExclusive() else {
-            let holder = String(decoding: (try? file.read(at: 0, count: 32)) ?? [], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw StoreError(.locked, "\(layout.directory) is open by another writer\(holder.isEmpty ? "" : " (pid \(holder))"); a ledger has one writer at a time. Readers (tail, verify, prove) work while it runs")
-        }
-        try file.truncate(to: 0)
-        try file.write(Array("\(getpid())\n".utf8), at: 0)
-        return file
-    }
-
-    private init(layout: LedgerLayout, manifest: LedgerManifest, files: LogFiles, history: HistoryFile, lockFile: PosixFile,
-                 recovered: RecoveredLog, options: WriterOptions) {
-        self.layout = layout
-        self.manifest = manifest
-        self.files = files
-        self.history = history
-        self.lockFile = lockFile
+        self.store = store
+        self.name = name
         self.options = options
         self.recovery = recovered.report
         self.state = recovered.state
         self.frontier = recovered.frontier
-        self.segment = recovered.lastSegment
-        self.segmentSize = recovered.lastSegmentSize
         self.committedSize = recovered.state.size
-        // The thread holds the core until close() ends it.
+        // The thread holds the sequencer until close() ends it.
         let thread = Thread { [self] in self.runCommitter() }
         thread.name = "flowledger-committer"
         self.thread = thread
@@ -125,13 +91,10 @@ final class WriterCore: @unchecked Sendable {
         closing = true
         condition.broadcast()
         while thread != nil && !committerDone { condition.wait() }
-        let release = !lockReleased
-        lockReleased = true
+        let release = !storeReleased
+        storeReleased = true
         condition.unlock()
-        if release {
-            history.close()
-            lockFile.unlock()
-        }
+        if release { store.close() }
     }
 
     // MARK: - State
@@ -168,7 +131,7 @@ final class WriterCore: @unchecked Sendable {
         } else if let stopped {
             refusal = stopped
         } else if closing {
-            refusal = StoreError(.closed, "\(layout.directory): the ledger writer is closed")
+            refusal = StoreError(.closed, "\(name): the ledger writer is closed")
         } else {
             queue.append(request)
             condition.signal()
@@ -193,10 +156,10 @@ final class WriterCore: @unchecked Sendable {
             throw StoreError(.wrongKey, "the key given (key id \(operatorKey.publicKey.keyID)) is not this ledger's operator key (key id \(manifest.operatorKey.keyID)); checkpoints are signed by the operator")
         }
         let size = self.size
-        let root = try MerkleTree.rootHash(size: size, reader: files.hashes, hash: manifest.suite.hash)
+        let root = try MerkleTree.rootHash(size: size, reader: store, hash: manifest.suite.hash)
         let checkpoint = Checkpoint(origin: manifest.origin, size: size, root: root)
         let note = try NoteSigner(name: manifest.origin, key: operatorKey).sign(checkpoint.text).serialized
-        try CheckpointStore(layout: layout, manifest: manifest).publish(note, size: size)
+        try store.publish(checkpoint: note, size: size)
         return (checkpoint, note)
     }
 
@@ -213,7 +176,7 @@ final class WriterCore: @unchecked Sendable {
                 prepared = ahead
             } else {
                 guard let group = takeGroup(waiting: true) else { return finishCommitter() }
-                prepared = PreparedGroup(group, keys: resolveKeys(group.flatMap(\.events), after: []), core: self)
+                prepared = PreparedGroup(group, keys: resolveKeys(group.flatMap(\.events), after: []), sequencer: self)
             }
             ahead = nil
             if let stopped = currentStop() {
@@ -224,7 +187,7 @@ final class WriterCore: @unchecked Sendable {
             // What queued up while these signatures were checked is checked now, on the other
             // cores, while this group is sequenced, written and synced here.
             if let next = takeGroup(waiting: false) {
-                ahead = PreparedGroup(next, keys: resolveKeys(next.flatMap(\.events), after: prepared.group.flatMap(\.events)), core: self)
+                ahead = PreparedGroup(next, keys: resolveKeys(next.flatMap(\.events), after: prepared.group.flatMap(\.events)), sequencer: self)
             }
             let results = commit(prepared.group, checked: checked)
             condition.lock()
@@ -242,8 +205,8 @@ final class WriterCore: @unchecked Sendable {
     func flushHistory() {
         guard historyDelta.entries > 0, currentStop() == nil else { return }
         do {
-            try history.flush(historyDelta, size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes())
-            state.attach(history: history)
+            try store.flush(history: historyDelta, state: state)
+            state.attach(history: store.history)
             historyDelta.removeAll()
         } catch {
             // Kept for the next try; nothing acknowledged depends on it.

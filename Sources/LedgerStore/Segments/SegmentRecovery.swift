@@ -4,8 +4,9 @@ import LedgerCrypto
 import Glibc
 #endif
 
-/// What the writer needs after replaying the log at open.
-struct RecoveredLog {
+/// What the segment store needs after replaying the log at open: the sequencer's part, and the
+/// last segment to append to.
+struct RecoveredSegments {
     var state: LedgerState
     var frontier: TreeFrontier
     var lastSegment: PosixFile
@@ -31,7 +32,7 @@ enum Recovery {
         var offset: Int64
     }
 
-    static func run(files: LogFiles, manifest: LedgerManifest, history: HistoryFile, historyNote: String?) throws(StoreError) -> RecoveredLog {
+    static func run(files: LogFiles, manifest: LedgerManifest, history: HistoryFile, historyNote: String?) throws(StoreError) -> RecoveredSegments {
         var notes = historyNote.map { [$0] } ?? []
         let (snapshot, problem) = try history.snapshot()
         if let snapshot {
@@ -107,7 +108,7 @@ enum Recovery {
 
     /// Replays the lines from `start` to the end of the log, then checks and extends the derived
     /// files, and flushes what the replay added to the history with a new snapshot.
-    private static func replay(from start: Start, files: LogFiles, manifest: LedgerManifest, history: HistoryFile) throws(StoreError) -> RecoveredLog {
+    private static func replay(from start: Start, files: LogFiles, manifest: LedgerManifest, history: HistoryFile) throws(StoreError) -> RecoveredSegments {
         let layout = files.layout
         let hash = manifest.suite.hash
         var state = start.state
@@ -241,7 +242,7 @@ enum Recovery {
             try history.flush(delta, size: n, leaf: state.lastLeafHash, state: state.snapshotBytes())
         }
         if n > 0 { state.attach(history: history) }
-        return RecoveredLog(state: state, frontier: frontier, lastSegment: lastFile, lastSegmentSize: lastSize, report: report)
+        return RecoveredSegments(state: state, frontier: frontier, lastSegment: lastFile, lastSegmentSize: lastSize, report: report)
     }
 
     /// Entries from `from` on were written after the index was last updated — just before a
