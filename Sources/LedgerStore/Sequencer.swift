@@ -69,7 +69,8 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
         do {
             recovered = try store.recover()
         } catch {
-            store.close()
+            // A store held by another sequencer stays theirs; any other failure releases it.
+            if error.code != .locked { store.close() }
             throw error
         }
         self.store = store

@@ -109,18 +109,16 @@ final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state o
     }
 
     func sizeChanges() -> AsyncStream<Int64> {
-        let reader = Result { () throws(StoreError) in try LedgerReader(directory: layout.directory) }
-        return AsyncStream { continuation in
-            guard case .success(let reader) = reader else { return continuation.finish() }
+        AsyncStream { continuation in
+            // The size yielded first is where the follower starts, so no growth falls between.
+            guard let reader = try? LedgerReader(directory: layout.directory), let start = try? reader.refresh() else { return continuation.finish() }
+            continuation.yield(start)
             let task = Task {
-                var last: Int64 = -1
-                for try await batch in EntryFollower(reader: reader, from: try reader.refresh()).batches where !batch.isEmpty {
-                    let size = batch[batch.count - 1].seq + 1
-                    if size > last { continuation.yield(size); last = size }
+                for try await batch in EntryFollower(reader: reader, from: start).batches where !batch.isEmpty {
+                    continuation.yield(batch[batch.count - 1].seq + 1)
                 }
                 continuation.finish()
             }
-            continuation.yield((try? reader.refresh()) ?? 0)
             continuation.onTermination = { _ in task.cancel() }
         }
     }
