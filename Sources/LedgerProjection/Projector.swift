@@ -41,7 +41,7 @@ public final class Projector: @unchecked Sendable {
     /// missing). Nothing is projected until ``catchUp()``.
     public convenience init(directory: String, options: ProjectorOptions = ProjectorOptions()) throws {
         let reader: LedgerReader
-        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error.message) }
+        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error) }
         try self.init(reader: reader, path: reader.layout.views, options: options)
     }
 
@@ -87,7 +87,7 @@ public final class Projector: @unchecked Sendable {
     public func catchUp(limit: Int64? = nil) throws -> CatchUp {
         try lock.withLock { () throws -> CatchUp in
             let logSize: Int64
-            do { logSize = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error.message) }
+            do { logSize = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error) }  // damage stays damage (exit 1)
             let size = min(logSize, max(1, limit ?? logSize))
             guard logSize > 0 else { throw ProjectionError("\(reader.layout.directory): the log has no entries; nothing to project") }
             let genesisLine = try line(0)
