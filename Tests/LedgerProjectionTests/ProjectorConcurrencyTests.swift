@@ -6,9 +6,10 @@ import Synchronization
 import Testing
 
 /// One projector shared between threads, as a service shares it between requests: catch-ups run
-/// while other threads read ``Projector/views`` and ``Projector/digest()``. Run it under the
-/// thread sanitizer (`swift test --sanitize=thread --filter ProjectorConcurrencyTests`) to have
-/// every access to the projector's state checked; without it the test proves the outcome only.
+/// while other threads read ``Projector/views`` and ``Projector/digest()``. Without a sanitizer
+/// the test proves the outcome only. (With Swift 6.3 on Linux, `--sanitize=thread` does not see
+/// `Synchronization.Mutex`: it flags even two threads incrementing one `Mutex<Int>`, and it did not
+/// flag the old projector's unlocked read of `database`; so TSan proves nothing either way here.)
 @Suite struct ProjectorConcurrencyTests {
     /// Shared by the threads of a test.
     private final class Shared: Sendable {
@@ -50,12 +51,18 @@ import Testing
 
         let shared = Shared()
         let readers = DispatchGroup()
-        for _ in 0..<3 {
+        for reader in 0..<4 {
             Self.onThread(readers) {
                 repeat {
-                    // Fails while the file is the damaged one; reads the new one after.
-                    _ = try? projector.views.exchanges()
-                    _ = try? projector.digest()
+                    if reader < 2 {
+                        // Reads through SQLite: fail while the file is the damaged one, read the new one after.
+                        _ = try? projector.views.exchanges()
+                        _ = try? projector.digest()
+                    } else {
+                        // Only takes the database (the reference a catch-up swaps), as often as it
+                        // can, never entering SQLite, whose own mutexes would order it after the swap.
+                        for _ in 0..<100 { _ = projector.views }
+                    }
                     shared.reads.add(1, ordering: .relaxed)
                 } while !shared.finished.load(ordering: .relaxed)
             }
