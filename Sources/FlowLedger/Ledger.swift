@@ -28,7 +28,7 @@ public final class Ledger: Sendable {
     }
 
     /// Creates a ledger at `directory` with its genesis entry, signed by `operatorKey` and
-    /// timestamped `at` (now by default; fixed by fixture generators so their output is
+    /// timestamped `genesisTime` (now by default; fixed by fixture generators so their output is
     /// reproducible); the suite follows the key.
     ///
     /// ```swift
@@ -36,9 +36,9 @@ public final class Ledger: Sendable {
     ///                                operatorID: "ops.exchange", operatorKey: try PrivateKey(pem: pem))
     /// ```
     public static func create(at directory: String, origin: String, operatorID: String, operatorName: String? = nil,
-                              operatorKey: PrivateKey, at: Timestamp = .now(), options: WriterOptions = WriterOptions()) throws -> Ledger {
+                              operatorKey: PrivateKey, genesisTime: Timestamp = .now(), options: WriterOptions = WriterOptions()) throws -> Ledger {
         let genesis = try Event(
-            id: "genesis", author: operatorID, keyID: operatorKey.publicKey.keyID, at: at,
+            id: "genesis", author: operatorID, keyID: operatorKey.publicKey.keyID, at: genesisTime,
             body: .genesis(GenesisBody(origin: origin, suite: operatorKey.suite,
                                        operator: .init(party: operatorID, name: operatorName ?? operatorID, key: operatorKey.publicKey))))
         let signed = try SignedEvent(event: genesis, origin: origin, signer: operatorKey)

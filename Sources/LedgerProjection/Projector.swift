@@ -3,6 +3,7 @@ import GRDB
 import LedgerCore
 import LedgerCrypto
 import LedgerStore
+import Synchronization
 
 /// Folds a ledger's log into the views of `views.sqlite` (DESIGN §9) and keeps them caught up:
 /// parties, datasets, grants, exchanges, flows, violations (P1–P7, through the verifier's own
@@ -20,28 +21,40 @@ import LedgerStore
 /// let result = try projector.catchUp()        // rebuilds if needed; result.notes says why
 /// for flow in try projector.views.flows() { print(flow.provider, "→", flow.recipient, flow.records) }
 /// ```
-public final class Projector: @unchecked Sendable {
+///
+/// A projector may be shared between tasks: catch-ups run one at a time, and ``views`` and
+/// ``digest()`` read the database while a catch-up writes (SQLite's WAL keeps them consistent).
+public final class Projector: Sendable {
     /// The ledger read.
     public let reader: LedgerReader
     /// The SQLite file, or nil for an in-memory database.
     public let path: String?
     /// How it works.
     public let options: ProjectorOptions
-    private(set) var database: DatabaseQueue
-    private var fold: ProjectionFold
-    /// Entries the fold has seen (written by this projector, or read back from the views).
-    private var folded: Int64 = 0
-    /// The leaf hash (zero before genesis) and time of the last of them; nil if unknown.
-    private var foldedLast: (hash: Hash32?, time: Timestamp?) = (.zero, nil)
-    private let lock = NSLock()
-    /// Notes from opening the file, reported by the next catch-up.
-    private var openingNotes: [String] = []
+    /// The database queue. A catch-up replaces it when the file turns out not to be a database,
+    /// so it is read under its own lock (held only to copy the reference, never while the queue
+    /// is used): ``views`` need not wait for a catch-up.
+    private let currentDatabase: Mutex<DatabaseQueue>
+    /// What one catch-up hands the next; held for the whole of a catch-up, so they run one at
+    /// a time.
+    private let progress: Mutex<Progress>
+
+    /// The database queue now (see `currentDatabase`).
+    var database: DatabaseQueue { currentDatabase.withLock { $0 } }
+
+    /// The state a catch-up carries on from.
+    private struct Progress: Sendable {
+        /// The policy fold and where it stands.
+        var fold: FoldState
+        /// Notes from opening the file, reported by the next catch-up.
+        var openingNotes: [String]
+    }
 
     /// A projector of the ledger at `directory` into `<directory>/views.sqlite` (created if
     /// missing). Nothing is projected until ``catchUp()``.
     public convenience init(directory: String, options: ProjectorOptions = ProjectorOptions()) throws {
         let reader: LedgerReader
-        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error.message) }
+        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error) }
         try self.init(reader: reader, path: reader.layout.views, options: options)
     }
 
@@ -51,16 +64,19 @@ public final class Projector: @unchecked Sendable {
         self.reader = reader
         self.path = path
         self.options = options
-        fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
+        let database: DatabaseQueue
+        var notes: [String] = []
         do {
             database = try Self.openDatabase(path)
         } catch let error as ProjectionError {
             guard let path, error.unreadable else { throw error }
             // Not a database at all: start a new file (it is derived, DESIGN §9).
-            openingNotes.append("\((path as NSString).lastPathComponent) is not a readable SQLite database (\(error.message)); rebuilt from the log")
+            notes.append("\((path as NSString).lastPathComponent) is not a readable SQLite database (\(error.message)); rebuilt from the log")
             try Self.removeFiles(path)
             database = try Self.openDatabase(path)
         }
+        currentDatabase = Mutex(database)
+        progress = Mutex(Progress(fold: FoldState(acknowledgementWindow: options.acknowledgementWindow), openingNotes: notes))
     }
 
     /// The typed views, read from this projector's database.
@@ -85,15 +101,15 @@ public final class Projector: @unchecked Sendable {
     /// rebuilding them first if they do not belong to it.
     @discardableResult
     public func catchUp(limit: Int64? = nil) throws -> CatchUp {
-        try lock.withLock { () throws -> CatchUp in
+        try progress.withLock { progress throws -> CatchUp in
             let logSize: Int64
-            do { logSize = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error.message) }
+            do { logSize = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error) }  // damage stays damage (exit 1)
             let size = min(logSize, max(1, limit ?? logSize))
             guard logSize > 0 else { throw ProjectionError("\(reader.layout.directory): the log has no entries; nothing to project") }
             let genesisLine = try line(0)
             let genesisHash = Entry.leafHash(line: genesisLine, hash: reader.hash).hex
-            var notes = openingNotes
-            openingNotes = []
+            var notes = progress.openingNotes
+            progress.openingNotes = []
             var position = try readPosition(notes: &notes)
             if let problem = try mismatch(position, genesisHash: genesisHash, size: logSize) {
                 notes.append(problem)
@@ -101,12 +117,10 @@ public final class Projector: @unchecked Sendable {
             }
             if position == nil {
                 try resetSchema(genesisHash: genesisHash)
-                fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
-                folded = 0
-                foldedLast = (.zero, nil)
+                progress.fold = FoldState(acknowledgementWindow: options.acknowledgementWindow)
             }
             var resumedAt: Int64?
-            let projected = try project(to: size, resumedAt: &resumedAt, notes: &notes)
+            let projected = try project(to: size, fold: &progress.fold, resumedAt: &resumedAt, notes: &notes)
             return CatchUp(notes: notes, projected: projected, size: size, resumedAt: resumedAt)
         }
     }
@@ -114,7 +128,7 @@ public final class Projector: @unchecked Sendable {
     /// Drops every view and projects the whole log again.
     @discardableResult
     public func rebuild() throws -> CatchUp {
-        try lock.withLock {
+        try progress.withLock { _ in
             try database.write { db in try db.execute(sql: ViewSchema.drop) }
         }
         let result = try catchUp()
@@ -136,7 +150,8 @@ public final class Projector: @unchecked Sendable {
             // Not a database at all: start a new file (it is derived, DESIGN §9).
             notes.append("\(path.map { ($0 as NSString).lastPathComponent } ?? "views") is not a readable SQLite database (\(error.message ?? "\(error.resultCode)")); rebuilt from the log")
             try Self.removeFiles(path)
-            database = try Self.openDatabase(path)
+            let reopened = try Self.openDatabase(path)
+            currentDatabase.withLock { $0 = reopened }
             return nil
         } catch {
             throw ProjectionError("\(path ?? "views"): cannot read the projector's position: \(error); delete the file to rebuild it")
@@ -201,23 +216,38 @@ public final class Projector: @unchecked Sendable {
         let lastTime: Timestamp
     }
 
-    /// The policy fold while a catch-up runs: one stage at a time advances it in place (the
-    /// pipeline hands it on rather than copying it: a copy per batch would duplicate the row of
-    /// every open exchange for every batch).
-    private final class FoldBox: @unchecked Sendable {
+    /// The policy fold and where it stands.
+    private struct FoldState: Sendable {
         var fold: ProjectionFold
-        /// The entries the fold has seen.
+        /// The entries the fold has seen (written by this projector, or read back from the views).
         var position: Int64
         /// The leaf hash of the last of them (zero before genesis), which the next entry's `prev`
         /// must be, and its time, which the next entry's may not precede; nil if unknown.
         var lastHash: Hash32?
         var lastTime: Timestamp?
-        init(fold: ProjectionFold, position: Int64, last: (hash: Hash32?, time: Timestamp?)) {
+
+        /// The fold before genesis.
+        init(acknowledgementWindow: Int64) {
+            self.init(fold: ProjectionFold(acknowledgementWindow: acknowledgementWindow), position: 0, lastHash: .zero, lastTime: nil)
+        }
+
+        init(fold: ProjectionFold, position: Int64, lastHash: Hash32?, lastTime: Timestamp?) {
             self.fold = fold
             self.position = position
-            self.lastHash = last.hash
-            self.lastTime = last.time
+            self.lastHash = lastHash
+            self.lastTime = lastTime
         }
+    }
+
+    /// The policy fold while a catch-up runs: one stage at a time advances it in place, on
+    /// whichever thread runs that stage (the pipeline hands it on rather than copying it: a copy
+    /// per batch would duplicate the row of every open exchange for every batch). The lock is
+    /// never contended; it makes each stage's writes visible to the next.
+    private final class FoldBox: Sendable {
+        let state: Mutex<FoldState>
+        init(_ state: consuming FoldState) { self.state = Mutex(state) }
+        /// Where the fold stands.
+        var position: Int64 { state.withLock { $0.position } }
     }
 
     /// Projects entries up to `size`, a batch per transaction; returns how many this call wrote.
@@ -227,18 +257,17 @@ public final class Projector: @unchecked Sendable {
     /// the file stands where it begins; otherwise (another projector wrote meanwhile) the fold is
     /// read back from the file where it stands (``PolicyState``) and the batch prepared from there.
     /// A new projector on an existing file starts that way too.
-    private func project(to size: Int64, resumedAt: inout Int64?, notes: inout [String]) throws -> Int64 {
+    private func project(to size: Int64, fold: inout FoldState, resumedAt: inout Int64?, notes: inout [String]) throws -> Int64 {
         let batchEntries = Int64(max(1, options.batchEntries))
         let parsing = Prefetcher<Parsed>()
         let preparing = Prefetcher<Prepared>()
-        let box = FoldBox(fold: fold, position: folded, last: foldedLast)
-        fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)  // lent to `box` until the end
+        // Lent to `box` until the end (`fold` keeps an empty one meanwhile).
+        let box = FoldBox(fold)
+        fold = FoldState(acknowledgementWindow: options.acknowledgementWindow)
         defer {
             preparing.finish()
             parsing.finish()
-            fold = box.fold
-            folded = box.position
-            foldedLast = (box.lastHash, box.lastTime)
+            fold = box.state.withLock { $0 }
         }
         /// The batch after the one ending at `end`, if the catch-up goes on.
         let following = { @Sendable (end: Int64) -> Range<Int64>? in end < size ? end..<min(size, end + batchEntries) : nil }
@@ -247,19 +276,21 @@ public final class Projector: @unchecked Sendable {
         let prepare = { @Sendable [self] (range: Range<Int64>, sizing: RowBatch?) throws -> Prepared in
             let parsed = try parsing.take(range) ?? parse(range)
             if let next = following(range.upperBound) { parsing.start(next) { [self] in try parse(next) } }
-            // The chain across ranges (within one, `parse` checked it).
-            if let expected = box.lastHash, parsed.entries[0].prev != expected {
-                throw logChanged(at: range.lowerBound, "its prev is not the leaf hash of entry \(range.lowerBound - 1)")
+            return try box.state.withLock { state throws(ProjectionError) -> Prepared in
+                // The chain across ranges (within one, `parse` checked it).
+                if let expected = state.lastHash, parsed.entries[0].prev != expected {
+                    throw logChanged(at: range.lowerBound, "its prev is not the leaf hash of entry \(range.lowerBound - 1)")
+                }
+                if let last = state.lastTime, parsed.entries[0].time < last {
+                    throw logChanged(at: range.lowerBound, "its time is before entry \(range.lowerBound - 1)'s")
+                }
+                var writer = ViewWriter(sizedLike: sizing)
+                for entry in parsed.entries { state.fold.apply(entry, into: &writer) }
+                state.position = range.upperBound
+                state.lastHash = parsed.lastHash
+                state.lastTime = parsed.entries[parsed.entries.count - 1].time
+                return Prepared(range: range, rows: writer.finish(), lastHash: parsed.lastHash.hex, lastTime: parsed.entries[parsed.entries.count - 1].time)
             }
-            if let last = box.lastTime, parsed.entries[0].time < last {
-                throw logChanged(at: range.lowerBound, "its time is before entry \(range.lowerBound - 1)'s")
-            }
-            var writer = ViewWriter(sizedLike: sizing)
-            for entry in parsed.entries { box.fold.apply(entry, into: &writer) }
-            box.position = range.upperBound
-            box.lastHash = parsed.lastHash
-            box.lastTime = parsed.entries[parsed.entries.count - 1].time
-            return Prepared(range: range, rows: writer.finish(), lastHash: parsed.lastHash.hex, lastTime: parsed.entries[parsed.entries.count - 1].time)
         }
         var written: Int64 = 0
         var previous: Prepared?  // handed to the next fold to be released there, where it was made
@@ -348,17 +379,15 @@ public final class Projector: @unchecked Sendable {
                 }
                 return (try PolicyState.read(db, acknowledgementWindow: options.acknowledgementWindow), position)
             }
-            box.fold = ProjectionFold(policy: policy)
-            box.position = position.size
-            box.lastHash = position.size == 0 ? .zero : position.lastHash.flatMap { try? Hash32(hex: $0) }
-            box.lastTime = position.lastTime.flatMap { try? Timestamp(parsing: $0) }
+            let resumed = FoldState(fold: ProjectionFold(policy: policy), position: position.size,
+                                    lastHash: position.size == 0 ? .zero : position.lastHash.flatMap { try? Hash32(hex: $0) },
+                                    lastTime: position.lastTime.flatMap { try? Timestamp(parsing: $0) })
+            box.state.withLock { $0 = resumed }
         } catch let error as PolicyState.UnreadableRow {
             notes.append("\(path.map { ($0 as NSString).lastPathComponent } ?? "views") cannot be resumed: \(error.message); rebuilt from the log")
             try resetSchema(genesisHash: stored.genesisHash)
-            box.fold = ProjectionFold(acknowledgementWindow: options.acknowledgementWindow)
-            box.position = 0
-            box.lastHash = .zero
-            box.lastTime = nil
+            let empty = FoldState(acknowledgementWindow: options.acknowledgementWindow)
+            box.state.withLock { $0 = empty }
         }
         return box.position
     }

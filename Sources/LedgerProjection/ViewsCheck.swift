@@ -24,7 +24,7 @@ public struct ViewsCheck: Sendable {
     /// Checks `<directory>/views.sqlite` (or `path`) against the log of `directory`.
     public static func run(directory: String, path: String? = nil, options: ProjectorOptions = ProjectorOptions()) throws -> ViewsCheck {
         let reader: LedgerReader
-        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error.message) }
+        do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error) }
         let file = path ?? reader.layout.views
         let projector = try Projector(reader: reader, path: nil, options: options)
         let size = try projector.catchUp().size

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import Synchronization
 
 /// `checkpoints/`: every checkpoint the operator published, as a signed note named by its tree
 /// size (`<size>.checkpoint`), and `latest`, a copy of the newest. Files are written atomically
@@ -82,21 +83,20 @@ public struct CheckpointStore: Sendable {
 /// out many proofs against the same checkpoint verifies its signature once (an SM2 verify costs
 /// about half a millisecond). Keyed by H(verifier key || note bytes): the same bytes under the
 /// same key always verify the same way. Bounded; forgotten when full.
-final class VerifiedNotes: @unchecked Sendable {
+final class VerifiedNotes: Sendable {
     static let shared = VerifiedNotes()
     private static let capacity = 4096
-    private let lock = NSLock()
-    private var verified: Set<Hash32> = []
+    private let verified = Mutex<Set<Hash32>>([])
 
     /// The checkpoint in `bytes`, its signature checked under `verifier` unless already seen.
     func checkpoint(_ bytes: [UInt8], verifier: VerifierKey, origin: String) throws(NoteError) -> Checkpoint {
         let key = HashAlgorithm.sha256.hash(Array(verifier.string.utf8) + [0x0a] + bytes)
-        if lock.withLock({ verified.contains(key) }) {
+        if verified.withLock({ $0.contains(key) }) {
             let checkpoint = try Checkpoint(text: Note(parsing: bytes).text)
             if checkpoint.origin == origin { return checkpoint }
         }
         let (checkpoint, _) = try Checkpoint.open(bytes, verifiers: [verifier], origin: origin)
-        lock.withLock {
+        verified.withLock { verified in
             if verified.count >= Self.capacity { verified.removeAll() }
             verified.insert(key)
         }

@@ -8,7 +8,7 @@ import Glibc
 /// stored-hash order (``StoredHashes``). A tree of n leaves stores ``StoredHashes/count(size:)``
 /// hashes; each is written once and never changes, so proofs read O(log n) of them with `pread`
 /// and never load the log. Derived from the segments: rebuilt or extended when behind.
-final class HashFile: HashReader, @unchecked Sendable {
+final class HashFile: HashReader, Sendable {
     private let file: PosixFile
 
     /// Opens (creating when `writable`) the hash file at `path`.

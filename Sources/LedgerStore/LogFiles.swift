@@ -4,6 +4,8 @@ import LedgerCrypto
 
 /// Reads entry lines of one ledger by seq, from the segment files and the offset index: one
 /// `pread` of the index and one of the segment per line. Shared by the reader and the writer.
+/// `@unchecked Sendable`: `segments` and `open` are touched only under `lock`; the rest is
+/// immutable or uses positional I/O (`pread`), which shares no offset.
 final class LogFiles: @unchecked Sendable {
     let layout: LedgerLayout
     let offsets: OffsetIndex

@@ -6,7 +6,7 @@ import Glibc
 /// (new segments, appended bytes). ``interrupt()`` ends a wait at once (a pipe polled beside the
 /// watch), so a cancelled follower — `tail -f` on Ctrl-C or at its `--timeout` — stops without
 /// waiting out the bound that callers give each wait.
-final class LogWatcher: @unchecked Sendable {
+final class LogWatcher: Sendable {
     private let descriptor: Int32
     private let interruption: Int32
     private let interrupter: Int32

@@ -9,6 +9,7 @@
 // Results are figures, never assertions.
 import Foundation
 import FlowLedger
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,12 +89,16 @@ struct TailBench {
 
 /// A `flowledger tail -f` child whose stdout is a pipe read by a thread of this process that
 /// notes when each line arrives.
-private final class FollowingTail: @unchecked Sendable {
+private final class FollowingTail: Sendable {
     let pid: pid_t
-    private let lock = NSCondition()
-    private var arrivals: [UInt64] = []
-    private var ended = false
-    private(set) var status: Int32?
+    /// When each line arrived, and whether the pipe has ended.
+    private let seen = Mutex<(arrivals: [UInt64], ended: Bool)>(([], false))
+    /// Signalled after each read of the pipe, to wake ``waitForLines(_:)``.
+    private let arrived = DispatchSemaphore(value: 0)
+    private let exitStatus = Mutex<Int32?>(nil)
+
+    /// The tail's exit status, once ``stop()`` has ended it.
+    var status: Int32? { exitStatus.withLock { $0 } }
 
     init(arguments: [String], stderrPath: String) throws {
         var ends: [Int32] = [0, 0]
@@ -119,14 +124,14 @@ private final class FollowingTail: @unchecked Sendable {
                 let n = read(readEnd, &buffer, buffer.count)
                 if n < 0 && errno == EINTR { continue }
                 let now = nanos()
-                lock.lock()
-                if n <= 0 {
-                    ended = true
-                } else {
-                    for byte in buffer[0..<n] where byte == 0x0a { arrivals.append(now) }
+                seen.withLock { seen in
+                    if n <= 0 {
+                        seen.ended = true
+                    } else {
+                        for byte in buffer[0..<n] where byte == 0x0a { seen.arrivals.append(now) }
+                    }
                 }
-                lock.broadcast()
-                lock.unlock()
+                arrived.signal()
                 if n <= 0 { break }
             }
             close(readEnd)
@@ -136,15 +141,20 @@ private final class FollowingTail: @unchecked Sendable {
     /// Waits (at most 60 s) until `count` lines have arrived; returns when the last of them did.
     @discardableResult
     func waitForLines(_ count: Int) throws -> UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
-        let deadline = Date().addingTimeInterval(60)
-        while arrivals.count < count {
-            guard !ended, lock.wait(until: deadline) || arrivals.count >= count else {
-                throw BenchError("the tail printed \(arrivals.count) lines, not \(count)")
+        let deadline = DispatchTime.now() + .seconds(60)
+        /// When line `count` arrived (nil if it has not), how many have, and whether the pipe ended.
+        func look() -> (last: UInt64?, lines: Int, ended: Bool) {
+            seen.withLock { ($0.arrivals.count >= count ? $0.arrivals[count - 1] : nil, $0.arrivals.count, $0.ended) }
+        }
+        while true {
+            let now = look()
+            if let last = now.last { return last }
+            guard !now.ended, arrived.wait(timeout: deadline) == .success else {
+                let last = look()
+                if let arrival = last.last { return arrival }
+                throw BenchError("the tail printed \(last.lines) lines, not \(count)")
             }
         }
-        return arrivals[count - 1]
     }
 
     /// utime + stime (clock ticks) of the tail so far, and the context switches of each of its
@@ -176,6 +186,7 @@ private final class FollowingTail: @unchecked Sendable {
         kill(pid, SIGINT)
         var raw: Int32 = 0
         while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
-        status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        exitStatus.withLock { $0 = code }
     }
 }

@@ -23,7 +23,7 @@ struct CorpusScenarios {
             self.cast = cast
             operatorKey = cast.key("operator")
             ledger = try Ledger.create(at: directory, origin: origin, operatorID: "ops.exchange", operatorName: "Data exchange operator",
-                                       operatorKey: operatorKey, at: clock.now, options: clock.writerOptions(segmentLimit: segmentLimit))
+                                       operatorKey: operatorKey, genesisTime: clock.now, options: clock.writerOptions(segmentLimit: segmentLimit))
         }
 
         /// Signs `body` as `party` with the key named `keyName` and appends it.

@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import Synchronization
 
 /// The parties of the fixtures and their TEST-ONLY keys (Fixtures/keys), and a ledger clock
 /// that only moves when the generator says so: fixed keys and fixed times make every run
@@ -30,23 +31,23 @@ struct FixtureCast {
 }
 
 /// Ledger time that advances only through ``advance(seconds:)``; shared with the writer's clock.
-final class FixedClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var microseconds: Int64
+final class FixedClock: Sendable {
+    /// Microseconds since the epoch; read by the writer's thread, moved on by the generator's.
+    private let microseconds: Mutex<Int64>
 
     /// A clock showing `start`.
-    init(start: String) { microseconds = try! Timestamp(parsing: start).microsecondsSinceEpoch }
+    init(start: String) { microseconds = Mutex(try! Timestamp(parsing: start).microsecondsSinceEpoch) }
 
     /// The current time.
-    var now: Timestamp { Timestamp(microsecondsSinceEpoch: lock.withLock { microseconds }) }
+    var now: Timestamp { Timestamp(microsecondsSinceEpoch: microseconds.withLock { $0 }) }
 
     /// Moves the clock on.
-    func advance(seconds: Int64) { lock.withLock { microseconds += seconds * 1_000_000 } }
+    func advance(seconds: Int64) { microseconds.withLock { $0 += seconds * 1_000_000 } }
 
     /// Writer options whose clock is this one.
     func writerOptions(segmentLimit: Int64) -> WriterOptions {
         var options = WriterOptions()
-        options.clock = { [self] in lock.withLock { microseconds } }
+        options.clock = { [self] in microseconds.withLock { $0 } }
         options.segmentLimit = segmentLimit
         options.durability = .never  // fixtures are rebuilt from scratch; fsync would only slow generation
         return options

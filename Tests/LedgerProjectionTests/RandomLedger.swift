@@ -29,7 +29,7 @@ final class RandomLedger {
         directory = try temporaryDirectory().appendingPathComponent("ledger").path
         operatorKey = try PrivateKey.generate(suite: .ed25519SHA256)
         ledger = try Ledger.create(at: directory, origin: origin, operatorID: "ops.exchange", operatorKey: operatorKey,
-                                   at: clock.now, options: clock.options)
+                                   genesisTime: clock.now, options: clock.options)
         let parties: [(String, PartyKind, [PartyRole])] = [
             ("ride-a.example", .enterprise, [.provider]), ("ride-b.example", .enterprise, [.provider]),
             ("telecom.example", .enterprise, [.provider]), ("tax.city", .government, [.provider, .recipient]),

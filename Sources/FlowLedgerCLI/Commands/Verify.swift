@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowLedger
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,11 +84,11 @@ struct Verify: ParsableCommand {
 
 /// A progress line on stderr for long runs, only on a terminal: entries checked, share of the
 /// log read, rate. Rewritten in place; cleared before the report is printed.
-final class ProgressLine: @unchecked Sendable {
+final class ProgressLine: Sendable {
     private let enabled: Bool
     private let start = Date()
-    private let lock = NSLock()
-    private var shown = false
+    /// Whether a line is on screen; the lock also keeps two updates from interleaving.
+    private let shown = Mutex(false)
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -95,14 +96,14 @@ final class ProgressLine: @unchecked Sendable {
         guard enabled else { return }
         let elapsed = max(Date().timeIntervalSince(start), 0.001)
         let percent = totalBytes > 0 ? Int(100 * bytesRead / totalBytes) : 100
-        lock.withLock {
+        shown.withLock { shown in
             Output.rawError("\rverifying: \(entries) entries (\(percent)% of the log), \(Int(Double(entries) / elapsed))/s   ")
             shown = true
         }
     }
 
     func clear() {
-        lock.withLock {
+        shown.withLock { shown in
             if shown { Output.rawError("\r\u{1B}[K") }
             shown = false
         }

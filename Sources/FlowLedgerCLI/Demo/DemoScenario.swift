@@ -37,7 +37,7 @@ struct DemoScenario {
         operatorKey = try Self.testOnlyKey(Self.operatorID)
         ledger = try Ledger.create(at: directory, origin: Self.origin, operatorID: Self.operatorID,
                                    operatorName: "City data exchange operator", operatorKey: operatorKey,
-                                   at: clock.now, options: clock.writerOptions)
+                                   genesisTime: clock.now, options: clock.writerOptions)
         for (party, _, _, _) in Self.parties { keys[party] = try Self.testOnlyKey(party) }
     }
 

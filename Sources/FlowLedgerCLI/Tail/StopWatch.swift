@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,22 +11,22 @@ import Glibc
 /// A signal handler may only do async-signal-safe work, so it writes one byte to a pipe; one
 /// thread sleeps in `poll` on that pipe and on stdout (no CPU while waiting) and calls `stop`.
 enum StopWatch {
-    /// The write end of the self-pipe, for the signal handler (set once, before it is installed).
+    /// The write end of the self-pipe, for the signal handler (set once, before it is installed;
+    /// only read after, and a handler may not take a lock, hence unsafe rather than a Mutex).
     nonisolated(unsafe) private static var wakeDescriptor: Int32 = -1
 
     /// What a stop ends: before the printing task exists nothing has been printed or recorded,
     /// so the process exits 0 at once (a long `--verify` replay, say); after, the task is
     /// cancelled and stops between batches.
-    final class Target: @unchecked Sendable {
-        private let lock = NSLock()
-        private var task: Task<Void, Error>?
+    final class Target: Sendable {
+        private let task = Mutex<Task<Void, Error>?>(nil)
 
         /// From now on a stop cancels `task`.
-        func attach(_ task: Task<Void, Error>) { lock.withLock { self.task = task } }
+        func attach(_ task: Task<Void, Error>) { self.task.withLock { $0 = task } }
 
         /// Cancels the task, or exits 0 if there is none yet.
         func stop() {
-            guard let task = lock.withLock({ task }) else { _exit(0) }
+            guard let task = task.withLock({ $0 }) else { _exit(0) }
             task.cancel()
         }
     }
