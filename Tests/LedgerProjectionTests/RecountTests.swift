@@ -143,7 +143,11 @@ import Testing
                 var options = ProjectorOptions()
                 options.batchEntries = 7
                 try Projector(reader: reader, path: path, options: options).catchUp(limit: cut)
-                acks.formUnion(try await DatabaseQueue(path: path).read { db in
+                // A busy timeout: the projector just released may still be closing the file
+                // (its last checkpoint of the WAL) on another thread.
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(30)
+                acks.formUnion(try await DatabaseQueue(path: path, configuration: configuration).read { db in
                     try String.fetchAll(db, sql: "SELECT ack FROM exchanges WHERE ack IN ('awaiting', 'overdue')")
                 })
                 let resumed = try Projector(reader: reader, path: path, options: options)
