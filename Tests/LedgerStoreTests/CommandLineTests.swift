@@ -112,6 +112,24 @@ final class CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: work + "/ledger"))
     }
 
+    /// What opening rebuilt is said on stderr, apart from the receipts on stdout; a clean open
+    /// says nothing.
+    @Test
+    func appendSaysOnStderrWhenTheWriterStateSnapshotWasRebuilt() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let ledger = try makeLedger()
+        let event = """
+            {"type":"dataset.cataloged","id":"cat","at":"2026-11-23T09:00:00Z","body":{"dataset":"trips","title":"Trips","sharing":"open","level":"general","fields":["end"]}}
+
+            """
+        try FileManager.default.removeItem(atPath: LedgerLayout(directory: ledger.directory).writerState)
+        let rebuilt = try flowledger("append", ledger.directory, "--key", ledger.ride, "--author", "ride.example", stdin: event)
+        #expect(rebuilt.status == 0 && rebuilt.out.hasSuffix("\"seq\":3}\n"), "\(rebuilt.err)")
+        #expect(rebuilt.err == "flowledger: note: there was no state snapshot in \(ledger.directory)/index/state.sqlite (new, deleted or emptied): every entry was replayed, and one was written\n")
+        let again = try flowledger("append", ledger.directory, "--key", ledger.ride, "--author", "ride.example", stdin: event)
+        #expect(again.status == 0 && again.out == rebuilt.out && again.err == "")
+    }
+
     @Test
     func appendPrintsReceiptsAndIsIdempotentWithIdAndAt() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }

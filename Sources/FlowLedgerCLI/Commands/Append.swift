@@ -60,7 +60,7 @@ struct Append: AsyncParsableCommand {
         if let segmentBytes { options.segmentLimit = segmentBytes }
         if let snapshotEntries { options.snapshotEvery = snapshotEntries }
         let input = try FileInput(path: input)
-        let writer = try LedgerWriter.open(directory: ledger.directory, options: options)
+        let writer = try WriterOpening.open(ledger.directory, options: options)
         defer { writer.close() }
         let origin = writer.manifest.origin
         // Two batches in flight: the next one's signatures are checked while the one before it

@@ -6,7 +6,7 @@ struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
         abstract: "Sign a checkpoint of the current size with the operator key, publish it to checkpoints/ and print it.",
-        discussion: "Opens the ledger as its writer (checking the log first), so it fails while another writer holds the ledger; a program that keeps the ledger open checkpoints through the library.")
+        discussion: "Opens the ledger as its writer (from its state snapshot, checking what follows it), so it fails while another writer holds the ledger; a program that keeps the ledger open checkpoints through the library.")
 
     @OptionGroup var ledger: LedgerDirectory
 
@@ -15,7 +15,7 @@ struct CheckpointCommand: ParsableCommand {
 
     func run() throws {
         let operatorKey = try KeyFile.read(key)
-        let writer = try LedgerWriter.open(directory: ledger.directory)
+        let writer = try WriterOpening.open(ledger.directory)
         defer { writer.close() }
         Output.raw(try writer.checkpoint(operatorKey: operatorKey).note)
     }
