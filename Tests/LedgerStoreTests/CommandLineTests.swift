@@ -44,17 +44,6 @@ final class CommandLineTests {
         return (directory, op.path, ride.path, ride.key)
     }
 
-    private func snapshot(_ directory: String) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        for case let path as String in FileManager.default.enumerator(atPath: directory)! where !path.hasSuffix("writer.lock") {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                out[path] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + path))
-            }
-        }
-        return out
-    }
-
     @Test
     func keygenWritesA0600KeyAndPrintsItsPublicKeyAndKeyID() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -143,11 +132,11 @@ final class CommandLineTests {
         #expect(first.status == 0, "\(first.err)")
         let reader = try LedgerReader(directory: ledger.directory)
         #expect(first.out == "{\"hash\":\"\(try reader.leafHash(at: 3).hex)\",\"seq\":3}\n{\"hash\":\"\(try reader.leafHash(at: 4).hex)\",\"seq\":4}\n")
-        let before = try snapshot(ledger.directory)
+        let before = try directoryContents(ledger.directory)
         let second = try flowledger("append", ledger.directory, "--key", ledger.ride, "--author", "ride.example", stdin: events)
         #expect(second.status == 0)
         #expect(second.out == first.out)
-        #expect(try snapshot(ledger.directory) == before)
+        #expect(try directoryContents(ledger.directory) == before)
     }
 
     @Test
@@ -170,7 +159,7 @@ final class CommandLineTests {
         let ledger = try makeLedger()
         let signed = try flowledger("sign", "--key", ledger.ride, "--author", "ride.example", "--origin", origin,
                                     stdin: "{\"type\":\"dataset.cataloged\",\"id\":\"cat\",\"body\":{\"dataset\":\"trips\",\"title\":\"Trips\",\"sharing\":\"open\",\"level\":\"general\",\"fields\":[\"a\"]}}\n").out
-        let before = try snapshot(ledger.directory)
+        let before = try directoryContents(ledger.directory)
         let spaced = signed.replacingOccurrences(of: "{\"event\":", with: "{\"event\": ")
         let nonCanonical = try flowledger("append", ledger.directory, "--signed", stdin: spaced)
         #expect(nonCanonical.status == 1)
@@ -181,7 +170,7 @@ final class CommandLineTests {
         let unending = try flowledger("append", ledger.directory, "--signed", stdin: String(repeating: "x", count: 1 << 20) + "\n")
         #expect(unending.status == 1)
         #expect(unending.err == "flowledger: error: stdin line 1: longer than the 65535-byte limit of an entry line (DESIGN §4); shorten the event's text or field lists (one event per line)\n")
-        #expect(try snapshot(ledger.directory) == before)
+        #expect(try directoryContents(ledger.directory) == before)
     }
 
     @Test

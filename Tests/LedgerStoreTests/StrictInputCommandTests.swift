@@ -40,18 +40,6 @@ final class StrictInputCommandTests {
         return (directory, ride.path)
     }
 
-    /// Every file of the ledger but the lock, to show that a refusal changed nothing.
-    private func snapshot(_ directory: String) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        for case let path as String in FileManager.default.enumerator(atPath: directory)! where !path.hasSuffix("writer.lock") {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                out[path] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + path))
-            }
-        }
-        return out
-    }
-
     /// The 1-based byte of the first `marker` in `line`.
     private func byte(of marker: String, in line: [UInt8]) -> Int {
         let needle = Array(marker.utf8)
@@ -65,12 +53,12 @@ final class StrictInputCommandTests {
     /// (after "stdin line 1: "), exit 1, the ledger unchanged.
     private func expectRefused(_ line: [UInt8], _ expected: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let ledger = try makeLedger()
-        let before = try snapshot(ledger.directory)
+        let before = try directoryContents(ledger.directory)
         let result = try flowledger("append", ledger.directory, "--key", ledger.ride, "--author", "ride.example", stdin: line + [0x0a])
         #expect(result.status == 1, "\(result.err)", sourceLocation: sourceLocation)
         #expect(result.out == "", sourceLocation: sourceLocation)
         #expect(result.err == "flowledger: error: stdin line 1: " + expected + Self.notAppended, sourceLocation: sourceLocation)
-        #expect(try snapshot(ledger.directory) == before, sourceLocation: sourceLocation)
+        #expect(try directoryContents(ledger.directory) == before, sourceLocation: sourceLocation)
         #expect(try LedgerReader(directory: ledger.directory).size == 2, sourceLocation: sourceLocation)
         try FileManager.default.removeItem(atPath: ledger.directory)
     }
@@ -121,7 +109,7 @@ final class StrictInputCommandTests {
             let start = byte(of: marker, in: line) - 1
             return Array(line[..<start]) + Array(replacement.utf8) + Array(line[(start + marker.utf8.count)...])
         }
-        let before = try snapshot(ledger.directory)
+        let before = try directoryContents(ledger.directory)
         let advice = " (signed lines must be canonical: sorted keys, no spaces; `flowledger sign` writes them)"
         let repeated = replacing(#""title":"TITLE""#, with: #""title":"TITLE","title":"m""#)
         var badUTF8 = line
@@ -138,7 +126,7 @@ final class StrictInputCommandTests {
             #expect(result.status == 1, "\(result.err)")
             #expect(result.err == "flowledger: error: stdin line 1: " + expected + advice + Self.notAppended)
         }
-        #expect(try snapshot(ledger.directory) == before)
+        #expect(try directoryContents(ledger.directory) == before)
         // The line as signed is appended: the refusals were the edits.
         let appended = try flowledger("append", ledger.directory, "--signed", stdin: line + [0x0a])
         #expect(appended.status == 0 && appended.out.hasSuffix("\"seq\":2}\n"), "\(appended.err)")
