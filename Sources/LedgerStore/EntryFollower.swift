@@ -3,7 +3,8 @@ import LedgerCore
 
 /// The entries of a ledger from a position on, following new ones as they are appended — by
 /// this process or another — across segment roll-over. Never ends by itself; stop iterating (or
-/// cancel the task) to stop. Waiting costs no CPU: it sleeps on an inotify watch of `log/`.
+/// cancel the task) to stop. Waiting costs no CPU and no thread: followers of one ledger share
+/// one inotify watch of `log/` (``LogWatchHub``) and wait as suspended tasks.
 ///
 /// ```swift
 /// for try await entry in EntryFollower(reader: reader, from: 0) {
@@ -63,11 +64,12 @@ public struct EntryFollower: AsyncSequence, Sendable {
         /// Creates the iterator.
         public func makeAsyncIterator() -> Iterator { Iterator(reader: reader, next: start) }
 
-        /// Yields the entries visible at each look, sleeping on inotify in between.
+        /// Yields the entries visible at each look, suspended in between until the ledger's
+        /// shared watch (``LogWatchHub``) sees a change.
         public struct Iterator: AsyncIteratorProtocol {
             private let reader: LedgerReader
             private var next: Int64
-            private var watcher: LogWatcher?
+            private var lease: LogWatchHub.Lease?
 
             init(reader: LedgerReader, next: Int64) {
                 self.reader = reader
@@ -76,9 +78,11 @@ public struct EntryFollower: AsyncSequence, Sendable {
 
             /// The next batch, once there is at least one new entry; nil when the task is cancelled.
             public mutating func next() async throws -> [StoredEntry]? {
-                if watcher == nil { watcher = try LogWatcher(layout: reader.layout) }  // before the first look: no missed wake-up
+                if lease == nil { lease = try LogWatchHub.lease(reader.layout) }  // before the first look: no missed wake-up
+                let hub = lease!.hub
                 while true {
                     if Task.isCancelled { return nil }
+                    let seen = hub.generation
                     let size = try reader.refresh()
                     if next < size {
                         let first = next
@@ -89,19 +93,7 @@ public struct EntryFollower: AsyncSequence, Sendable {
                         next += Int64(batch.count)
                         return batch
                     }
-                    let watcher = self.watcher!
-                    await withTaskCancellationHandler {
-                        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                            DispatchQueue.global().async {
-                                // Cancellation interrupts the wait; the bound is only a safety net
-                                // (a look every 5 s even if a change notification were lost).
-                                watcher.wait(milliseconds: 5000)
-                                continuation.resume()
-                            }
-                        }
-                    } onCancel: {
-                        watcher.interrupt()
-                    }
+                    await hub.change(after: seen)
                 }
             }
         }

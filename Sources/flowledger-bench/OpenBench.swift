@@ -136,7 +136,7 @@ struct OpenBench {
             let receipts = (try? countLines(out)) ?? 0
             let run = try appendOne()
             try expectSuccess(run, "append after the kill")
-            report("round \(round): killed (exit \(exitCode(raw))) after \(grouped(receipts)) receipts, then", run)
+            report("kill \(round) (exit \(exitCode(raw)), \(grouped(receipts)) receipts out)", run)
             afterKill.append(run)
         }
 

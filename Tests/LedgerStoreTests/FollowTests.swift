@@ -7,6 +7,37 @@ import Testing
 /// entry arrives once, in order, across segment roll-over, and a reader never sees a partial line.
 @Suite("Following new entries (Follow)")
 struct FollowTests {
+    /// This process's threads (/proc/self/task).
+    private func threadCount() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count }
+
+    /// Followers that have caught up wait as suspended tasks on one shared watch of `log/`: 200 of
+    /// them add a thread or two, not one each, and every one of them sees the next entry.
+    @Test
+    func manyWaitingFollowersShareOneWatchAndAllSeeTheNextEntry() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        defer { ledger.close() }
+        let reader = try LedgerReader(directory: scenario.directory)
+        let before = try threadCount()
+        let followers = (0..<200).map { _ in
+            Task { () -> Int64? in
+                for try await batch in EntryFollower(reader: reader, from: 6).batches { return batch.first?.seq }
+                return nil
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))  // all of them caught up and waiting
+        let waiting = try threadCount()
+        #expect(waiting - before < 20, "\(waiting - before) threads more for 200 waiting followers")
+        _ = try await ledger.append(scenario.exchange(0))
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(30))
+            for follower in followers { follower.cancel() }
+        }
+        for follower in followers { #expect(try await follower.value == 6) }
+        watchdog.cancel()
+    }
+
     @Test
     func followerSeesEveryEntryOnceInOrderWhileAnotherProcessAppends() async throws {
         let scenario = try Scenario()
