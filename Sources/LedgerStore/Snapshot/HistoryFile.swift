@@ -67,7 +67,7 @@ final class HistoryFile: RuleHistory {
             findEvent = try connection.prepare("SELECT seq FROM events WHERE key = ?")
             findExchange = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE key = ?")
             insertEvent = try connection.prepare("INSERT INTO events(key, seq) VALUES (?, ?)")
-            insertExchange = try connection.prepare("INSERT INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, NULL)")
+            insertExchange = try connection.prepare("INSERT INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, ?)")
             acknowledge = try connection.prepare("UPDATE exchanges SET received_at = ? WHERE key = ?")
             readSnapshot = try connection.prepare("SELECT size, leaf, state, digest FROM snapshot WHERE id = 1")
             writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, digest) VALUES (1, ?, ?, ?, ?)")
@@ -170,24 +170,28 @@ final class HistoryFile: RuleHistory {
             let connection = storage.connection
             try connection.execute("BEGIN IMMEDIATE")
             do throws(StoreError) {
-                for row in delta.rows {
-                    let statement: SQLiteConnection.Statement
-                    switch row {
-                    case .event(let key, let seq):
-                        statement = storage.insertEvent
-                        statement.bind(1, key.bytes)
-                        statement.bind(2, seq)
-                    case .sent(let key, let dataset, let recipient):
-                        statement = storage.insertExchange
-                        statement.bind(1, key.bytes)
-                        statement.bind(2, dataset)
-                        statement.bind(3, recipient)
-                    case .received(let key, let seq):
-                        statement = storage.acknowledge
-                        statement.bind(1, seq)
-                        statement.bind(2, key.bytes)
-                    }
+                let (events, sent, acknowledged) = delta.consolidated()
+                for (key, seq) in events {
+                    let statement = storage.insertEvent
                     defer { statement.reset() }
+                    statement.bind(1, key.bytes)
+                    statement.bind(2, seq)
+                    _ = try statement.step()
+                }
+                for (key, exchange) in sent {
+                    let statement = storage.insertExchange
+                    defer { statement.reset() }
+                    statement.bind(1, key.bytes)
+                    statement.bind(2, exchange.dataset)
+                    statement.bind(3, exchange.recipient)
+                    statement.bind(4, exchange.receivedAt)
+                    _ = try statement.step()
+                }
+                for (key, seq) in acknowledged {
+                    let statement = storage.acknowledge
+                    defer { statement.reset() }
+                    statement.bind(1, seq)
+                    statement.bind(2, key.bytes)
                     _ = try statement.step()
                 }
                 let statement = storage.writeSnapshot
