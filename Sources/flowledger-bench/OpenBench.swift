@@ -5,7 +5,10 @@
 //   3. the same append after index/state.sqlite was deleted: a full replay, which rebuilds it;
 //   4. the same append after a `flowledger append --signed` was killed (SIGKILL) while it wrote
 //      state snapshots (one every 500 entries), three times;
-//   5. `flowledger verify` of the result, which must say it is intact.
+//   5. `flowledger verify` of the result, which must say it is intact;
+//   6. `flowledger append --signed` of 20,000 events into a 20,000-entry ledger and into this one,
+//      as a share of OpenSSL's raw verify rate on all cores measured in the same run (goal ≥ 0.8
+//      for both: the size of the ledger must not matter).
 // The ledger is built once and can be kept with --ledger DIR. Results are never assertions.
 import Foundation
 import FlowLedger
@@ -149,6 +152,28 @@ struct OpenBench {
         }
         report("verify (exit \(verify.status): \(verify.status == 0 ? "intact" : "intact, policy findings"))", verify)
 
+        heading("6. flowledger append --signed of 20,000 events, beside OpenSSL's raw verify rate")
+        let limit = try RawVerifyLimit.printed(cast: cast, events: try cast.exchanges(0..<16_000))
+        let small = parent + "/small"
+        try? FileManager.default.removeItem(atPath: small)
+        try cast.buildLedger(at: small, entries: 20_000)
+        var signedRates: [(String, Double)] = []
+        for (name, target) in [("20,000-entry ledger", small), ("\(grouped(entries))-entry ledger", directory)] {
+            let input = parent + "/signed-\(signedRates.count).jsonl"
+            let lines = try parallelMap(20_000) { i in
+                String(decoding: CanonicalJSON.encode(try cast.provider.sign(.exchangeSent(ExchangeSentBody(
+                    exchange: "sg-\(tag)-\(signedRates.count)-\(i)", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
+                    fields: ["end", "start"], records: 1, bytes: 400, digest: suite.hash.hash(Array("signed \(tag) \(i)".utf8)).hex)),
+                    id: "sg-\(tag)-\(signedRates.count)-\(i)", at: cast.at).json), as: UTF8.self)
+            }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+            let run = try child(binary, ["append", target, "--signed", input], parent)
+            try expectSuccess(run, "append --signed")
+            let rate = 20_000 / run.seconds
+            rateLine("into the \(name)", rate, String(format: "%.2f s, %.2f of the limit, peak RSS %@", run.seconds, rate / limit, mebibytes(run.rss)))
+            signedRates.append((name, rate))
+        }
+
         heading("summary (\(grouped(entries)) entries; best and worst of \(rounds))")
         let appendBest = appends.map(\.seconds).min()!, appendWorst = appends.map(\.seconds).max()!
         let appendRSS = appends.map(\.rss).max()!
@@ -159,6 +184,9 @@ struct OpenBench {
         line("full replay (snapshot deleted)", String(format: "%9.2f s, %@ peak", full.seconds, mebibytes(full.rss)))
         line("after SIGKILL mid-snapshot, worst", String(format: "%9.3f s, %@ peak", afterKill.map(\.seconds).max()!, mebibytes(afterKill.map(\.rss).max()!)))
         line("verify of the result", "exit \(verify.status), \(String(format: "%.1f s", verify.seconds))")
+        for (name, rate) in signedRates {
+            line("append --signed, \(name)", String(format: "%9.2f of the limit   goal ≥ 0.80: %@", rate / limit, rate / limit >= 0.8 ? "met" : "NOT met"))
+        }
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
     }
 
