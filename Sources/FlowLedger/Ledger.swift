@@ -63,26 +63,27 @@ public final class Ledger: Sendable {
     /// The number of durable entries.
     public var size: Int64 { writer.size }
 
-    /// Appends one signed event; returns once it is durable.
+    /// Appends one signed event; returns once it is durable. Throws only ``StoreError`` (typed):
+    /// its ``StoreError/violation`` names the rule an event broke.
     ///
     /// ```swift
     /// let receipt = try await ledger.append(platform.sign(.exchangeSent(body), id: "x-1"))
     /// print(receipt)   // {"hash":"…","seq":42}
     /// ```
-    public func append(_ event: SignedEvent) async throws -> Receipt {
+    public func append(_ event: SignedEvent) async throws(StoreError) -> Receipt {
         try await writer.append([event])[0]
     }
 
-    /// Appends a batch, all or nothing; returns once all are durable.
+    /// Appends a batch, all or nothing; returns once all are durable. Throws only ``StoreError``.
     ///
     /// ```swift
     /// do {
     ///     let receipts = try await ledger.append([catalog, grant, exchange])
-    /// } catch let error as StoreError {
+    /// } catch {   // a StoreError: the type says so
     ///     print(error.batchIndex ?? 0, error.violation?.code as Any, error.message)   // nothing was written
     /// }
     /// ```
-    public func append(_ events: [SignedEvent]) async throws -> [Receipt] {
+    public func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] {
         try await writer.append(events)
     }
 

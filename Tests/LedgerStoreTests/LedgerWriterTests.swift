@@ -209,6 +209,27 @@ struct LedgerWriterTests {
         #expect(error.code == .closed)
         #expect(try ledger.writer.appendBlocking([]).isEmpty)
     }
+
+    /// Compiles only while `Ledger.append` keeps `StoreError` in its type (typed throws).
+    private func typedAppend(_ ledger: Ledger, _ event: SignedEvent) async throws(StoreError) -> Receipt { try await ledger.append(event) }
+
+    /// `Ledger.append` throws a `StoreError` by its type: a refusal is caught without a cast.
+    @Test
+    func appendThrowsAStoreErrorByItsType() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        defer { ledger.close() }
+        let unknown = try scenario.platform.sign(.exchangeReceived(ExchangeReceivedBody(exchange: "nope", digest: String(repeating: "0", count: 64), records: 1)), id: "ack-nope", at: Scenario.at)
+        let refusal: StoreError?
+        do {
+            _ = try await typedAppend(ledger, unknown)
+            refusal = nil
+        } catch {
+            refusal = error  // StoreError, no cast
+        }
+        #expect(refusal?.code == .rejected && refusal?.violation?.code == .unknownReference, "\(String(describing: refusal))")
+    }
 }
 
 /// A test clock that can be moved back.
