@@ -3,6 +3,9 @@ import LedgerCore
 /// Lines already in memory as a ``ReplayLineSource`` (a range a reader read by seq, a batch a
 /// follower handed on): located by seq alone, as in a store without files.
 package struct LineArraySource: ReplayLineSource {
+    /// Lines in memory cannot fail to be read.
+    package typealias Failure = Never
+
     private let lines: [ReplayLine]
     private var position = 0
 

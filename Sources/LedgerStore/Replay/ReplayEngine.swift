@@ -101,8 +101,8 @@ package struct ReplayEngine: Sendable {
 
     /// Replays `source` to its end, the first break, or until `onEntry` says stop; `onEntry`
     /// receives every applied entry in order.
-    /// - Throws: ``StoreError`` only when the source cannot be read.
-    package mutating func run(from source: inout some ReplayLineSource, _ onEntry: (AppliedEntry) -> ReplayStep) throws(StoreError) -> ReplayOutcome {
+    /// - Throws: only what the source throws when it cannot be read.
+    package mutating func run<Source: ReplayLineSource>(from source: inout Source, _ onEntry: (AppliedEntry) -> ReplayStep) throws(Source.Failure) -> ReplayOutcome {
         if let firstBreak { return .broken(firstBreak) }
         var ended: ReplayRead?
         var lagging: [String: PublicKey] = [:]
@@ -138,8 +138,8 @@ package struct ReplayEngine: Sendable {
     }
 
     /// Reads the next window and starts its parallel step, or records how the source ended.
-    private func startWindow(_ source: inout some ReplayLineSource, ended: inout ReplayRead?,
-                             lagging: [String: PublicKey]) throws(StoreError) -> (lines: [ReplayLine], pending: PendingWindow)? {
+    private func startWindow<Source: ReplayLineSource>(_ source: inout Source, ended: inout ReplayRead?,
+                                                        lagging: [String: PublicKey]) throws(Source.Failure) -> (lines: [ReplayLine], pending: PendingWindow)? {
         guard ended == nil else { return nil }
         let read = try source.next(limit: Self.window)
         guard case .lines(let lines) = read, !lines.isEmpty else {

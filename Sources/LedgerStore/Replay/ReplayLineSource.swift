@@ -10,10 +10,13 @@ import LedgerCore
 ///   the seq it starts at, no oversized line, a torn line only at the very end) and reports a
 ///   problem as ``ReplayRead/broken(_:)`` **after** the lines before it, never instead of them.
 /// - After ``ReplayRead/end(_:)`` or ``ReplayRead/broken(_:)`` it MUST keep answering the same.
-/// - It throws only when it cannot read (I/O), naming the file and what to do.
+/// - It throws only when it cannot read (I/O), naming the file and what to do; a source in
+///   memory throws nothing (``Failure`` is `Never`).
 package protocol ReplayLineSource {
+    /// What reading can throw: ``StoreError`` for files, `Never` for lines in memory.
+    associatedtype Failure: Error = StoreError
     /// The next lines (at most `limit`, at least one), or how the source ends.
-    mutating func next(limit: Int) throws(StoreError) -> ReplayRead
+    mutating func next(limit: Int) throws(Failure) -> ReplayRead
     /// The bytes the source will read in all, when known (for progress and to size tables).
     var totalBytes: Int64? { get }
 }
