@@ -142,6 +142,30 @@ struct ReplayEngineTests {
         #expect(engine.size == 15)
     }
 
+    @Test
+    func aWriterResumesFromItsStateInsideASegmentCheckingOnlyWhatFollows() throws {
+        let layout = LedgerLayout(directory: Self.ledgers + "/intact")
+        let manifest = try LedgerManifest.read(layout)
+        let all = try lines("intact")
+        // The state after entries 0…9, as a writer's snapshot would hold it.
+        var prefix = ReplayEngine(manifest: manifest, signatures: .skip)
+        var head = LineArraySource(Array(all[..<10]), firstSeq: 0)
+        guard case .finished = prefix.run(from: &head, { _ in .proceed }) else { Issue.record("the prefix does not replay"); return }
+        // Entry 10 is line 4 of the segment starting at 7, after three lines of that segment.
+        let offset = all[7..<10].reduce(Int64(0)) { $0 + Int64($1.count) + 1 }
+        var source = SegmentFileSource(layout: layout, segments: try SegmentList.read(layout), from: 10, offset: offset, line: 4)
+        var engine = ReplayEngine(resuming: prefix.state, hash: manifest.suite.hash, signatures: .checkAsItGoes)
+        var first: EntryLocation?
+        let outcome = try engine.run(from: &source) { applied in
+            if first == nil { first = applied.location }
+            return .proceed
+        }
+        guard case .finished(.complete) = outcome else { Issue.record("expected the end, got \(outcome)"); return }
+        #expect(first == .segment("log/00000000000000000007.jsonl", line: 4, offset: offset, seq: 10))
+        #expect(engine.size == 20)
+        #expect(engine.signaturesChecked == 10)
+    }
+
     // MARK: - The segment files' structure
 
     @Test

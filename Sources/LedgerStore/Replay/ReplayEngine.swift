@@ -89,6 +89,17 @@ package struct ReplayEngine: Sendable {
         self.hash = hash
     }
 
+    /// An engine that goes on from `state` (a writer's snapshot of its state, bound to the
+    /// position it describes): the next line must stand at `state.size`.
+    package init(resuming state: LedgerState, hash: HashAlgorithm, signatures: SignaturePolicy, trustedBelow: Int64 = 0,
+                 genesis: GenesisExpectation? = nil) {
+        self.state = state
+        self.signatures = signatures
+        self.trustedBelow = trustedBelow
+        self.genesis = genesis
+        self.hash = hash
+    }
+
     /// An engine for the ledger `manifest` describes, checking its genesis against it (with
     /// `operatorKey` in place of the manifest's, when given).
     package init(manifest: LedgerManifest, signatures: SignaturePolicy, trustedBelow: Int64 = 0, operatorKey: PublicKey? = nil) {

@@ -36,6 +36,8 @@ package struct SegmentFileSource: ReplayLineSource {
     private var buffered: [LineSplitter.Line] = []
     private var bufferedStart = 0
     private var final: ReplayRead?
+    /// Where to start inside the first segment read: (byte offset, lines before it).
+    private var resume: (offset: Int64, lines: Int)?
 
     /// The segments of the ledger at `layout`, as `log/` lists them now.
     package init(layout: LedgerLayout) {
@@ -49,6 +51,16 @@ package struct SegmentFileSource: ReplayLineSource {
     /// The segments `segments` of the ledger at `layout` (a writer that listed them already).
     package init(layout: LedgerLayout, segments: SegmentList) {
         self.init(layout: layout, listed: segments, problem: nil)
+    }
+
+    /// The segments `segments` of the ledger at `layout` from entry `seq` on, whose line starts
+    /// at byte `offset` of its segment as its line `line` (1-based): a writer that resumes from a
+    /// snapshot of its state reads only what follows it. The lines before are not judged.
+    package init(layout: LedgerLayout, segments: SegmentList, from seq: Int64, offset: Int64, line: Int) {
+        self.init(layout: layout, listed: segments, problem: nil)
+        self.seq = seq
+        segmentIndex = segments.segmentIndex(of: seq)
+        resume = (offset, line - 1)
     }
 
     private init(layout: LedgerLayout, listed: SegmentList?, problem: String?) {
@@ -95,12 +107,14 @@ package struct SegmentFileSource: ReplayLineSource {
             let firstSeq = segments.firstSeqs[segmentIndex]
             let name = Self.name(firstSeq: firstSeq)
             if file == nil {
-                guard firstSeq == seq else { return finish(.broken(.segmentOutOfPlace(file: name, firstSeq: firstSeq, expectedSeq: seq))) }
+                guard firstSeq == seq || resume != nil else {
+                    return finish(.broken(.segmentOutOfPlace(file: name, firstSeq: firstSeq, expectedSeq: seq)))
+                }
                 let opened = try PosixFile(path: layout.segment(firstSeq: firstSeq), flags: O_RDONLY)
                 fileSize = try opened.size()
                 file = opened
-                offset = 0
-                lineNumber = 0
+                (offset, lineNumber) = resume ?? (0, 0)
+                resume = nil
             }
             if offset < fileSize {
                 let chunk = try file!.read(at: offset, count: Int(min(fileSize - offset, Int64(Self.chunkBytes))))

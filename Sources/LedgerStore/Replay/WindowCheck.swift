@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LedgerCore
 import LedgerCrypto
 import Synchronization
@@ -98,19 +99,28 @@ struct WindowCheck: Sendable {
     }
 }
 
-/// A window's parallel step started on another thread now, its result collected later with
-/// ``wait()`` (the pipeline of ``ReplayEngine``).
+/// A window's parallel step started on a thread of its own now, its result collected later
+/// with ``wait()`` (the pipeline of ``ReplayEngine``).
+///
+/// A thread, not `DispatchQueue.global().async`: the caller usually runs on a thread of
+/// Dispatch's pool (an async command's task), which it blocks in ``wait()``; a step started on a
+/// second pool thread then finds the pool (one thread per core) full, and its
+/// `concurrentPerform` ran on that one thread until Dispatch's monitor added another, about two
+/// seconds later — all of a 20,000-entry verify's first half on one core. From a thread of its
+/// own, `concurrentPerform` gets the free pool thread at once.
 final class PendingWindow: Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let result = Mutex<CheckedWindow?>(nil)
 
-    /// Starts `work` on the global queue.
+    /// Starts `work` on a new thread.
     init(_ work: @escaping @Sendable () -> CheckedWindow) {
-        DispatchQueue.global().async { [self] in
+        let thread = Thread { [self] in
             let value = work()
             result.withLock { $0 = value }
             done.signal()
         }
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 
     /// Blocks until the work is done; returns its result (call once).
