@@ -19,8 +19,9 @@ import LedgerCrypto
 /// the current one; 2, 4 and 5 run in order on the calling thread.
 ///
 /// Contract:
-/// - The caller MUST give lines starting at ``size`` (a fresh engine: seq 0, or the ``ChainLink``
-///   position it was made with); the source MUST follow the ``ReplayLineSource`` contract.
+/// - The caller MUST give lines starting at ``size`` (seq 0 for a fresh engine, the ``ChainLink``
+///   position for chain rules, `state.size` for ``init(resuming:hash:signatures:trustedBelow:genesis:)``);
+///   the source MUST follow the ``ReplayLineSource`` contract.
 /// - The engine MUST NOT hand the caller an entry that breaks a rule, nor any entry after the
 ///   first break; under ``SignaturePolicy/checkAfterwards`` no entry of a batch is handed on
 ///   before the batch's signatures are checked.
@@ -29,7 +30,8 @@ import LedgerCrypto
 /// - After a break, ``state`` is the state before the breaking entry (under
 ///   ``SignaturePolicy/checkAfterwards`` it may include the rest of that batch); every later run
 ///   returns the same break.
-/// - Memory is the state plus two windows of lines, whatever the size of the log.
+/// - Memory is the state plus two windows of lines (and the source's read buffer), whatever the
+///   size of the log.
 ///
 /// ```swift
 /// var engine = ReplayEngine(manifest: manifest, signatures: .checkAsItGoes)
