@@ -119,7 +119,6 @@ final class PendingWindow: Sendable {
             result.withLock { $0 = value }
             done.signal()
         }
-        thread.stackSize = 1 << 20
         thread.start()
     }
 
