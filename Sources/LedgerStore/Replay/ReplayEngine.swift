@@ -33,6 +33,15 @@ import LedgerCrypto
 /// - Memory is the state plus two windows of lines (and the source's read buffer), whatever the
 ///   size of the log.
 ///
+/// For the writer's recovery: `ReplayEngine(manifest:signatures: .checkAsItGoes, trustedBelow: indexed)`
+/// skips the signatures its index covers and checks the rest; to resume from a snapshot of its
+/// state, ``init(resuming:hash:signatures:trustedBelow:genesis:)`` with
+/// `SegmentFileSource(layout:segments:from:offset:line:)`. Each ``AppliedEntry`` gives the offset
+/// index record (``EntryLocation/offset``, `line.count`) and the stored leaf hash;
+/// ``ReplayOutcome/finished(_:)`` with ``ReplayEnding/torn(_:)`` says where to cut
+/// (``TornLine/path`` to ``TornLine/offset``); ``ReplayOutcome/broken(_:)`` is damage, and its
+/// ``ReplayBreak/description`` says what and where.
+///
 /// ```swift
 /// var engine = ReplayEngine(manifest: manifest, signatures: .checkAsItGoes)
 /// var source = SegmentFileSource(layout: layout)
