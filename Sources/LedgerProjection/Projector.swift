@@ -200,9 +200,11 @@ public final class Projector: Sendable {
 
     // MARK: - Projecting
 
-    /// Entries of a range of the log, parsed, with the leaf hash of the last one.
+    /// Entries of a range of the log, parsed, with the leaf hashes of the first and last.
     private struct Parsed: Sendable {
         let entries: [Entry]
+        /// L(first entry), for the link to the range before.
+        let firstHash: Hash32
         /// L(last entry): what the next range's first `prev` must be.
         let lastHash: Hash32
     }
@@ -277,13 +279,9 @@ public final class Projector: Sendable {
             let parsed = try parsing.take(range) ?? parse(range)
             if let next = following(range.upperBound) { parsing.start(next) { [self] in try parse(next) } }
             return try box.state.withLock { state throws(ProjectionError) -> Prepared in
-                // The chain across ranges (within one, `parse` checked it).
-                if let expected = state.lastHash, parsed.entries[0].prev != expected {
-                    throw logChanged(at: range.lowerBound, "its prev is not the leaf hash of entry \(range.lowerBound - 1)")
-                }
-                if let last = state.lastTime, parsed.entries[0].time < last {
-                    throw logChanged(at: range.lowerBound, "its time is before entry \(range.lowerBound - 1)'s")
-                }
+                // The chain across ranges (within one, `parse` checked it), where the fold stands.
+                var link = ChainLink(size: range.lowerBound, lastLeafHash: state.lastHash, lastTime: state.lastTime)
+                do throws(RuleViolation) { try link.follow(parsed.entries[0], leafHash: parsed.firstHash) } catch { throw logChanged(error) }
                 var writer = ViewWriter(sizedLike: sizing)
                 for entry in parsed.entries { state.fold.apply(entry, into: &writer) }
                 state.position = range.upperBound
@@ -340,25 +338,57 @@ public final class Projector: Sendable {
     }
 
     /// Reads and parses the entries of `range` on every core (parsing is most of a catch-up's
-    /// work and each line parses on its own), with their leaf hashes, and checks the `prev`
-    /// chain inside the range. The projector checks no signatures (`flowledger verify` does), but
-    /// an entry edited, removed or inserted in the middle of the log breaks this chain, and the
-    /// views stop before it instead of showing what it says.
+    /// work and each line parses on its own), with their leaf hashes, and checks the chain of
+    /// DESIGN §5 inside the range: the one ``ReplayEngine``, replaying only seq, `prev` and time
+    /// order (``ChainLink``: the views resume mid-log without the rules' state) with signatures
+    /// skipped (``SignaturePolicy/skip``: `flowledger verify` checks them). An entry edited,
+    /// removed or inserted in the middle of the log breaks this chain, and the views stop before
+    /// it instead of showing what it says.
     private func parse(_ range: Range<Int64>) throws -> Parsed {
-        let lines = try readLines(range)
-        let entries = try Parallel.map(lines.count, chunkSize: 256) { index throws(ProjectionError) in
-            try parseEntry(lines[index], seq: range.lowerBound + Int64(index))
+        var engine = ReplayEngine(origin: reader.manifest.origin, hash: reader.hash, rules: .chain(ChainLink(size: range.lowerBound)), signatures: .skip)
+        var source = ReaderLineSource(reader, range: range)
+        var entries: [Entry] = []
+        entries.reserveCapacity(range.count)
+        var leaves = (first: Hash32.zero, last: Hash32.zero)
+        let outcome: ReplayOutcome
+        do {
+            outcome = try engine.run(from: &source) { applied in
+                if entries.isEmpty { leaves.first = applied.leafHash }
+                entries.append(applied.entry)
+                leaves.last = applied.leafHash
+                return .proceed
+            }
+        } catch {
+            throw ProjectionError(error)
         }
-        let leafHashes = Parallel.map(lines.count, chunkSize: 256) { Entry.leafHash(line: lines[$0], hash: reader.hash) }
-        for index in entries.indices {
-            let seq = range.lowerBound + Int64(index)
-            guard entries[index].seq == seq else { throw logChanged(at: seq, "the line there says seq \(entries[index].seq)") }
-            guard index > 0 else { continue }
-            // prev of entry n is L(n-1) = H(0x00 || line n-1); ledger time never decreases (DESIGN §5).
-            guard entries[index].prev == leafHashes[index - 1] else { throw logChanged(at: seq, "its prev is not the leaf hash of entry \(seq - 1)") }
-            guard entries[index].time >= entries[index - 1].time else { throw logChanged(at: seq, "its time is before entry \(seq - 1)'s") }
+        if case .broken(let problem) = outcome { throw logDamaged(problem) }
+        return Parsed(entries: entries, firstHash: leaves.first, lastHash: leaves.last)
+    }
+
+    /// The error for the replay's break: a line that does not parse, or one that does not follow.
+    private func logDamaged(_ problem: ReplayBreak) -> ProjectionError {
+        let directory = reader.layout.directory
+        switch problem {
+        case .malformedLine(let error, let at):
+            return ProjectionError("\(directory): entry \(at.seq) does not parse (\(error)); the views stop before it. Run `flowledger verify \(directory)` for a full report",
+                                   logDamaged: true)
+        case .rule(let violation, let broken) where violation.code == .sequenceGap:
+            return logChanged(at: broken.location.seq, "the line there says seq \(broken.entry.seq)")
+        case .rule(let violation, _):
+            return logChanged(violation)
+        default:
+            return logChanged(at: problem.location?.seq ?? 0, problem.description)
         }
-        return Parsed(entries: entries, lastHash: leafHashes[leafHashes.count - 1])
+    }
+
+    /// The error for entry `violation.seq`, which breaks DESIGN §5's prev or time rule.
+    private func logChanged(_ violation: RuleViolation) -> ProjectionError {
+        let seq = violation.seq
+        switch violation.code {
+        case .brokenChain: return logChanged(at: seq, "its prev is not the leaf hash of entry \(seq - 1)")
+        case .timeWentBackwards: return logChanged(at: seq, "its time is before entry \(seq - 1)'s")
+        default: return logChanged(at: seq, violation.message)
+        }
     }
 
     /// The error for a log whose entry `seq` breaks DESIGN §5's seq, prev or time rule.
@@ -392,21 +422,8 @@ public final class Projector: Sendable {
         return box.position
     }
 
-    private func readLines(_ range: Range<Int64>) throws -> [[UInt8]] {
-        do { return try reader.lines(in: range) } catch { throw ProjectionError(error) }
-    }
-
     private func line(_ seq: Int64) throws -> [UInt8] {
         do { return try reader.line(at: seq) } catch { throw ProjectionError(error) }
-    }
-
-    private func parseEntry(_ bytes: [UInt8], seq: Int64) throws(ProjectionError) -> Entry {
-        do {
-            return try Entry(line: bytes)
-        } catch {
-            throw ProjectionError("\(reader.layout.directory): entry \(seq) does not parse (\(error)); the views stop before it. Run `flowledger verify \(reader.layout.directory)` for a full report",
-                                  logDamaged: true)
-        }
     }
 
     // MARK: - Files

@@ -1,5 +1,6 @@
 import LedgerCore
 import LedgerCrypto
+import LedgerStore
 
 /// Turns the integrity rule an entry breaks into a report a regulator can act on: which entry is
 /// at fault (not always the one where the break shows), what was expected and found, and what
@@ -8,12 +9,17 @@ import LedgerCrypto
 /// A changed `time` in entry n-1 shows only at entry n, whose `prev` no longer matches; if entry
 /// n+1 still chains to entry n, entry n is intact and entry n-1 is the one that was changed.
 struct BreakDiagnosis {
+    /// The state before the entry that breaks the rule.
     let state: LedgerState
-    let previous: (file: String, line: Int, entry: Entry)?
-    /// The next line, when it was read in the same window.
-    let next: CheckedLine?
+    /// The last entry applied before it, and where.
+    let previous: (location: EntryLocation, entry: Entry)?
+    /// The next line's entry, when it was read in the same window and parses.
+    let next: Entry?
 
-    func explain(_ violation: RuleViolation, entry: Entry, leaf: Hash32, file: String, line: Int) -> IntegrityBreak {
+    /// The report of `violation` by `entry` (leaf hash `leaf`) at `location` in a segment file.
+    func explain(_ violation: RuleViolation, entry: Entry, leaf: Hash32, at location: EntryLocation) -> IntegrityBreak {
+        let file = location.file ?? "log/"
+        let line = location.line ?? 0
         let event = entry.event
         let seq = entry.seq
         func at(_ expected: String?, _ found: String?, _ meaning: String) -> IntegrityBreak {
@@ -23,22 +29,21 @@ struct BreakDiagnosis {
         switch violation.code {
         case .sequenceGap:
             let expected = state.size
-            if seq == expected + 1, let next, case .success(let following) = next.entry, following.seq == expected {
+            if seq == expected + 1, let following = next, following.seq == expected {
                 return at("seq \(expected)", "seq \(seq)", "entries \(expected) and \(seq) were swapped: line \(line) of \(file) holds entry \(seq) and the next line entry \(expected)")
             }
             if seq > expected {
                 return at("seq \(expected)", "seq \(seq)", "entr\(seq - expected == 1 ? "y \(expected) is" : "ies \(expected)…\(seq - 1) are") missing where line \(line) of \(file) stands: deleted, or moved elsewhere in the log")
             }
             if let previous, previous.entry.seq == seq {
-                return at("seq \(expected)", "seq \(seq)", "entry \(seq) appears twice (lines \(previous.line) and \(line) of \(file)): a line was duplicated")
+                return at("seq \(expected)", "seq \(seq)", "entry \(seq) appears twice (lines \(previous.location.line ?? 0) and \(line) of \(file)): a line was duplicated")
             }
             return at("seq \(expected)", "seq \(seq)", "entry \(seq) stands where entry \(expected) belongs: entries were swapped or moved")
 
         case .brokenChain:
-            let nextChainsHere: Bool
-            if let next, case .success(let following) = next.entry { nextChainsHere = following.prev == leaf } else { nextChainsHere = false }
+            let nextChainsHere = next?.prev == leaf
             if nextChainsHere, let previous {
-                return IntegrityBreak(kind: IntegrityBreak.Kind(violation.code), file: previous.file, line: previous.line, seq: previous.entry.seq,
+                return IntegrityBreak(kind: IntegrityBreak.Kind(violation.code), file: previous.location.file ?? file, line: previous.location.line, seq: previous.entry.seq,
                                       eventID: previous.entry.event.id, author: previous.entry.event.author, field: "",
                                       expected: "entry \(seq - 1) hashing to \(entry.prev.hex), as the prev of entry \(seq) (\(file) line \(line)) records",
                                       found: "entry \(seq - 1) hashes to \(state.lastLeafHash.hex)",

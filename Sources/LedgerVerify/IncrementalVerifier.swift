@@ -7,10 +7,12 @@ import LedgerStore
 /// under the key its author had registered by then. What `flowledger tail --verify` runs.
 ///
 /// Checking starts at genesis because an entry's key is only known from the entries before it;
-/// ``catchUp(reader:to:)`` replays up to the first entry a caller wants to show. Each batch is
-/// replayed in order (cheap), then its signatures are checked in parallel on every core under the
-/// keys the replay found (key ids are unique in a ledger, so the final state names each key).
-/// After a break the verifier's state includes entries past it: stop there, as `tail` does.
+/// ``catchUp(reader:to:)`` replays up to the first entry a caller wants to show. It runs on the
+/// one ``ReplayEngine`` with signatures checked afterwards (``SignaturePolicy/checkAfterwards``):
+/// each batch is replayed in order (cheap), then its signatures are checked in parallel on every
+/// core under the keys the replay found (key ids are unique in a ledger, so the final state
+/// names each key). After a break the verifier's state includes entries past it: stop there, as
+/// `tail` does (every later check returns the same break).
 ///
 /// ```swift
 /// var verifier = IncrementalVerifier(origin: reader.manifest.origin, hash: reader.hash)
@@ -18,66 +20,56 @@ import LedgerStore
 /// let (valid, broken) = verifier.check(batch)   // batch: [StoredEntry] from seq verifier.size
 /// ```
 public struct IncrementalVerifier: Sendable {
-    private var state: LedgerState
-    private let hash: HashAlgorithm
+    private var engine: ReplayEngine
 
     /// A verifier for the ledger `origin` hashing with `hash`, before genesis.
     public init(origin: String, hash: HashAlgorithm) {
-        state = LedgerState(origin: origin)
-        self.hash = hash
+        engine = ReplayEngine(origin: origin, hash: hash, signatures: .checkAfterwards)
     }
 
     /// Entries checked so far: the seq the next batch must start at.
-    public var size: Int64 { state.size }
+    public var size: Int64 { engine.size }
 
     /// Checks `entries`, which must follow the ones checked so far.
     /// - Returns: how many of them hold before the first break, and that break (nil if all hold).
     public mutating func check(_ entries: [StoredEntry]) -> (valid: Int, violation: RuleViolation?) {
-        let leaves = Parallel.map(entries.count) { Entry.leafHash(line: entries[$0].line, hash: hash) }
-        var replayed = 0
-        var ruleBreak: RuleViolation?
-        for (index, stored) in entries.enumerated() {
-            do {
-                try state.replay(stored.entry, leafHash: leaves[index], signature: .notChecked)  // checked afterwards, below
-                replayed += 1
-            } catch {
-                ruleBreak = error
-                break
-            }
+        var source = LineArraySource(entries)
+        var valid = 0
+        let outcome = engine.run(from: &source) { _ in
+            valid += 1
+            return .proceed
         }
-        state.commit()  // nothing is rolled back: keep the undo journal from growing
-        let keys = state
-        let origin = state.origin
-        let signed = Parallel.map(replayed, chunkSize: 8) { index -> Bool in
-            let entry = entries[index].entry
-            guard let key = keys.verificationKey(for: entry.event) else { return false }
-            return entry.signed.verify(with: key, origin: origin)
-        }
-        if let forged = signed.firstIndex(of: false) {
-            let event = entries[forged].entry.event
-            return (forged, RuleViolation(.badSignature, seq: entries[forged].seq, eventID: event.id, author: event.author, field: "sig",
-                                          "the signature does not verify under key \(event.keyID) for ledger \"\(origin)\": the event was changed after signing, signed with another key, or signed for another ledger"))
-        }
-        return (replayed, ruleBreak)
+        return (valid, outcome.violation)
     }
 
-    /// Checks the entries from ``size`` up to (not including) `end`, read from `reader` in
-    /// windows that are parsed in parallel.
+    /// Checks the entries from ``size`` up to (not including) `end`, read from `reader` a window
+    /// at a time and parsed on every core.
     /// - Returns: the first break, or nil if they all hold.
     /// - Throws: ``StoreError`` when a line cannot be read or does not parse as an entry.
     public mutating func catchUp(reader: LedgerReader, to end: Int64) throws(StoreError) -> RuleViolation? {
-        let window: Int64 = 8192
-        while size < end {
-            let first = size
-            let lines = try reader.lines(in: first..<Swift.min(end, first + window))
+        guard size < end else { return nil }
+        var source = ReaderLineSource(reader, range: size..<end)
+        let outcome = try engine.run(from: &source) { _ in .proceed }
+        if case .broken(.malformedLine(let error, let at)) = outcome {
             let directory = reader.layout.directory
-            let parsed = Parallel.map(lines.count) { index in
-                Result { () throws(StoreError) in try StoredEntry(line: lines[index], seq: first + Int64(index), directory: directory) }
-            }
-            let entries = try parsed.map { result throws(StoreError) in try result.get() }
-            let (_, violation) = check(entries)
-            if let violation { return violation }
+            throw StoreError(.damaged, "\(directory): entry \(at.seq) does not parse: \(error); run `flowledger verify \(directory)` for a full report")
         }
-        return nil
+        return outcome.violation
+    }
+}
+
+extension ReplayOutcome {
+    /// The integrity rule broken, for a replay of entries a reader already located (no segment
+    /// structure, no genesis expectation: only ``ReplayBreak/rule(_:_:)`` and malformed lines).
+    var violation: RuleViolation? {
+        switch self {
+        case .broken(.rule(let violation, _)):
+            return violation
+        case .broken(let other):
+            let seq = other.location?.seq ?? 0
+            return RuleViolation(.malformedLine, seq: seq, eventID: nil, author: nil, field: "", other.description)
+        case .finished, .stopped:
+            return nil
+        }
     }
 }

@@ -29,9 +29,6 @@ public struct LedgerVerifier: Sendable {
     /// What to trust and what to require.
     public let options: VerifyOptions
 
-    /// Lines parsed and signature-checked per parallel step.
-    private static let window = 4096
-
     /// A verifier of the ledger at `directory`.
     public init(directory: String, options: VerifyOptions = VerifyOptions()) {
         self.directory = directory

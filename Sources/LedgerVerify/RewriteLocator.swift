@@ -16,22 +16,18 @@ struct RewriteLocator {
     /// Where the first differing entry below `size` is, with its event, or nil if the index
     /// agrees with the log, is missing, or cannot be read.
     func firstRewrittenEntry(below size: Int64) -> (file: String, line: Int, seq: Int64, eventID: String?, author: String?)? {
-        guard let stored = try? PosixFile(path: layout.hashes, flags: O_RDONLY),
-              let segments = try? SegmentList.read(layout) else { return nil }
+        guard let stored = try? PosixFile(path: layout.hashes, flags: O_RDONLY) else { return nil }
+        var source = SegmentFileSource(layout: layout)
         var seq: Int64 = 0
-        for firstSeq in segments.firstSeqs where seq < size {
-            let name = "log/" + LedgerLayout.segmentName(firstSeq: firstSeq)
-            guard var lines = try? SegmentLines(path: layout.segment(firstSeq: firstSeq)) else { return nil }
-            while seq < size, let chunk = try? lines.next() {
-                for line in chunk where seq < size {
-                    let leaf = Entry.leafHash(line: line.bytes, hash: hash)
-                    guard let bytes = try? stored.read(at: StoredHashes.index(level: 0, seq) * 32, count: 32), bytes.count == 32 else { return nil }
-                    if bytes != leaf.bytes {
-                        let event = try? Entry(line: line.bytes).event
-                        return (name, line.number, seq, event?.id, event?.author)
-                    }
-                    seq += 1
+        while seq < size, case .lines(let lines)? = try? source.next(limit: ReplayEngine.window) {
+            for line in lines where seq < size {
+                let leaf = Entry.leafHash(line: line.bytes, hash: hash)  // L(n) = H(0x00 || line)
+                guard let bytes = try? stored.read(at: StoredHashes.index(level: 0, seq) * 32, count: 32), bytes.count == 32 else { return nil }
+                if bytes != leaf.bytes {
+                    let event = try? Entry(line: line.bytes).event
+                    return (line.location.file ?? "log/", line.location.line ?? 0, seq, event?.id, event?.author)
                 }
+                seq += 1
             }
         }
         return nil
