@@ -1,3 +1,7 @@
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+
 /// A ledger directory opened by a participant's or operator's program: append signed events,
 /// read entries, follow new ones, publish checkpoints and produce proofs.
 ///

@@ -9,6 +9,7 @@
 // The ledger is built once and can be kept with --ledger DIR. Results are never assertions.
 import Foundation
 import FlowLedger
+import LedgerCore
 
 struct OpenBench {
     var suite: Suite = .ed25519SHA256
