@@ -23,7 +23,7 @@ import LedgerStore
 /// ```
 public final class Ledger: Sendable {
     /// The writer (appends, checkpoints).
-    public let writer: LedgerWriter
+    package let writer: LedgerWriter
     private let reader: LedgerReader
 
     private init(writer: LedgerWriter) throws {

@@ -72,7 +72,7 @@ public struct LedgerManifest: Hashable, Sendable {
     }
 
     /// Reads the manifest of the ledger at `layout`.
-    public static func read(_ layout: LedgerLayout) throws(StoreError) -> LedgerManifest {
+    package static func read(_ layout: LedgerLayout) throws(StoreError) -> LedgerManifest {
         guard Directory.exists(layout.manifest) else {
             let directory = layout.directory
             var info = stat()

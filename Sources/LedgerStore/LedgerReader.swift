@@ -18,7 +18,7 @@ import LedgerCrypto
 /// ```
 public final class LedgerReader: @unchecked Sendable {
     /// Where the files are.
-    public let layout: LedgerLayout
+    package let layout: LedgerLayout
     /// `ledger.json`.
     public let manifest: LedgerManifest
     let files: LogFiles
@@ -240,5 +240,5 @@ public final class LedgerReader: @unchecked Sendable {
     // MARK: - Checkpoints
 
     /// The checkpoint store of this ledger.
-    public var checkpoints: CheckpointStore { CheckpointStore(layout: layout, manifest: manifest) }
+    package var checkpoints: CheckpointStore { CheckpointStore(layout: layout, manifest: manifest) }
 }

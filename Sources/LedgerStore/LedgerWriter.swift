@@ -25,7 +25,7 @@ import LedgerCrypto
 public final class LedgerWriter: Sendable {
     private let core: Sequencer
     /// Where the files are.
-    public let layout: LedgerLayout
+    package let layout: LedgerLayout
 
     /// `ledger.json`.
     public var manifest: LedgerManifest { core.manifest }
@@ -91,7 +91,7 @@ public final class LedgerWriter: Sendable {
     /// batch of that ticket was refused — so a caller can keep several batches in flight (and
     /// their signatures checked while the one before is written) and still stop at the first
     /// refusal, as `flowledger append` does.
-    public func submit(_ events: [SignedEvent], after previous: AppendTicket? = nil) -> AppendTicket {
+    package func submit(_ events: [SignedEvent], after previous: AppendTicket? = nil) -> AppendTicket {
         core.submit(events, after: previous)
     }
 
