@@ -77,6 +77,9 @@ let package = Package(
             "FlowLedger", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
             "flowledger-fixtures",
         ]),
+        // The participants' side: imports FlowLedger and nothing else of this package, so it
+        // compiles only while Exports.swift re-exports what a participant's program uses.
+        .testTarget(name: "FlowLedgerSurfaceTests", dependencies: ["FlowLedger"]),
     ],
     swiftLanguageModes: [.v6]
 )
