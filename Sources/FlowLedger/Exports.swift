@@ -56,7 +56,6 @@
 @_exported import struct LedgerCore.FormatError
 @_exported import struct LedgerCore.NoteError
 @_exported import struct LedgerCore.MerkleError
-@_exported import struct LedgerCore.CanonicalJSONError
 
 // Receipts, reading, following, options and errors of the store (LedgerStore).
 @_exported import struct LedgerStore.Receipt

@@ -67,17 +67,19 @@ public final class Ledger: Sendable {
     /// The number of durable entries.
     public var size: Int64 { writer.size }
 
-    /// Appends one signed event; returns once it is durable.
+    /// Appends one signed event; returns once it is durable. Throws only ``StoreError`` (typed),
+    /// whose `violation` names the rule a refused event broke.
     ///
     /// ```swift
     /// let receipt = try await ledger.append(platform.sign(.exchangeSent(body), id: "x-1"))
     /// print(receipt)   // {"hash":"…","seq":42}
     /// ```
-    public func append(_ event: SignedEvent) async throws -> Receipt {
+    public func append(_ event: SignedEvent) async throws(StoreError) -> Receipt {
         try await writer.append([event])[0]
     }
 
-    /// Appends a batch, all or nothing; returns once all are durable.
+    /// Appends a batch, all or nothing; returns once all are durable. Throws only ``StoreError``
+    /// (typed): `batchIndex` says which event was refused.
     ///
     /// ```swift
     /// do {
@@ -86,7 +88,7 @@ public final class Ledger: Sendable {
     ///     print(error.batchIndex ?? 0, error.violation?.code as Any, error.message)   // nothing was written
     /// }
     /// ```
-    public func append(_ events: [SignedEvent]) async throws -> [Receipt] {
+    public func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] {
         try await writer.append(events)
     }
 

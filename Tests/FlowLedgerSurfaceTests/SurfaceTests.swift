@@ -69,6 +69,11 @@ struct SurfaceTests {
             #expect(violation != nil)
         }
 
+        // Appending keeps its error in its type.
+        let appendOne: (SignedEvent) async throws(StoreError) -> Receipt = ledger.append
+        let appendBatch: ([SignedEvent]) async throws(StoreError) -> [Receipt] = ledger.append
+        _ = (appendOne, appendBatch)
+
         // Following: entries as they come, and with their stored lines.
         let follower: EntryFollower = ledger.follow(from: receipts[0].seq)
         for try await entry in follower {
@@ -165,7 +170,6 @@ struct SurfaceTests {
         "LedgerCore.PolicyRule", "LedgerCore.PolicyFinding",
         // Errors.
         "LedgerCore.RuleViolation", "LedgerCore.FormatError", "LedgerCore.NoteError", "LedgerCore.MerkleError",
-        "LedgerCore.CanonicalJSONError",
         // The store: receipts, reading, following, options, errors.
         "LedgerStore.Receipt", "LedgerStore.LedgerReader", "LedgerStore.LedgerManifest", "LedgerStore.EntryFollower",
         "LedgerStore.StoredEntry", "LedgerStore.WriterOptions", "LedgerStore.StoreError",
