@@ -34,7 +34,7 @@ public struct FormatError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
 
     /// Creates an error for `field`.
-    public init(_ code: Code, field: String, _ message: String) {
+    package init(_ code: Code, field: String, _ message: String) {
         self.code = code
         self.field = field
         self.message = message
