@@ -50,25 +50,36 @@ let package = Package(
         .target(name: "FlowLedger", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The commands, as a library so tests can run them in process.
         .target(name: "FlowLedgerCLI", dependencies: [
-            "FlowLedger", "LedgerProjection",
+            "FlowLedger", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
         // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
-        .executableTarget(name: "flowledger-bench", dependencies: ["FlowLedger", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(name: "flowledger-bench", dependencies: [
+            "FlowLedger", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Writes the verifier's test corpus in Fixtures/ledgers (scripts/gen-fixtures.sh): fixed
         // test keys, fixed times, so the output is the same on every run.
-        .executableTarget(name: "flowledger-fixtures", dependencies: ["FlowLedger"]),
+        .executableTarget(name: "flowledger-fixtures", dependencies: ["FlowLedger", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // Shared by the test targets: fixture loading, deterministic randomness, child processes.
         .target(name: "LedgerTestSupport", path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["FlowLedger", "LedgerStore", "LedgerTestSupport", "flowledger"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: [
+            "FlowLedger", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
+        ]),
         .testTarget(name: "LedgerProjectionTests", dependencies: [
-            "FlowLedger", "LedgerProjection", "LedgerTestSupport", "flowledger",
+            "FlowLedger", "LedgerProjection", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "LedgerVerifyTests", dependencies: ["FlowLedger", "LedgerVerify", "LedgerTestSupport", "flowledger", "flowledger-fixtures"]),
+        .testTarget(name: "LedgerVerifyTests", dependencies: [
+            "FlowLedger", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
+            "flowledger-fixtures",
+        ]),
+        // The participants' side: imports FlowLedger and nothing else of this package, so it
+        // compiles only while Exports.swift re-exports what a participant's program uses.
+        .testTarget(name: "FlowLedgerSurfaceTests", dependencies: ["FlowLedger"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,7 @@
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+
 /// A ledger directory opened by a participant's or operator's program: append signed events,
 /// read entries, follow new ones, publish checkpoints and produce proofs.
 ///
@@ -19,7 +23,7 @@
 /// ```
 public final class Ledger: Sendable {
     /// The writer (appends, checkpoints).
-    public let writer: LedgerWriter
+    package let writer: LedgerWriter
     private let reader: LedgerReader
 
     private init(writer: LedgerWriter) throws {
@@ -63,8 +67,8 @@ public final class Ledger: Sendable {
     /// The number of durable entries.
     public var size: Int64 { writer.size }
 
-    /// Appends one signed event; returns once it is durable. Throws only ``StoreError`` (typed):
-    /// its ``StoreError/violation`` names the rule an event broke.
+    /// Appends one signed event; returns once it is durable. Throws only ``StoreError`` (typed),
+    /// whose `violation` names the rule a refused event broke.
     ///
     /// ```swift
     /// let receipt = try await ledger.append(platform.sign(.exchangeSent(body), id: "x-1"))
@@ -74,7 +78,8 @@ public final class Ledger: Sendable {
         try await writer.append([event])[0]
     }
 
-    /// Appends a batch, all or nothing; returns once all are durable. Throws only ``StoreError``.
+    /// Appends a batch, all or nothing; returns once all are durable. Throws only ``StoreError``
+    /// (typed): `batchIndex` says which event was refused.
     ///
     /// ```swift
     /// do {

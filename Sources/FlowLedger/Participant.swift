@@ -1,3 +1,7 @@
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+
 /// An organisation that writes to a ledger: its party id and signing key, bound to one ledger's
 /// origin so everything it signs can only be appended there (DESIGN §5).
 ///

@@ -1,3 +1,7 @@
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+
 /// Proofs from a ledger directory against its published checkpoints. Every proof is verified
 /// against the checkpoint before it is handed out, so damaged derived files can never yield a
 /// proof that a regulator would then reject. Works from any process, while a writer appends.

@@ -1,6 +1,7 @@
 import FlowLedger
 #if canImport(Glibc)
 import Glibc
+import LedgerCore
 #endif
 
 /// Line input from a file or stdin (`-`), read in chunks as it arrives, so a pipe is appended as

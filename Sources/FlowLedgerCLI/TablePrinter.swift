@@ -1,4 +1,6 @@
 import FlowLedger
+import LedgerCore
+import LedgerProjection
 
 /// Prints a ``ViewTable`` as aligned columns for a person (`views`, `query`), or as one
 /// canonical JSON array of objects for scripts (`--json`).

@@ -1,4 +1,5 @@
 import FlowLedger
+import LedgerVerify
 
 /// A verifier key given on the command line (`--vkey`, `--witness-key`): the key string itself
 /// (`name+<8 hex>+<base64>`, as `flowledger vkey DIR` and `flowledger witness vkey` print it),

@@ -26,7 +26,7 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
 
     /// Creates an error with a code and a complete human-readable message.
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }

@@ -8,7 +8,7 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
     public static let zero = Hash32(storage: (0, 0, 0, 0))
 
     /// Creates a digest from its tuple storage.
-    public init(storage: (UInt64, UInt64, UInt64, UInt64)) { self.storage = storage }
+    package init(storage: (UInt64, UInt64, UInt64, UInt64)) { self.storage = storage }
 
     /// Creates a digest from exactly 32 bytes.
     /// - Throws: ``CryptoError/Code/malformedEncoding`` when `bytes` is not 32 bytes long.

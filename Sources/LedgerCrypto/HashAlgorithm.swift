@@ -65,11 +65,11 @@ private final class FetchedDigests: @unchecked Sendable {
 }
 
 /// An incremental hash computation: `update` any number of times, then `finish` once.
-public struct HashContext: ~Copyable {
+package struct HashContext: ~Copyable {
     private let context: OpaquePointer
 
     /// Starts hashing with `algorithm`.
-    public init(_ algorithm: HashAlgorithm) {
+    package init(_ algorithm: HashAlgorithm) {
         guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex2(context, algorithm.evpMD, nil) == 1 else {
             fatalError("OpenSSL could not start a \(algorithm.rawValue) digest: \(OpenSSLErrorQueue.drain())")
         }
@@ -77,24 +77,24 @@ public struct HashContext: ~Copyable {
     }
 
     /// Feeds bytes.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         Self.feed(context, bytes)
     }
 
     /// Feeds one byte.
-    public mutating func update(byte: UInt8) {
+    package mutating func update(byte: UInt8) {
         var byte = byte
         EVP_DigestUpdate(context, &byte, 1)
     }
 
     /// Feeds the 32 bytes of a hash.
-    public mutating func update(_ hash: Hash32) {
+    package mutating func update(_ hash: Hash32) {
         var storage = hash.storage
         Swift.withUnsafeBytes(of: &storage) { Self.feed(context, $0) }
     }
 
     /// Feeds a sequence of bytes.
-    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    package mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         let context = self.context
         let fed: Void? = bytes.withContiguousStorageIfAvailable { Self.feed(context, UnsafeRawBufferPointer($0)) }
         if fed == nil {
@@ -107,7 +107,7 @@ public struct HashContext: ~Copyable {
     }
 
     /// Finishes and returns the digest.
-    public consuming func finish() -> Hash32 {
+    package consuming func finish() -> Hash32 {
         var out = Hash32.zero
         var length: UInt32 = 0
         Swift.withUnsafeMutableBytes(of: &out.storage) { raw in

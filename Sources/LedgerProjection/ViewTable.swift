@@ -4,30 +4,30 @@ import LedgerCore
 
 /// The result of a read over the views as plain columns and JSON values, for printing as a
 /// table or as JSON (`flowledger views`, `flowledger query`).
-public struct ViewTable: Sendable {
+package struct ViewTable: Sendable {
     /// Column names, in the statement's order.
-    public let columns: [String]
+    package let columns: [String]
     /// Rows of values (integer, string or null).
-    public let rows: [[JSONValue]]
+    package let rows: [[JSONValue]]
 
     /// The rows as JSON objects keyed by column name.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .array(rows.map { row in .object(Dictionary(zip(columns, row), uniquingKeysWith: { first, _ in first })) })
     }
 
     /// A view `flowledger views` prints: the columns a person reads first as a table (`sql`), and
     /// every column for a script (`jsonSQL`, `--json`), in the same order of rows.
-    public struct Named: Sendable {
+    package struct Named: Sendable {
         /// The view's name on the command line.
-        public let name: String
+        package let name: String
         /// The statement of the table for a person.
-        public let sql: String
+        package let sql: String
         /// The statement of the JSON for a script: every column.
-        public let jsonSQL: String
+        package let jsonSQL: String
     }
 
     /// The named views of `flowledger views`.
-    public static let named: [Named] = [
+    package static let named: [Named] = [
         Named(name: "parties", sql: "SELECT party, name, kind, roles, status, key_id, registered_seq FROM parties ORDER BY party",
               jsonSQL: """
                 SELECT party, name, kind, roles, key, key_id, status, status_reason, registered_seq, registered_time, updated_seq

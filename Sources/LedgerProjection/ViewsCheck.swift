@@ -11,18 +11,18 @@ import LedgerStore
 /// let check = try ViewsCheck.run(directory: "ledger")
 /// if !check.holds { print(check.message) }   // names the tables that differ
 /// ```
-public struct ViewsCheck: Sendable {
+package struct ViewsCheck: Sendable {
     /// Whether the file's rows equal the recomputed ones.
-    public let holds: Bool
+    package let holds: Bool
     /// The digest recomputed from the log, and the one of the file.
-    public let expected: ViewDigest, found: ViewDigest?
+    package let expected: ViewDigest, found: ViewDigest?
     /// The tables that differ, in schema order.
-    public let differingTables: [String]
+    package let differingTables: [String]
     /// One paragraph for the report.
-    public let message: String
+    package let message: String
 
     /// Checks `<directory>/views.sqlite` (or `path`) against the log of `directory`.
-    public static func run(directory: String, path: String? = nil, options: ProjectorOptions = ProjectorOptions()) throws -> ViewsCheck {
+    package static func run(directory: String, path: String? = nil, options: ProjectorOptions = ProjectorOptions()) throws -> ViewsCheck {
         let reader: LedgerReader
         do { reader = try LedgerReader(directory: directory) } catch { throw ProjectionError(error) }
         let file = path ?? reader.layout.views

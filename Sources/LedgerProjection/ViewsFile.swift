@@ -14,9 +14,9 @@ import LedgerStore
 /// let file = try ViewsFile(path: "ledger/views.sqlite")
 /// let table = try file.select("SELECT dataset, sum(records) FROM flows GROUP BY dataset")
 /// ```
-public struct ViewsFile: Sendable {
+package struct ViewsFile: Sendable {
     /// The file.
-    public let path: String
+    package let path: String
     private let database: DatabaseQueue
     /// The private directory of a copy (``copy(of:)``), removed with the last value using it.
     private let scratch: ScratchDirectory?
@@ -24,7 +24,7 @@ public struct ViewsFile: Sendable {
     /// Opens `path` read-only (SQLITE_OPEN_READONLY): nothing this value does can write to it.
     /// - Throws: ``ProjectionError`` naming the file; for one that is not a SQLite database, its
     ///   ``ProjectionError/unreadable`` is set.
-    public init(path: String) throws {
+    package init(path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ProjectionError("\(path): no views file; run `flowledger views DIR parties` to build it")
         }
@@ -35,7 +35,7 @@ public struct ViewsFile: Sendable {
     /// file see), read-only: the file's directory is never written, not even SQLite's `-shm`, and
     /// a directory that cannot be written (a regulator's read-only copy) is no obstacle.
     /// `verify --views` reads the evidence this way. ``path`` stays the original's.
-    public static func copy(of path: String) throws -> ViewsFile {
+    package static func copy(of path: String) throws -> ViewsFile {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ProjectionError("\(path): no views file; run `flowledger views DIR parties` to build it")
         }
@@ -69,7 +69,7 @@ public struct ViewsFile: Sendable {
 
     /// Runs one read-only SQL statement; a statement that would write is refused with
     /// "query is read-only: …".
-    public func select(_ sql: String) throws -> ViewTable {
+    package func select(_ sql: String) throws -> ViewTable {
         do { return try database.read { db in try ViewTable.select(db, sql: sql) } } catch let error as ProjectionError {
             throw error
         } catch let error as DatabaseError {
@@ -78,19 +78,19 @@ public struct ViewsFile: Sendable {
     }
 
     /// The digest of the rows in the file as they are (see ``ViewDigest``).
-    public func digest(hash: HashAlgorithm) throws -> ViewDigest {
+    package func digest(hash: HashAlgorithm) throws -> ViewDigest {
         do { return try database.read { db in try ViewDigest(db, hash: hash) } } catch let error as DatabaseError {
             throw ProjectionError("\(path): cannot read the views: \(error.message ?? "\(error.resultCode)")")
         }
     }
 
     /// The position row as the file records it (nil when it has none, or cannot be read).
-    public func position() throws -> ViewPosition? {
+    package func position() throws -> ViewPosition? {
         try? database.read { db in try ViewPosition.fetch(db) }
     }
 
     /// Why the file cannot be read as views at all (not a database, no position table), or nil.
-    public func unreadable() -> String? {
+    package func unreadable() -> String? {
         do {
             _ = try database.read { db in try ViewPosition.fetch(db) }
             return nil

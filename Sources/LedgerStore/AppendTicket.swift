@@ -8,7 +8,7 @@ import Synchronization
 /// let second = writer.submit(batch2, after: first)   // not attempted if batch1 is refused
 /// let receipts = try first.wait() + second.wait()
 /// ```
-public final class AppendTicket: Sendable {
+package final class AppendTicket: Sendable {
     /// Signalled once the result is set (a blocking wait: callers of ``wait()`` are plain threads).
     private let done = DispatchSemaphore(value: 0)
     private let result = Mutex<Result<[Receipt], StoreError>?>(nil)
@@ -28,7 +28,7 @@ public final class AppendTicket: Sendable {
     }
 
     /// Blocks until the batch is durable (its receipts, in order) or refused.
-    public func wait() throws(StoreError) -> [Receipt] {
+    package func wait() throws(StoreError) -> [Receipt] {
         done.wait()
         done.signal()  // later waits return at once
         return try result.withLock { $0! }.get()

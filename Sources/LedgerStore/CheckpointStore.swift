@@ -6,26 +6,26 @@ import Synchronization
 /// `checkpoints/`: every checkpoint the operator published, as a signed note named by its tree
 /// size (`<size>.checkpoint`), and `latest`, a copy of the newest. Files are written atomically
 /// (temporary file, fsync, rename), so a reader sees a whole checkpoint or none.
-public struct CheckpointStore: Sendable {
+package struct CheckpointStore: Sendable {
     /// Where the files are.
-    public let layout: LedgerLayout
+    package let layout: LedgerLayout
     /// The ledger's manifest (origin and operator key).
-    public let manifest: LedgerManifest
+    package let manifest: LedgerManifest
 
     /// The checkpoint store of the ledger described by `manifest` at `layout`.
-    public init(layout: LedgerLayout, manifest: LedgerManifest) {
+    package init(layout: LedgerLayout, manifest: LedgerManifest) {
         self.layout = layout
         self.manifest = manifest
     }
 
     /// The operator's verifier key (C2SP note key: `origin+<key id>+<base64>`).
-    public func operatorVerifierKey() throws -> VerifierKey {
+    package func operatorVerifierKey() throws -> VerifierKey {
         try VerifierKey(name: manifest.origin, publicKey: manifest.operatorKey,
                         algorithm: manifest.suite == .ed25519SHA256 ? .ed25519 : .sm2SM3)
     }
 
     /// The sizes of all published checkpoints, ascending.
-    public func sizes() throws(StoreError) -> [Int64] {
+    package func sizes() throws(StoreError) -> [Int64] {
         guard Directory.exists(layout.checkpoints) else { return [] }
         return try Directory.list(layout.checkpoints).compactMap { name -> Int64? in
             guard name.hasSuffix(".checkpoint"), let size = Int64(name.dropLast(11)), String(size) + ".checkpoint" == name else { return nil }
@@ -34,7 +34,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// The signed checkpoint of `size` (the latest when nil), verified under the operator's key.
-    public func load(size: Int64? = nil) throws -> (checkpoint: Checkpoint, note: String) {
+    package func load(size: Int64? = nil) throws -> (checkpoint: Checkpoint, note: String) {
         let path: String
         if let size {
             path = layout.checkpoint(size: size)
@@ -61,7 +61,7 @@ public struct CheckpointStore: Sendable {
     /// Publishes a signed checkpoint note: `<size>.checkpoint`, then `latest`.
     /// - Throws: if a different checkpoint of the same size was published before (a second root
     ///   for one size would be a split view).
-    public func publish(_ note: String, size: Int64) throws(StoreError) {
+    package func publish(_ note: String, size: Int64) throws(StoreError) {
         try Directory.create(layout.checkpoints)
         let path = layout.checkpoint(size: size)
         let bytes = Array(note.utf8)

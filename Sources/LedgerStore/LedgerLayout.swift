@@ -8,50 +8,50 @@
 ///     <dir>/checkpoints/<size>.checkpoint  every published checkpoint; `latest` is the newest
 ///     <dir>/writer.lock                    the single writer's advisory lock
 ///     <dir>/views.sqlite                   derived: the projector's views (LedgerProjection)
-public struct LedgerLayout: Sendable {
+package struct LedgerLayout: Sendable {
     /// The ledger directory.
-    public let directory: String
+    package let directory: String
 
     /// The layout of the ledger at `directory`.
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
     }
 
     /// `ledger.json`.
-    public var manifest: String { directory + "/ledger.json" }
+    package var manifest: String { directory + "/ledger.json" }
     /// The segment directory.
-    public var log: String { directory + "/log" }
+    package var log: String { directory + "/log" }
     /// The derived-file directory.
-    public var index: String { directory + "/index" }
+    package var index: String { directory + "/index" }
     /// The offset index.
-    public var offsets: String { index + "/offsets" }
+    package var offsets: String { index + "/offsets" }
     /// The stored Merkle hashes.
-    public var hashes: String { index + "/hashes" }
+    package var hashes: String { index + "/hashes" }
     /// The writer's state snapshot and the history its rules look up (``HistoryFile``).
-    public var writerState: String { index + "/state.sqlite" }
+    package var writerState: String { index + "/state.sqlite" }
     /// The checkpoint directory.
-    public var checkpoints: String { directory + "/checkpoints" }
+    package var checkpoints: String { directory + "/checkpoints" }
     /// The newest checkpoint.
-    public var latestCheckpoint: String { checkpoints + "/latest" }
+    package var latestCheckpoint: String { checkpoints + "/latest" }
     /// The writer lock file.
-    public var lock: String { directory + "/writer.lock" }
+    package var lock: String { directory + "/writer.lock" }
     /// The projector's views (derived, deletable, rebuilt on demand).
-    public var views: String { directory + "/views.sqlite" }
+    package var views: String { directory + "/views.sqlite" }
 
     /// The checkpoint of `size` entries.
-    public func checkpoint(size: Int64) -> String { checkpoints + "/\(size).checkpoint" }
+    package func checkpoint(size: Int64) -> String { checkpoints + "/\(size).checkpoint" }
 
     /// The segment whose first entry is `firstSeq`.
-    public func segment(firstSeq: Int64) -> String { log + "/" + Self.segmentName(firstSeq: firstSeq) }
+    package func segment(firstSeq: Int64) -> String { log + "/" + Self.segmentName(firstSeq: firstSeq) }
 
     /// `00000000000000000042.jsonl`.
-    public static func segmentName(firstSeq: Int64) -> String {
+    package static func segmentName(firstSeq: Int64) -> String {
         let digits = String(firstSeq)
         return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".jsonl"
     }
 
     /// The first seq named by a segment file name, or nil for any other name.
-    public static func firstSeq(ofSegmentNamed name: String) -> Int64? {
+    package static func firstSeq(ofSegmentNamed name: String) -> Int64? {
         guard name.utf8.count == 26, name.hasSuffix(".jsonl") else { return nil }
         let digits = name.prefix(20)
         guard digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }

@@ -13,7 +13,7 @@ import LedgerCrypto
 /// agree when it opens the ledger.
 public struct LedgerManifest: Hashable, Sendable {
     /// The only on-disk format this version reads and writes.
-    public static let currentFormat: Int64 = 1
+    package static let currentFormat: Int64 = 1
 
     /// The ledger's origin.
     public let origin: String
@@ -38,7 +38,7 @@ public struct LedgerManifest: Hashable, Sendable {
     }
 
     /// Reads `ledger.json` strictly.
-    public init(bytes: [UInt8], path: String) throws(StoreError) {
+    package init(bytes: [UInt8], path: String) throws(StoreError) {
         func fail(_ what: String) -> StoreError {
             StoreError(.notALedger, "\(path): \(what); this file is written by `flowledger init` and must not be edited")
         }
@@ -72,7 +72,7 @@ public struct LedgerManifest: Hashable, Sendable {
     }
 
     /// Reads the manifest of the ledger at `layout`.
-    public static func read(_ layout: LedgerLayout) throws(StoreError) -> LedgerManifest {
+    package static func read(_ layout: LedgerLayout) throws(StoreError) -> LedgerManifest {
         guard Directory.exists(layout.manifest) else {
             let directory = layout.directory
             var info = stat()

@@ -18,7 +18,7 @@ import LedgerCrypto
 /// ```
 public final class LedgerReader: @unchecked Sendable {
     /// Where the files are.
-    public let layout: LedgerLayout
+    package let layout: LedgerLayout
     /// `ledger.json`.
     public let manifest: LedgerManifest
     let files: LogFiles
@@ -198,14 +198,14 @@ public final class LedgerReader: @unchecked Sendable {
 
     /// Where entry `seq` is stored, for messages: its segment file and 1-based line in it (as
     /// of the last listing of `log/`).
-    public func position(of seq: Int64) -> (file: String, line: Int64) {
+    package func position(of seq: Int64) -> (file: String, line: Int64) {
         let segments = files.segmentList
         let first = segments.firstSeqs[segments.segmentIndex(of: seq)]
         return (layout.segment(firstSeq: first), seq - first + 1)
     }
 
     /// The leaf hash of entry `seq`, computed from its line.
-    public func leafHash(at seq: Int64) throws(StoreError) -> Hash32 {
+    package func leafHash(at seq: Int64) throws(StoreError) -> Hash32 {
         Entry.leafHash(line: try line(at: seq), hash: hash)
     }
 
@@ -220,19 +220,19 @@ public final class LedgerReader: @unchecked Sendable {
     }
 
     /// The Merkle root of the first `size` entries.
-    public func rootHash(size: Int64) throws -> Hash32 {
+    package func rootHash(size: Int64) throws -> Hash32 {
         try requireTree(size: size)
         return try MerkleTree.rootHash(size: size, reader: files.hashes, hash: hash)
     }
 
     /// The RFC 9162 inclusion proof of entry `seq` in the tree of the first `size` entries.
-    public func inclusionProof(seq: Int64, size: Int64) throws -> [Hash32] {
+    package func inclusionProof(seq: Int64, size: Int64) throws -> [Hash32] {
         try requireTree(size: size)
         return try MerkleTree.inclusionProof(index: seq, size: size, reader: files.hashes, hash: hash)
     }
 
     /// The RFC 9162 consistency proof from the tree of `old` entries to the tree of `new`.
-    public func consistencyProof(old: Int64, new: Int64) throws -> [Hash32] {
+    package func consistencyProof(old: Int64, new: Int64) throws -> [Hash32] {
         try requireTree(size: new)
         return try MerkleTree.consistencyProof(old: old, new: new, reader: files.hashes, hash: hash)
     }
@@ -240,5 +240,5 @@ public final class LedgerReader: @unchecked Sendable {
     // MARK: - Checkpoints
 
     /// The checkpoint store of this ledger.
-    public var checkpoints: CheckpointStore { CheckpointStore(layout: layout, manifest: manifest) }
+    package var checkpoints: CheckpointStore { CheckpointStore(layout: layout, manifest: manifest) }
 }

@@ -22,17 +22,17 @@ import LedgerCrypto
 /// print(receipt.seq, receipt.leafHash.hex)
 /// writer.close()
 /// ```
-public final class LedgerWriter: Sendable {
+package final class LedgerWriter: Sendable {
     private let core: Sequencer
     /// Where the files are.
-    public let layout: LedgerLayout
+    package let layout: LedgerLayout
 
     /// `ledger.json`.
-    public var manifest: LedgerManifest { core.manifest }
+    package var manifest: LedgerManifest { core.manifest }
     /// What opening the ledger found and repaired.
-    public var recovery: RecoveryReport { core.recovery }
+    package var recovery: RecoveryReport { core.recovery }
     /// The options it was opened with.
-    public var options: WriterOptions { core.options }
+    package var options: WriterOptions { core.options }
 
     private init(core: Sequencer, layout: LedgerLayout) {
         self.core = core
@@ -46,14 +46,14 @@ public final class LedgerWriter: Sendable {
     /// cuts a torn last line, repairs the derived files, and starts the committer.
     /// - Throws: ``StoreError/Code/locked`` if another process writes; ``StoreError/Code/damaged``
     ///   if the log breaks a rule anywhere but a torn last line.
-    public static func open(directory: String, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+    package static func open(directory: String, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
         let store = try SegmentStore.open(directory: directory, options: options)
         return LedgerWriter(core: try Sequencer(store: store, name: store.layout.directory, options: options), layout: store.layout)
     }
 
     /// Creates a new ledger at `directory` (created if missing; it must not hold a ledger) whose
     /// entry 0 is `genesis`, signed by the operator key its body names.
-    public static func create(directory: String, genesis: SignedEvent, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+    package static func create(directory: String, genesis: SignedEvent, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
         guard case .genesis(let body) = genesis.event.body else {
             throw StoreError(.malformed, "a ledger starts with a ledger.genesis event, not \(genesis.event.type.rawValue)")
         }
@@ -71,38 +71,38 @@ public final class LedgerWriter: Sendable {
 
     /// Finishes the appends already queued, stops the committer and releases the lock.
     /// Appends after this fail with ``StoreError/Code/closed``.
-    public func close() { core.close() }
+    package func close() { core.close() }
 
     /// The number of durable entries.
-    public var size: Int64 { core.size }
+    package var size: Int64 { core.size }
 
     /// A reader of this ledger (for entries and proofs; safe to use while appending).
-    public func reader() throws(StoreError) -> LedgerReader { try LedgerReader(directory: layout.directory) }
+    package func reader() throws(StoreError) -> LedgerReader { try LedgerReader(directory: layout.directory) }
 
     /// Appends `events` as one all-or-nothing batch and waits until they are durable.
     /// - Returns: one receipt per event, in order (the original receipt for an event already
     ///   in the log).
     /// - Throws: ``StoreError`` with ``StoreError/batchIndex`` and ``StoreError/violation`` for a
     ///   rejected event (nothing of the batch is written), or an I/O error.
-    public func appendBlocking(_ events: [SignedEvent]) throws(StoreError) -> [Receipt] { try core.appendBlocking(events) }
+    package func appendBlocking(_ events: [SignedEvent]) throws(StoreError) -> [Receipt] { try core.appendBlocking(events) }
 
     /// Queues `events` as one all-or-nothing batch and returns at once; ``AppendTicket/wait()``
     /// gives the receipts once they are durable. With `after`, the batch is not attempted if the
     /// batch of that ticket was refused — so a caller can keep several batches in flight (and
     /// their signatures checked while the one before is written) and still stop at the first
     /// refusal, as `flowledger append` does.
-    public func submit(_ events: [SignedEvent], after previous: AppendTicket? = nil) -> AppendTicket {
+    package func submit(_ events: [SignedEvent], after previous: AppendTicket? = nil) -> AppendTicket {
         core.submit(events, after: previous)
     }
 
     /// Appends `events` as one all-or-nothing batch; resumes once they are durable.
     /// See ``appendBlocking(_:)``.
-    public func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] { try await core.append(events) }
+    package func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] { try await core.append(events) }
 
     /// Signs a checkpoint of the current size with the operator key and publishes it to
     /// `checkpoints/`.
     /// - Throws: ``StoreError/Code/wrongKey`` unless `operatorKey` is the key in `ledger.json`.
-    public func checkpoint(operatorKey: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
+    package func checkpoint(operatorKey: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
         try core.checkpoint(operatorKey: operatorKey)
     }
 }

@@ -10,7 +10,7 @@ public struct Receipt: Hashable, Sendable, CustomStringConvertible {
     public let leafHash: Hash32
 
     /// Creates a receipt.
-    public init(seq: Int64, leafHash: Hash32) {
+    package init(seq: Int64, leafHash: Hash32) {
         self.seq = seq
         self.leafHash = leafHash
     }

@@ -1,33 +1,33 @@
 /// What opening a ledger as its writer found and repaired. Only two things are ever repaired: a
 /// torn last line (never acknowledged) and derived files that are missing or behind.
-public struct RecoveryReport: Sendable, Equatable, CustomStringConvertible {
+package struct RecoveryReport: Sendable, Equatable, CustomStringConvertible {
     /// Entries in the log after recovery.
-    public var entries: Int64 = 0
+    package var entries: Int64 = 0
     /// Bytes of an unterminated last line that were cut off (0 when the log ended cleanly).
-    public var tornBytes: Int64 = 0
+    package var tornBytes: Int64 = 0
     /// The segment the torn line was cut from.
-    public var tornSegment: String?
+    package var tornSegment: String?
     /// Entries added to the offset index because it was missing or behind.
-    public var indexedEntries: Int64 = 0
+    package var indexedEntries: Int64 = 0
     /// Entries added to the stored Merkle hashes because they were missing or behind.
-    public var hashedEntries: Int64 = 0
+    package var hashedEntries: Int64 = 0
     /// Entries whose signatures were checked at open (those the index did not cover yet, i.e.
     /// written just before a crash).
-    public var signaturesChecked: Int64 = 0
+    package var signaturesChecked: Int64 = 0
     /// Entries replayed through the integrity rules at open: those after the writer's state
     /// snapshot, or all of them without one.
-    public var replayedEntries: Int64 = 0
+    package var replayedEntries: Int64 = 0
     /// The size of the state snapshot the writer resumed from (nil: it replayed the whole log).
-    public var resumedAt: Int64?
+    package var resumedAt: Int64?
     /// What opening noticed without repairing the log: a state snapshot that was ignored and
     /// rebuilt, and why.
-    public var notes: [String] = []
+    package var notes: [String] = []
 
     /// True when nothing had to be repaired.
-    public var isClean: Bool { tornBytes == 0 && indexedEntries == 0 && hashedEntries == 0 }
+    package var isClean: Bool { tornBytes == 0 && indexedEntries == 0 && hashedEntries == 0 }
 
     /// A one-line summary for logs.
-    public var description: String {
+    package var description: String {
         var parts = ["\(entries) entries"]
         if tornBytes > 0 { parts.append("cut a torn last line of \(tornBytes) bytes from \(tornSegment ?? "the last segment")") }
         if indexedEntries > 0 { parts.append("indexed \(indexedEntries) entries") }

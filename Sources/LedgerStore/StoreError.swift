@@ -46,7 +46,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public let batchIndex: Int?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, violation: RuleViolation? = nil, batchIndex: Int? = nil) {
+    package init(_ code: Code, _ message: String, violation: RuleViolation? = nil, batchIndex: Int? = nil) {
         self.code = code
         self.message = message
         self.violation = violation

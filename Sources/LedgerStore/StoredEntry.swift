@@ -10,7 +10,7 @@ public struct StoredEntry: Sendable {
     public let line: [UInt8]
 
     /// Parses the stored `line` of entry `seq` of the ledger in `directory` (named in errors).
-    public init(line: [UInt8], seq: Int64, directory: String) throws(StoreError) {
+    package init(line: [UInt8], seq: Int64, directory: String) throws(StoreError) {
         do {
             entry = try Entry(line: line)
         } catch {

@@ -35,7 +35,7 @@ public struct CheckpointCheck: Hashable, Sendable {
     public let problem: String?
 
     /// Creates a result.
-    public init(file: String, size: Int64?, signedRoot: Hash32?, computedRoot: Hash32?, status: Status,
+    package init(file: String, size: Int64?, signedRoot: Hash32?, computedRoot: Hash32?, status: Status,
                 cosignedBy: [String] = [], problem: String? = nil) {
         self.file = file
         self.size = size

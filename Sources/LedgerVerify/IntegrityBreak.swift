@@ -16,13 +16,13 @@ public struct IntegrityBreak: Hashable, Sendable {
         public let rule: Int?
 
         /// A kind named `name` under integrity rule `rule`.
-        public init(_ name: String, rule: Int?) {
+        package init(_ name: String, rule: Int?) {
             self.name = name
             self.rule = rule
         }
 
         /// The kind of an entry that breaks integrity rule `code`.
-        public init(_ code: RuleViolation.Code) { self.init(code.description, rule: code.rule) }
+        package init(_ code: RuleViolation.Code) { self.init(code.description, rule: code.rule) }
 
         /// A published checkpoint's root differs from the root recomputed from the log.
         public static let checkpointMismatch = Kind("checkpointMismatch", rule: nil)
@@ -66,7 +66,7 @@ public struct IntegrityBreak: Hashable, Sendable {
     public let detail: String
 
     /// Creates a break.
-    public init(kind: Kind, file: String, line: Int? = nil, seq: Int64? = nil, eventID: String? = nil, author: String? = nil,
+    package init(kind: Kind, file: String, line: Int? = nil, seq: Int64? = nil, eventID: String? = nil, author: String? = nil,
                 field: String = "", expected: String? = nil, found: String? = nil, meaning: String, detail: String) {
         self.kind = kind
         self.file = file

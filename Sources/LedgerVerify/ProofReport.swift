@@ -22,7 +22,7 @@ public struct ProofReport: Hashable, Sendable {
     public let checkpoint: Checkpoint?
 
     /// Creates a report.
-    public init(verdict: Verdict, summary: String, details: [String] = [], checkpoint: Checkpoint? = nil) {
+    package init(verdict: Verdict, summary: String, details: [String] = [], checkpoint: Checkpoint? = nil) {
         self.verdict = verdict
         self.summary = summary
         self.details = details

@@ -17,9 +17,9 @@ import LedgerCrypto
 ///     let path = try evidence.write(directory: "/var/lib/witness")
 /// }
 /// ```
-public struct SplitViewEvidence: Hashable, Sendable {
+package struct SplitViewEvidence: Hashable, Sendable {
     /// Why the two checkpoints contradict each other.
-    public enum Reason: String, Hashable, Sendable {
+    package enum Reason: String, Hashable, Sendable {
         /// Two different roots for the same tree size.
         case sameSizeDifferentRoot = "same-size-different-root"
         /// The consistency proof between the two sizes does not verify.
@@ -27,22 +27,22 @@ public struct SplitViewEvidence: Hashable, Sendable {
     }
 
     /// The log.
-    public let origin: String
+    package let origin: String
     /// Why this is a split view.
-    public let reason: Reason
+    package let reason: Reason
     /// The checkpoint note the witness cosigned before (with its cosignature).
-    public let cosigned: String
+    package let cosigned: String
     /// The conflicting checkpoint note the operator offered.
-    public let offered: String
+    package let offered: String
     /// The consistency proof that failed, if one was given.
-    public let proof: [Hash32]
+    package let proof: [Hash32]
     /// What the check found (roots, sizes), one line.
-    public let detail: String
+    package let detail: String
     /// When it was detected, seconds since the epoch.
-    public let detected: UInt64
+    package let detected: UInt64
 
     /// Creates evidence.
-    public init(origin: String, reason: Reason, cosigned: String, offered: String, proof: [Hash32], detail: String, detected: UInt64) {
+    package init(origin: String, reason: Reason, cosigned: String, offered: String, proof: [Hash32], detail: String, detected: UInt64) {
         self.origin = origin
         self.reason = reason
         self.cosigned = cosigned
@@ -53,7 +53,7 @@ public struct SplitViewEvidence: Hashable, Sendable {
     }
 
     /// The file's bytes: canonical JSON and a newline.
-    public var serialized: [UInt8] {
+    package var serialized: [UInt8] {
         CanonicalJSON.encode(.object([
             "cosigned": .string(cosigned), "detail": .string(detail), "detected": .integer(Int64(clamping: detected)),
             "offered": .string(offered), "origin": .string(origin), "proof": .array(proof.map { .string($0.hex) }),
@@ -62,14 +62,14 @@ public struct SplitViewEvidence: Hashable, Sendable {
     }
 
     /// `split-view-<origin, with characters other than [A-Za-z0-9.-] as _>-<detected>.json`.
-    public var fileName: String {
+    package var fileName: String {
         let safe = String(origin.unicodeScalars.map { $0.properties.isASCIIHexDigit || ($0.value < 0x80 && ($0.properties.isAlphabetic || $0 == "." || $0 == "-")) ? Character($0) : "_" })
         return "split-view-\(safe)-\(detected).json"
     }
 
     /// Writes the evidence into `directory` as a new file (``fileName``, with `-2`, `-3`… if
     /// taken) and returns its path. Never replaces an earlier evidence file.
-    public func write(directory: String) throws(WitnessError) -> String {
+    package func write(directory: String) throws(WitnessError) -> String {
         let stem = String(fileName.dropLast(".json".count))
         for attempt in 1...100 {
             let path = "\(directory)/\(stem)\(attempt == 1 ? "" : "-\(attempt)").json"

@@ -40,7 +40,7 @@ public struct VerificationReport: Hashable, Sendable {
     public var notes: [String] = []
 
     /// An empty report for a ledger.
-    public init(directory: String, origin: String, suite: Suite, operatorKey: String, operatorKeyTrusted: Bool) {
+    package init(directory: String, origin: String, suite: Suite, operatorKey: String, operatorKeyTrusted: Bool) {
         self.directory = directory
         self.origin = origin
         self.suite = suite

@@ -27,7 +27,7 @@ public struct VerifyError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, where, and what to do.
     public let message: String
     /// Creates the error.
-    public init(_ message: String) { self.message = message }
+    package init(_ message: String) { self.message = message }
     /// The message.
     public var description: String { message }
 }

@@ -27,12 +27,12 @@ import LedgerCrypto
 /// case .refused(let refusal): print(refusal.message)
 /// }
 /// ```
-public struct Witness: Sendable {
+package struct Witness: Sendable {
     /// The signer that makes cosignature lines.
-    public let signer: NoteSigner
+    package let signer: NoteSigner
 
     /// A witness named `name` (its key name in cosignature lines) with an Ed25519 `key`.
-    public init(name: String, key: PrivateKey) throws(WitnessError) {
+    package init(name: String, key: PrivateKey) throws(WitnessError) {
         do {
             signer = try NoteSigner(name: name, key: key, cosigner: true)
         } catch {
@@ -42,7 +42,7 @@ public struct Witness: Sendable {
 
     /// The witness's cosigner verifier key (`name+<8 hex>+base64(0x04 || key)`), which
     /// verifiers pass as `--witness-key`.
-    public var verifierKey: VerifierKey { signer.verifierKey }
+    package var verifierKey: VerifierKey { signer.verifierKey }
 
     /// Decides whether to cosign the checkpoint note in `bytes`; see the type's rules.
     /// - Parameters:
@@ -53,7 +53,7 @@ public struct Witness: Sendable {
     ///   - time: the cosignature's timestamp, seconds since the epoch.
     /// - Throws: ``WitnessError`` if the decision cannot be made: malformed note or proof, state
     ///   of another witness, a needed proof missing.
-    public func cosign(_ bytes: [UInt8], operatorKey: VerifierKey, proof: ProofFile.Consistency?, state: WitnessState,
+    package func cosign(_ bytes: [UInt8], operatorKey: VerifierKey, proof: ProofFile.Consistency?, state: WitnessState,
                        time: UInt64) throws(WitnessError) -> WitnessDecision {
         guard state.witnessKey == verifierKey else {
             throw WitnessError(.wrongKey, "the witness key given makes \(keyName(verifierKey)), but the state belongs to \(keyName(state.witnessKey)); use that witness's key and name")

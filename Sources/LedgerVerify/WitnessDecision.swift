@@ -1,7 +1,7 @@
 import LedgerCore
 
 /// What a witness decided about a checkpoint (``Witness/cosign(_:operatorKey:proof:state:time:)``).
-public enum WitnessDecision: Hashable, Sendable {
+package enum WitnessDecision: Hashable, Sendable {
     /// Cosigned: `note` is the checkpoint with the witness's cosignature line added, and `state`
     /// is the state to save (unchanged when the checkpoint is older than the one remembered).
     case cosigned(note: String, checkpoint: Checkpoint, state: WitnessState)
@@ -12,9 +12,9 @@ public enum WitnessDecision: Hashable, Sendable {
 }
 
 /// Why a witness refused to cosign a checkpoint, with the evidence.
-public struct WitnessRefusal: Hashable, Sendable {
+package struct WitnessRefusal: Hashable, Sendable {
     /// The kind of refusal.
-    public enum Reason: String, Hashable, Sendable {
+    package enum Reason: String, Hashable, Sendable {
         /// The checkpoint's signature does not verify under the operator's verifier key.
         case badSignature = "bad-signature"
         /// The checkpoint contradicts one the witness cosigned: see ``WitnessRefusal/evidence``.
@@ -22,16 +22,16 @@ public struct WitnessRefusal: Hashable, Sendable {
     }
 
     /// The kind of refusal.
-    public let reason: Reason
+    package let reason: Reason
     /// One line: what is wrong.
-    public let message: String
+    package let message: String
     /// Further lines: the sizes and roots of both checkpoints, what to do.
-    public let details: [String]
+    package let details: [String]
     /// For a split view: both signed notes, to be written next to the state.
-    public let evidence: SplitViewEvidence?
+    package let evidence: SplitViewEvidence?
 
     /// Creates a refusal.
-    public init(reason: Reason, message: String, details: [String] = [], evidence: SplitViewEvidence? = nil) {
+    package init(reason: Reason, message: String, details: [String] = [], evidence: SplitViewEvidence? = nil) {
         self.reason = reason
         self.message = message
         self.details = details

@@ -19,25 +19,25 @@ import LedgerCrypto
 ///     try next.save(to: "regulator.state.json")
 /// }
 /// ```
-public struct WitnessState: Hashable, Sendable {
+package struct WitnessState: Hashable, Sendable {
     /// The `format` field of the file.
-    public static let format = "flowledger/witness-state/v1"
+    package static let format = "flowledger/witness-state/v1"
     /// The largest state file read (a note is at most 1 MiB; a witness follows a few logs).
-    public static let maxBytes = 64 << 20
+    package static let maxBytes = 64 << 20
 
     /// The witness's cosigner verifier key (type 0x04).
-    public let witnessKey: VerifierKey
+    package let witnessKey: VerifierKey
     /// Origin → the latest checkpoint note this witness cosigned for that log.
-    public let checkpoints: [String: String]
+    package let checkpoints: [String: String]
 
     /// A state; `checkpoints` maps origins to cosigned notes.
-    public init(witnessKey: VerifierKey, checkpoints: [String: String] = [:]) {
+    package init(witnessKey: VerifierKey, checkpoints: [String: String] = [:]) {
         self.witnessKey = witnessKey
         self.checkpoints = checkpoints
     }
 
     /// The latest checkpoint cosigned for `origin`, parsed, or nil if none.
-    public func latest(origin: String) -> (checkpoint: Checkpoint, note: String)? {
+    package func latest(origin: String) -> (checkpoint: Checkpoint, note: String)? {
         guard let note = checkpoints[origin], let parsed = try? Note(parsing: Array(note.utf8)),
               let checkpoint = try? Checkpoint(text: parsed.text)
         else { return nil }
@@ -45,14 +45,14 @@ public struct WitnessState: Hashable, Sendable {
     }
 
     /// The state after cosigning `note` (a checkpoint note with this witness's cosignature).
-    public func recording(_ note: String, origin: String) -> WitnessState {
+    package func recording(_ note: String, origin: String) -> WitnessState {
         var checkpoints = self.checkpoints
         checkpoints[origin] = note
         return WitnessState(witnessKey: witnessKey, checkpoints: checkpoints)
     }
 
     /// The file's bytes: canonical JSON and a newline.
-    public var serialized: [UInt8] {
+    package var serialized: [UInt8] {
         CanonicalJSON.encode(.object([
             "checkpoints": .object(checkpoints.mapValues { .string($0) }),
             "format": .string(Self.format),
@@ -62,7 +62,7 @@ public struct WitnessState: Hashable, Sendable {
 
     /// Parses a state file strictly; `source` names it in errors. Every stored note must be a
     /// checkpoint for its origin that carries a valid cosignature by the state's witness key.
-    public init(parsing bytes: [UInt8], source: String) throws(WitnessError) {
+    package init(parsing bytes: [UInt8], source: String) throws(WitnessError) {
         func corrupt(_ detail: String) -> WitnessError {
             WitnessError(.corruptState, "\(source): not a FlowLedger witness state: \(detail); restore it from a backup, or start over with `flowledger witness init` (which forgets what was cosigned)")
         }
@@ -101,7 +101,7 @@ public struct WitnessState: Hashable, Sendable {
     }
 
     /// Reads the state file at `path`.
-    public static func load(from path: String) throws(WitnessError) -> WitnessState {
+    package static func load(from path: String) throws(WitnessError) -> WitnessState {
         guard AtomicFile.exists(path) else {
             throw WitnessError(.io, "\(path): no witness state here; create one with `flowledger witness init --key KEY.pem --name NAME --state \(path)`")
         }
@@ -111,7 +111,7 @@ public struct WitnessState: Hashable, Sendable {
     /// Writes the state to `path` atomically and durably (temporary file, fsync, rename, fsync
     /// of the directory): after a crash the file holds the old state or the new one.
     /// - Parameter create: refuse to replace an existing file (for `witness init`).
-    public func save(to path: String, create: Bool = false) throws(WitnessError) {
+    package func save(to path: String, create: Bool = false) throws(WitnessError) {
         do {
             try AtomicFile.write(serialized, to: path, exclusive: create)
         } catch where error.code == .stateExists {

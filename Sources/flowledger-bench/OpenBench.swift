@@ -12,6 +12,7 @@
 // The ledger is built once and can be kept with --ledger DIR. Results are never assertions.
 import Foundation
 import FlowLedger
+import LedgerCore
 
 struct OpenBench {
     var suite: Suite = .ed25519SHA256
@@ -67,7 +68,7 @@ struct OpenBench {
         let providerPEM = parent + "/provider.pem"
         let operatorPEM = parent + "/operator.pem"
         for (path, key) in [(providerPEM, cast.providerKey), (operatorPEM, cast.operatorKey)] {
-            FileManager.default.createFile(atPath: path, contents: Data(try key.pemRepresentation().utf8), attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: Data(try key.pemRepresentation().utf8), attributes: [.posixPermissions: 0o600])
         }
         let tag = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
         var serial = 0

@@ -11,6 +11,8 @@
 // Run through scripts/bench-store.sh (release build). Results are rates and ratios, never assertions.
 import Foundation
 import FlowLedger
+import LedgerCore
+import LedgerStore
 
 struct StoreBench {
     var suite: Suite = .ed25519SHA256

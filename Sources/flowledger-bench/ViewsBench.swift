@@ -14,6 +14,7 @@
 import Foundation
 import FlowLedger
 import GRDB
+import LedgerCore
 
 struct ViewsBench {
     var entries = 1_000_000

@@ -1,6 +1,7 @@
 import Dispatch
 import FlowLedger
 import Foundation
+import LedgerProjection
 import LedgerTestSupport
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerProjection
 import LedgerTestSupport
 import Testing
 

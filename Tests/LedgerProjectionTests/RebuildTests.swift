@@ -1,6 +1,7 @@
 import FlowLedger
 import Foundation
 import GRDB
+import LedgerProjection
 import LedgerTestSupport
 import Testing
 

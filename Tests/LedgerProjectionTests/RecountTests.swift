@@ -1,6 +1,7 @@
 import FlowLedger
 import GRDB
 import Foundation
+import LedgerProjection
 import LedgerTestSupport
 import Testing
 

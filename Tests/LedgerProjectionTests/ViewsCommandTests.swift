@@ -1,6 +1,8 @@
 import FlowLedger
 import Foundation
 import GRDB
+import LedgerCore
+import LedgerProjection
 import LedgerTestSupport
 import Testing
 

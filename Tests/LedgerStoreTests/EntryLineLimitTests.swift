@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerCore
 import LedgerTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerStore
 import LedgerTestSupport
 import Testing
 

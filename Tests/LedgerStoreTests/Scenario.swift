@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerCore
 import LedgerTestSupport
 
 /// A small cross-boundary scenario for store tests: an operator, a ride-hailing platform

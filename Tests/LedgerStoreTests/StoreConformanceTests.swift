@@ -1,5 +1,7 @@
 import FlowLedger
 import Foundation
+import LedgerCore
+import LedgerCrypto
 @testable import LedgerStore
 import LedgerTestSupport
 import Testing

@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerCore
 import LedgerTestSupport
 
 /// Ledgers for the proof and witness tests, built with the library under one origin and one

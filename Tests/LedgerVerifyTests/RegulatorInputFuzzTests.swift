@@ -1,6 +1,8 @@
 import FlowLedger
 import Foundation
+import LedgerCore
 import LedgerTestSupport
+import LedgerVerify
 import Testing
 
 /// The files a regulator is handed — proofs in text or JSON, a witness's state — are parsed

@@ -1,6 +1,8 @@
 import FlowLedger
 import Foundation
+import LedgerCore
 import LedgerTestSupport
+import LedgerVerify
 import Testing
 
 /// `flowledger witness` as a regulator runs it: cosign an operator's checkpoints one after the

@@ -1,6 +1,7 @@
 import FlowLedger
 import Foundation
 import LedgerTestSupport
+import LedgerVerify
 import Testing
 
 /// The witness's decision (``Witness``), its state file (``WitnessState``) and the cosignature

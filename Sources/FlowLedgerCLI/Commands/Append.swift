@@ -1,5 +1,7 @@
 import ArgumentParser
 import FlowLedger
+import LedgerCore
+import LedgerStore
 
 /// `flowledger append DIR --key KEY.pem --author ID [FILE|-]` and `flowledger append DIR --signed [FILE|-]`
 struct Append: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLedger
+import LedgerStore
 
 /// `flowledger checkpoint DIR --key OPERATOR.pem`
 struct CheckpointCommand: ParsableCommand {

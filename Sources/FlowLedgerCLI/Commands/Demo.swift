@@ -3,6 +3,7 @@ import FlowLedger
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import LedgerProjection
 #endif
 
 /// `flowledger demo [DIR]`: the main job end to end on a realistic scenario (``DemoScenario``):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLedger
+import LedgerCore
 
 /// `flowledger prove DIR --seq N [--size M] [--json]` and `flowledger prove DIR --old M [--new N] [--json]`
 struct Prove: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import FlowLedger
+import LedgerCore
+import LedgerCrypto
 
 /// `flowledger sign --key KEY.pem --author ID --origin O [FILE|-]`
 struct Sign: ParsableCommand {

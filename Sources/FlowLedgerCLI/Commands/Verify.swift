@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowLedger
 import Foundation
+import LedgerCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLedger
+import LedgerCore
 
 /// `flowledger verify-proof --vkey VKEY (FILE.tlog-proof | FILE.json --checkpoint FILE | --old-checkpoint FILE --checkpoint FILE --proof FILE)`
 struct VerifyProof: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLedger
+import LedgerProjection
 
 /// `verify --views`: after the log verified, recompute the views from it and compare them row
 /// for row with views.sqlite (``ViewsCheck``). A difference is an integrity failure (exit 1).

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowLedger
 #if canImport(Glibc)
 import Glibc
+import LedgerProjection
 #endif
 
 /// `flowledger views DIR NAME [--json] [--rebuild]`

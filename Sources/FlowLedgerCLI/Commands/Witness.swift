@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLedger
+import LedgerVerify
 
 /// `flowledger witness init|vkey|cosign`: a regulator's cosigning of checkpoints after a
 /// consistency check (DESIGN §8).

@@ -10,14 +10,14 @@
 /// // {"a":"é","b":1}
 /// let value = try CanonicalJSON.parse(bytes)   // throws unless bytes are canonical
 /// ```
-public enum CanonicalJSON {
+package enum CanonicalJSON {
     /// The largest entry line DESIGN §4 allows: 65,535 bytes without its `\n`. C2SP tlog-tiles
     /// entry bundles (DESIGN §11.1) carry each line's length as a big-endian uint16, so no longer
     /// line could be served. A writer refuses a longer line; a reader reports one as a break.
-    public static let maxLineBytes = 65_535
+    package static let maxLineBytes = 65_535
 
     /// Encodes `value` canonically.
-    public static func encode(_ value: JSONValue) -> [UInt8] {
+    package static func encode(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         append(value, to: &out)
@@ -25,7 +25,7 @@ public enum CanonicalJSON {
     }
 
     /// Appends the canonical encoding of `value` to `out`.
-    public static func append(_ value: JSONValue, to out: inout [UInt8]) {
+    package static func append(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
         case .null:
             out += "null".utf8
@@ -57,19 +57,19 @@ public enum CanonicalJSON {
 
     /// Object keys in canonical order: by UTF-16 code units (RFC 8785 §3.2.3), which differs from
     /// UTF-8 byte order only for characters above U+FFFF against U+E000–U+FFFF.
-    public static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+    package static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
         members.keys.sorted(by: utf16Precedes)
     }
 
     /// True when `a` sorts strictly before `b` by UTF-16 code units.
-    public static func utf16Precedes(_ a: String, _ b: String) -> Bool {
+    package static func utf16Precedes(_ a: String, _ b: String) -> Bool {
         a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Appends a string literal with exactly the escapes RFC 8785 §3.2.2.2 prescribes.
-    public static func appendString(_ text: String, to out: inout [UInt8]) {
+    package static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

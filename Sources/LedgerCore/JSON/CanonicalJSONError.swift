@@ -3,9 +3,9 @@
 ///
 /// Carries the zero-based byte offset of the first problem and the path of the field it is in, so
 /// a report can say "line 7, body.note, byte 112: duplicate key \"note\"".
-public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What rule the bytes break, for callers and tests that branch on it.
-    public enum Reason: String, Sendable, Equatable {
+    package enum Reason: String, Sendable, Equatable {
         /// Input ended inside a value.
         case unexpectedEnd
         /// A byte that cannot start or continue a value here.
@@ -43,17 +43,17 @@ public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equa
     }
 
     /// Which rule was broken.
-    public let reason: Reason
+    package let reason: Reason
     /// Zero-based offset of the offending byte in the input.
-    public let offset: Int
+    package let offset: Int
     /// A sentence saying what was found and what canonical JSON expects there.
-    public let detail: String
+    package let detail: String
     /// Where in the document the problem is: the dotted path of the member being read, as in
     /// ``FormatError/field`` (`body.note`, `body.fields[2]`); empty at the top level.
-    public let path: String
+    package let path: String
 
     /// Creates an error at `offset`, in the member at `path`.
-    public init(_ reason: Reason, at offset: Int, path: String = "", _ detail: String) {
+    package init(_ reason: Reason, at offset: Int, path: String = "", _ detail: String) {
         self.reason = reason
         self.offset = offset
         self.path = path
@@ -67,5 +67,5 @@ public struct CanonicalJSONError: Error, CustomStringConvertible, Sendable, Equa
 
     /// "byte N: detail" (1-based byte for people). Without ``path``: callers put it where their
     /// messages name fields (``FormatError/field``), and the verifier's reports print this text.
-    public var description: String { "byte \(offset + 1): \(detail)" }
+    package var description: String { "byte \(offset + 1): \(detail)" }
 }

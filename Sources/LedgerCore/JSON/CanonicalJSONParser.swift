@@ -11,9 +11,9 @@ import LedgerCrypto
 /// also allows whitespace between tokens, keys in any order and every JSON escape, and checks
 /// everything else — UTF-8, control characters, integers only, unique keys, depth, size — exactly
 /// as for canonical JSON, with the same errors.
-public struct CanonicalJSONParser: ~Copyable {
+package struct CanonicalJSONParser: ~Copyable {
     /// Objects and arrays nested deeper than this are rejected (events need fewer than 8 levels).
-    public static let maxDepth = 64
+    package static let maxDepth = 64
 
     /// Which JSON the parser accepts.
     enum Grammar: Sendable {
@@ -44,7 +44,7 @@ public struct CanonicalJSONParser: ~Copyable {
     /// it is canonical, but a ``JSONValue`` object cannot hold both members, and dropping one would
     /// make the result mean something other than its bytes.
     /// - Parameter maxBytes: inputs longer than this are refused before parsing.
-    public static func parse(_ input: some Collection<UInt8>, maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONValue {
+    package static func parse(_ input: some Collection<UInt8>, maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONValue {
         guard input.count <= maxBytes else { throw tooLarge(input.count, maxBytes) }  // before copying it
         return try tape(Array(input), maxBytes: maxBytes).value(at: 0)
     }

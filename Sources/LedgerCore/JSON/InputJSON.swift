@@ -23,11 +23,11 @@
 /// try InputJSON.parse(Array(#"{"a":1,"a":2}"#.utf8))
 /// // throws: duplicateKey at byte offset 7, path "a"
 /// ```
-public enum InputJSON {
+package enum InputJSON {
     /// Parses `input`, which must be one JSON value (whitespace around it allowed) and nothing else.
     /// - Parameter maxBytes: inputs longer than this are refused before parsing; by default the
     ///   limit of an entry line, which any input that becomes an entry fits in.
-    public static func parse(_ input: some Collection<UInt8>, maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONValue {
+    package static func parse(_ input: some Collection<UInt8>, maxBytes: Int = CanonicalJSON.maxLineBytes) throws(CanonicalJSONError) -> JSONValue {
         guard input.count <= maxBytes else {  // before copying it
             throw CanonicalJSONError(.tooLarge, at: maxBytes, "\(input.count) bytes is larger than the \(maxBytes)-byte limit")
         }

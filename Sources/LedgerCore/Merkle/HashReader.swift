@@ -4,7 +4,7 @@ import LedgerCrypto
 /// storage backend implements this one method, and proofs run over it without loading the log.
 ///
 /// Hashes are addressed by ``StoredHashes/index(level:_:)``.
-public protocol HashReader {
+package protocol HashReader {
     /// Returns the stored hashes at `indexes`, in the same order. Implementations MUST return
     /// exactly `indexes.count` hashes or throw.
     func readHashes(at indexes: [Int64]) throws -> [Hash32]
@@ -12,26 +12,26 @@ public protocol HashReader {
 
 /// An in-memory hash store in the stored-hash layout: for tests, and for callers that build a
 /// tree from leaf hashes they already hold.
-public final class MemoryHashStore: HashReader {
+package final class MemoryHashStore: HashReader {
     /// The stored hashes, in ``StoredHashes`` order.
-    public private(set) var hashes: [Hash32] = []
+    package private(set) var hashes: [Hash32] = []
     /// How many leaves have been appended.
-    public private(set) var size: Int64 = 0
+    package private(set) var size: Int64 = 0
     /// The suite hash.
-    public let hash: HashAlgorithm
+    package let hash: HashAlgorithm
 
     /// An empty store for `hash`.
-    public init(hash: HashAlgorithm) { self.hash = hash }
+    package init(hash: HashAlgorithm) { self.hash = hash }
 
     /// Appends one leaf hash and the interior hashes it completes.
-    public func append(leafHash: Hash32) throws {
+    package func append(leafHash: Hash32) throws {
         let new = try StoredHashes.hashesToStore(forLeaf: size, leafHash: leafHash, reader: self, hash: hash)
         hashes += new
         size += 1
     }
 
     /// See ``HashReader/readHashes(at:)``.
-    public func readHashes(at indexes: [Int64]) throws -> [Hash32] {
+    package func readHashes(at indexes: [Int64]) throws -> [Hash32] {
         try indexes.map { index in
             guard index >= 0, index < Int64(hashes.count) else {
                 throw MerkleError(.readFailed, "stored hash \(index) does not exist (store holds \(hashes.count))")
@@ -41,7 +41,7 @@ public final class MemoryHashStore: HashReader {
     }
 
     /// The current root.
-    public func root() throws -> Hash32 {
+    package func root() throws -> Hash32 {
         try MerkleTree.rootHash(size: size, reader: self, hash: hash)
     }
 }

@@ -9,11 +9,11 @@ import LedgerCrypto
 ///     MTH(D[0:n])    = H(0x01 || MTH(D[0:k]) || MTH(D[k:n]))  k = largest power of 2 < n
 ///
 /// Every function reads the O(log n) stored hashes it needs in one ``HashReader`` call.
-public enum MerkleTree {
+package enum MerkleTree {
     // MARK: - Roots
 
     /// The root of the first `size` leaves.
-    public static func rootHash(size: Int64, reader: some HashReader, hash: HashAlgorithm) throws -> Hash32 {
+    package static func rootHash(size: Int64, reader: some HashReader, hash: HashAlgorithm) throws -> Hash32 {
         guard size > 0 else { return emptyRoot(hash) }
         let plan = RangePlan([(0, size)])
         let hashes = try plan.read(reader)
@@ -21,10 +21,10 @@ public enum MerkleTree {
     }
 
     /// The root of an empty tree: H of the empty string (RFC 9162 §2.1.1).
-    public static func emptyRoot(_ hash: HashAlgorithm) -> Hash32 { hash.hash([UInt8]()) }
+    package static func emptyRoot(_ hash: HashAlgorithm) -> Hash32 { hash.hash([UInt8]()) }
 
     /// The root of `leafHashes` computed directly (no stored hashes); for tests and small trees.
-    public static func rootHash(leafHashes: some Collection<Hash32>, hash: HashAlgorithm) -> Hash32 {
+    package static func rootHash(leafHashes: some Collection<Hash32>, hash: HashAlgorithm) -> Hash32 {
         let leaves = Array(leafHashes)
         guard !leaves.isEmpty else { return emptyRoot(hash) }
         func mth(_ lo: Int, _ hi: Int) -> Hash32 {
@@ -38,7 +38,7 @@ public enum MerkleTree {
     // MARK: - Proofs
 
     /// PATH(index, D[0:size]) (RFC 9162 §2.1.3.1): the sibling hashes from the leaf up.
-    public static func inclusionProof(index: Int64, size: Int64, reader: some HashReader, hash: HashAlgorithm) throws -> [Hash32] {
+    package static func inclusionProof(index: Int64, size: Int64, reader: some HashReader, hash: HashAlgorithm) throws -> [Hash32] {
         guard index >= 0, index < size else {
             throw MerkleError(.invalidRange, "cannot prove entry \(index) in a tree of \(size) entries; the index must be below the size")
         }
@@ -50,7 +50,7 @@ public enum MerkleTree {
 
     /// PROOF(old, D[0:new]) (RFC 9162 §2.1.4.1): the consistency proof between two sizes.
     /// Empty when `old == new`; `old` must be at least 1.
-    public static func consistencyProof(old: Int64, new: Int64, reader: some HashReader, hash: HashAlgorithm) throws -> [Hash32] {
+    package static func consistencyProof(old: Int64, new: Int64, reader: some HashReader, hash: HashAlgorithm) throws -> [Hash32] {
         guard old >= 1, old <= new else {
             throw MerkleError(.invalidRange, "cannot prove consistency from size \(old) to size \(new); need 1 ≤ old ≤ new")
         }
@@ -92,7 +92,7 @@ public enum MerkleTree {
     // MARK: - Verification (RFC 9162 §2.1.3.2 and §2.1.4.2)
 
     /// The root that `proof` implies for leaf `index` of a `size`-leaf tree with `leafHash`.
-    public static func rootFromInclusionProof(index: Int64, size: Int64, leafHash: Hash32, proof: [Hash32], hash: HashAlgorithm) throws -> Hash32 {
+    package static func rootFromInclusionProof(index: Int64, size: Int64, leafHash: Hash32, proof: [Hash32], hash: HashAlgorithm) throws -> Hash32 {
         guard index >= 0, index < size else {
             throw MerkleError(.invalidRange, "entry \(index) is not in a tree of \(size) entries")
         }
@@ -119,7 +119,7 @@ public enum MerkleTree {
     }
 
     /// Checks that `proof` shows leaf `index` with `leafHash` is in the `size`-leaf tree `root`.
-    public static func verifyInclusion(index: Int64, size: Int64, leafHash: Hash32, proof: [Hash32], root: Hash32, hash: HashAlgorithm) throws {
+    package static func verifyInclusion(index: Int64, size: Int64, leafHash: Hash32, proof: [Hash32], root: Hash32, hash: HashAlgorithm) throws {
         let computed = try rootFromInclusionProof(index: index, size: size, leafHash: leafHash, proof: proof, hash: hash)
         guard computed == root else {
             throw MerkleError(.rootMismatch, "inclusion proof for entry \(index) leads to root \(computed.hex), but the tree of size \(size) has root \(root.hex)")
@@ -128,7 +128,7 @@ public enum MerkleTree {
 
     /// Checks that the tree of `newSize` leaves with `newRoot` extends the tree of `oldSize`
     /// leaves with `oldRoot` (history was appended to, not rewritten).
-    public static func verifyConsistency(oldSize: Int64, newSize: Int64, oldRoot: Hash32, newRoot: Hash32, proof: [Hash32], hash: HashAlgorithm) throws {
+    package static func verifyConsistency(oldSize: Int64, newSize: Int64, oldRoot: Hash32, newRoot: Hash32, proof: [Hash32], hash: HashAlgorithm) throws {
         guard oldSize >= 0, oldSize <= newSize else {
             throw MerkleError(.invalidRange, "cannot check consistency from size \(oldSize) to the smaller size \(newSize)")
         }

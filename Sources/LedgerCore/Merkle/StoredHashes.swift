@@ -10,9 +10,9 @@ import LedgerCrypto
 ///     index(0, m) = Σ_{j≥0} ⌊m / 2^j⌋        (every complete subtree ending before leaf m)
 ///     index(l, k) = index(0, (k+1)·2^l − 1) + l
 ///     count(n)    = index(0, n−1) + 1 + trailingOnes(n−1)
-public enum StoredHashes {
+package enum StoredHashes {
     /// Position of the hash at (`level`, `k`) in the stored sequence.
-    public static func index(level: Int, _ k: Int64) -> Int64 {
+    package static func index(level: Int, _ k: Int64) -> Int64 {
         let m = ((k + 1) << Int64(level)) - 1
         var total: Int64 = 0
         var x = m
@@ -24,7 +24,7 @@ public enum StoredHashes {
     }
 
     /// How many hashes a tree of `size` leaves stores.
-    public static func count(size: Int64) -> Int64 {
+    package static func count(size: Int64) -> Int64 {
         guard size > 0 else { return 0 }
         let last = size - 1
         return index(level: 0, last) + 1 + Int64((~last).trailingZeroBitCount)
@@ -32,7 +32,7 @@ public enum StoredHashes {
 
     /// The hashes to append when leaf `n` (0-based) with `leafHash` is added to a tree of n
     /// leaves: [leaf, level 1, level 2, …]; each higher one is H(0x01 || left sibling || below).
-    public static func hashesToStore(forLeaf n: Int64, leafHash: Hash32, reader: some HashReader, hash: HashAlgorithm) throws -> [Hash32] {
+    package static func hashesToStore(forLeaf n: Int64, leafHash: Hash32, reader: some HashReader, hash: HashAlgorithm) throws -> [Hash32] {
         let levels = (~n).trailingZeroBitCount  // trailing one bits of n
         var siblings: [Int64] = []
         for level in 0..<levels {

@@ -20,7 +20,7 @@ public struct Entry: Hashable, Sendable {
     public var event: Event { signed.event }
 
     /// Creates an entry, checking the field rules of DESIGN §5 that need no other entry.
-    public init(seq: Int64, time: Timestamp, prev: Hash32, signed: SignedEvent) throws(FormatError) {
+    package init(seq: Int64, time: Timestamp, prev: Hash32, signed: SignedEvent) throws(FormatError) {
         guard seq >= 0, seq <= JSONValue.maxSafeInteger else {
             throw FormatError(.invalidValue, field: "seq", "must be between 0 and 2^53-1, found \(seq)")
         }
@@ -89,7 +89,7 @@ public struct Entry: Hashable, Sendable {
     ///     {"event":<canonical(event)>,"prev":"<hex>","seq":<n>,"sig":"<base64>","time":"<time>"}
     ///
     /// The members are already in canonical (sorted) order; equal to ``line`` for the same entry.
-    public static func line(seq: Int64, time: Timestamp, prev: Hash32, canonicalEvent: [UInt8], signature: [UInt8]) -> [UInt8] {
+    package static func line(seq: Int64, time: Timestamp, prev: Hash32, canonicalEvent: [UInt8], signature: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(canonicalEvent.count + 256)
         out += #"{"event":"#.utf8

@@ -117,7 +117,7 @@ public struct Event: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) { hasher.combine(canonicalBytes) }
 
     /// The domain-separation prefix of every event signature.
-    public static let signatureDomain = "flowledger/v1/event\n"
+    package static let signatureDomain = "flowledger/v1/event\n"
 
     /// The signed message M = "flowledger/v1/event\n" || origin || "\n" || canonical(event).
     /// Binding the origin stops an event from being replayed into another ledger (DESIGN §5).
@@ -126,7 +126,7 @@ public struct Event: Hashable, Sendable {
     }
 
     /// M for an event whose canonical bytes are already at hand.
-    public static func signingMessage(origin: String, canonicalEvent: [UInt8]) -> [UInt8] {
+    package static func signingMessage(origin: String, canonicalEvent: [UInt8]) -> [UInt8] {
         var message: [UInt8] = []
         message.reserveCapacity(signatureDomain.utf8.count + origin.utf8.count + 1 + canonicalEvent.count)
         message += signatureDomain.utf8

@@ -1,17 +1,30 @@
 /// The typed body of an event: one case per type of DESIGN §6.
 public enum EventBody: Hashable, Sendable {
+    /// The body of a `ledger.genesis` event.
     case genesis(GenesisBody)
+    /// The body of a `party.registered` event.
     case partyRegistered(PartyRegisteredBody)
+    /// The body of a `party.key-rotated` event.
     case partyKeyRotated(PartyKeyRotatedBody)
+    /// The body of a `party.suspended` event.
     case partySuspended(PartyStatusBody)
+    /// The body of a `party.reinstated` event.
     case partyReinstated(PartyStatusBody)
+    /// The body of a `dataset.cataloged` event.
     case datasetCataloged(DatasetCatalogedBody)
+    /// The body of a `dataset.reclassified` event.
     case datasetReclassified(DatasetReclassifiedBody)
+    /// The body of a `grant.issued` event.
     case grantIssued(GrantIssuedBody)
+    /// The body of a `grant.revoked` event.
     case grantRevoked(GrantRevokedBody)
+    /// The body of a `exchange.sent` event.
     case exchangeSent(ExchangeSentBody)
+    /// The body of a `exchange.received` event.
     case exchangeReceived(ExchangeReceivedBody)
+    /// The body of a `quality.reported` event.
     case qualityReported(QualityReportedBody)
+    /// The body of a `audit.finding` event.
     case auditFinding(AuditFindingBody)
 
     /// The event type this body belongs to.

@@ -18,16 +18,16 @@ import LedgerCrypto
 /// let event = try EventInput.event(line: Array(line.utf8), author: "tax.sh", keyID: key.publicKey.keyID)
 /// let signed = try SignedEvent(event: event, origin: "exchange.sh.gov.example/2026", signer: key)
 /// ```
-public enum EventInput {
+package enum EventInput {
     /// The members an input line may have; `type` and `body` are required.
-    public static let fields = ["type", "body", "id", "at"]
+    package static let fields = ["type", "body", "id", "at"]
 
     /// Reads one input line (without its newline) as an event by `author`, signed with `keyID`.
     /// - Parameter now: the `at` of a line without one (by default the current time).
     /// - Throws: ``FormatError`` naming the field and, for JSON that cannot be read, the byte:
     ///   code ``FormatError/Code/invalidJSON`` for the JSON itself, the codes of ``Event/init(json:)``
     ///   for the event's fields.
-    public static func event(line: some Collection<UInt8>, author: String, keyID: String, now: @autoclosure () -> Timestamp = .now()) throws(FormatError) -> Event {
+    package static func event(line: some Collection<UInt8>, author: String, keyID: String, now: @autoclosure () -> Timestamp = .now()) throws(FormatError) -> Event {
         let value: JSONValue
         do {
             value = try InputJSON.parse(line)

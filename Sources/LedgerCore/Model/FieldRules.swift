@@ -1,14 +1,14 @@
 /// The value rules of DESIGN §2 and §6 for identifiers, lists and text, shared by every body.
-public enum FieldRules {
+package enum FieldRules {
     /// Party ids: `^[a-z0-9][a-z0-9.-]{0,62}$`.
-    public static func isPartyID(_ text: String) -> Bool {
+    package static func isPartyID(_ text: String) -> Bool {
         let b = text.utf8
         guard (1...63).contains(b.count), let first = b.first, isLowerAlnum(first) else { return false }
         return allBytes(text) { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
     /// Event, dataset, grant and exchange ids: 1–128 characters of `[A-Za-z0-9._:-]`.
-    public static func isObjectID(_ text: String) -> Bool {
+    package static func isObjectID(_ text: String) -> Bool {
         let b = text.utf8
         guard (1...128).contains(b.count) else { return false }
         return allBytes(text) { byte in
@@ -19,32 +19,32 @@ public enum FieldRules {
 
     /// Ledger origins: 1–128 bytes of printable ASCII without space or `+` (it is also the
     /// checkpoint key name, DESIGN §2).
-    public static func isOrigin(_ text: String) -> Bool {
+    package static func isOrigin(_ text: String) -> Bool {
         let b = text.utf8
         return (1...128).contains(b.count) && b.allSatisfy { (0x21...0x7e).contains($0) && $0 != UInt8(ascii: "+") }
     }
 
     /// Key ids: 16 lowercase hex digits (first 8 bytes of H(key string)).
-    public static func isKeyID(_ text: String) -> Bool {
+    package static func isKeyID(_ text: String) -> Bool {
         text.utf8.count == 16 && allBytes(text, isLowerHex)
     }
 
     /// Digests: 64 lowercase hex digits (32 bytes of H).
-    public static func isDigest(_ text: String) -> Bool {
+    package static func isDigest(_ text: String) -> Bool {
         text.utf8.count == 64 && allBytes(text, isLowerHex)
     }
 
     /// The longest free-text field (names, reasons, notes…), in UTF-8 bytes.
-    public static let maxTextBytes = 4096
+    package static let maxTextBytes = 4096
     /// The longest field name in a field list, in UTF-8 bytes.
-    public static let maxFieldNameBytes = 256
+    package static let maxFieldNameBytes = 256
     /// The most names a field list may hold.
-    public static let maxFieldCount = 1024
+    package static let maxFieldCount = 1024
 
     /// Why `text` is not acceptable free text, or nil. Free text is non-empty, at most
     /// ``maxTextBytes``, and free of control characters other than tab and newline — so nothing
     /// written into the ledger can drive a terminal that prints it.
-    public static func textProblem(_ text: String) -> String? {
+    package static func textProblem(_ text: String) -> String? {
         if text.isEmpty { return "must not be empty" }
         if text.utf8.count > maxTextBytes { return "is \(text.utf8.count) bytes; the limit is \(maxTextBytes)" }
         for scalar in text.unicodeScalars where isForbiddenControl(scalar) && scalar != "\n" && scalar != "\t" {
@@ -59,7 +59,7 @@ public enum FieldRules {
     /// Names are compared by code units, not by Swift's `==` (Unicode canonical equivalence):
     /// `"e\u{301}"` and `"é"` are two names with different bytes, listed in that order (U+0065
     /// sorts before U+00E9), as canonical JSON compares them (DESIGN §4).
-    public static func fieldListProblem(_ names: [String]) -> String? {
+    package static func fieldListProblem(_ names: [String]) -> String? {
         if names.isEmpty { return "must list at least one field" }
         if names.count > maxFieldCount { return "lists \(names.count) fields; the limit is \(maxFieldCount)" }
         for (index, name) in names.enumerated() {

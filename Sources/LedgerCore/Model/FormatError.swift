@@ -34,7 +34,7 @@ public struct FormatError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
 
     /// Creates an error for `field`.
-    public init(_ code: Code, field: String, _ message: String) {
+    package init(_ code: Code, field: String, _ message: String) {
         self.code = code
         self.field = field
         self.message = message
@@ -44,7 +44,7 @@ public struct FormatError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String { field.isEmpty ? message : "\(field): \(message)" }
 
     /// The same error, with its field path placed under `parent` (`at` → `event.at`).
-    public func nested(under parent: String) -> FormatError {
+    package func nested(under parent: String) -> FormatError {
         FormatError(code, field: field.isEmpty ? parent : "\(parent).\(field)", message)
     }
 }

@@ -168,7 +168,7 @@ public struct Note: Hashable, Sendable {
     }
 
     /// A key id as 8 lowercase hex digits.
-    public static func hex(_ keyID: UInt32) -> String {
+    package static func hex(_ keyID: UInt32) -> String {
         Hex.encode([UInt8(keyID >> 24), UInt8(keyID >> 16 & 0xff), UInt8(keyID >> 8 & 0xff), UInt8(keyID & 0xff)])
     }
 }

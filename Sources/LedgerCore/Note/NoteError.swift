@@ -28,7 +28,7 @@ public struct NoteError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }

@@ -7,17 +7,17 @@ import LedgerCrypto
 /// let signer = try NoteSigner(name: origin, key: operatorKey)
 /// let note = try signer.sign(checkpoint.text)
 /// ```
-public struct NoteSigner: Sendable {
+package struct NoteSigner: Sendable {
     /// The key name.
-    public let name: String
+    package let name: String
     /// The private key.
     private let key: PrivateKey
     /// The matching verifier key.
-    public let verifierKey: VerifierKey
+    package let verifierKey: VerifierKey
 
     /// A signer for `name`; the algorithm follows the key (Ed25519 → 0x01, SM2 → 0xff), or is
     /// ``VerifierKey/Algorithm/cosignatureV1`` for a witness when `cosigner` is true.
-    public init(name: String, key: PrivateKey, cosigner: Bool = false) throws(NoteError) {
+    package init(name: String, key: PrivateKey, cosigner: Bool = false) throws(NoteError) {
         let algorithm: VerifierKey.Algorithm
         switch (key.suite, cosigner) {
         case (.ed25519SHA256, false): algorithm = .ed25519
@@ -32,7 +32,7 @@ public struct NoteSigner: Sendable {
     }
 
     /// The signature line over `text` (cosigners: with `timestamp`, seconds since the epoch).
-    public func signature(over text: String, timestamp: UInt64 = 0) throws -> Note.Signature {
+    package func signature(over text: String, timestamp: UInt64 = 0) throws -> Note.Signature {
         let message = Array(text.utf8)
         let bytes: [UInt8]
         switch verifierKey.algorithm {
@@ -46,7 +46,7 @@ public struct NoteSigner: Sendable {
     }
 
     /// A new note: `text` with this signer's signature.
-    public func sign(_ text: String, timestamp: UInt64 = 0) throws -> Note {
+    package func sign(_ text: String, timestamp: UInt64 = 0) throws -> Note {
         try Note.checkText(Array(text.utf8), what: "note text")
         return try Note(text: text, signatures: [signature(over: text, timestamp: timestamp)])
     }

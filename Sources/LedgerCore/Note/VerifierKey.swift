@@ -39,7 +39,7 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The identifier that follows type byte 0xff for FlowLedger's SM2 note signatures.
-    public static let sm2Label = "flowledger/sm2-sm3\n"
+    package static let sm2Label = "flowledger/sm2-sm3\n"
 
     /// The key name (for a ledger's checkpoints, its origin).
     public let name: String
@@ -122,14 +122,14 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The timestamp of a cosignature (`timestamp(8, big-endian) || signature(64)`), or nil.
-    public static func cosignatureTimestamp(_ signature: [UInt8]) -> UInt64? {
+    package static func cosignatureTimestamp(_ signature: [UInt8]) -> UInt64? {
         guard signature.count == 72 else { return nil }
         let timestamp = signature.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return timestamp <= UInt64(Int64.max) ? timestamp : nil
     }
 
     /// The message a cosigner signs: "cosignature/v1\ntime <ts>\n" || checkpoint text.
-    public static func cosignatureMessage(text: [UInt8], timestamp: UInt64) -> [UInt8] {
+    package static func cosignatureMessage(text: [UInt8], timestamp: UInt64) -> [UInt8] {
         Array("cosignature/v1\ntime \(timestamp)\n".utf8) + text
     }
 

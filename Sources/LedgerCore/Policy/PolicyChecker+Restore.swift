@@ -13,18 +13,18 @@
 /// ```
 extension PolicyChecker {
     /// A registered party (the operator is of kind `organization`).
-    public mutating func restoreParty(_ party: String, kind: PartyKind) {
+    package mutating func restoreParty(_ party: String, kind: PartyKind) {
         partyKinds[party] = kind
     }
 
     /// A cataloged dataset, with its sharing class and level as last reclassified.
-    public mutating func restoreDataset(_ dataset: String, owner: String, sharing: SharingClass, level: SecurityLevel, fields: [String]) {
+    package mutating func restoreDataset(_ dataset: String, owner: String, sharing: SharingClass, level: SecurityLevel, fields: [String]) {
         datasets[dataset] = Dataset(owner: owner, sharing: sharing, level: level, fields: Set(fields))
     }
 
     /// An issued grant (issued by the entry `seq`; `revokedAt` is the seq of its revocation).
     /// Call in issue order.
-    public mutating func restoreGrant(_ grant: String, seq: Int64, dataset: String, grantee: String, purpose: String,
+    package mutating func restoreGrant(_ grant: String, seq: Int64, dataset: String, grantee: String, purpose: String,
                                       fields: [String], from: Timestamp, until: Timestamp, revokedAt: Int64?) {
         grants[grant] = Grant(seq: seq, dataset: dataset, grantee: grantee, purpose: purpose, fields: Set(fields),
                               from: from, until: until, revokedAt: revokedAt)
@@ -33,7 +33,7 @@ extension PolicyChecker {
 
     /// An exchange not yet acknowledged, sent by the entry `seq` (event `eventID`) at `sentAt`
     /// (microseconds of ledger time); `reportedOverdue` if P7 already reported it. Call in log order.
-    public mutating func restoreOpenExchange(_ exchange: String, seq: Int64, eventID: String, provider: String, dataset: String,
+    package mutating func restoreOpenExchange(_ exchange: String, seq: Int64, eventID: String, provider: String, dataset: String,
                                              recipient: String, records: Int64, digest: String, sentAt: Int64, reportedOverdue: Bool) {
         open[exchange] = OpenExchange(seq: seq, eventID: eventID, provider: provider, dataset: dataset, recipient: recipient,
                                       records: records, digest: digest, due: sentAt + acknowledgementWindow,

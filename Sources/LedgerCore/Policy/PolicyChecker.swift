@@ -22,12 +22,12 @@ import LedgerCrypto
 /// var policy = PolicyChecker()
 /// for entry in entries { findings += policy.apply(entry) }
 /// ```
-public struct PolicyChecker: Sendable {
+package struct PolicyChecker: Sendable {
     /// The default P7 window: 24 hours of ledger time, in microseconds.
-    public static let defaultAcknowledgementWindow: Int64 = 24 * 3600 * 1_000_000
+    package static let defaultAcknowledgementWindow: Int64 = 24 * 3600 * 1_000_000
 
     /// How long a recipient has to acknowledge an exchange (P7), in microseconds of ledger time.
-    public let acknowledgementWindow: Int64
+    package let acknowledgementWindow: Int64
 
     struct Dataset: Sendable {
         let owner: String
@@ -71,16 +71,16 @@ public struct PolicyChecker: Sendable {
     var dueHead = 0
 
     /// A checker with the P7 window `acknowledgementWindow` (microseconds of ledger time).
-    public init(acknowledgementWindow: Int64 = PolicyChecker.defaultAcknowledgementWindow) {
+    package init(acknowledgementWindow: Int64 = PolicyChecker.defaultAcknowledgementWindow) {
         self.acknowledgementWindow = acknowledgementWindow
     }
 
     /// The number of exchanges not yet acknowledged.
-    public var openExchanges: Int { open.count }
+    package var openExchanges: Int { open.count }
 
     /// Applies `entry` and returns the findings it reveals, in rule order: P7 for exchanges whose
     /// window ended before this entry's time, then those about the entry itself.
-    public mutating func apply(_ entry: Entry) -> [PolicyFinding] {
+    package mutating func apply(_ entry: Entry) -> [PolicyFinding] {
         var findings = overdue(before: entry.time)
         let event = entry.event
         switch event.body {

@@ -27,7 +27,7 @@ public struct PolicyFinding: Hashable, Sendable, CustomStringConvertible {
     public let message: String
 
     /// Creates a finding.
-    public init(rule: PolicyRule, seq: Int64, eventID: String, author: String, exchange: String, dataset: String,
+    package init(rule: PolicyRule, seq: Int64, eventID: String, author: String, exchange: String, dataset: String,
                 provider: String, recipient: String, relatedSeq: Int64? = nil, message: String) {
         self.rule = rule
         self.seq = seq

@@ -17,49 +17,49 @@ import LedgerCrypto
 /// let key = try state.verificationKey(for: signed.event, seq: state.size).get()
 /// let outcome = try state.admit(signed, seq: state.size, signature: SignatureCheck(signed.verify(with: key, origin: origin))) { seq in … }
 /// ```
-public struct LedgerState: Sendable {
+package struct LedgerState: Sendable {
     /// A registered party.
-    public struct Party: Sendable, Equatable {
+    package struct Party: Sendable, Equatable {
         /// Party id.
-        public let id: String
+        package let id: String
         /// Kind of organisation (the operator counts as an `organization`).
-        public let kind: PartyKind
+        package let kind: PartyKind
         /// Roles.
-        public let roles: [PartyRole]
+        package let roles: [PartyRole]
         /// True for the ledger's operator (from genesis).
-        public let isOperator: Bool
+        package let isOperator: Bool
         /// The key id of the current key.
-        public var keyID: String
+        package var keyID: String
         /// True while suspended.
-        public var suspended: Bool
+        package var suspended: Bool
     }
 
     /// A cataloged dataset.
-    public struct Dataset: Sendable, Equatable {
+    package struct Dataset: Sendable, Equatable {
         /// The owner, who cataloged it.
-        public let owner: String
+        package let owner: String
         /// Field names.
-        public let fields: [String]
+        package let fields: [String]
     }
 
     /// An issued grant.
-    public struct Grant: Sendable, Equatable {
+    package struct Grant: Sendable, Equatable {
         /// The dataset granted.
-        public let dataset: String
+        package let dataset: String
         /// Who issued it (the dataset's owner at the time).
-        public let owner: String
+        package let owner: String
         /// Seq of the `grant.revoked`, if revoked.
-        public var revokedAt: Int64?
+        package var revokedAt: Int64?
     }
 
     /// A recorded exchange.
-    public struct Exchange: Sendable, Equatable {
+    package struct Exchange: Sendable, Equatable {
         /// The dataset sent.
-        public let dataset: String
+        package let dataset: String
         /// The receiving party.
-        public let recipient: String
+        package let recipient: String
         /// Seq of the `exchange.received`, once acknowledged.
-        public var receivedAt: Int64?
+        package var receivedAt: Int64?
 
         /// An exchange as a ``RuleHistory`` reads it back.
         package init(dataset: String, recipient: String, receivedAt: Int64?) {
@@ -70,7 +70,7 @@ public struct LedgerState: Sendable {
     }
 
     /// What ``admit(_:seq:signature:storedEvent:)`` decided.
-    public enum Admission: Sendable, Equatable {
+    package enum Admission: Sendable, Equatable {
         /// A new event: append it at the seq given.
         case new
         /// The identical event is already in the log at this seq: return its receipt.
@@ -78,29 +78,29 @@ public struct LedgerState: Sendable {
     }
 
     /// A point to roll back to.
-    public struct Mark: Sendable { fileprivate let journalCount: Int }
+    package struct Mark: Sendable { fileprivate let journalCount: Int }
 
     /// The ledger's origin (from genesis, or given before it).
-    public internal(set) var origin: String
+    package internal(set) var origin: String
     /// The ledger's suite, once genesis is applied.
-    public internal(set) var suite: Suite?
+    package internal(set) var suite: Suite?
     /// The operator's party id, once genesis is applied.
-    public internal(set) var operatorID: String?
+    package internal(set) var operatorID: String?
     /// Entries applied so far: the seq the next entry gets.
-    public internal(set) var size: Int64 = 0
+    package internal(set) var size: Int64 = 0
     /// Leaf hash of the last entry (zero before genesis): the next entry's `prev`.
-    public internal(set) var lastLeafHash: Hash32 = .zero
+    package internal(set) var lastLeafHash: Hash32 = .zero
     /// Ledger time of the last entry; the next one may not be earlier.
-    public internal(set) var lastTime: Timestamp?
+    package internal(set) var lastTime: Timestamp?
 
     /// Parties by id.
-    public internal(set) var parties: [String: Party] = [:]
+    package internal(set) var parties: [String: Party] = [:]
     /// Datasets by id.
-    public internal(set) var datasets: [String: Dataset] = [:]
+    package internal(set) var datasets: [String: Dataset] = [:]
     /// Grants by id.
-    public internal(set) var grants: [String: Grant] = [:]
+    package internal(set) var grants: [String: Grant] = [:]
     /// Every key ever registered, by key id, with its party (key ids are unique in a ledger).
-    public internal(set) var keys: [String: (party: String, key: PublicKey, retiredAt: Int64?)] = [:]
+    package internal(set) var keys: [String: (party: String, key: PublicKey, retiredAt: Int64?)] = [:]
     /// (party, dataset) pairs the party was sent, so `quality.reported` can check the reporter.
     var received: Set<PartyDataset> = []
     /// Seq of every event by ``DigestKey``(author, id).
@@ -117,15 +117,15 @@ public struct LedgerState: Sendable {
     private var journal: [Undo] = []
 
     /// An empty state for the ledger named `origin` (genesis not yet applied).
-    public init(origin: String) { self.origin = origin }
+    package init(origin: String) { self.origin = origin }
 
     // MARK: - Transactions
 
     /// The current point, to pass to ``rollback(to:)``.
-    public var mark: Mark { Mark(journalCount: journal.count) }
+    package var mark: Mark { Mark(journalCount: journal.count) }
 
     /// Undoes every change since `mark`.
-    public mutating func rollback(to mark: Mark) {
+    package mutating func rollback(to mark: Mark) {
         while journal.count > mark.journalCount {
             switch journal.removeLast() {
             case .party(let id, let old): parties[id] = old
@@ -148,12 +148,12 @@ public struct LedgerState: Sendable {
 
     /// Makes room for `entries` event ids at once, so a replay of a log of known size grows its
     /// largest table once instead of doubling it (a moment when old and new tables coexist).
-    public mutating func reserveCapacity(entries: Int) {
+    package mutating func reserveCapacity(entries: Int) {
         eventSeqs.reserveCapacity(entries)
     }
 
     /// The exchange with id `id`, if one was sent.
-    public func exchange(_ id: String) -> Exchange? { exchange(key: DigestKey(id)) }
+    package func exchange(_ id: String) -> Exchange? { exchange(key: DigestKey(id)) }
 
     /// The exchange whose id has `key`: from the recent rows, else from ``history``.
     private func exchange(key: DigestKey) -> Exchange? {
@@ -181,14 +181,14 @@ public struct LedgerState: Sendable {
     var hasUncommittedChanges: Bool { !journal.isEmpty }
 
     /// Forgets the undo journal: the changes so far are permanent (written to disk).
-    public mutating func commit() { journal.removeAll(keepingCapacity: true) }
+    package mutating func commit() { journal.removeAll(keepingCapacity: true) }
 
     // MARK: - Keys
 
     /// The key `event` claims to be signed with, for the caller to check the signature under:
     /// the genesis body's operator key, or the registered key with the event's key id. Whether
     /// that key may sign at this position is decided by ``admit(_:seq:signature:storedEvent:)``.
-    public func verificationKey(for event: Event) -> PublicKey? {
+    package func verificationKey(for event: Event) -> PublicKey? {
         if case .genesis(let body) = event.body { return body.operator.key }
         return keys[event.keyID]?.key
     }
@@ -206,7 +206,7 @@ public struct LedgerState: Sendable {
     /// - Returns: ``Admission/new``, or ``Admission/duplicate(seq:)`` for an identical event (the
     ///   same canonical bytes) that is already in the log (nothing is changed).
     /// - Throws: ``RuleViolation`` naming the rule; the state is unchanged.
-    public mutating func admit(_ signed: SignedEvent, seq: Int64, signature: SignatureCheck,
+    package mutating func admit(_ signed: SignedEvent, seq: Int64, signature: SignatureCheck,
                                storedEvent: (Int64) throws -> Event) throws -> Admission {
         let event = signed.event
         let eventKey = DigestKey(event.author, event.id)
@@ -237,7 +237,7 @@ public struct LedgerState: Sendable {
     }
 
     /// Records that the admitted event became entry `seq` with `leafHash` at ledger `time`.
-    public mutating func sequenced(seq: Int64, leafHash: Hash32, time: Timestamp) {
+    package mutating func sequenced(seq: Int64, leafHash: Hash32, time: Timestamp) {
         journal.append(.position(size, lastLeafHash, lastTime))
         size = seq + 1
         lastLeafHash = leafHash
@@ -251,7 +251,7 @@ public struct LedgerState: Sendable {
     /// boundary (7) — and the signature as the caller's policy says: ``SignatureCheck/invalid``
     /// is a break, ``SignatureCheck/notChecked`` is accepted (the caller trusts it, or checks it
     /// afterwards under ``verificationKey(for:)``).
-    public mutating func replay(_ entry: Entry, leafHash: Hash32, signature: SignatureCheck) throws(RuleViolation) {
+    package mutating func replay(_ entry: Entry, leafHash: Hash32, signature: SignatureCheck) throws(RuleViolation) {
         let event = entry.event
         guard entry.seq == size else {
             throw violation(.sequenceGap, entry.seq, event, "seq", "expected seq \(size) after the previous entry, found \(entry.seq)")

@@ -65,7 +65,7 @@ public struct RuleViolation: Error, CustomStringConvertible, Sendable, Equatable
     public let message: String
 
     /// Creates a violation.
-    public init(_ code: Code, seq: Int64, eventID: String?, author: String?, field: String, _ message: String) {
+    package init(_ code: Code, seq: Int64, eventID: String?, author: String?, field: String, _ message: String) {
         self.code = code
         self.seq = seq
         self.eventID = eventID

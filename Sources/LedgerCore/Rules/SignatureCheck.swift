@@ -5,7 +5,7 @@
 /// always checked. ``LedgerState/replay(_:leafHash:signature:)`` refuses ``invalid`` and accepts
 /// ``notChecked``, for a replay whose signature policy skips the check (entries below a trusted
 /// checkpoint, entries this writer already checked) or checks afterwards.
-public enum SignatureCheck: Sendable, Equatable {
+package enum SignatureCheck: Sendable, Equatable {
     /// Checked under the key ``LedgerState/verificationKey(for:)`` names, and it verifies.
     case valid
     /// Checked and it does not verify, or there is no key to check it with.
@@ -14,6 +14,6 @@ public enum SignatureCheck: Sendable, Equatable {
     case notChecked
 
     /// ``valid`` when `verified`, else ``invalid``.
-    public init(_ verified: Bool) { self = verified ? .valid : .invalid }
+    package init(_ verified: Bool) { self = verified ? .valid : .invalid }
 
 }

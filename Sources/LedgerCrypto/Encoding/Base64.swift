@@ -1,7 +1,7 @@
 /// Standard base64 (RFC 4648 §4, with padding), decoded strictly: a string decodes only if
 /// encoding the result gives the same string back (no missing padding, no stray bits, no
 /// whitespace), so every byte string has exactly one accepted spelling.
-public enum Base64 {
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xff, count: 256)
@@ -10,7 +10,7 @@ public enum Base64 {
     }()
 
     /// Encodes bytes as padded standard base64.
-    public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    package static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let input = Array(bytes)
         var out = [UInt8]()
         out.reserveCapacity((input.count + 2) / 3 * 4)
@@ -35,7 +35,7 @@ public enum Base64 {
 
     /// Decodes padded standard base64, rejecting every non-canonical spelling.
     /// - Parameter field: names the value in the error message.
-    public static func decode(_ text: some StringProtocol, field: String = "value") throws(CryptoError) -> [UInt8] {
+    package static func decode(_ text: some StringProtocol, field: String = "value") throws(CryptoError) -> [UInt8] {
         let result = text.utf8.withContiguousStorageIfAvailable { chars in
             Result { () throws(CryptoError) in try decode(utf8: chars, field: field) }
         }
@@ -44,7 +44,7 @@ public enum Base64 {
     }
 
     /// ``decode(_:field:)`` of the UTF-8 bytes of the text (read in place, without a String).
-    public static func decode(utf8 chars: UnsafeBufferPointer<UInt8>, field: String = "value") throws(CryptoError) -> [UInt8] {
+    package static func decode(utf8 chars: UnsafeBufferPointer<UInt8>, field: String = "value") throws(CryptoError) -> [UInt8] {
         guard chars.count % 4 == 0 else {
             throw CryptoError(.malformedEncoding, "\(field): base64 length \(chars.count) is not a multiple of 4; use padded standard base64")
         }

@@ -1,9 +1,9 @@
 /// Lowercase hexadecimal, the only form FlowLedger writes or accepts for hashes and key ids.
-public enum Hex {
+package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Encodes bytes as lowercase hex.
-    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    package static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
@@ -15,7 +15,7 @@ public enum Hex {
 
     /// Decodes lowercase hex; uppercase, odd length or other characters are rejected, because a
     /// second spelling of the same bytes would be a second spelling of the same entry.
-    public static func decode(_ text: some StringProtocol, field: String = "value") throws(CryptoError) -> [UInt8] {
+    package static func decode(_ text: some StringProtocol, field: String = "value") throws(CryptoError) -> [UInt8] {
         let result = text.utf8.withContiguousStorageIfAvailable { utf8 in
             Result { () throws(CryptoError) in try decode(utf8: utf8, field: field) }
         }
@@ -24,7 +24,7 @@ public enum Hex {
     }
 
     /// ``decode(_:field:)`` of the UTF-8 bytes of the text (read in place, without a String).
-    public static func decode(utf8: UnsafeBufferPointer<UInt8>, field: String = "value") throws(CryptoError) -> [UInt8] {
+    package static func decode(utf8: UnsafeBufferPointer<UInt8>, field: String = "value") throws(CryptoError) -> [UInt8] {
         guard utf8.count % 2 == 0 else {
             throw CryptoError(.malformedEncoding, "\(field): hex has an odd number of digits (\(utf8.count)); expected lowercase hex pairs")
         }
@@ -42,7 +42,7 @@ public enum Hex {
     }
 
     /// The value of one lowercase hex digit, or nil for any other byte.
-    public static func nibble(_ c: UInt8) -> UInt8? {
+    package static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
