@@ -150,7 +150,7 @@ struct WriterSnapshotTests {
 
         let error = try #require(throws: StoreError.self) { try Ledger.open(at: scenario.directory) }
         #expect(error.code == .damaged)
-        #expect(error.message.contains("line 12 (seq 10)") && error.message.contains("sequenceGap"), "\(error.message)")
+        #expect(error.message.contains("00000000000000000000.jsonl line 12") && error.message.contains("sequenceGap"), "\(error.message)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: segment)) == logBefore)
     }
 }

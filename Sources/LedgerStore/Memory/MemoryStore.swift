@@ -99,19 +99,17 @@ package final class MemoryStore: LogAppender {
             memoryHistory.clear()
             if snapshot != nil { report.notes.append("the state snapshot did not match the log; every entry was replayed") }
         }
+        // Every line here was committed by a sequencer that checked its signature: skipped.
+        var engine = first == 0 ? ReplayEngine(manifest: manifest, signatures: .skip)
+            : ReplayEngine(resuming: state, hash: hash, signatures: .skip)
+        var source = LineArraySource(Array(lines[first...]), firstSeq: Int64(first))
         var delta = HistoryDelta()
-        for (offset, line) in lines[first...].enumerated() {
-            let seq = Int64(first + offset)
-            do {
-                let entry = try Entry(line: line)
-                // Every line here was committed by a sequencer that checked its signature.
-                try state.replay(entry, leafHash: Entry.leafHash(line: line, hash: hash), signature: .notChecked)
-                delta.add(entry.event, seq: seq)
-            } catch {
-                throw StoreError(.damaged, "memory log: entry \(seq): \(error)")
-            }
+        let outcome = engine.run(from: &source) { applied in
+            delta.add(applied.entry.event, seq: applied.seq)
+            return .proceed
         }
-        state.commit()
+        if case .broken(let problem) = outcome { throw StoreError(.damaged, "memory log: \(problem)") }
+        state = engine.state
         report.entries = state.size
         report.replayedEntries = state.size - Int64(first)
         if delta.entries > 0 { try flush(history: delta, state: state) }

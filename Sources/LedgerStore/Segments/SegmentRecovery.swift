@@ -16,19 +16,18 @@ struct RecoveredSegments {
 
 /// Opens the log for its writer. With a state snapshot that matches the log (``HistoryFile``)
 /// only the entries after it are replayed; without one — or when it does not match, which is
-/// noted — every entry is. Either way every line replayed is parsed strictly and fed to the
-/// integrity rules (seq, chain, time, ids, references, authority); signatures are checked for the
-/// entries the index did not cover yet; a torn last line is cut; the derived files are checked
-/// against the log and extended. Anything else that does not fit is damage and stops the writer.
+/// noted — every entry is. Either way the lines go through the one ``ReplayEngine`` over the
+/// segment files (``SegmentFileSource``): parsed strictly, fed to the integrity rules (seq,
+/// chain, time, ids, references, authority), signatures under ``SignaturePolicy/checkAsItGoes``
+/// for the entries the offset index did not cover yet (written just before a crash) and skipped
+/// below (this writer checked them before it indexed them); a torn last line is cut; the derived
+/// files are checked against the log and extended. Anything else is damage and stops the writer.
 enum Recovery {
-    /// Lines parsed per parallel step (bounded memory for any segment size).
-    private static let window = 8192
-
-    /// Where a replay starts: the state of the entries before `seq`, and where entry `seq`'s line
-    /// would begin (segment position in the list, byte offset in it).
+    /// Where a replay starts: the state of the entries before it (`state.size` is the first seq
+    /// replayed), and the byte where that entry's line would begin in the segment holding the
+    /// entry before it (0 from genesis).
     private struct Start {
         var state: LedgerState
-        var segmentPosition: Int
         var offset: Int64
     }
 
@@ -55,7 +54,7 @@ enum Recovery {
             notes.append("the writer's state snapshot was ignored and rebuilt from the log: \(problem)")
         }
         try history.clear()
-        var recovered = try replay(from: Start(state: LedgerState(origin: manifest.origin), segmentPosition: 0, offset: 0),
+        var recovered = try replay(from: Start(state: LedgerState(origin: manifest.origin), offset: 0),
                                    files: files, manifest: manifest, history: history)
         if snapshot == nil && problem == nil && historyNote == nil && recovered.report.entries > 0 {
             notes.append("there was no state snapshot in \(history.path) (new, deleted or emptied): every entry was replayed, and one was written")
@@ -97,8 +96,7 @@ enum Recovery {
             guard state.size == size, state.lastLeafHash == snapshot.leaf, state.origin == manifest.origin else {
                 throw SnapshotMismatch(why: "its state describes another position or ledger")
             }
-            let segments = files.segmentList
-            return Start(state: state, segmentPosition: segments.segmentIndex(of: size - 1), offset: location.offset + location.length + 1)
+            return Start(state: state, offset: location.offset + location.length + 1)
         } catch let error as SnapshotMismatch {
             throw error
         } catch {
@@ -111,94 +109,68 @@ enum Recovery {
     private static func replay(from start: Start, files: LogFiles, manifest: LedgerManifest, history: HistoryFile) throws(StoreError) -> RecoveredSegments {
         let layout = files.layout
         let hash = manifest.suite.hash
-        var state = start.state
-        let first = state.size
+        let first = start.state.size
         var report = RecoveryReport()
         let indexCount = try files.offsets.count()
         var hashCovered = try files.hashes.coveredSize()
+        let segments = files.segmentList
+        // The index covers what this writer checked and wrote; what lies beyond it was written
+        // just before a crash, and its signatures are checked now.
+        var engine: ReplayEngine
+        var source: SegmentFileSource
+        if first == 0 {
+            engine = ReplayEngine(manifest: manifest, signatures: .checkAsItGoes, trustedBelow: indexCount)
+            source = SegmentFileSource(layout: layout, segments: segments)
+        } else {
+            engine = ReplayEngine(resuming: start.state, hash: hash, signatures: .checkAsItGoes, trustedBelow: indexCount)
+            // Entry `first` starts a segment of its own when one is named for it (an empty one,
+            // if the writer stopped right after rolling); otherwise it follows entry first - 1.
+            let holder = segments.firstSeqs[segments.segmentIndex(of: first)]
+            source = holder == first
+                ? SegmentFileSource(layout: layout, segments: segments, from: first, offset: 0, line: 1)
+                : SegmentFileSource(layout: layout, segments: segments, from: first, offset: start.offset, line: Int(first - holder) + 1)
+        }
         var locations: [OffsetIndex.Location] = []   // of entries first…
         var leaves: [Hash32] = []                     // of entries first…
         var delta = HistoryDelta()
-        let segments = files.segmentList.firstSeqs
-        var lastFile: PosixFile?
-        var lastSize: Int64 = 0
-
-        for position in start.segmentPosition..<segments.count {
-            let firstSeq = segments[position]
-            let path = layout.segment(firstSeq: firstSeq)
-            let name = "log/" + LedgerLayout.segmentName(firstSeq: firstSeq)
-            var offset: Int64 = position == start.segmentPosition ? start.offset : 0
-            guard offset > 0 || firstSeq == state.size else {
-                throw StoreError(.damaged, "\(path): the segment is named for seq \(firstSeq) but the segments before it end at seq \(state.size - 1); a segment is missing or was renamed. The writer refuses to append; run `flowledger verify \(layout.directory)`")
+        var lookupFailure: StoreError?
+        let outcome = try engine.run(from: &source) { applied in
+            if let failure = history.takeFailure() {
+                lookupFailure = failure
+                return .stop
             }
-            let file = try PosixFile(path: path, flags: O_RDWR)
-            let size = try file.size()
-            var lineNumber = Int(state.size - firstSeq)
-            while offset < size {
-                let chunk = try file.read(at: offset, count: Int(min(size - offset, 8 << 20)))
-                let (lines, _) = LineSplitter.split(chunk, baseOffset: offset)
-                guard !lines.isEmpty else {
-                    if chunk.count > CanonicalJSON.maxLineBytes {  // a torn write is at most one line without its newline
-                        throw damage(layout, name, lineNumber + 1, state.size, "a line longer than the \(CanonicalJSON.maxLineBytes)-byte limit")
-                    }
-                    break
-                }
-                var from = 0
-                while from < lines.count {
-                    let slice = lines[from..<min(from + window, lines.count)]
-                    let parsed = Parallel.map(slice.count) { i -> (Result<Entry, FormatError>, Hash32) in
-                        let bytes = slice[slice.startIndex + i].bytes
-                        return (Result { () throws(FormatError) in try Entry(line: bytes) }, Entry.leafHash(line: bytes, hash: hash))
-                    }
-                    for (i, (result, leaf)) in parsed.enumerated() {
-                        lineNumber += 1
-                        let line = slice[slice.startIndex + i]
-                        let entry: Entry
-                        switch result {
-                        case .success(let value): entry = value
-                        case .failure(let error): throw damage(layout, name, lineNumber, state.size, "the line is not a valid entry: \(error)")
-                        }
-                        do {
-                            // Unindexed entries' signatures are checked below, in parallel.
-                            try state.replay(entry, leafHash: leaf, signature: .notChecked)
-                        } catch {
-                            throw damage(layout, name, lineNumber, entry.seq, error.description)
-                        }
-                        if let failure = history.takeFailure() { throw failure }
-                        locations.append(OffsetIndex.Location(offset: line.offset, length: Int64(line.bytes.count)))
-                        leaves.append(leaf)
-                        delta.add(entry.event, seq: entry.seq)
-                    }
-                    state.commit()
-                    from += window
-                }
-                let last = lines[lines.count - 1]
-                offset = last.offset + Int64(last.bytes.count) + 1
-            }
-            if offset < size {
-                guard position == segments.count - 1 else {
-                    throw damage(layout, name, lineNumber + 1, state.size, "the segment ends with \(size - offset) bytes that are not a complete line, but it is not the last segment; only the last line of the last segment can be torn by a crash")
-                }
-                // A torn last line: its append was never acknowledged, so cutting it loses nothing.
-                try file.truncate(to: offset)
-                try file.sync()
-                report.tornBytes = size - offset
-                report.tornSegment = name
-            }
-            lastFile = file
-            lastSize = offset
+            locations.append(OffsetIndex.Location(offset: applied.location.offset ?? 0, length: Int64(applied.line.count)))
+            leaves.append(applied.leafHash)
+            delta.add(applied.entry.event, seq: applied.seq)
+            return .proceed
         }
+        if let lookupFailure { throw lookupFailure }
+        switch outcome {
+        case .finished(.complete), .stopped:
+            break
+        case .finished(.torn(let torn)):
+            // A torn last line: its append was never acknowledged, so cutting it loses nothing.
+            let file = try PosixFile(path: torn.path, flags: O_RDWR)
+            try file.truncate(to: torn.offset)
+            try file.sync()
+            report.tornBytes = torn.bytes
+            report.tornSegment = torn.file
+        case .broken(let problem):
+            throw damage(layout, problem)
+        }
+        var state = engine.state
+        report.signaturesChecked = engine.signaturesChecked
+        let lastPath = layout.segment(firstSeq: segments.firstSeqs[segments.firstSeqs.count - 1])
+        let lastFile = try PosixFile(path: lastPath, flags: O_RDWR)
+        let lastSize = try lastFile.size()
 
         let n = state.size
-        if n > 0 {
-            let genesisLocation = first == 0 ? locations[0] : try files.offsets.location(of: 0)
-            guard case .genesis(let genesis) = try Entry(validLine: files, seq: 0, at: genesisLocation).event.body,
+        if first > 0 {  // from genesis, the engine checked it against ledger.json
+            guard case .genesis(let genesis) = try Entry(validLine: files, seq: 0, at: try files.offsets.location(of: 0)).event.body,
                   genesis.suite == manifest.suite, genesis.operator.key == manifest.operatorKey else {
                 throw StoreError(.damaged, "\(layout.manifest) does not match the genesis entry (suite or operator key differ); one of them was replaced")
             }
         }
-        try checkUnindexedSignatures(state: state, files: files, manifest: manifest, from: max(first, min(indexCount, n)),
-                                     first: first, locations: locations, report: &report)
 
         // The offset index: check the last record it shares with the log, then extend it.
         var indexed = min(indexCount, n)
@@ -236,37 +208,12 @@ enum Recovery {
         report.replayedEntries = n - first
 
         try checkLatestCheckpoint(files: files, manifest: manifest, size: n)
-        guard let lastFile else { throw StoreError(.damaged, "\(layout.log): no segment file") }
         // What the replay added goes to the history now, so the next open starts here.
         if n > 0 && delta.entries > 0 {
             try history.flush(delta, size: n, leaf: state.lastLeafHash, state: state.snapshotBytes())
         }
         if n > 0 { state.attach(history: history) }
         return RecoveredSegments(state: state, frontier: frontier, lastSegment: lastFile, lastSegmentSize: lastSize, report: report)
-    }
-
-    /// Entries from `from` on were written after the index was last updated — just before a
-    /// crash, or by a writer that never finished — so their signatures are checked here.
-    private static func checkUnindexedSignatures(state: LedgerState, files: LogFiles, manifest: LedgerManifest, from: Int64, first: Int64,
-                                                 locations: [OffsetIndex.Location], report: inout RecoveryReport) throws(StoreError) {
-        let count = Int(state.size - from)
-        guard count > 0 else { return }
-        let results = Parallel.map(count, chunkSize: 8) { i -> (Int64, Result<Bool, StoreError>) in
-            let seq = from + Int64(i)
-            return (seq, Result { () throws(StoreError) -> Bool in
-                let entry = try Entry(validLine: files, seq: seq, at: locations[Int(seq - first)])
-                guard let key = state.verificationKey(for: entry.event) else { return false }
-                return entry.signed.verify(with: key, origin: manifest.origin)
-            })
-        }
-        for (seq, result) in results {
-            guard try result.get() else {
-                let segment = files.segmentList.firstSeqs[files.segmentList.segmentIndex(of: seq)]
-                throw StoreError(.damaged, "\(files.layout.segment(firstSeq: segment)): entry \(seq) has a signature that does not verify under the key it names; it was forged or changed after signing. The writer refuses to append on top of it; run `flowledger verify \(files.layout.directory)`",
-                                 violation: RuleViolation(.badSignature, seq: seq, eventID: nil, author: nil, field: "sig", "the signature does not verify"))
-            }
-        }
-        report.signaturesChecked = Int64(count)
     }
 
     /// The newest published checkpoint must still describe a prefix of the log.
@@ -305,8 +252,18 @@ enum Recovery {
         }
     }
 
-    private static func damage(_ layout: LedgerLayout, _ name: String, _ line: Int, _ seq: Int64, _ what: String) -> StoreError {
-        StoreError(.damaged, "\(layout.directory)/\(name) line \(line) (seq \(seq)): \(what). The log is damaged here; the writer refuses to append on top of it. Run `flowledger verify \(layout.directory)` for a full report and restore the segment from a backup")
+    /// The writer's refusal for a break the replay met: what and where, and what to do.
+    private static func damage(_ layout: LedgerLayout, _ problem: ReplayBreak) -> StoreError {
+        let advice = "The writer refuses to append on top of it. Run `flowledger verify \(layout.directory)` for a full report and restore the segment from a backup"
+        guard case .rule(let violation, let broken) = problem else {
+            return StoreError(.damaged, "\(layout.directory)/\(problem). The log is damaged here. \(advice)")
+        }
+        if violation.code == .badSignature {
+            let file = broken.location.file.map { "\(layout.directory)/\($0)" } ?? layout.directory
+            return StoreError(.damaged, "\(file): entry \(broken.entry.seq) has a signature that does not verify under the key it names; it was forged or changed after signing. \(advice)",
+                              violation: violation)
+        }
+        return StoreError(.damaged, "\(layout.directory)/\(broken.location): \(violation). The log is damaged here. \(advice)", violation: violation)
     }
 
     private static func derivedMismatch(_ layout: LedgerLayout, _ path: String, seq: Int64) -> StoreError {
