@@ -3,8 +3,8 @@ import LedgerCrypto
 /// The order of DESIGN §5 alone — `seq` increases by exactly 1, `prev` of entry n is
 /// L(n-1) = H(0x00 || line n-1), `time` never decreases — from any position, without the rest of
 /// the state: what a reader that resumes in the middle of the log (the projector) can check.
-/// ``LedgerState/replay(_:leafHash:signature:)`` checks the same three first, with the same
-/// violations, and then every other rule from genesis on.
+/// ``LedgerState/replay(_:leafHash:signature:)`` checks these three through it first, then every
+/// other rule from genesis on.
 package struct ChainLink: Sendable, Equatable {
     /// The entries before the next one: the seq it must have.
     package private(set) var size: Int64

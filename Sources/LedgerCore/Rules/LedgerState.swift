@@ -253,15 +253,9 @@ package struct LedgerState: Sendable {
     /// afterwards under ``verificationKey(for:)``).
     package mutating func replay(_ entry: Entry, leafHash: Hash32, signature: SignatureCheck) throws(RuleViolation) {
         let event = entry.event
-        guard entry.seq == size else {
-            throw violation(.sequenceGap, entry.seq, event, "seq", "expected seq \(size) after the previous entry, found \(entry.seq)")
-        }
-        guard entry.prev == lastLeafHash else {
-            throw violation(.brokenChain, entry.seq, event, "prev", "prev is \(entry.prev.hex) but the previous entry's leaf hash is \(lastLeafHash.hex): an entry before this one was changed, removed or inserted")
-        }
-        if let lastTime, entry.time < lastTime {
-            throw violation(.timeWentBackwards, entry.seq, event, "time", "time \(entry.time) is before the previous entry's time \(lastTime); ledger time never decreases")
-        }
+        // Rule 1's order (DESIGN §5): seq, prev chain and time, as a reader without the state checks it.
+        var link = ChainLink(size: size, lastLeafHash: lastLeafHash, lastTime: lastTime)
+        try link.follow(entry, leafHash: leafHash)
         let eventKey = DigestKey(event.author, event.id)
         if let earlier = eventSeq(eventKey) {
             throw violation(.idConflict, entry.seq, event, "event.id", "\(event.author) already used event id \"\(event.id)\" at seq \(earlier); each (author, id) appears once")
