@@ -1,28 +1,20 @@
-import Dispatch
 import LedgerCore
 import LedgerCrypto
 
-/// A group of requests whose signatures are being checked on other threads while the committer
-/// is busy with the group before it.
-final class PreparedGroup: @unchecked Sendable {
+/// A group of requests whose signatures are being checked on every core (``BackgroundWork``)
+/// while the committer is busy with the group before it.
+final class PreparedGroup: Sendable {
     let group: [Sequencer.Request]
-    private var checked: [Sequencer.Checked] = []
-    private let done = DispatchSemaphore(value: 0)
+    private let checks: BackgroundWork<[Sequencer.Checked]>
 
     /// Starts checking `group` under `keys` (resolved on the committer thread).
     init(_ group: [Sequencer.Request], keys: [PublicKey?], sequencer: Sequencer) {
         self.group = group
         let events = group.flatMap(\.events)
         let origin = sequencer.manifest.origin
-        DispatchQueue.global().async { [self] in
-            checked = Sequencer.check(events, keys: keys, origin: origin)
-            done.signal()
-        }
+        checks = BackgroundWork { Sequencer.check(events, keys: keys, origin: origin) }
     }
 
     /// The checks, in event order, once done.
-    func wait() -> [Sequencer.Checked] {
-        done.wait()
-        return checked
-    }
+    func wait() -> [Sequencer.Checked] { checks.wait() }
 }

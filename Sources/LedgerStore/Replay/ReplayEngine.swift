@@ -161,7 +161,7 @@ package struct ReplayEngine: Sendable {
 
     /// Reads the next window and starts its parallel step, or records how the source ended.
     private func startWindow<Source: ReplayLineSource>(_ source: inout Source, ended: inout ReplayRead?,
-                                                        lagging: [String: PublicKey]) throws(Source.Failure) -> (lines: [ReplayLine], pending: PendingWindow)? {
+                                                        lagging: [String: PublicKey]) throws(Source.Failure) -> (lines: [ReplayLine], pending: BackgroundWork<CheckedWindow>)? {
         guard ended == nil else { return nil }
         let read = try source.next(limit: Self.window)
         guard case .lines(let lines) = read, !lines.isEmpty else {
@@ -171,7 +171,7 @@ package struct ReplayEngine: Sendable {
         let step = WindowCheck(hash: hash, origin: state.origin,
                                verifyFrom: signatures == .checkAsItGoes ? trustedBelow : nil,
                                keys: state.keys, lagging: lagging)
-        return (lines, PendingWindow { step.run(lines) })
+        return (lines, BackgroundWork { step.run(lines) })
     }
 
     /// Sizes the id table for the whole log from the first lines' average length.

@@ -98,33 +98,3 @@ struct WindowCheck: Sendable {
         }
     }
 }
-
-/// A window's parallel step started on a thread of its own now, its result collected later
-/// with ``wait()`` (the pipeline of ``ReplayEngine``).
-///
-/// A thread, not `DispatchQueue.global().async`: the caller usually runs on a thread of
-/// Dispatch's pool (an async command's task), which it blocks in ``wait()``; a step started on a
-/// second pool thread then finds the pool (one thread per core) full, and its
-/// `concurrentPerform` ran on that one thread until Dispatch's monitor added another, about two
-/// seconds later — all of a 20,000-entry verify's first half on one core. From a thread of its
-/// own, `concurrentPerform` gets the free pool thread at once.
-final class PendingWindow: Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<CheckedWindow?>(nil)
-
-    /// Starts `work` on a new thread.
-    init(_ work: @escaping @Sendable () -> CheckedWindow) {
-        let thread = Thread { [self] in
-            let value = work()
-            result.withLock { $0 = value }
-            done.signal()
-        }
-        thread.start()
-    }
-
-    /// Blocks until the work is done; returns its result (call once).
-    func wait() -> CheckedWindow {
-        done.wait()
-        return result.withLock { $0.take()! }
-    }
-}

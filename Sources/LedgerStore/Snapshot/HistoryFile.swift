@@ -58,6 +58,7 @@ final class HistoryFile: RuleHistory {
                 PRAGMA locking_mode = EXCLUSIVE;
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
+                PRAGMA cache_size = -16384;
                 CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
                     leaf BLOB NOT NULL, state BLOB NOT NULL, digest BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
