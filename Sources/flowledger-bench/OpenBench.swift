@@ -155,6 +155,7 @@ struct OpenBench {
 
         heading("6. flowledger append --signed of 20,000 events, beside OpenSSL's raw verify rate")
         let limit = try RawVerifyLimit.printed(cast: cast, events: try cast.exchanges(0..<16_000))
+        let openssl = RawVerifyLimit.printedOpensslSpeed()
         let small = parent + "/small"
         try? FileManager.default.removeItem(atPath: small)
         try cast.buildLedger(at: small, entries: 20_000)
@@ -171,7 +172,8 @@ struct OpenBench {
             let run = try child(binary, ["append", target, "--signed", input], parent)
             try expectSuccess(run, "append --signed")
             let rate = 20_000 / run.seconds
-            rateLine("into the \(name)", rate, String(format: "%.2f s, %.2f of the limit, peak RSS %@", run.seconds, rate / limit, mebibytes(run.rss)))
+            rateLine("into the \(name)", rate, String(format: "%.2f s, %.2f of the limit, %@ of openssl speed, peak RSS %@", run.seconds, rate / limit,
+                                                      openssl.map { String(format: "%.2f", rate / $0) } ?? "n/a", mebibytes(run.rss)))
             signedRates.append((name, rate))
         }
 
@@ -187,6 +189,9 @@ struct OpenBench {
         line("verify of the result", "exit \(verify.status), \(String(format: "%.1f s", verify.seconds))")
         for (name, rate) in signedRates {
             line("append --signed, \(name)", String(format: "%9.2f of the limit   goal ≥ 0.80: %@", rate / limit, rate / limit >= 0.8 ? "met" : "NOT met"))
+            if let openssl {
+                line("  … of openssl speed", String(format: "%9.2f               goal ≥ 0.80: %@", rate / openssl, rate / openssl >= 0.8 ? "met" : "NOT met"))
+            }
         }
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
     }

@@ -46,4 +46,25 @@ enum RawVerifyLimit {
         rateLine("verify, all \(ProcessInfo.processInfo.activeProcessorCount) cores (the limit)", all, String(format: "(%.2fx one core)", all / one))
         return all
     }
+
+    /// `openssl speed -multi N -seconds 2 ed25519`'s verify rate on all N cores: OpenSSL's own
+    /// figure for the machine, beside ours (which verifies real events' longer messages through
+    /// the EVP API); nil when the command is missing or prints no such line.
+    static func opensslSpeed() -> Double? {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let out = NSTemporaryDirectory() + "/openssl-speed.out"
+        guard let status = try? runChild(["/usr/bin/openssl", "speed", "-multi", String(cores), "-seconds", "2", "ed25519"], stdoutPath: out, stderrPath: out + ".err"),
+              status == 0, let text = try? String(contentsOfFile: out, encoding: .utf8) else { return nil }
+        // "+F6:…" machine lines vary by version; the table row ends in "sign/s verify/s".
+        guard let row = text.split(separator: "\n").last(where: { $0.contains("Ed25519") }) else { return nil }
+        return row.split(separator: " ").last.flatMap { Double($0) }
+    }
+
+    /// ``opensslSpeed()``, printed.
+    static func printedOpensslSpeed() -> Double? {
+        let rate = opensslSpeed()
+        if let rate { rateLine("openssl speed -multi \(ProcessInfo.processInfo.activeProcessorCount) ed25519, verify", rate) }
+        else { line("openssl speed", "not available") }
+        return rate
+    }
 }
