@@ -41,6 +41,15 @@ struct UsageError: Error {
     init(_ message: String) { self.message = message }
 }
 
+/// The value of option `flag`, taken from the front of `rest`: a positive whole number, `_`
+/// allowed as a digit separator (`--entries 1_000_000`).
+func positiveNumber(after flag: String, in rest: inout ArraySlice<String>) throws -> Int {
+    guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
+        throw UsageError("\(flag) needs a positive whole number")
+    }
+    return value
+}
+
 /// A benchmark step that did not do what it should (a rejected append, a failed child process).
 struct BenchError: Error, CustomStringConvertible {
     let description: String

@@ -22,12 +22,7 @@ struct OpenBench {
 
     init(arguments: [String]) throws {
         var rest = arguments[...]
-        func number(_ flag: String) throws -> Int {
-            guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
-                throw UsageError("\(flag) needs a positive whole number")
-            }
-            return value
-        }
+        func number(_ flag: String) throws -> Int { try positiveNumber(after: flag, in: &rest) }
         while let argument = rest.popFirst() {
             switch argument {
             case "--quick": entries = 100_000

@@ -23,12 +23,7 @@ struct VerifyBench {
 
     init(arguments: [String]) throws {
         var rest = arguments[...]
-        func number(_ flag: String) throws -> Int {
-            guard let text = rest.popFirst(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
-                throw UsageError("\(flag) needs a positive whole number")
-            }
-            return value
-        }
+        func number(_ flag: String) throws -> Int { try positiveNumber(after: flag, in: &rest) }
         while let argument = rest.popFirst() {
             switch argument {
             case "--sm2": suite = .sm2SM3
