@@ -46,11 +46,17 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // What crosses the network between `flowledger serve` and its clients, free of any HTTP
+        // stack: RFC 9421 request signatures, RFC 9530 content digests, error bodies, receipts.
+        .target(name: "LedgerWire", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        // The regulator's report: one self-contained HTML page (provenance, the flows as an SVG
+        // graph, violations, grants, quality) built from the views and the verifier's verdict.
+        .target(name: "LedgerReport", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The participants' library: one import, small surface.
         .target(name: "FlowLedger", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The commands, as a library so tests can run them in process.
         .target(name: "FlowLedgerCLI", dependencies: [
-            "FlowLedger", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "FlowLedger", "LedgerReport", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
@@ -76,6 +82,11 @@ let package = Package(
         .testTarget(name: "LedgerVerifyTests", dependencies: [
             "FlowLedger", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
             "flowledger-fixtures",
+        ]),
+        .testTarget(name: "LedgerWireTests", dependencies: ["LedgerWire", "LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
+        .testTarget(name: "LedgerReportTests", dependencies: [
+            "LedgerReport", "FlowLedger", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "LedgerTestSupport", "flowledger",
         ]),
         // The participants' side: imports FlowLedger and nothing else of this package, so it
         // compiles only while Exports.swift re-exports what a participant's program uses.
