@@ -25,7 +25,8 @@ public struct RequestSigner: Sendable {
     /// The header fields to add to the request: `Content-Digest` (only for a non-empty body),
     /// `Signature-Input` and `Signature`, in that order.
     /// - Parameters:
-    ///   - targetURI: the absolute URI the request goes to, exactly as the server will rebuild it.
+    ///   - targetURI: the absolute URI the request goes to; signed with scheme and host lowercased
+    ///     and the default port dropped, path and query as written.
     ///   - now: the signer's clock, seconds since the epoch (`created`).
     /// - Throws: ``RequestSignatureError/Code/signingFailed`` for a lifetime out of range or a
     ///   failed signature, ``RequestSignatureError/Code/malformed`` for a bad target URI.

@@ -12,7 +12,9 @@
 /// Appendix B.2.6 in `RFC9421VectorTests`.
 ///
 /// Derived components supported (§2.2): `@method`, `@target-uri`, `@authority`, `@scheme`,
-/// `@request-target`, `@path`, `@query`; and header fields by lowercase name. Component
+/// `@request-target`, `@path`, `@query`; and header fields by lowercase name. `@target-uri` is
+/// the URI with scheme and host lowercased, the default port dropped and an empty path as `/`
+/// (RFC 9110 §4.2.3 equivalences), the form a server rebuilds from `Host` and the request line. Component
 /// parameters (`;sf`, `;key`, `;bs`, `;req`, `;name`), `@query-param` and `@status` are refused
 /// as unsupported rather than guessed at.
 public enum SignatureBase {
@@ -44,9 +46,7 @@ public enum SignatureBase {
             let value: String
             switch name {
             case "@method": value = request.method
-            case "@target-uri":
-                _ = try uri()
-                value = request.targetURI
+            case "@target-uri": value = try uri().normalized
             case "@authority": value = try uri().authority
             case "@scheme": value = try uri().scheme
             case "@request-target": value = try uri().requestTarget

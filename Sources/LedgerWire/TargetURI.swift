@@ -1,5 +1,7 @@
 /// An absolute `http`/`https` target URI split into the parts RFC 9421 §2.2 derives components
-/// from. No percent-decoding or path normalisation: the components are the bytes as sent.
+/// from. Only RFC 9110 §4.2.3's scheme-level equivalences are applied (scheme and host in
+/// lowercase, default port dropped, empty path as `/`); no percent-decoding or dot-segment
+/// removal: path and query are the bytes as sent.
 struct TargetURI {
     /// Lowercase scheme: `http` or `https` (`@scheme`).
     let scheme: String
@@ -37,6 +39,11 @@ struct TargetURI {
         self.path = path.isEmpty ? "/" : path
         self.query = queryStart.map { String(pathAndQuery[pathAndQuery.index(after: $0)...]) }
     }
+
+    /// `@target-uri`: the URI with the equivalences above applied, so that a client that writes
+    /// `https://Ledger.Example:443/v1/entries` and a server that rebuilds
+    /// `https://ledger.example/v1/entries` from its `Host` header sign and check the same line.
+    var normalized: String { scheme + "://" + authority + requestTarget }
 
     /// `@query`: `?` and the query, or `?` alone when there is none (RFC 9421 §2.2.7).
     var queryComponent: String { "?" + (query ?? "") }

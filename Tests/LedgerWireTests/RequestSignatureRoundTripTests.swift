@@ -43,6 +43,19 @@ struct RequestSignatureRoundTripTests {
         #expect(parsed.coveredComponents == ["@method", "@target-uri"])
     }
 
+    @Test func equivalentSpellingsOfTheTargetURIVerify() throws {
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        var request = try SignedRequest(key: key, targetURI: "HTTPS://Ledger.Example:443/v1/entries?wait=checkpoint")
+        request.targetURI = "https://ledger.example/v1/entries?wait=checkpoint"
+        _ = try request.verify(with: key.publicKey)
+        var bare = try SignedRequest(key: key, method: "GET", targetURI: "http://ledger.example:80", body: nil)
+        bare.targetURI = "http://ledger.example/"
+        _ = try bare.verify(with: key.publicKey)
+        // The path and query are compared as sent.
+        request.targetURI = "https://ledger.example/v1/Entries?wait=checkpoint"
+        #expect(throws: RequestSignatureError.self) { try request.verify(with: key.publicKey) }
+    }
+
     @Test func signatureInputAmongOthersIsFoundByLabelOrTag() throws {
         let key = try PrivateKey.generate(suite: .ed25519SHA256)
         var request = try SignedRequest(key: key)
