@@ -16,12 +16,10 @@ final class LogWatchHub: Sendable {
 
     private let watcher: LogWatcher
     private let log: String
+    private let signal = ChangeSignal()
     private let state = Mutex(State())
 
     private struct State {
-        var generation: UInt64 = 0
-        var waiting: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter: UInt64 = 0
         var leases = 0
         var stopping = false
     }
@@ -81,44 +79,19 @@ final class LogWatchHub: Sendable {
                 watcher.wait(milliseconds: Self.safetyInterval)
                 advance()
             }
-            advance()  // nobody is left waiting on a stopped hub
+            signal.stop()  // nobody is left waiting on a stopped hub
         }
         thread.name = "flowledger-log-watch"
         thread.start()
     }
 
-    /// Advances the generation and wakes every waiting follower.
-    private func advance() {
-        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.generation &+= 1
-            defer { state.waiting.removeAll() }
-            return Array(state.waiting.values)
-        }
-        for continuation in woken { continuation.resume() }
-    }
+    /// Wakes every waiting follower.
+    private func advance() { signal.advance() }
 
     /// The current generation: read it before looking at the log.
-    var generation: UInt64 { state.withLock { $0.generation } }
+    var generation: UInt64 { signal.generation }
 
     /// Returns once the generation has moved past `seen` (at once if it already has), or when
     /// the task is cancelled.
-    func change(after seen: UInt64) async {
-        let id = state.withLock { state -> UInt64 in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if state.generation != seen || state.stopping || Task.isCancelled { return true }
-                    state.waiting[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let continuation = state.withLock { $0.waiting.removeValue(forKey: id) }
-            continuation?.resume()
-        }
-    }
+    func change(after seen: UInt64) async { await signal.change(after: seen) }
 }
