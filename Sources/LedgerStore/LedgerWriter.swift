@@ -76,6 +76,9 @@ package final class LedgerWriter: Sendable {
     /// The number of durable entries.
     package var size: Int64 { core.size }
 
+    /// The registered parties and their keys as of the last durable entry (who may sign requests).
+    package var partyDirectory: PartyDirectory { core.partyDirectory }
+
     /// A reader of this ledger (for entries and proofs; safe to use while appending).
     package func reader() throws(StoreError) -> LedgerReader { try LedgerReader(directory: layout.directory) }
 

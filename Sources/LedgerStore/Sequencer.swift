@@ -37,6 +37,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
     private var closing = false
     private var stopped: StoreError?
     private var committedSize: Int64
+    private var directory: PartyDirectory
     private var thread: Thread?
     private var committerDone = false
     private var storeReleased = false
@@ -80,6 +81,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
         self.state = recovered.state
         self.frontier = recovered.frontier
         self.committedSize = recovered.state.size
+        self.directory = PartyDirectory(recovered.state)
         // The thread holds the sequencer until close() ends it.
         let thread = Thread { [self] in self.runCommitter() }
         thread.name = "flowledger-committer"
@@ -101,6 +103,9 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
     // MARK: - State
 
     var size: Int64 { condition.lock(); defer { condition.unlock() }; return committedSize }
+
+    /// The parties and keys as of the last durable entry.
+    var partyDirectory: PartyDirectory { condition.lock(); defer { condition.unlock() }; return directory }
 
     // MARK: - Appending
 
@@ -193,6 +198,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
             let results = commit(prepared.group, checked: checked)
             condition.lock()
             committedSize = state.size
+            directory = PartyDirectory(state)
             condition.unlock()
             for (request, result) in zip(prepared.group, results) { finish(request, result) }
             // After the receipts: no append waits for this.
