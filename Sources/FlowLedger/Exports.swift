@@ -1,5 +1,5 @@
 // `import FlowLedger` gives a participant's or a regulator's program what it uses, and nothing
-// else: this module's own `Ledger`, `Participant` and `ProofService`, plus the declarations
+// else: this module's own `Ledger` and `Participant`, plus the declarations
 // re-exported one by one below (their members, nested types and extensions come with them).
 // Everything else in the modules underneath is reached only by the package's own targets (the
 // CLI, bench, fixtures, tests), which import those modules by name; internals are `package`.
@@ -65,6 +65,7 @@
 @_exported import struct LedgerStore.StoredEntry
 @_exported import struct LedgerStore.WriterOptions
 @_exported import struct LedgerStore.StoreError
+@_exported import struct LedgerStore.ProofService
 
 // Checks for regulators: replay, reports, offline proof checks (LedgerVerify).
 @_exported import struct LedgerVerify.LedgerVerifier

@@ -1,6 +1,6 @@
 import LedgerCore
 import LedgerCrypto
-import LedgerStore
+
 
 /// Proofs from a ledger directory against its published checkpoints. Every proof is verified
 /// against the checkpoint before it is handed out, so damaged derived files can never yield a

@@ -150,7 +150,7 @@ struct SurfaceTests {
         #expect(declared == Self.surface)
     }
 
-    /// The participants' surface besides FlowLedger's own `Ledger`, `Participant` and `ProofService`.
+    /// The participants' surface besides FlowLedger's own `Ledger` and `Participant`.
     static let surface = [
         // Keys, suites and hashes.
         "LedgerCrypto.PrivateKey", "LedgerCrypto.PublicKey", "LedgerCrypto.Suite", "LedgerCrypto.HashAlgorithm",
@@ -172,7 +172,7 @@ struct SurfaceTests {
         "LedgerCore.RuleViolation", "LedgerCore.FormatError", "LedgerCore.NoteError", "LedgerCore.MerkleError",
         // The store: receipts, reading, following, options, errors.
         "LedgerStore.Receipt", "LedgerStore.LedgerReader", "LedgerStore.LedgerManifest", "LedgerStore.EntryFollower",
-        "LedgerStore.StoredEntry", "LedgerStore.WriterOptions", "LedgerStore.StoreError",
+        "LedgerStore.StoredEntry", "LedgerStore.WriterOptions", "LedgerStore.StoreError", "LedgerStore.ProofService",
         // Regulators' checks.
         "LedgerVerify.LedgerVerifier", "LedgerVerify.VerifyOptions", "LedgerVerify.VerifyError",
         "LedgerVerify.VerificationReport", "LedgerVerify.Verdict", "LedgerVerify.IntegrityBreak",

@@ -42,13 +42,8 @@ struct Prove: ParsableCommand {
         if let seq {
             let proof = try proofs.inclusionProof(seq: seq, checkpointSize: size)
             if json {
-                let leaf = Entry.leafHash(line: proof.extra!, hash: proofs.reader.hash)
-                // ProofService checked the proof and the checkpoint's signature; only its size is needed here.
-                let checkpoint = try Checkpoint(text: Note(parsing: Array(proof.checkpoint.utf8)).text)
-                Output.line(String(decoding: CanonicalJSON.encode(.object([
-                    "index": .integer(proof.index), "leaf": .string(leaf.hex),
-                    "path": .array(proof.path.map { .string($0.hex) }), "size": .integer(checkpoint.size),
-                ])), as: UTF8.self))
+                // ProofService checked the proof and the checkpoint's signature.
+                Output.line(String(decoding: CanonicalJSON.encode(try proof.json(hash: proofs.reader.hash)), as: UTF8.self))
             } else {
                 Output.raw(proof.text)
             }
