@@ -2,7 +2,7 @@ import LedgerCrypto
 
 /// Signs outgoing requests the way a FlowLedger server checks them (DESIGN §11.4): label `fl`,
 /// covering `@method`, `@target-uri` and, with a body, `content-digest`; `created`, `expires`,
-/// `keyid` (the key's §3 id), `alg` and `tag="flowledger/v1"`.
+/// `keyid` (the key's §3 id), `alg`, `tag="flowledger/v1"` and a random `nonce`.
 ///
 /// ```swift
 /// let signer = RequestSigner(key: key)
@@ -50,6 +50,9 @@ public struct RequestSigner: Sendable {
             ("keyid", .string(key.publicKey.keyID)),
             ("alg", .string(RequestSignaturePolicy.alg(for: key.suite))),
             ("tag", .string(RequestSignaturePolicy.tag)),
+            // Ed25519 is deterministic: without a nonce, the same request sent twice in one
+            // second would carry the same signature and be refused as a replay.
+            ("nonce", .string(Self.nonce())),
         ])
         let input = SignatureInput(label: RequestSignaturePolicy.label, components: components, parameters: parameters)
         let digest = fields.first?.value
@@ -67,5 +70,11 @@ public struct RequestSigner: Sendable {
         fields.append(("Signature-Input", input.headerMember))
         fields.append(("Signature", signatureField.serialized))
         return fields
+    }
+
+    /// 128 random bits as hex (the system's CSPRNG).
+    static func nonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }
