@@ -1,26 +1,25 @@
 import FlowLedger
 import Foundation
 import LedgerCore
-import LedgerTestSupport
 
-/// A small cross-boundary scenario for store tests: an operator, a ride-hailing platform
+/// A small cross-boundary scenario for the store, CLI and service tests: an operator, a ride-hailing platform
 /// (provider), a transport regulator (recipient) and an auditor (regulator), with one
 /// conditional dataset and one grant. Keys are generated per test unless seeds are given.
-struct Scenario {
-    let directory: String
-    let origin = "exchange.test.example/2026"
-    let suite: Suite
-    let operatorKey: PrivateKey
-    let platformKey: PrivateKey
-    let transportKey: PrivateKey
-    let auditorKey: PrivateKey
+public struct Scenario: Sendable {
+    public let directory: String
+    public let origin = "exchange.test.example/2026"
+    public let suite: Suite
+    public let operatorKey: PrivateKey
+    public let platformKey: PrivateKey
+    public let transportKey: PrivateKey
+    public let auditorKey: PrivateKey
 
-    var operatorParty: Participant { Participant(id: "ops.exchange", key: operatorKey, origin: origin) }
-    var platform: Participant { Participant(id: "ride.example", key: platformKey, origin: origin) }
-    var transport: Participant { Participant(id: "transport.sh", key: transportKey, origin: origin) }
-    var auditor: Participant { Participant(id: "audit.sh", key: auditorKey, origin: origin) }
+    public var operatorParty: Participant { Participant(id: "ops.exchange", key: operatorKey, origin: origin) }
+    public var platform: Participant { Participant(id: "ride.example", key: platformKey, origin: origin) }
+    public var transport: Participant { Participant(id: "transport.sh", key: transportKey, origin: origin) }
+    public var auditor: Participant { Participant(id: "audit.sh", key: auditorKey, origin: origin) }
 
-    init(suite: Suite = .ed25519SHA256) throws {
+    public init(suite: Suite = .ed25519SHA256) throws {
         self.suite = suite
         directory = try temporaryDirectory().appendingPathComponent("ledger").path
         operatorKey = try PrivateKey.generate(suite: suite)
@@ -29,10 +28,10 @@ struct Scenario {
         auditorKey = try PrivateKey.generate(suite: suite)
     }
 
-    static let at = try! Timestamp(parsing: "2026-11-23T08:00:00Z")
+    public static let at = try! Timestamp(parsing: "2026-11-23T08:00:00Z")
 
     /// The events after genesis that set the scene.
-    func setUpEvents() throws -> [SignedEvent] {
+    public func setUpEvents() throws -> [SignedEvent] {
         let op = operatorParty
         return [
             try op.sign(.partyRegistered(PartyRegisteredBody(party: "ride.example", name: "Ride platform", kind: .enterprise, roles: [.provider], key: platformKey.publicKey)), id: "reg-ride", at: Self.at),
@@ -44,7 +43,7 @@ struct Scenario {
     }
 
     /// Exchange number `n` from the platform to the transport commission.
-    func exchange(_ n: Int) throws -> SignedEvent {
+    public func exchange(_ n: Int) throws -> SignedEvent {
         try platform.sign(.exchangeSent(ExchangeSentBody(
             exchange: "x-\(n)", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
             fields: ["end", "start"], records: Int64(n), bytes: Int64(100 * n),
@@ -52,7 +51,7 @@ struct Scenario {
     }
 
     /// A new ledger with the scene set up (6 entries).
-    func create(options: WriterOptions = WriterOptions()) async throws -> Ledger {
+    public func create(options: WriterOptions = WriterOptions()) async throws -> Ledger {
         let ledger = try Ledger.create(at: directory, origin: origin, operatorID: "ops.exchange", operatorName: "Exchange operator", operatorKey: operatorKey, options: options)
         _ = try await ledger.append(setUpEvents())
         return ledger
@@ -60,7 +59,7 @@ struct Scenario {
 
     /// Writes exchanges 0..<count as `{"event","sig"}` lines (the `append --signed` input) next to
     /// the ledger directory; returns the file's path.
-    func writeSignedExchanges(count: Int) throws -> String {
+    public func writeSignedExchanges(count: Int) throws -> String {
         let path = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("signed.jsonl").path
         let lines = try (0..<count).map { String(decoding: CanonicalJSON.encode(try exchange($0).json), as: UTF8.self) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -68,12 +67,12 @@ struct Scenario {
     }
 
     /// The directory holding the ledger directory, for the test's other files.
-    var workDirectory: String { URL(fileURLWithPath: directory).deletingLastPathComponent().path }
+    public var workDirectory: String { URL(fileURLWithPath: directory).deletingLastPathComponent().path }
 
     /// Every file under the ledger directory with its bytes (to prove nothing changed).
     /// Every file's bytes but the writer lock's (and, with `withoutWriterState`, but the
     /// writer's derived state file's, which a failed open may have started to rebuild).
-    func snapshot(withoutWriterState: Bool = false) throws -> [String: Data] {
+    public func snapshot(withoutWriterState: Bool = false) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let base = URL(fileURLWithPath: directory)
         guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else { return out }
@@ -84,7 +83,7 @@ struct Scenario {
         return out
     }
 
-    func removeAll() {
+    public func removeAll() {
         try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: directory).deletingLastPathComponent().path)
     }
 }

@@ -22,7 +22,12 @@ struct RequestSignatureRoundTripTests {
         let fields = try RequestSigner(key: key).headers(method: "POST", targetURI: SignedRequest.uri, body: SignedRequest.body, now: 1_700_000_000)
         #expect(fields.map(\.name) == ["Content-Digest", "Signature-Input", "Signature"])
         #expect(fields[0].value == ContentDigest.header(for: SignedRequest.body))
-        #expect(fields[1].value == #"fl=("@method" "@target-uri" "content-digest");created=1700000000;expires=1700000060;keyid="\#(key.publicKey.keyID)";alg="ed25519";tag="flowledger/v1""#)
+        let input = fields[1].value
+        #expect(input.hasPrefix(#"fl=("@method" "@target-uri" "content-digest");created=1700000000;expires=1700000060;keyid="\#(key.publicKey.keyID)";alg="ed25519";tag="flowledger/v1";nonce=""#))
+        // A fresh 128-bit nonce each time, so two identical requests never share a signature.
+        #expect(input.suffix(34).allSatisfy { $0 == "\"" || $0.isHexDigit } && input.hasSuffix("\""))
+        let again = try RequestSigner(key: key).headers(method: "POST", targetURI: SignedRequest.uri, body: SignedRequest.body, now: 1_700_000_000)
+        #expect(again[1].value != input && again[2].value != fields[2].value)
         #expect(fields[2].value.hasPrefix("fl=:") && fields[2].value.hasSuffix(":"))
         // Ed25519 is deterministic: the signature is over exactly this base.
         let base = """
