@@ -15,6 +15,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // OpenSSL's libcrypto (Debian: libssl-dev). Only LedgerCrypto imports it.
@@ -52,12 +60,29 @@ let package = Package(
         // The regulator's report: one self-contained HTML page (provenance, the flows as an SVG
         // graph, violations, grants, quality) built from the views and the verifier's verdict.
         .target(name: "LedgerReport", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
+        // The ledger service (`flowledger serve`, DESIGN §11) on Hummingbird 2: appends, reads,
+        // the live event stream, checkpoints, request signatures, limits, metrics and shutdown.
+        .target(name: "LedgerService", dependencies: [
+            "LedgerWire", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The participants' library: one import, small surface.
         .target(name: "FlowLedger", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The commands, as a library so tests can run them in process.
         .target(name: "FlowLedgerCLI", dependencies: [
-            "FlowLedger", "LedgerReport", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "FlowLedger", "LedgerService", "LedgerReport", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
         // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
@@ -69,7 +94,7 @@ let package = Package(
         // test keys, fixed times, so the output is the same on every run.
         .executableTarget(name: "flowledger-fixtures", dependencies: ["FlowLedger", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // Shared by the test targets: fixture loading, deterministic randomness, child processes.
-        .target(name: "LedgerTestSupport", path: "Tests/LedgerTestSupport"),
+        .target(name: "LedgerTestSupport", dependencies: ["FlowLedger", "LedgerCore"], path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: [
@@ -87,6 +112,12 @@ let package = Package(
         .testTarget(name: "LedgerReportTests", dependencies: [
             "LedgerReport", "FlowLedger", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             "LedgerTestSupport", "flowledger",
+        ]),
+        .testTarget(name: "LedgerServiceTests", dependencies: [
+            "LedgerService", "LedgerWire", "FlowLedger", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // The participants' side: imports FlowLedger and nothing else of this package, so it
         // compiles only while Exports.swift re-exports what a participant's program uses.

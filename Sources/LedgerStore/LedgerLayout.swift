@@ -35,6 +35,8 @@ package struct LedgerLayout: Sendable {
     package var latestCheckpoint: String { checkpoints + "/latest" }
     /// The writer lock file.
     package var lock: String { directory + "/writer.lock" }
+    /// The URL of the `flowledger serve` holding the writer lock, while it runs.
+    package var servedURL: String { directory + "/serve.url" }
     /// The projector's views (derived, deletable, rebuilt on demand).
     package var views: String { directory + "/views.sqlite" }
 

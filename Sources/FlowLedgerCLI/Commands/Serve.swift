@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import LedgerService
+import Logging
+
+/// `flowledger serve DIR [--listen ADDR] [--tls-cert C --tls-key K] [--operator-key KEY.pem] [--public-read] …`
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a ledger over HTTP: appends, reads, live events and checkpoints (DESIGN §11).",
+        discussion: """
+            The first line on stdout is the URL the server listens on (useful with --listen 127.0.0.1:0). \
+            One line per request goes to stderr (method, path, status, time, signing party; never keys or bodies). \
+            Plain HTTP is served only on a loopback address unless --insecure-http (behind a TLS-terminating proxy). \
+            SIGTERM or SIGINT: stop accepting, answer the appends in flight, publish a last checkpoint, exit 0.
+            """)
+
+    @OptionGroup var ledger: LedgerDirectory
+    @Option(help: "Where to listen, HOST:PORT (port 0 picks a free port).")
+    var listen = "127.0.0.1:8740"
+    @Option(help: "PEM certificate chain for TLS.")
+    var tlsCert: String?
+    @Option(help: "PEM private key for TLS.")
+    var tlsKey: String?
+    @Flag(help: "Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy).")
+    var insecureHttp = false
+    @Option(help: "The operator key: publish a checkpoint when the log has grown.")
+    var operatorKey: String?
+    @Option(help: "At most one checkpoint per this interval (e.g. 1s, 500ms, 1m).")
+    var checkpointInterval = "1s"
+    @Flag(help: "Serve reads to anyone, without a request signature (an open-data ledger).")
+    var publicRead = false
+    @Option(help: "Events per second each submitter may append (N or N/s).")
+    var rate = "10000/s"
+    @Option(help: "Serve Prometheus metrics at GET /metrics on HOST:PORT.")
+    var metricsListen: String?
+    @Option(help: "Close a connection idle (or stalled mid-request) for this long (e.g. 30s).")
+    var idleTimeout = "30s"
+    @Option(help: "The base URL clients use when a proxy stands in front (the @target-uri they sign).")
+    var publicUrl: String?
+
+    func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
+    }
+
+    func run() async throws {
+        var options = ServeOptions(directory: ledger.directory)
+        (options.host, options.port) = try Self.address(listen, option: "--listen")
+        if let tlsCert, let tlsKey { options.tls = (tlsCert, tlsKey) }
+        options.insecureHTTP = insecureHttp
+        options.operatorKey = try operatorKey.map { try KeyFile.read($0) }
+        options.checkpointIntervalMilliseconds = try Self.milliseconds(checkpointInterval, option: "--checkpoint-interval")
+        options.publicRead = publicRead
+        guard let perSecond = Double(rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate), perSecond > 0 else {
+            throw ValidationError("--rate \(rate): give events per second, e.g. 500/s")
+        }
+        options.ratePerSecond = perSecond
+        options.metricsListen = try metricsListen.map { try Self.address($0, option: "--metrics-listen") }
+        options.publicURL = publicUrl
+        options.idleTimeoutSeconds = max(1, try Self.milliseconds(idleTimeout, option: "--idle-timeout") / 1000)
+
+        var logger = Logger(label: "flowledger.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .info
+        do {
+            try await LedgerServer(options: options, logger: logger).run { url in Output.line(url) }
+        } catch let error as ServeError {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// `HOST:PORT` or `[V6]:PORT`.
+    static func address(_ text: String, option: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("\(option) \(text): give HOST:PORT, e.g. 127.0.0.1:8740 (port 0 picks a free one)")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    /// `1s`, `500ms`, `2m`.
+    static func milliseconds(_ text: String, option: String) throws -> Int64 {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            if let value = Int64(text.dropLast(suffix.count)), value > 0 { return value * factor }
+        }
+        throw ValidationError("\(option) \(text): give a duration such as 1s, 500ms or 1m")
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
+import HummingbirdTLS
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+import LedgerWire
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// `flowledger serve DIR` (DESIGN §11): the ledger's one sequencer over HTTP.
+///
+/// Runs until SIGTERM or SIGINT; then it stops accepting, refuses new appends with 503, ends
+/// event streams, answers the appends already in flight, publishes a last checkpoint if the log
+/// grew, releases the ledger and returns.
+package struct LedgerServer {
+    /// How it runs.
+    package let options: ServeOptions
+    /// Where its request log and notices go.
+    package let logger: Logger
+
+    /// A server for `options`, logging to `logger`.
+    package init(options: ServeOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Serves until told to stop. `announce` receives the URL once the server listens (the
+    /// CLI prints it as its first line on stdout).
+    package func run(announce: @escaping @Sendable (String) -> Void) async throws {
+        guard options.tls != nil || options.insecureHTTP || ServeOptions.isLoopback(options.host) else {
+            throw ServeError("plain HTTP is served only on a loopback address; give --tls-cert and --tls-key to serve \(options.host), or --insecure-http behind a TLS-terminating proxy")
+        }
+        if let key = options.operatorKey {
+            let manifest = try LedgerReader(directory: options.directory).manifest
+            guard key.publicKey == manifest.operatorKey else {
+                throw ServeError("--operator-key has key id \(key.publicKey.keyID), but \(options.directory)'s operator key has key id \(manifest.operatorKey.keyID); checkpoints are signed by the ledger's operator")
+            }
+        }
+        let metrics = ServiceMetrics()
+        let served = try ServedLedger(options: options, metrics: metrics)
+        let scheme = options.tls == nil ? "http" : "https"
+        let authenticator = RequestAuthenticator(served: served, replays: SignatureReplayGuard(), scheme: scheme)
+        let router = makeRouter(served: served, authenticator: authenticator, metrics: metrics)
+
+        let marker = ServedMarker(layout: served.writer.layout)
+        let app = Application(
+            router: router,
+            server: try serverBuilder(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? options.port
+                let host = options.host.contains(":") ? "[\(options.host)]" : options.host
+                let url = "\(scheme)://\(host):\(port)/"
+                marker.write(url: url)
+                announce(url)
+            },
+            logger: logger)
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let metricsListen = options.metricsListen {
+            let metricsRouter = Router()
+            metricsRouter.get("metrics") { _, _ in WireAnswer.ok(metrics.exposition(), contentType: "text/plain; version=0.0.4") }
+            let logger = self.logger
+            let metricsApp = Application(router: metricsRouter,
+                                         configuration: .init(address: .hostname(metricsListen.host, port: metricsListen.port), serverName: nil),
+                                         onServerRunning: { channel in
+                                             logger.notice("metrics at http://\(metricsListen.host):\(channel.localAddress?.port ?? metricsListen.port)/metrics")
+                                         },
+                                         logger: logger)
+            services.append(.init(service: metricsApp, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let publisher = options.operatorKey.map { CheckpointPublisher(served: served, key: $0, logger: logger) }
+        if let publisher {
+            services.append(.init(service: publisher, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(.init(service: ShutdownWatcher(served: served), successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        defer {
+            marker.remove()
+            served.writer.close()
+        }
+        do {
+            try await group.run()
+        } catch {
+            served.stop()
+            publisher?.publish()
+            throw error
+        }
+        served.stop()
+        publisher?.publish()
+        logger.info("stopped", metadata: ["size": "\(served.durableSize)"])
+    }
+
+    /// HTTP/1.1 on loopback (or behind a proxy); HTTP/1.1 and HTTP/2 over TLS otherwise. The
+    /// idle timeout closes a connection whose client stopped sending its request.
+    private func serverBuilder() throws -> HTTPServerBuilder {
+        let idle = Duration.seconds(options.idleTimeoutSeconds)
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(options.idleTimeoutSeconds))
+        guard let tls = options.tls else { return .http1(configuration: http1) }
+        let certificates: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(tls.certificate)
+            key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+        } catch {
+            throw ServeError("cannot load the TLS certificate \(tls.certificate) or key \(tls.key): \(error); give PEM files (openssl writes them)")
+        }
+        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
+        return try .http2Upgrade(tlsConfiguration: configuration,
+                                 configuration: .init(idleTimeout: idle, streamConfiguration: http1))
+    }
+
+    private func makeRouter(served: ServedLedger, authenticator: RequestAuthenticator, metrics: ServiceMetrics) -> Router<LedgerRequestContext> {
+        let router = Router(context: LedgerRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
+        let appends = AppendEndpoint(served: served, authenticator: authenticator, rates: SubmitterRateLimiter(ratePerSecond: options.ratePerSecond))
+        let reads = ReadEndpoints(served: served, authenticator: authenticator)
+        let events = EventStreamEndpoint(served: served)
+
+        router.post("v1/entries") { request, context in
+            var context = context
+            return await appends.handle(request, context: &context)
+        }
+        router.get("v1/entries") { request, context in
+            var context = context
+            return await reads.guarded(request, &context) { () throws(Refusal) in try reads.entries(request) }
+        }
+        router.get("v1/proof") { request, context in
+            var context = context
+            return await reads.guarded(request, &context) { () throws(Refusal) in try reads.proof(request) }
+        }
+        router.get("v1/consistency") { request, context in
+            var context = context
+            return await reads.guarded(request, &context) { () throws(Refusal) in try reads.consistency(request) }
+        }
+        router.get("v1/checkpoints/:size") { request, context in
+            var context = context
+            let size = context.parameters.get("size") ?? ""
+            return await reads.guarded(request, &context) { () throws(Refusal) in try reads.checkpoint(size: size) }
+        }
+        router.get("checkpoint") { request, context in
+            var context = context
+            return await reads.guarded(request, &context) { () throws(Refusal) in try reads.latestCheckpoint() }
+        }
+        router.get("v1/ledger") { request, context in
+            var context = context
+            return await reads.guarded(request, &context) { () throws(Refusal) in reads.ledger() }
+        }
+        router.get("v1/events") { request, context in
+            var context = context
+            return await reads.guarded(request, &context) { () throws(Refusal) in try events.handle(request) }
+        }
+        router.get("healthz") { _, _ in
+            served.isStopping
+                ? WireAnswer.error(WireError(status: 503, code: "unavailable", message: "stopping"), retryAfter: 5)
+                : WireAnswer.ok(Array("ok\n".utf8), contentType: "text/plain")
+        }
+        return router
+    }
+}
+
+/// A reason `serve` cannot start, said so a user can act on it.
+package struct ServeError: Error, CustomStringConvertible {
+    /// What is wrong and what to do.
+    package let description: String
+    init(_ message: String) { description = message }
+}

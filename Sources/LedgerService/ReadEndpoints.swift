@@ -1,0 +1,132 @@
+import Hummingbird
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+import LedgerWire
+
+/// FlowLedger's own reads (DESIGN §11.2) and the latest checkpoint: stored lines byte for byte,
+/// proofs checked before they are served, published checkpoints. Durable entries only.
+struct ReadEndpoints: Sendable {
+    let served: ServedLedger
+    let authenticator: RequestAuthenticator
+
+    /// Runs `body` once the reader may read (§11.4): a registered party's signature, or anyone
+    /// with `--public-read`; a refusal becomes its answer.
+    func guarded(_ request: Request, _ context: inout LedgerRequestContext,
+                 _ body: () async throws(Refusal) -> Response) async -> Response {
+        do throws(Refusal) {
+            if !served.options.publicRead || request.headers[.signatureInput] != nil {
+                context.party = try authenticator.party(of: request, body: nil)
+            }
+            return try await body()
+        } catch {
+            served.metrics.refused(code: error.error.code, status: error.error.status)
+            return error.response
+        }
+    }
+
+    /// `GET v1/entries?from=S[&limit=N]`: the stored lines from seq S, at most N (≤ 1000).
+    func entries(_ request: Request) throws(Refusal) -> Response {
+        let from = try Self.integer(request, "from", required: true)!
+        let limit = try Self.integer(request, "limit") ?? served.options.maxReadEntries
+        guard from >= 0 else { throw Refusal(400, "badRequest", "from=\(from): a seq is 0 or more") }
+        guard limit >= 1, limit <= served.options.maxReadEntries else {
+            throw Refusal(400, "badRequest", "limit=\(limit): ask for 1 to \(served.options.maxReadEntries) entries at a time")
+        }
+        let lines: [[UInt8]]
+        do {
+            lines = try served.durableLines(from..<(from + limit))
+        } catch {
+            throw Refusal(500, "io", "reading entries \(from)…: \(error)")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+        for line in lines {
+            out += line
+            out.append(0x0a)
+        }
+        return WireAnswer.ok(out, contentType: "application/x-ndjson")
+    }
+
+    /// `GET v1/proof?seq=S[&size=N]`: a tlog-proof of entry S (JSON with `Accept: application/json`).
+    func proof(_ request: Request) throws(Refusal) -> Response {
+        let seq = try Self.integer(request, "seq", required: true)!
+        let size = try Self.integer(request, "size")
+        do {
+            let proof = try served.proofs.inclusionProof(seq: seq, checkpointSize: size)
+            if Self.wantsJSON(request) {
+                return WireAnswer.ok(CanonicalJSON.encode(try proof.json(hash: served.manifest.suite.hash)) + [0x0a], contentType: "application/json")
+            }
+            return WireAnswer.ok(Array(proof.text.utf8), contentType: "text/x.tlog-proof; charset=utf-8")
+        } catch {
+            throw Self.refusal(error)
+        }
+    }
+
+    /// `GET v1/consistency?old=M[&new=N]`: the consistency proof between two published checkpoints.
+    func consistency(_ request: Request) throws(Refusal) -> Response {
+        let old = try Self.integer(request, "old", required: true)!
+        let new = try Self.integer(request, "new")
+        do {
+            let (proof, _, _) = try served.proofs.consistencyProof(old: old, new: new)
+            if Self.wantsJSON(request) {
+                return WireAnswer.ok(CanonicalJSON.encode(proof.json) + [0x0a], contentType: "application/json")
+            }
+            return WireAnswer.ok(Array(proof.text.utf8), contentType: "text/plain; charset=utf-8")
+        } catch {
+            throw Self.refusal(error)
+        }
+    }
+
+    /// `GET v1/checkpoints/<N>`: the published checkpoint of size N.
+    func checkpoint(size text: String) throws(Refusal) -> Response {
+        guard let size = Int64(text), size >= 0, String(size) == text else {
+            throw Refusal(400, "badRequest", "v1/checkpoints/\(quotedForMessage(text)): name a checkpoint by its size, a decimal number without leading zeros")
+        }
+        do {
+            let (_, note) = try served.reader.checkpoints.load(size: size)
+            return WireAnswer.ok(Array(note.utf8), contentType: "text/plain; charset=utf-8", cacheControl: "immutable")
+        } catch {
+            throw Self.refusal(error)
+        }
+    }
+
+    /// `GET checkpoint`: the latest published checkpoint.
+    func latestCheckpoint() throws(Refusal) -> Response {
+        guard let latest = served.latestCheckpoint else {
+            throw Refusal(404, "notFound", "no checkpoint has been published yet; the operator publishes one with serve --operator-key, or `flowledger checkpoint`")
+        }
+        return WireAnswer.ok(Array(latest.note.utf8), contentType: "text/plain; charset=utf-8", cacheControl: "no-cache")
+    }
+
+    /// `GET v1/ledger`: the ledger's manifest (`ledger.json`: format, origin, suite, operator
+    /// key), so a client learns what to check before it trusts anything else. A client pins it
+    /// on first use; the checkpoints it then checks are signed by that operator key.
+    func ledger() -> Response {
+        WireAnswer.ok(served.manifest.bytes, contentType: "application/json", cacheControl: "no-cache")
+    }
+
+    static func wantsJSON(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("application/json") ?? false
+    }
+
+    /// A query parameter as a whole number.
+    static func integer(_ request: Request, _ name: String, required: Bool = false) throws(Refusal) -> Int64? {
+        guard let text = request.uri.queryParameters.get(name) else {
+            if required { throw Refusal(400, "badRequest", "give ?\(name)=N") }
+            return nil
+        }
+        guard let value = Int64(text) else {
+            throw Refusal(400, "badRequest", "\(name)=\(quotedForMessage(text)) is not a whole number")
+        }
+        return value
+    }
+
+    /// A store's refusal of a read: out of range is 404, the rest 500.
+    static func refusal(_ error: any Error) -> Refusal {
+        if let error = error as? StoreError, error.code == .outOfRange {
+            return Refusal(404, "notFound", error.message)
+        }
+        return Refusal(500, "internal", "\(error)")
+    }
+}

@@ -1,0 +1,75 @@
+import Hummingbird
+import HTTPTypes
+import LedgerStore
+import LedgerCrypto
+import LedgerWire
+
+/// Who signed a request (DESIGN §11.4): checks its RFC 9421 signature against the ledger's
+/// registered parties' keys, the server's clock and the signatures already seen.
+struct RequestAuthenticator: Sendable {
+    let served: ServedLedger
+    let replays: SignatureReplayGuard
+    let verifier = RequestSignatureVerifier()
+    /// The scheme clients use (`https` with TLS).
+    let scheme: String
+
+    /// The party that signed `request` (with `body`), or the refusal: 401 for a missing,
+    /// malformed, stale, replayed or unknown-key signature, 403 for a suspended party.
+    func party(of request: Request, body: [UInt8]?) throws(Refusal) -> String {
+        let target = targetURI(of: request)
+        let now = UnixTime.now()
+        do {
+            let parsed = try RequestSignatureVerifier.parse(
+                signatureInput: request.headers[.signatureInput], signature: request.headers[.signature],
+                method: request.method.rawValue, targetURI: target,
+                headers: { name in HTTPField.Name(name).flatMap { request.headers[$0] } })
+            let party: String
+            let key: PublicKey
+            switch served.writer.partyDirectory.standing(ofKey: parsed.keyID) {
+            case .active(let p, let k): (party, key) = (p, k)
+            case .suspended(let p):
+                throw Refusal(403, "forbidden", "the request is signed by \(p), whose party is suspended on this ledger; a suspended party may neither read nor append")
+            case .retired(let p):
+                throw Refusal(401, "unauthenticated", "the request is signed with key id \(parsed.keyID), a key \(p) has rotated away from; sign requests with the party's current key")
+            case .unknown:
+                throw Refusal(401, "unauthenticated", "the request is signed with key id \(parsed.keyID), which belongs to no registered party of this ledger; register the party (party.registered) or sign with a registered party's key")
+            }
+            try verifier.verify(parsed, publicKey: key, body: body, now: now)
+            switch replays.admit(signature: parsed.signature, expires: parsed.expires ?? now, now: now) {
+            case .admitted: break
+            case .replayed:
+                throw Refusal(401, "unauthenticated", "this request signature was already used (a replayed request); sign every request anew")
+            case .full:
+                throw Refusal(503, "unavailable", "the server is remembering too many recent request signatures to accept another now; retry shortly", retryAfter: 1)
+            }
+            return party
+        } catch let error as RequestSignatureError {
+            throw Refusal(401, "unauthenticated", "request signature (\(target)): \(error)")
+        } catch let refusal as Refusal {
+            throw refusal
+        } catch {
+            throw Refusal(401, "unauthenticated", "request signature (\(target)): \(error)")
+        }
+    }
+
+    /// The `@target-uri` a client signed: the public base URL when one is configured (behind a
+    /// proxy), else the scheme, the `Host` the client sent and the path with its query.
+    func targetURI(of request: Request) -> String {
+        let path = request.head.path ?? "/"
+        if let base = served.options.publicURL {
+            return (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
+        }
+        return "\(scheme)://\(request.head.authority ?? "localhost")\(path)"
+    }
+}
+
+extension HTTPField.Name {
+    /// RFC 9421 `Signature-Input`.
+    static let signatureInput = HTTPField.Name("Signature-Input")!
+    /// RFC 9421 `Signature`.
+    static let signature = HTTPField.Name("Signature")!
+    /// RFC 9530 `Content-Digest`.
+    static let contentDigest = HTTPField.Name("Content-Digest")!
+    /// Server-Sent Events resumption.
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+}

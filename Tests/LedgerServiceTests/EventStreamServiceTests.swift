@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import FlowLedger
+import Foundation
+import LedgerCore
+import LedgerTestSupport
+import LedgerWire
+import NIOCore
+import Testing
+
+/// `GET v1/events` (DESIGN §11.2): Server-Sent Events, live once durable, resumable.
+@Suite(.serialized) struct EventStreamServiceTests {
+    /// The events of a stream, parsed as they arrive.
+    struct EventReader {
+        var iterator: HTTPClientResponse.Body.AsyncIterator
+        var pending: [UInt8] = []
+
+        /// The next event's fields (`id`, `event`, `data` lines joined by newlines); comments skipped.
+        mutating func next() async throws -> [String: String]? {
+            while true {
+                if let end = pending.firstRange(of: [0x0a, 0x0a]) {
+                    let block = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
+                    pending.removeSubrange(..<end.upperBound)
+                    var fields: [String: String] = [:]
+                    for line in block.split(separator: "\n", omittingEmptySubsequences: false) where !line.hasPrefix(":") {
+                        guard let colon = line.firstIndex(of: ":") else { continue }
+                        let name = String(line[..<colon])
+                        var value = line[line.index(after: colon)...]
+                        if value.hasPrefix(" ") { value = value.dropFirst() }
+                        fields[name] = fields[name].map { $0 + "\n" + value } ?? String(value)
+                    }
+                    if fields.isEmpty { continue }
+                    return fields
+                }
+                guard let chunk = try await iterator.next() else { return nil }
+                pending += chunk.readableBytesView
+            }
+        }
+    }
+
+    static func open(_ client: TestClient, _ path: String, headers: [(String, String)] = []) async throws -> EventReader {
+        let target = client.base + path
+        var request = HTTPClientRequest(url: target)
+        for (name, value) in try RequestSigner(key: client.key!).headers(method: "GET", targetURI: target, body: nil, now: UnixTime.now()) {
+            request.headers.add(name: name, value: value)
+        }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        #expect(response.status.code == 200)
+        #expect(response.headers["Content-Type"].first == "text/event-stream")
+        return EventReader(iterator: response.body.makeAsyncIterator())
+    }
+
+    @Test func followersSeeEveryEntryLiveAndResumeAfterTheLastID() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let keyPath = try fixture.keyFile(fixture.scenario.operatorKey, "operator.pem")
+        let server = try await fixture.serve(["--operator-key", keyPath, "--checkpoint-interval", "100ms"])
+        defer { _ = server.stop() }
+        let auditor = TestClient(base: server.url, key: fixture.scenario.auditorKey)
+        var stream = try await Self.open(auditor, "v1/events?from=0")
+        let lines = try String(contentsOfFile: fixture.directory + "/log/00000000000000000000.jsonl", encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        for (seq, line) in lines.enumerated() {
+            var event = try await stream.next()
+            while event?["event"] == "checkpoint" { event = try await stream.next() }
+            #expect(event?["id"] == String(seq))
+            #expect(event?["event"] == "entry")
+            #expect(event?["data"] == line)
+        }
+        // Live: an append is seen, then the checkpoint that covers it.
+        let platform = TestClient(base: server.url, key: fixture.scenario.platformKey)
+        let append = try await platform.send(.POST, "v1/entries", body: ServiceFixture.body([try fixture.scenario.exchange(1)]))
+        #expect(append.status == 200)
+        var live = try await stream.next()
+        while live?["event"] == "checkpoint" { live = try await stream.next() }
+        #expect(live?["id"] == String(lines.count))
+        let appended = try String(contentsOfFile: fixture.directory + "/log/00000000000000000000.jsonl", encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(live?["data"] == appended.last)
+        var checkpoint = try await stream.next()
+        while checkpoint?["event"] == "entry" { checkpoint = try await stream.next() }
+        #expect(checkpoint?["event"] == "checkpoint")
+        #expect(checkpoint?["data"]?.hasPrefix(fixture.scenario.origin + "\n\(lines.count + 1)\n") == true, "\(checkpoint ?? [:])")
+
+        // Resume: Last-Event-ID N starts at N + 1.
+        var resumed = try await Self.open(auditor, "v1/events?from=0", headers: [("Last-Event-ID", String(lines.count - 1))])
+        var first = try await resumed.next()
+        while first?["event"] == "checkpoint" { first = try await resumed.next() }
+        #expect(first?["id"] == String(lines.count))
+    }
+}

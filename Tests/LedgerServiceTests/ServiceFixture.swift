@@ -1,0 +1,51 @@
+import FlowLedger
+import Foundation
+import LedgerCore
+import LedgerTestSupport
+
+/// A ledger ready to be served: the store scenario's parties, plus a party that is registered
+/// and then suspended, and a key nobody registered. Closed, so `flowledger serve` can open it.
+struct ServiceFixture {
+    let scenario: Scenario
+    let suspendedKey: PrivateKey
+    let strangerKey: PrivateKey
+
+    init() async throws {
+        scenario = try Scenario()
+        suspendedKey = try PrivateKey.generate(suite: .ed25519SHA256)
+        strangerKey = try PrivateKey.generate(suite: .ed25519SHA256)
+        let ledger = try await scenario.create()
+        let op = scenario.operatorParty
+        _ = try await ledger.append([
+            try op.sign(.partyRegistered(PartyRegisteredBody(party: "old.example", name: "Former provider", kind: .enterprise,
+                                                             roles: [.provider], key: suspendedKey.publicKey)), id: "reg-old", at: Scenario.at),
+            try op.sign(.partySuspended(PartyStatusBody(party: "old.example", reason: "licence withdrawn")), id: "suspend-old", at: Scenario.at),
+        ])
+        ledger.close()
+    }
+
+    var directory: String { scenario.directory }
+    var work: String { scenario.workDirectory }
+
+    /// `events` as the body of `POST v1/entries`.
+    static func body(_ events: [SignedEvent]) -> [UInt8] {
+        events.flatMap { CanonicalJSON.encode($0.json) + [0x0a] }
+    }
+
+    /// The bytes of `log/`, to show a refusal wrote nothing.
+    func logBytes() throws -> [String: Data] {
+        try directoryContents(directory + "/log")
+    }
+
+    /// Writes `key` as a 0600 PEM file named `name` beside the ledger; returns its path.
+    func keyFile(_ key: PrivateKey, _ name: String) throws -> String {
+        let path = work + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(try key.pemRepresentation().utf8), attributes: [.posixPermissions: 0o600])
+        return path
+    }
+
+    /// Serves the ledger with `extra` arguments.
+    func serve(_ extra: [String] = []) async throws -> ServedProcess {
+        try await ServedProcess(ledger: directory, extra, scratch: work)
+    }
+}

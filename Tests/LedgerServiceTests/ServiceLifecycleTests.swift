@@ -1,0 +1,214 @@
+import AsyncHTTPClient
+import FlowLedger
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTestSupport
+import LedgerWire
+import NIOSSL
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Running the service: limits on slow clients, shutdown, crashes, TLS, and what the CLI says.
+@Suite(.serialized) struct ServiceLifecycleTests {
+    /// A raw TCP connection to the server, for clients that misbehave.
+    final class RawConnection {
+        let fd: Int32
+        init(url: String) throws {
+            let port = UInt16(url.split(separator: ":").last!.filter(\.isNumber))!
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw FixtureError("cannot connect to \(url)") }
+        }
+        func send(_ text: String) { _ = text.withCString { Glibc.send(fd, $0, strlen($0), 0) } }
+        /// Waits up to `seconds` for the server to close the connection; what it sent before.
+        func waitForClose(seconds: Int) -> (closed: Bool, received: String) {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n == 0 { return (true, String(decoding: received, as: UTF8.self)) }
+                if n < 0 { return (false, String(decoding: received, as: UTF8.self)) }
+                received += buffer[..<n]
+            }
+        }
+        deinit { close(fd) }
+    }
+
+    @Test func aClientThatGoesSilentOrHangsUpIsDroppedAndNothingIsAppended() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--idle-timeout", "1s"])
+        defer { _ = server.stop() }
+        let before = try fixture.logBytes()
+        let body = String(decoding: ServiceFixture.body([try fixture.scenario.exchange(1)]), as: UTF8.self)
+        let target = server.url + "v1/entries"
+        let signature = try RequestSigner(key: fixture.scenario.platformKey).headers(method: "POST", targetURI: target, body: Array(body.utf8), now: UnixTime.now())
+        let head = "POST /v1/entries HTTP/1.1\r\nHost: \(server.url.dropFirst(7).dropLast())\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(body.utf8.count)\r\n"
+            + signature.map { "\($0.name): \($0.value)\r\n" }.joined() + "\r\n"
+
+        // Half a body, then silence: the connection is closed, not held.
+        let silent = try RawConnection(url: server.url)
+        silent.send(head + String(body.prefix(body.count / 2)))
+        let outcome = silent.waitForClose(seconds: 20)
+        #expect(outcome.closed, "the server held a silent connection for 20 s")
+
+        // Headers never finished: closed too.
+        let slowHeaders = try RawConnection(url: server.url)
+        slowHeaders.send("POST /v1/entries HTTP/1.1\r\nHost: x\r\n")
+        #expect(slowHeaders.waitForClose(seconds: 20).closed)
+
+        // Half a body, then hanging up.
+        do {
+            let quitter = try RawConnection(url: server.url)
+            quitter.send(head + String(body.prefix(body.count / 2)))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let health = try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false)
+        #expect(health.status == 200)
+        #expect(try fixture.logBytes() == before, "a partial request appended something")
+    }
+
+    @Test func sigtermAnswersTheAppendsInFlightThenExitsZero() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve()
+        // While served, `append DIR` says where to append instead.
+        let keyPath = try fixture.keyFile(fixture.scenario.platformKey, "platform.pem")
+        let local = try flowledger(["append", fixture.directory, "--key", keyPath, "--author", "ride.example"], stdin: "{\"type\":\"audit.finding\",\"body\":{}}\n")
+        #expect(local.status != 0)
+        #expect(local.err.contains("served by `flowledger serve` at \(server.url)"), "\(local.err)")
+
+        let platform = TestClient(base: server.url, key: fixture.scenario.platformKey)
+        let batches = try (0..<8).map { b in try (0..<50).map { try fixture.scenario.exchange(b * 50 + $0) } }
+        let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
+            for batch in batches { group.addTask { try await platform.send(.POST, "v1/entries", body: ServiceFixture.body(batch)) } }
+            try await Task.sleep(for: .milliseconds(30))
+            server.process.kill(SIGTERM)
+            var answers: [Answer] = []
+            for try await answer in group { answers.append(answer) }
+            return answers
+        }
+        let exit = server.process.wait()
+        #expect(exit == 0, "\((try? server.process.stderr()) ?? "")")
+        // Every append was answered: a receipt (durable) or 503 with Retry-After (never taken).
+        let reader = try LedgerReader(directory: fixture.directory)
+        for answer in answers {
+            if answer.status == 200 {
+                for line in answer.text.split(separator: "\n") {
+                    guard case .object(let receipt) = try InputJSON.parse(Array(line.utf8)), case .integer(let seq)? = receipt["seq"],
+                          case .string(let hash)? = receipt["hash"] else { Issue.record("bad receipt \(line)"); continue }
+                    #expect(try reader.leafHash(at: seq).hex == hash)
+                }
+            } else {
+                #expect(answer.status == 503, "\(answer.text)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/serve.url"))
+        #expect(try flowledger(["verify", fixture.directory]).status == 0)
+    }
+
+    @Test func afterSIGKILLUnderLoadEveryReceiptIsInTheLog() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve()
+        let platform = TestClient(base: server.url, key: fixture.scenario.platformKey)
+        let scenario = fixture.scenario
+        let receipts = try await withThrowingTaskGroup(of: [(Int64, String)].self) { group in
+            for client in 0..<16 {
+                group.addTask {
+                    var got: [(Int64, String)] = []
+                    for round in 0..<1000 {
+                        let events = try (0..<5).map { try scenario.exchange(client * 100_000 + round * 5 + $0) }
+                        guard let answer = try? await platform.send(.POST, "v1/entries", body: ServiceFixture.body(events)), answer.status == 200 else { break }
+                        for line in answer.text.split(separator: "\n") {
+                            if case .object(let r) = try InputJSON.parse(Array(line.utf8)), case .integer(let seq)? = r["seq"], case .string(let hash)? = r["hash"] {
+                                got.append((seq, hash))
+                            }
+                        }
+                    }
+                    return got
+                }
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            server.process.kill(SIGKILL)
+            // A client still waiting would retry the dead server until its timeout: stop them.
+            group.cancelAll()
+            var all: [(Int64, String)] = []
+            while let got = try await group.next() { all += got }
+            return all
+        }
+        #expect(server.process.wait() == 128 + SIGKILL)
+        #expect(receipts.count > 0)
+        // A restart recovers (a torn tail is cut); then every receipt is in the log.
+        let restarted = try await fixture.serve()
+        #expect(restarted.stop() == 0)
+        let reader = try LedgerReader(directory: fixture.directory)
+        for (seq, hash) in receipts {
+            #expect(seq < reader.size)
+            #expect(try reader.leafHash(at: seq).hex == hash)
+        }
+        let verify = try flowledger(["verify", fixture.directory])
+        #expect(verify.status == 0, "\(verify.out)\(verify.err)")
+    }
+
+    @Test func tlsWithACertificateMadeByOpenSSL() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let cert = fixture.work + "/cert.pem", key = fixture.work + "/key.pem"
+        let made = try run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                            "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key])
+        defer { _ = server.stop() }
+        #expect(server.url.hasPrefix("https://127.0.0.1:"))
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(cert)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        let platform = TestClient(base: server.url, key: fixture.scenario.platformKey, http: http)
+        let answer = try await platform.send(.POST, "v1/entries", body: ServiceFixture.body([try fixture.scenario.exchange(1)]))
+        #expect(answer.status == 200, "\(answer.text)")
+        let read = try await platform.send(.GET, "v1/entries?from=0&limit=1")
+        #expect(read.status == 200)
+        try await http.shutdown()
+        // A client that does not trust the certificate gets nothing.
+        await #expect(throws: (any Error).self) { _ = try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false, timeout: .seconds(3)) }
+    }
+
+    @Test func plainHTTPOnlyOnLoopbackAndMetricsOnTheirOwnAddress() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let refused = try flowledger(["serve", fixture.directory, "--listen", "0.0.0.0:0"])
+        #expect(refused.status == 2)
+        #expect(refused.err.contains("--tls-cert"), "\(refused.err)")
+
+        let server = try await fixture.serve(["--metrics-listen", "127.0.0.1:0", "--public-read"])
+        defer { _ = server.stop() }
+        let anyone = TestClient(base: server.url, key: nil)
+        let read = try await anyone.send(.GET, "v1/entries?from=0&limit=2", sign: false)
+        #expect(read.status == 200)
+        #expect(read.text.split(separator: "\n").count == 2)
+        let announced = try server.process.stderr().split(separator: "\n").first { $0.contains("metrics at http://") }
+        let metricsURL = announced.flatMap { $0.range(of: "http://") }.map { String(announced![$0.lowerBound...].dropLast("metrics".count)) }
+        #expect(metricsURL?.hasPrefix("http://127.0.0.1:") == true, "\((try? server.process.stderr()) ?? "")")
+        if let metricsURL {
+            let metrics = try await TestClient(base: metricsURL, key: nil).send(.GET, "metrics", sign: false)
+            #expect(metrics.status == 200)
+            #expect(metrics.text.contains("flowledger_requests_total"), "\(metrics.text)")
+        }
+        let log = try server.process.stderr()
+        #expect(log.contains("GET /v1/entries 200"), "\(log)")
+        #expect(!log.contains("BEGIN PRIVATE KEY") && !log.contains("Signature"))
+    }
+}
