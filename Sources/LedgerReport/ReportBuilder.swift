@@ -132,7 +132,7 @@ public struct ReportBuilder: Sendable {
             guard let latest else { $0.text(s.noCheckpoint); return }
             $0.text("\(s.size) \(grouped(latest.size!)) · \(latest.file) · ")
             $0.raw("<span class=\"pill \(latest.status == .matches ? "ok" : "bad")\">")
-            $0.text(latest.status.rawValue)
+            $0.text(s.value(latest.status.rawValue))
             $0.raw("</span>")
             if let root = latest.signedRoot { $0.raw("<br><span class=\"muted\">"); $0.text(s.rootHash); $0.raw("</span> <code>"); $0.text(root.base64); $0.raw("</code>") }
         }

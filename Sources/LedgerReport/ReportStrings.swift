@@ -110,7 +110,8 @@ struct ReportStrings: Sendable {
             "awaiting": "待确认", "acknowledged": "已确认", "discrepancy": "不一致", "overdue": "逾期未确认", "compliant": "合规",
             "low": "低", "medium": "中", "high": "高",
             "timeliness": "及时性", "accuracy": "准确性", "completeness": "完整性", "consistency": "一致性", "conformity": "规范性",
-            "suspended": "已暂停",
+            "suspended": "已暂停", "matches": "根哈希一致", "rootMismatch": "根哈希不一致", "beyondLog": "超出日志范围",
+            "badSignature": "签名无效", "notReached": "未比对",
         ],
         ruleTitles: [
             .notShared: "不予共享的数据被交换", .noValidGrant: "有条件共享的数据无有效授权即被提供",
