@@ -3,8 +3,10 @@
 struct DailyChart {
     static let width = 1100.0, height = 160.0, left = 54.0, bottom = 26.0, top = 14.0
 
-    /// Writes the chart of `days` (in order) as one `<svg>`.
-    static func write(_ days: [(day: String, exchanges: Int64)], caption: String, to html: inout HTMLWriter) {
+    /// Writes the chart of `counted` (days in order) as one `<svg>`, with the days between them
+    /// that saw no exchange drawn as empty, so the time axis is even.
+    static func write(_ counted: [(day: String, exchanges: Int64)], caption: String, to html: inout HTMLWriter) {
+        let days = calendar(counted)
         let perBar = max(1, (days.count + 91) / 92)
         var bars: [(first: String, last: String, count: Int64)] = []
         var index = 0
@@ -43,5 +45,41 @@ struct DailyChart {
             }
         }
         html.raw("</svg>")
+    }
+
+    /// Every day from the first to the last of `counted`, with zero where none was counted.
+    static func calendar(_ counted: [(day: String, exchanges: Int64)]) -> [(day: String, exchanges: Int64)] {
+        guard let first = counted.first.flatMap({ dayNumber($0.day) }), let last = counted.last.flatMap({ dayNumber($0.day) }),
+              last >= first, last - first < 100_000, counted.allSatisfy({ dayNumber($0.day) != nil }) else { return counted }
+        var out = (first...last).map { (day: civil($0), exchanges: Int64(0)) }
+        for entry in counted { out[dayNumber(entry.day)! - first].exchanges += entry.exchanges }
+        return out
+    }
+
+    /// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian; H. Hinnant's days_from_civil).
+    static func dayNumber(_ text: String) -> Int? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let y0 = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d) else { return nil }
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// `YYYY-MM-DD` of a day number (civil_from_days).
+    static func civil(_ number: Int) -> String {
+        let z = number + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(m))-\(two(d))"
     }
 }
