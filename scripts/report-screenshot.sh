@@ -13,7 +13,14 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$bin" demo "$work/city" > /dev/null
 langs=(en)
-[ "${1:-}" = "--zh" ] && langs+=(zh-CN)
+if [ "${1:-}" = "--zh" ]; then
+  langs+=(zh-CN)
+  # The page uses the system's fonts; a bare machine has no CJK font and draws boxes.
+  if ! fc-list :lang=zh | grep -q .; then
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq fonts-wqy-zenhei
+  fi
+fi
 for lang in "${langs[@]}"; do
   page="$work/report-$lang.html"
   "$bin" report "$work/city" --lang "$lang" --checked-at 2026-11-30T09:00:00Z --out "$page" || [ $? -eq 3 ]  # 3: the demo's violations
