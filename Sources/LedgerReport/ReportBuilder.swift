@@ -110,7 +110,7 @@ public struct ReportBuilder: Sendable {
         let counts: [(Int64, String, Bool)] = [
             (verification.entries, s.entries, false), (Int64(views.parties.count), s.organisations, false),
             (Int64(views.flows.count), s.flows, false), (views.exchangeCount, s.exchangesWord, false),
-            (Int64(views.violations.count), s.violations, !views.violations.isEmpty),
+            (views.violationTotal, s.violations, views.violationTotal > 0),
         ]
         for (value, label, bad) in counts {
             html.raw("<div class=\"count\(bad ? " bad" : "")\"><b>\(grouped(value))</b><span>")
@@ -159,7 +159,7 @@ public struct ReportBuilder: Sendable {
                 $0.text("\(problem.location): \(problem.kind) — \(problem.meaning)")
             }
             for note in verification.notes { $0.raw("<br><span class=\"muted\">"); $0.text(note); $0.raw("</span>") }
-            if verification.findings.count != views.violations.count && verification.firstBreak == nil {
+            if Int64(verification.findings.count) != views.violationTotal && verification.firstBreak == nil {
                 $0.raw("<br><span class=\"pill warn\">"); $0.text(s.findingsMismatch); $0.raw("</span>")
             }
         }
@@ -204,16 +204,17 @@ public struct ReportBuilder: Sendable {
 
     private func violations(_ html: inout HTMLWriter, _ s: ReportStrings) {
         html.raw("<section id=\"violations\"><h2>")
-        html.text("\(s.violations) (\(grouped(Int64(views.violations.count))))")
+        html.text("\(s.violations) (\(grouped(views.violationTotal)))")
         html.raw("</h2>")
-        if views.violations.isEmpty { paragraph(&html, s.none) }
+        if views.violationTotal == 0 { paragraph(&html, s.none) }
         let byRule = Dictionary(grouping: views.violations, by: \.rule)
         var anchored = Set<String>()
         for rule in PolicyRule.allCases {
             guard let rows = byRule[rule.code] else { continue }
+            let total = max(views.violationCounts[rule.code] ?? 0, Int64(rows.count))
             html.raw("<div class=\"rule\" id=\"rule-\(rule.code)\"><span class=\"code\">\(rule.code)</span><b>")
             html.text(s.ruleTitles[rule] ?? rule.title)
-            html.raw("</b> <span class=\"pill bad\">\(grouped(Int64(rows.count)))</span></div><p class=\"explain\">")
+            html.raw("</b> <span class=\"pill bad\">\(grouped(total))</span></div><p class=\"explain\">")
             html.text(s.ruleExplanations[rule] ?? "")
             if rule == .unacknowledged { html.text(" (\(Self.window(options.acknowledgementWindow)))") }
             html.raw("</p>")
@@ -232,14 +233,14 @@ public struct ReportBuilder: Sendable {
                 html.text(row.message)
                 html.raw("</td></tr>")
             }
-            tableFoot(&html, shown: min(rows.count, options.maxTableRows), of: rows.count, view: "violations", s)
+            tableFoot(&html, shown: min(rows.count, options.maxTableRows), of: Int(total), view: "violations", s)
         }
         html.raw("</section>")
     }
 
     private func attention(_ html: inout HTMLWriter, _ s: ReportStrings) {
         html.raw("<section id=\"attention\"><h2>")
-        html.text("\(s.attention) (\(grouped(Int64(views.attention.count))))")
+        html.text("\(s.attention) (\(grouped(views.attentionCount)))")
         html.raw("</h2>")
         guard !views.attention.isEmpty else { paragraph(&html, s.none); html.raw("</section>"); return }
         tableHead(&html, [s.seq, s.exchange, s.time, s.dataset, s.provider, s.recipient, s.records, s.ack, s.ruleVerdict])
@@ -252,7 +253,7 @@ public struct ReportBuilder: Sendable {
             pill(&html, row.verdict, s, bad: row.verdict != "compliant")
             html.raw("</tr>")
         }
-        tableFoot(&html, shown: min(views.attention.count, options.maxTableRows), of: views.attention.count, view: "exchanges", s)
+        tableFoot(&html, shown: min(views.attention.count, options.maxTableRows), of: Int(views.attentionCount), view: "exchanges", s)
         html.raw("</section>")
     }
 
