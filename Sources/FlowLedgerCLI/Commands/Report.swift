@@ -41,6 +41,10 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("checked-at"), help: "The check time the page states (RFC 3339 UTC, e.g. 2026-11-30T09:00:00Z); default: now.")
     var checkedAt: String?
 
+    /// For scripts/bench-report.sh: where the time went, on stderr.
+    @Flag(name: .customLong("timings"), help: .hidden)
+    var timings = false
+
     func run() throws {
         var options = ReportOptions()
         guard let language = ReportLanguage(tag: lang) else {
@@ -61,7 +65,12 @@ struct Report: ParsableCommand {
         verifyOptions.witnessKeys = try witnessKeys.map { try VerifierKeyArgument.parse($0, option: "--witness-key") }
         verifyOptions.acknowledgementWindow = options.acknowledgementWindow
 
+        let clock = ContinuousClock()
+        var started = clock.now
+        var spent: [(String, Duration)] = []
+        func lap(_ name: String) { spent.append((name, clock.now - started)); started = clock.now }
         let views = try Self.views(ledger.directory, acknowledgementWindow: options.acknowledgementWindow)
+        lap("views")
         let progress = ProgressLine(enabled: isatty(2) == 1)
         verifyOptions.progress = progress.update
         let verification: VerificationReport
@@ -70,8 +79,13 @@ struct Report: ParsableCommand {
             throw CommandFailure(error.message)
         }
         progress.clear()
+        lap("verify")
         let page = ReportBuilder(views: views, verification: verification,
                                  latestCheckpoint: Self.latestCheckpoint(ledger.directory, verification), options: options).html()
+        lap("page")
+        if timings {
+            Output.error("flowledger: timings: " + spent.map { "\($0.0) \(String(format: "%.3f", Double($0.1.components.seconds) + Double($0.1.components.attoseconds) / 1e18)) s" }.joined(separator: ", "))
+        }
         if let out {
             do { try Data(page).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
                 throw CommandFailure("--out \(out): cannot write the report (\(error.localizedDescription)); check the directory exists and can be written")
