@@ -9,6 +9,7 @@ struct ReportStrings: Sendable {
     let noCheckpoint, operatorSignature, witnessVerified, witnessUnchecked, keyGiven, keyFromLedger: String
     let whatChecked: String
     let signaturesChecked, segments, checkpointsRecomputed, breakAt: String
+    let trustedPrefix: String
     let verdictIntact, verdictViolations, verdictBroken, verdictError: String
     let seq, exchange, dataset, provider, recipient, detail, related, grant, grantee, owner, purpose, validity, status, records, bytes: String
     let time, ack, ruleVerdict, reporter, dimension, severity, note, regulator, subject, finding, titleColumn, sharing, level, fields: String
@@ -40,6 +41,7 @@ struct ReportStrings: Sendable {
         whatChecked: "Every entry replayed from the segment files: canonical bytes, sequence, hash chain, time order, the author's signature under the key active at that position, authority and references (DESIGN §7 rules 1–7); every published checkpoint's operator signature and Merkle root; policy rules P1–P7. Derived files (views, indexes) were not trusted.",
         signaturesChecked: "signatures verified", segments: "segment file(s)", checkpointsRecomputed: "checkpoints recomputed",
         breakAt: "First integrity break",
+        trustedPrefix: "first entries checked only against the root of a checkpoint verified before (--from-checkpoint), their signatures not verified again",
         verdictIntact: "Intact and compliant", verdictViolations: "Intact, with policy violations",
         verdictBroken: "INTEGRITY BROKEN", verdictError: "Could not be checked",
         seq: "seq", exchange: "exchange", dataset: "dataset", provider: "provider", recipient: "recipient", detail: "explanation",
@@ -85,6 +87,7 @@ struct ReportStrings: Sendable {
         whatChecked: "从分段文件逐条重放全部记录：规范编码、序号、哈希链、时间顺序、作者在该位置有效密钥下的签名、权限与引用（DESIGN §7 规则 1–7）；每个已发布检查点的运营方签名与默克尔根；策略规则 P1–P7。派生文件（视图、索引）不作为依据。",
         signaturesChecked: "个签名已验证", segments: "个分段文件", checkpointsRecomputed: "个检查点已重算",
         breakAt: "首个完整性破坏",
+        trustedPrefix: "条前部记录仅与此前已核验检查点（--from-checkpoint）的根哈希比对，未重新验证签名",
         verdictIntact: "完整且合规", verdictViolations: "完整，但存在违规",
         verdictBroken: "完整性受损", verdictError: "无法核验",
         seq: "序号", exchange: "交换", dataset: "数据资源", provider: "提供方", recipient: "接收方", detail: "说明",

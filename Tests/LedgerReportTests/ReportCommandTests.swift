@@ -77,6 +77,16 @@ import Testing
         #expect(!page.contains("Policy violations"))
     }
 
+    @Test func aCheckpointVerifiedBeforeIsNamedOnThePage() throws {
+        let demo = try DemoLedger()
+        defer { demo.remove() }
+        let page = try demo.report(["--from-checkpoint", demo.directory + "/checkpoints/40.checkpoint"])
+        let verify = try flowledger(["verify", demo.directory, "--from-checkpoint", demo.directory + "/checkpoints/40.checkpoint"])
+        #expect(page.status == verify.status, "exits as verify does: \(page.err)")
+        #expect(page.out.contains("40 first entries checked only against the root of a checkpoint verified before (--from-checkpoint)"))
+        #expect(!(try demo.report().out).contains("--from-checkpoint"))
+    }
+
     @Test func anUnknownLanguageOrTimeIsAUsageError() throws {
         let demo = try DemoLedger()
         defer { demo.remove() }

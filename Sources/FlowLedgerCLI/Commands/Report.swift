@@ -8,7 +8,7 @@ import LedgerReport
 import Glibc
 #endif
 
-/// `flowledger report DIR [--out FILE.html] [--lang en|zh-CN] [--ack-window 24h] [--checked-at TIME]`
+/// `flowledger report DIR [--out FILE.html] [--lang en|zh-CN] [--ack-window 24h] [--vkey VKEY] [--witness-key W]… [--from-checkpoint CP] [--checked-at TIME]`
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the regulator's report: one self-contained HTML page with the verdict, the flows as a graph, violations, grants and quality.",
@@ -38,6 +38,9 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("witness-key"), help: "Require the latest checkpoint to be cosigned by this witness (repeatable).")
     var witnessKeys: [String] = []
 
+    @Option(name: .customLong("from-checkpoint"), help: "A checkpoint you verified before: re-check only what came after it, as verify does (the page says so).")
+    var fromCheckpoint: String?
+
     @Option(name: .customLong("checked-at"), help: "The check time the page states (RFC 3339 UTC, e.g. 2026-11-30T09:00:00Z); default: now.")
     var checkedAt: String?
 
@@ -64,6 +67,12 @@ struct Report: ParsableCommand {
         if let vkey { verifyOptions.operatorKey = try VerifierKeyArgument.parse(vkey, option: "--vkey") }
         verifyOptions.witnessKeys = try witnessKeys.map { try VerifierKeyArgument.parse($0, option: "--witness-key") }
         verifyOptions.acknowledgementWindow = options.acknowledgementWindow
+        if let fromCheckpoint {
+            guard let data = FileManager.default.contents(atPath: fromCheckpoint) else {
+                throw CommandFailure("--from-checkpoint \(fromCheckpoint): cannot read the file")
+            }
+            verifyOptions.trustedCheckpoint = (fromCheckpoint, Array(data))
+        }
 
         let clock = ContinuousClock()
         var started = clock.now
