@@ -110,10 +110,10 @@ struct FlowGraph {
         for n in nodes.indices {
             let c = nodes[n].column
             let index = Double(c == 0 ? n : n - firstRight)
-            // The shorter side is centred against the taller one.
-            let offset = Double(tallest - rows[c]) * Self.rowHeight / 2
+            // The shorter side is spread over the taller one's height, so arrows fan out evenly.
+            let spacing = Double(tallest) * Self.rowHeight / Double(max(rows[c], 1))
             nodes[n].x = Self.columnX[c]
-            nodes[n].y = Self.top + offset + index * Self.rowHeight
+            nodes[n].y = Self.top + (spacing - Self.rowHeight) / 2 + index * spacing
         }
         height = Self.top + Double(tallest) * Self.rowHeight + 8
 
@@ -206,6 +206,8 @@ struct FlowGraph {
         }
         // Labels only while they can be read; beyond that each arrow's title carries the same.
         let labelled = edges.count <= 60
+        // Many arrows: fainter, so where they bundle the colours still show.
+        let dense = !labelled
         var labels = HTMLWriter(capacity: 4096)
         var taken: [(x: Double, y: Double, width: Double)] = []
         for (e, edge) in edges.enumerated() {
@@ -229,7 +231,7 @@ struct FlowGraph {
             if let violation = edge.violation {
                 html.raw("<a href=\"#\(HTMLWriter.anchor(exchange: violation.exchange))\">")
             }
-            html.raw("<path d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(f(width))\" stroke-opacity=\"\(edge.violation != nil ? "0.9" : "0.6")\" marker-end=\"url(#arrow-\(style))\"><title>")
+            html.raw("<path d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(f(width))\" stroke-opacity=\"\(edge.violation != nil ? (dense ? "0.7" : "0.9") : (dense ? "0.35" : "0.6"))\" marker-end=\"url(#arrow-\(style))\"><title>")
             if edge.single {
                 let flow = edge.flows[0]
                 html.text("\(flow.provider) → \(flow.recipient): \(flow.dataset)")
