@@ -44,7 +44,9 @@ public struct ViewReader: Sendable {
         try read { db in try Row.fetchAll(db, sql: sql).map(make) }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in a read transaction; a database error becomes a ``ProjectionError`` saying
+    /// what to do (also used by the report's bounded reads, `ViewReader+Report.swift`).
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try database.read(body) } catch let error as DatabaseError {
             throw ProjectionError("views: \(error.message ?? "\(error)"); catch up first (`flowledger views DIR parties`) or delete views.sqlite to rebuild it")
         }

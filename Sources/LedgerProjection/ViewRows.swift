@@ -37,10 +37,12 @@ public struct DatasetView: Hashable, Sendable {
     public let level: String
     /// Field names.
     public let fields: [String]
+    /// The entry that catalogued it (the report names it, so a proof of it can be asked for).
+    package let catalogedSeq: Int64
 
     init(_ row: Row) {
         dataset = row["dataset"]; owner = row["owner"]; title = row["title"]; sharing = row["sharing"]
-        level = row["level"]; fields = ViewReader.list(row["fields"])
+        level = row["level"]; fields = ViewReader.list(row["fields"]); catalogedSeq = row["cataloged_seq"]
     }
 }
 
@@ -56,8 +58,11 @@ public struct GrantView: Hashable, Sendable {
     public let status: String
     /// The revocation entry, if revoked.
     public let revokedSeq: Int64?
+    /// The entry that issued it (the report names it, so a proof of it can be asked for).
+    package let issuedSeq: Int64
 
     init(_ row: Row) {
+        issuedSeq = row["issued_seq"]
         grant = row["grant_id"]; dataset = row["dataset"]; owner = row["owner"]; grantee = row["grantee"]
         purpose = row["purpose"]; fields = ViewReader.list(row["fields"]); validFrom = row["valid_from"]
         validUntil = row["valid_until"]; status = row["status"]; revokedSeq = row["revoked_seq"]

@@ -14,6 +14,7 @@ let usage = """
            flowledger-bench tail [--sm2] [--appends N] [--idle-seconds N] [--keep]
            flowledger-bench views [--quick] [--open] [--entries N] [--ledger DIR]
            flowledger-bench open [--quick] [--entries N] [--rounds N] [--ledger DIR]
+           flowledger-bench report [--quick] [--open] [--entries N] [--ledger DIR]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -33,6 +34,9 @@ let usage = """
                and peak RSS of `flowledger append` of one event and of `flowledger checkpoint`, then
                opening after the state snapshot was deleted and after a SIGKILL while it was written,
                and `flowledger verify` of the result
+      report   `flowledger report` (a child process) on a ledger of --entries (default 1,000,000;
+               --open: every exchange overdue) with current views: wall time (goal ≤ 10 s), peak
+               RSS, the page's size (goal ≤ 5 MiB), and `flowledger verify` alone beside it
     """
 
 /// A bad command line; printed with the usage text (exit 2).

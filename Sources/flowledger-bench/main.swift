@@ -8,12 +8,13 @@
 //   flowledger-bench tail [options]     append -> `tail -f` latency, idle CPU of a follower (scripts/bench-tail.sh)
 //   flowledger-bench views [options]    the projector's catch-up rate and views.sqlite size (scripts/bench-views.sh)
 //   flowledger-bench open [options]     opening a large ledger: one append, checkpoint, after a lost or killed snapshot (scripts/bench-open.sh)
+//   flowledger-bench report [options]   `flowledger report` on a large ledger with current views: time, file size (scripts/bench-report.sh)
 //
 // With no subcommand it runs `core`, so scripts/bench-core.sh keeps working unchanged.
 import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open"].contains($0) ? $0 : nil } ?? "core"
+let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report"].contains($0) ? $0 : nil } ?? "core"
 if arguments.first == command { arguments.removeFirst() }
 
 do {
@@ -28,6 +29,8 @@ do {
         try await ViewsBench(arguments: arguments).run()
     case "open":
         try OpenBench(arguments: arguments).run()
+    case "report":
+        try ReportBench(arguments: arguments).run()
     default:
         try CoreBench.run(arguments: arguments)
     }

@@ -1,14 +1,16 @@
 import ArgumentParser
 import FlowLedger
 import Foundation
+import LedgerReport
 #if canImport(Glibc)
 import Glibc
 import LedgerProjection
 #endif
 
 /// `flowledger demo [DIR]`: the main job end to end on a realistic scenario (``DemoScenario``):
-/// build the ledger through the library, checkpoint, verify, project, and print what a
-/// regulator wants to see first.
+/// build the ledger through the library, checkpoint, verify, project, write the regulator's
+/// report (`DIR/report.html`, as `flowledger report` writes it), and print what a regulator
+/// wants to see first.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a realistic exchange ledger, verify it, project its views, and print flows and violations.",
@@ -17,7 +19,8 @@ struct Demo: AsyncParsableCommand {
             telecom operator shares aggregated mobility data with the health commission, the tax and \
             market-supervision bureaus exchange registers, and a regulator records a finding - with one \
             revoked grant, one exchange without a valid grant, one digest mismatch, one quality report \
-            and one exchange never acknowledged. Without DIR the ledger goes to a new temporary directory.
+            and one exchange never acknowledged. The regulator's report (as `flowledger report` writes it) \
+            goes to DIR/report.html. Without DIR the ledger goes to a new temporary directory.
             """)
 
     @Argument(help: "Where to create the demo ledger (must not exist, or be empty); default: a new temporary directory.")
@@ -42,6 +45,18 @@ struct Demo: AsyncParsableCommand {
             throw CommandFailure(error.message)
         }
         let file = try ViewsFile(path: projector.path!)
+        let page = directory + "/report.html"
+        do {
+            var options = ReportOptions()
+            options.checkedAt = Timestamp.now().description
+            let html = ReportBuilder(views: try ReportViews(reading: projector.views), verification: report,
+                                     latestCheckpoint: Report.latestCheckpoint(directory, report), options: options).html()
+            try Data(html).write(to: URL(fileURLWithPath: page), options: .atomic)
+        } catch let error as ProjectionError {
+            throw CommandFailure(error.message)
+        } catch {
+            throw CommandFailure("\(page): cannot write the demo's report (\(error.localizedDescription)); check the directory can be written")
+        }
         let width = isatty(1) == 1 ? 60 : nil
 
         var out = "FlowLedger demo: a city's data exchange over one week\n\n"
@@ -52,6 +67,7 @@ struct Demo: AsyncParsableCommand {
         out += "\(report.checkpoints.count) checkpoint\(report.checkpoints.count == 1 ? "" : "s") recomputed; "
         out += "\(report.findings.count) policy findings (flowledger verify exits \(report.verdict.exitCode))\n"
         out += "views       \(projector.path!): \(size) entries projected, digest \(digest.total.hex.prefix(16))…\n"
+        out += "report      \(page): the regulator's page (verdict, flows as a graph, violations, grants, quality); open it in a browser\n"
         for (title, name) in [("FLOWS: who sent whom which data", "flows"), ("VIOLATIONS (DESIGN §7 P1-P7)", "violations"),
                               ("EXCHANGES with acknowledgement and verdict", "exchanges"), ("QUALITY REPORTS", "quality")] {
             let sql = ViewTable.named.first { $0.name == name }!.sql
@@ -63,6 +79,7 @@ struct Demo: AsyncParsableCommand {
               flowledger views \(directory) grants            # parties, datasets, grants, exchanges, flows, violations, quality
               flowledger query \(directory) "SELECT recipient, sum(records) FROM flows GROUP BY recipient"
               flowledger verify \(directory) --views          # the log, its checkpoint, P1-P7, and views.sqlite against the log
+              flowledger report \(directory) --lang zh-CN --out report-zh.html   # the report in Simplified Chinese
 
             """
         Output.raw(out)

@@ -1,6 +1,0 @@
-import Testing
-@testable import LedgerReport
-
-@Suite struct LedgerReportPlaceholder {
-    @Test func moduleLoads() { #expect(Bool(true)) }
-}
