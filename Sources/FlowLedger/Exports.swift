@@ -67,6 +67,12 @@
 @_exported import struct LedgerStore.StoreError
 @_exported import struct LedgerStore.ProofService
 
+// Talking to a served ledger (LedgerWire): request signatures and the server's error answers.
+@_exported import struct LedgerWire.RequestSigner
+@_exported import enum LedgerWire.UnixTime
+@_exported import struct LedgerWire.WireError
+@_exported import struct LedgerWire.RequestSignatureError
+
 // Checks for regulators: replay, reports, offline proof checks (LedgerVerify).
 @_exported import struct LedgerVerify.LedgerVerifier
 @_exported import struct LedgerVerify.VerifyOptions

@@ -173,6 +173,8 @@ struct SurfaceTests {
         // The store: receipts, reading, following, options, errors.
         "LedgerStore.Receipt", "LedgerStore.LedgerReader", "LedgerStore.LedgerManifest", "LedgerStore.EntryFollower",
         "LedgerStore.StoredEntry", "LedgerStore.WriterOptions", "LedgerStore.StoreError", "LedgerStore.ProofService",
+        // Talking to a served ledger.
+        "LedgerWire.RequestSigner", "LedgerWire.UnixTime", "LedgerWire.WireError", "LedgerWire.RequestSignatureError",
         // Regulators' checks.
         "LedgerVerify.LedgerVerifier", "LedgerVerify.VerifyOptions", "LedgerVerify.VerifyError",
         "LedgerVerify.VerificationReport", "LedgerVerify.Verdict", "LedgerVerify.IntegrityBreak",

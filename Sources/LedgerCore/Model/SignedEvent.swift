@@ -91,6 +91,10 @@ public struct SignedEvent: Hashable, Sendable {
         .object(["event": event.json, "sig": .string(Base64.encode(signature))])
     }
 
+    /// The canonical `{"event","sig"}` line without its newline: what `flowledger sign` writes,
+    /// `append --signed` reads and `POST v1/entries` takes, one per line.
+    public var line: [UInt8] { CanonicalJSON.encode(json) }
+
     /// The longest signature text: base64 of 128 bytes (Ed25519 signatures are 64, SM2 DER ≤ 72).
     static let maxSignatureCharacters = 172
 
