@@ -13,8 +13,12 @@ import Synchronization
 final class LogWatchHub: Sendable {
     /// A look at the log at least this often, even without a notification.
     static let safetyInterval: Int32 = 5000
+    /// How often a hub without an inotify watch looks.
+    static let pollingMicroseconds: UInt32 = 50_000
 
-    private let watcher: LogWatcher
+    /// Nil when the system refused an inotify instance (the per-user limit, 128 by default, is
+    /// shared with every other program of the user, a browser among them): the hub then polls.
+    private let watcher: LogWatcher?
     private let log: String
     private let signal = ChangeSignal()
     private let state = Mutex(State())
@@ -37,9 +41,9 @@ final class LogWatchHub: Sendable {
 
     /// A lease on the hub of `layout`'s `log/`, starting one if none runs.
     static func lease(_ layout: LedgerLayout) throws(StoreError) -> Lease {
-        let hub = try hubs.withLock { hubs throws(StoreError) -> LogWatchHub in
+        let hub = hubs.withLock { hubs -> LogWatchHub in
             if let hub = hubs[layout.log], hub.retain() { return hub }
-            let hub = try LogWatchHub(layout: layout)
+            let hub = LogWatchHub(layout: layout)
             _ = hub.retain()
             hubs[layout.log] = hub
             hub.start()
@@ -48,8 +52,9 @@ final class LogWatchHub: Sendable {
         return Lease(hub)
     }
 
-    private init(layout: LedgerLayout) throws(StoreError) {
-        watcher = try LogWatcher(layout: layout)
+    private init(layout: LedgerLayout) {
+        // Following must not fail because watches ran out: polling is slower, never wrong.
+        watcher = try? LogWatcher(layout: layout)
         log = layout.log
     }
 
@@ -70,13 +75,17 @@ final class LogWatchHub: Sendable {
         }
         guard stop else { return }
         Self.hubs.withLock { hubs in if hubs[log] === self { hubs[log] = nil } }
-        watcher.interrupt()
+        watcher?.interrupt()
     }
 
     private func start() {
         let thread = Thread { [self] in
             while !state.withLock({ $0.stopping }) {
-                watcher.wait(milliseconds: Self.safetyInterval)
+                if let watcher {
+                    _ = watcher.wait(milliseconds: Self.safetyInterval)
+                } else {
+                    usleep(Self.pollingMicroseconds)
+                }
                 advance()
             }
             signal.stop()  // nobody is left waiting on a stopped hub
