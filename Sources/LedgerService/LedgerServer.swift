@@ -124,6 +124,7 @@ package struct LedgerServer {
         let appends = AppendEndpoint(served: served, authenticator: authenticator, rates: SubmitterRateLimiter(ratePerSecond: options.ratePerSecond))
         let reads = ReadEndpoints(served: served, authenticator: authenticator)
         let events = EventStreamEndpoint(served: served)
+        let report = ReportEndpoint(served: served)
 
         router.post("v1/entries") { request, context in
             var context = context
@@ -153,6 +154,10 @@ package struct LedgerServer {
         router.get("v1/ledger") { request, context in
             var context = context
             return await reads.guarded(request, &context) { () throws(Refusal) in reads.ledger() }
+        }
+        router.get("v1/report") { request, context in
+            var context = context
+            return await reads.guarded(request, &context) { () async throws(Refusal) in try await report.handle(request) }
         }
         router.get("v1/events") { request, context in
             var context = context

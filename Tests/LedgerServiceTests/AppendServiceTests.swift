@@ -149,3 +149,23 @@ import Testing
         #expect(latest.text.hasPrefix(fixture.scenario.origin + "\n"))
     }
 }
+
+/// `GET v1/report`: the regulator's report of the served ledger, for readers (DESIGN §11.4).
+@Suite struct ReportServiceTests {
+    @Test func theServerOffersTheReportToReadersOnly() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve()
+        defer { _ = server.stop() }
+        let auditor = TestClient(base: server.url, key: fixture.scenario.auditorKey)
+        let page = try await auditor.send(.GET, "v1/report")
+        #expect(page.status == 200, "\(page.text.prefix(300))")
+        #expect(page.headers["Content-Type"].first == "text/html; charset=utf-8")
+        #expect(page.text.hasPrefix("<!DOCTYPE html>") && page.text.contains(fixture.scenario.origin))
+        let chinese = try await auditor.send(.GET, "v1/report?lang=zh-CN")
+        #expect(chinese.status == 200 && chinese.text.contains("数据交换监管报告"))
+        #expect(try await auditor.send(.GET, "v1/report?lang=fr").status == 400)
+        #expect(try await auditor.send(.GET, "v1/report", sign: false).status == 401)
+        #expect(try await TestClient(base: server.url, key: fixture.suspendedKey).send(.GET, "v1/report").status == 403)
+    }
+}

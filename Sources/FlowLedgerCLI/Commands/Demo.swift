@@ -50,7 +50,7 @@ struct Demo: AsyncParsableCommand {
             var options = ReportOptions()
             options.checkedAt = Timestamp.now().description
             let html = ReportBuilder(views: try ReportViews(reading: projector.views), verification: report,
-                                     latestCheckpoint: Report.latestCheckpoint(directory, report), options: options).html()
+                                     latestCheckpoint: report.latestCheckpointNote(directory: directory), options: options).html()
             try Data(html).write(to: URL(fileURLWithPath: page), options: .atomic)
         } catch let error as ProjectionError {
             throw CommandFailure(error.message)

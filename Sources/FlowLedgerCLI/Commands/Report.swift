@@ -90,7 +90,7 @@ struct Report: ParsableCommand {
         progress.clear()
         lap("verify")
         let page = ReportBuilder(views: views, verification: verification,
-                                 latestCheckpoint: Self.latestCheckpoint(ledger.directory, verification), options: options).html()
+                                 latestCheckpoint: verification.latestCheckpointNote(directory: ledger.directory), options: options).html()
         lap("page")
         if timings {
             Output.error("flowledger: timings: " + spent.map { "\($0.0) \(String(format: "%.3f", Double($0.1.components.seconds) + Double($0.1.components.attoseconds) / 1e18)) s" }.joined(separator: ", "))
@@ -127,13 +127,5 @@ struct Report: ParsableCommand {
         } catch let error as StoreError {
             throw CommandFailure(error)
         }
-    }
-
-    /// The latest checkpoint file the verifier read, as a note (for its signature lines); nil
-    /// when there is none or it cannot be read (the verdict already says why).
-    static func latestCheckpoint(_ directory: String, _ verification: VerificationReport) -> Note? {
-        guard let latest = verification.checkpoints.filter({ $0.size != nil }).max(by: { ($0.size!, $0.file) < ($1.size!, $1.file) }),
-              let bytes = FileManager.default.contents(atPath: directory + "/" + latest.file) else { return nil }
-        return try? Note(parsing: Array(bytes))
     }
 }
