@@ -36,7 +36,9 @@ struct ReadmeViewsExampleTests {
         defer { removeCopy(directory) }
         let program = Task { try await regulatorProgram(directory: directory) }
         // 5 flows, then the 9 violations of the first update; then it waits for the log to grow.
-        try await waitUntil("the program prints the flows and the violations", seconds: 30) { printed.all.count >= 14 }
+        // Generous: in the full suite, tests that wait on child processes (chromium, serve,
+        // flowledger) can hold the two cooperative threads of a 2-core machine for tens of seconds.
+        try await waitUntil("the program prints the flows and the violations", seconds: 120) { printed.all.count >= 14 }
         program.cancel()
         _ = try? await program.value
         let lines = printed.all
