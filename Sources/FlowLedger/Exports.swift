@@ -73,6 +73,12 @@
 @_exported import struct LedgerWire.WireError
 @_exported import struct LedgerWire.RequestSignatureError
 
+// A served ledger through a client that checks every answer (LedgerClient).
+@_exported import class LedgerClient.RemoteLedger
+@_exported import struct LedgerClient.RemoteLedgerOptions
+@_exported import struct LedgerClient.RemoteFollower
+@_exported import struct LedgerClient.LedgerClientError
+
 // Checks for regulators: replay, reports, offline proof checks (LedgerVerify).
 @_exported import struct LedgerVerify.LedgerVerifier
 @_exported import struct LedgerVerify.VerifyOptions

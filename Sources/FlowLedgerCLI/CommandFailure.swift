@@ -26,4 +26,11 @@ struct CommandFailure: Error, CustomStringConvertible {
         let exit: Exit = [.rejected, .malformed, .damaged].contains(error.code) ? .rejected : .usage
         self.init(context.map { "\($0): \(error.message)" } ?? error.message, exit: exit)
     }
+
+    /// The failure for a served ledger's error: a refused event, a broken or forged log, a split
+    /// view exit 1 (as against a directory); an unreachable server, a refused request 2.
+    init(_ error: LedgerClientError, context: String? = nil) {
+        let exit: Exit = [.rejected, .untrustworthy, .splitView].contains(error.code) ? .rejected : .usage
+        self.init(context.map { "\($0): \(error.message)" } ?? error.message, exit: exit)
+    }
 }

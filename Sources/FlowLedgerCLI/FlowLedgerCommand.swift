@@ -34,6 +34,10 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
             let failure = CommandFailure(error)
             Output.error("flowledger: error: \(failure.message)")
             return failure.exit.rawValue
+        } catch let error as LedgerClientError {
+            let failure = CommandFailure(error)
+            Output.error("flowledger: error: \(failure.message)")
+            return failure.exit.rawValue
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -51,4 +55,14 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
 struct LedgerDirectory: ParsableArguments {
     @Argument(help: "The ledger directory.")
     var directory: String
+}
+
+/// The ledger a command works on: a directory, or the URL of a served ledger (`http://…`,
+/// `https://…`) for the commands that also work over the network.
+struct LedgerLocation: ParsableArguments {
+    @Argument(help: "The ledger directory, or the http(s):// URL of a served ledger.")
+    var location: String
+
+    /// The URL, when the ledger is served.
+    var url: String? { location.hasPrefix("http://") || location.hasPrefix("https://") ? location : nil }
 }

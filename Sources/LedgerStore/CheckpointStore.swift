@@ -19,10 +19,7 @@ package struct CheckpointStore: Sendable {
     }
 
     /// The operator's verifier key (C2SP note key: `origin+<key id>+<base64>`).
-    package func operatorVerifierKey() throws -> VerifierKey {
-        try VerifierKey(name: manifest.origin, publicKey: manifest.operatorKey,
-                        algorithm: manifest.suite == .ed25519SHA256 ? .ed25519 : .sm2SM3)
-    }
+    package func operatorVerifierKey() throws -> VerifierKey { try manifest.operatorVerifierKey() }
 
     /// The sizes of all published checkpoints, ascending.
     package func sizes() throws(StoreError) -> [Int64] {

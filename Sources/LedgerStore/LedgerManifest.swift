@@ -37,6 +37,12 @@ public struct LedgerManifest: Hashable, Sendable {
         ])) + [0x0a]
     }
 
+    /// The operator's verifier key (C2SP note key `origin+<key id>+<base64>`), which checkpoints
+    /// verify under.
+    package func operatorVerifierKey() throws(NoteError) -> VerifierKey {
+        try VerifierKey(name: origin, publicKey: operatorKey, algorithm: suite == .ed25519SHA256 ? .ed25519 : .sm2SM3)
+    }
+
     /// Reads `ledger.json` strictly.
     package init(bytes: [UInt8], path: String) throws(StoreError) {
         func fail(_ what: String) -> StoreError {

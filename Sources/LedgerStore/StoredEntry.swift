@@ -22,6 +22,12 @@ public struct StoredEntry: Sendable {
         self.line = line
     }
 
+    /// An entry already parsed from `line`.
+    package init(entry: Entry, line: [UInt8]) {
+        self.entry = entry
+        self.line = line
+    }
+
     /// The seq.
     public var seq: Int64 { entry.seq }
 }

@@ -3,7 +3,8 @@ import FlowLedger
 import LedgerCore
 import LedgerStore
 
-/// `flowledger append DIR --key KEY.pem --author ID [FILE|-]` and `flowledger append DIR --signed [FILE|-]`
+/// `flowledger append DIR --key KEY.pem --author ID [FILE|-]` and `flowledger append DIR --signed [FILE|-]`;
+/// `flowledger append URL --key KEY.pem (--author ID | --signed) [--wait-checkpoint] [FILE|-]` for a served ledger.
 struct Append: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Append events from JSON lines; print one receipt {\"hash\",\"seq\"} per line once it is durable.",
@@ -15,9 +16,16 @@ struct Append: AsyncParsableCommand {
             the command stops: the lines before it are appended (their receipts printed), the rest are \
             not, and the error names the line and the rule (exit 1). Appending the same events again \
             returns their original receipts, so the input can simply be run again after a fix.
+            To a served ledger (URL), --key is always needed: it signs the requests (a registered \
+            party's key; with --author it also signs the events, with --signed it signs only the \
+            requests). Lines go in requests of up to 1000, each all or nothing, with the same \
+            stop-at-the-first-refusal promise. --wait-checkpoint waits until a published checkpoint \
+            covers each request and prints each receipt with its proof, checked against the \
+            operator's key (--vkey, else the one the server names). --fsync, --segment-bytes and \
+            --snapshot-entries are the server's business there.
             """)
 
-    @OptionGroup var ledger: LedgerDirectory
+    @OptionGroup var ledger: LedgerLocation
 
     @Argument(help: "The input file, or - for stdin (the default).")
     var input: String?
@@ -43,8 +51,18 @@ struct Append: AsyncParsableCommand {
     @Option(name: .customLong("snapshot-entries"), help: "Write the writer's state snapshot every this many entries (default 8192): at most what opening after a crash replays.")
     var snapshotEntries: Int64?
 
+    @Flag(name: .customLong("wait-checkpoint"), help: "With a URL: answer once a published checkpoint covers the lines, each receipt with its checked proof.")
+    var waitCheckpoint = false
+
+    @OptionGroup var trust: RemoteTrust
+
     func validate() throws {
-        if signed {
+        if ledger.url != nil {
+            guard key != nil else { throw ValidationError("a served ledger needs --key KEY.pem: a registered party's key signs each request") }
+            guard signed != (author != nil) else { throw ValidationError("give --author to sign the lines with --key, or --signed for lines signed elsewhere") }
+        } else if waitCheckpoint || trust.isGiven {
+            throw ValidationError("--wait-checkpoint, --vkey, --witness-key, --checkpoint-file and --ca are for a served ledger's URL")
+        } else if signed {
             guard key == nil, author == nil else { throw ValidationError("--signed takes no --key or --author: the lines carry their signatures") }
         } else {
             guard key != nil, author != nil else { throw ValidationError("give --key and --author to sign the lines, or --signed for lines signed elsewhere") }
@@ -56,13 +74,14 @@ struct Append: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let url = ledger.url { return try await appendRemote(url) }
         let signer = try key.map { Participant(id: author!, key: try KeyFile.read($0), origin: "") }
         var options = WriterOptions()
         options.durability = WriterOptions.Durability(rawValue: fsync)!
         if let segmentBytes { options.segmentLimit = segmentBytes }
         if let snapshotEntries { options.snapshotEvery = snapshotEntries }
         let input = try FileInput(path: input)
-        let writer = try WriterOpening.open(ledger.directory, options: options)
+        let writer = try WriterOpening.open(ledger.location, options: options)
         defer { writer.close() }
         let origin = writer.manifest.origin
         // Two batches in flight: the next one's signatures are checked while the one before it
@@ -120,6 +139,45 @@ struct Append: AsyncParsableCommand {
             throw failure
         }
         if let unreadable = batch.unreadable { throw unreadable }
+    }
+
+    /// Appends to a served ledger: requests of up to ``RemoteLedger/maxBatch`` lines, one after
+    /// the other; at a refused line, the lines before it are appended again (idempotently, so
+    /// their receipts print) and the command stops as it does on a directory.
+    private func appendRemote(_ url: String) async throws {
+        let remote = try await trust.connect(url, keyFile: key)
+        defer { Task { await remote.close() } }
+        let signer = try author.map { Participant(id: $0, key: try KeyFile.read(key!), origin: remote.origin) }
+        let input = try FileInput(path: input)
+        let wait: RemoteLedger.Wait = waitCheckpoint ? .checkpoint : .durable
+        while true {
+            let lines = try input.nextLines(limit: min(batchLines, RemoteLedger.maxBatch))
+            if lines.isEmpty { return }
+            var events: [SignedEvent] = []
+            var unreadable: CommandFailure?
+            for line in lines {
+                do {
+                    events.append(try signer.map { try Self.sign(line.bytes, as: $0, origin: remote.origin) } ?? Self.parseSigned(line.bytes))
+                } catch {
+                    unreadable = CommandFailure("\(input.name) line \(line.number): \(error); this line and the ones after it were not appended", exit: .rejected)
+                    break
+                }
+            }
+            guard !events.isEmpty else { throw unreadable! }
+            do {
+                for receipt in try await remote.append(events, wait: wait) { Output.line(receipt.description) }
+            } catch {
+                guard let index = error.batchIndex, error.code == .rejected || error.code == .refused, index < lines.count else {
+                    throw CommandFailure(error, context: "\(input.name) lines \(lines[0].number)–\(lines[events.count - 1].number)")
+                }
+                if index > 0 {
+                    for receipt in try await remote.append(Array(events.prefix(index)), wait: wait) { Output.line(receipt.description) }
+                }
+                throw CommandFailure("\(input.name) line \(lines[index].number): \(error.violation.map { "\($0)" } ?? error.message); this line and the ones after it were not appended",
+                                     exit: error.code == .rejected || error.wire?.status == 400 ? .rejected : .usage)
+            }
+            if let unreadable { throw unreadable }
+        }
     }
 
     /// A `{"event","sig"}` line, which must be canonical JSON.

@@ -4,7 +4,7 @@ import FlowLedger
 import Glibc
 #endif
 
-/// `flowledger tail DIR [-f] [-n N | --from SEQ | --since TIME] [--until TIME] [--type T] [--party P]
+/// `flowledger tail (DIR|URL) [-f] [-n N | --from SEQ | --since TIME] [--until TIME] [--type T] [--party P]
 /// [--dataset D] [-o pretty|json|raw] [--cursor-file FILE] [--verify] [--max-events N] [--timeout D]`
 struct Tail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,11 +32,17 @@ struct Tail: AsyncParsableCommand {
             --verify replays the ledger from genesis (signatures in parallel) up to the start, then \
             checks each entry before it is printed: chain, seq, time, rules and signature. At a break \
             it prints the entries before it, names the file, line, seq and rule, and exits 1.
+            From a served ledger's URL (--key signs the requests; not needed with --public-read), -f \
+            follows GET v1/events and reconnects by itself; every entry's seq and prev are checked, \
+            and with --verify the ledger is replayed from genesis as it streams (the rules and every \
+            signature), each streamed checkpoint checked against the operator's key (--vkey, else \
+            the one the server names), the --witness-key cosignatures, the root of the entries \
+            received and the checkpoint remembered in --checkpoint-file.
             Exit codes: 0 done (or stopped by a signal, a closed pipe, a limit), 1 --verify found a \
             break, 2 usage or I/O error.
             """)
 
-    @OptionGroup var ledger: LedgerDirectory
+    @OptionGroup var ledger: LedgerLocation
 
     @Flag(name: .shortAndLong, help: "Follow: keep printing new entries as they are appended.")
     var follow = false
@@ -77,6 +83,11 @@ struct Tail: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Exit after this long (90s, 15m, 1h; a bare number is seconds).", valueName: "DURATION"))
     var timeout: String?
 
+    @Option(help: ArgumentHelp("With a URL: a registered party's private key, to sign the requests (not needed with --public-read).", valueName: "KEY.pem"))
+    var key: String?
+
+    @OptionGroup var trust: RemoteTrust
+
     func validate() throws {
         if [lines != nil, from != nil, since != nil].filter({ $0 }).count > 1 {
             throw ValidationError("-n counts back from the end, --from and --since name a start: give one of them")
@@ -96,28 +107,39 @@ struct Tail: AsyncParsableCommand {
         // between batches, so the batch in hand is printed and recorded in the cursor file first.
         let stopTarget = StopWatch.Target()
         StopWatch.start { stopTarget.stop() }
-        let reader = try LedgerReader(directory: ledger.directory)
         let filter = try TailFilter(types: type, parties: party, datasets: dataset)
-        let terminal = isatty(1) != 0
-        let format = output.flatMap(EntryFormatter.Format.init(rawValue:)) ?? (terminal ? .pretty : .json)
-        let noColour = getenv("NO_COLOR").map { $0.pointee != 0 } ?? false
-        let formatter = EntryFormatter(format: format, colour: format == .pretty && terminal && !noColour, hash: reader.hash)
         let now = Timestamp.now()
         let untilTime = try until.map { try RelativeTime.instant($0, now: now, option: "--until") }
         let cursor = cursorFile.map(CursorFile.init(path:))
-        let size = reader.size
-        let start = try startSeq(reader: reader, size: size, filter: filter, cursor: cursor, until: untilTime, now: now)
-
-        var verifier: IncrementalVerifier?
-        if verify {
-            var checker = IncrementalVerifier(origin: reader.manifest.origin, hash: reader.hash)
-            if let broken = try checker.catchUp(reader: reader, to: start) { throw TailSession.failure(broken, reader: reader) }
-            verifier = checker
-        }
-        let session = TailSession(reader: reader, filter: filter, formatter: formatter, until: untilTime,
+        let source: TailSource
+        let batches: any AsyncSequence<[StoredEntry], any Error> & Sendable
+        let session: TailSession
+        if let url = ledger.url {
+            let remote = try await trust.connect(url, keyFile: key)
+            source = TailSource(remote: remote, size: try await remote.size())
+            let start = try await startSeq(source: source, filter: filter, cursor: cursor, until: untilTime, now: now)
+            session = TailSession(reader: nil, filter: filter, formatter: formatter(remote.suite.hash), until: untilTime,
+                                  maxEvents: maxEvents, cursor: cursor, verifier: nil)
+            if !follow && start >= source.size { return }
+            // The follower checks seq and prev, and with --verify replays from genesis itself.
+            batches = remote.follow(from: start).verifying(verify).batches
+        } else {
+            if trust.isGiven { throw CommandFailure("--vkey, --witness-key, --checkpoint-file and --ca are for a served ledger's URL") }
+            let reader = try LedgerReader(directory: ledger.location)
+            source = TailSource(reader: reader)
+            let start = try await startSeq(source: source, filter: filter, cursor: cursor, until: untilTime, now: now)
+            var verifier: IncrementalVerifier?
+            if verify {
+                var checker = IncrementalVerifier(origin: reader.manifest.origin, hash: reader.hash)
+                if let broken = try checker.catchUp(reader: reader, to: start) { throw TailSession.failure(broken, reader: reader) }
+                verifier = checker
+            }
+            session = TailSession(reader: reader, filter: filter, formatter: formatter(reader.hash), until: untilTime,
                                   maxEvents: maxEvents, cursor: cursor, verifier: verifier)
-        if !follow && start >= size { return }
-        let batches = EntryFollower(reader: reader, from: start).batches
+            if !follow && start >= source.size { return }
+            batches = EntryFollower(reader: reader, from: start).batches
+        }
+        let size = source.size
         let follow = self.follow
         let work = Task {
             var session = session
@@ -135,62 +157,72 @@ struct Tail: AsyncParsableCommand {
             }
         }
         defer { timer?.cancel() }
-        try await work.value
+        do {
+            try await work.value
+        } catch let error as LedgerClientError {
+            throw CommandFailure(error, context: "tail \(source.name)")
+        }
+    }
+
+    /// How entries are printed: -o, else pretty on a terminal (in colour unless NO_COLOR) and json otherwise.
+    private func formatter(_ hash: HashAlgorithm) -> EntryFormatter {
+        let terminal = isatty(1) != 0
+        let format = output.flatMap(EntryFormatter.Format.init(rawValue:)) ?? (terminal ? .pretty : .json)
+        let noColour = getenv("NO_COLOR").map { $0.pointee != 0 } ?? false
+        return EntryFormatter(format: format, colour: format == .pretty && terminal && !noColour, hash: hash)
     }
 
     /// The first seq to look at: the cursor file's if it has one, else --from, --since, or the
     /// start of the last -n entries (10 by default) that pass the filters, up to --until.
-    private func startSeq(reader: LedgerReader, size: Int64, filter: TailFilter, cursor: CursorFile?,
-                          until: Timestamp?, now: Timestamp) throws -> Int64 {
+    private func startSeq(source: TailSource, filter: TailFilter, cursor: CursorFile?,
+                          until: Timestamp?, now: Timestamp) async throws -> Int64 {
+        let size = source.size
         if let cursor, let recorded = try cursor.read() {
             guard recorded <= size else {
-                throw CommandFailure("--cursor-file \(cursor.path): records seq \(recorded), but \(reader.layout.directory) has only \(size) entries; is it the cursor of another ledger? Delete it to start over")
+                throw CommandFailure("--cursor-file \(cursor.path): records seq \(recorded), but \(source.name) has only \(size) entries; is it the cursor of another ledger? Delete it to start over")
             }
             return recorded
         }
         if let from {
             guard from <= size || follow else {
-                throw CommandFailure("--from \(from): \(reader.layout.directory) has \(size) entries (0…\(size - 1)); add -f to wait for entry \(from)")
+                throw CommandFailure("--from \(from): \(source.name) has \(size) entries (0…\(size - 1)); add -f to wait for entry \(from)")
             }
             return from
         }
         if let since {
             let time = try RelativeTime.instant(since, now: now, option: "--since")
-            return try Self.firstSeq(reader: reader, below: size) { $0.time >= time }
+            return try await Self.firstSeq(source: source, below: size) { $0.time >= time }
         }
-        let end = try until.map { until in try Self.firstSeq(reader: reader, below: size) { $0.time > until } } ?? size
-        return try Self.startOfLast(lines ?? 10, before: end, reader: reader, filter: filter)
+        var end = size
+        if let until { end = try await Self.firstSeq(source: source, below: size) { $0.time > until } }
+        return try await Self.startOfLast(lines ?? 10, before: end, source: source, filter: filter)
     }
 
     /// The first seq below `size` whose entry satisfies `isAfter` (false…false true…true, as
     /// ledger time never decreases), or `size`; a binary search reading O(log n) entries.
-    private static func firstSeq(reader: LedgerReader, below size: Int64, _ isAfter: (Entry) -> Bool) throws -> Int64 {
+    private static func firstSeq(source: TailSource, below size: Int64, _ isAfter: (Entry) -> Bool) async throws -> Int64 {
         var low: Int64 = 0
         var high = size
         while low < high {
             let middle = low + (high - low) / 2
-            if isAfter(try reader.entry(at: middle)) { high = middle } else { low = middle + 1 }
+            if isAfter(try await source.entry(middle)) { high = middle } else { low = middle + 1 }
         }
         return low
     }
 
     /// Where the last `count` entries before `end` that pass `filter` start, reading backwards
     /// only as far as needed.
-    private static func startOfLast(_ count: Int64, before end: Int64, reader: LedgerReader, filter: TailFilter) throws -> Int64 {
+    private static func startOfLast(_ count: Int64, before end: Int64, source: TailSource, filter: TailFilter) async throws -> Int64 {
         guard count > 0 else { return end }
         if filter.isEmpty { return max(0, end - count) }
         var found: Int64 = 0
         var upper = end
         while upper > 0 {
-            let lower = max(0, upper - 1024)
-            let lines = try reader.lines(in: lower..<upper)
-            for offset in lines.indices.reversed() {
-                let seq = lower + Int64(offset)
-                let stored = try StoredEntry(line: lines[offset], seq: seq, directory: reader.layout.directory)
-                if filter.matches(stored.entry) {
-                    found += 1
-                    if found == count { return seq }
-                }
+            let lower = max(0, upper - 1000)
+            let entries = try await source.entries(lower..<upper)
+            for entry in entries.reversed() where filter.matches(entry) {
+                found += 1
+                if found == count { return entry.seq }
             }
             upper = lower
         }

@@ -5,7 +5,8 @@ import FlowLedger
 /// one write, then record the position (`--cursor-file`). Printing before recording means a
 /// restart after a kill repeats at most the batch in flight and never skips one.
 struct TailSession {
-    let reader: LedgerReader
+    /// The directory's reader (nil for a served ledger, whose follower checks entries itself).
+    let reader: LedgerReader?
     let filter: TailFilter
     let formatter: EntryFormatter
     /// Entries after this ledger time end the session (`--until`).
@@ -54,7 +55,7 @@ struct TailSession {
         }
         guard Output.bytes(text) else { return false }
         if let last = entries.last { try cursor?.write(last.seq + 1) }
-        if let broken { throw Self.failure(broken, reader: reader) }
+        if let broken { throw Self.failure(broken, reader: reader!) }
         return !over
     }
 

@@ -49,6 +49,19 @@ public struct RuleViolation: Error, CustomStringConvertible, Sendable, Equatable
         public static let notCrossBoundary = Code("notCrossBoundary", rule: 7)
         /// A textual description of the code.
         public var description: String { name }
+
+        /// Every code, for reading one back by name (a served ledger's error answers carry it).
+        package static let all: [Code] = [
+            malformedLine, sequenceGap, brokenChain, timeWentBackwards, badSignature, unknownKey, retiredKey,
+            unknownAuthor, suspendedAuthor, idConflict, invalidEvent, unknownReference, alreadyExists,
+            notAuthorized, notCrossBoundary,
+        ]
+
+        /// The code called `name` (its ``description``), or nil.
+        package init?(named name: String) {
+            guard let code = Self.all.first(where: { $0.name == name }) else { return nil }
+            self = code
+        }
     }
 
     /// What was broken.

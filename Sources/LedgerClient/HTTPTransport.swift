@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import LedgerCrypto
+import LedgerWire
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The HTTP side of a ``RemoteLedger``: signs every request (RFC 9421) with the participant's
+/// key, sends it again after a broken connection, a 503 or a 429 (waiting as `Retry-After`
+/// says), and turns what comes back into an ``HTTPTransport/Answer`` or a ``LedgerClientError``.
+final class HTTPTransport: Sendable {
+    /// A complete answer.
+    struct Answer: Sendable {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// The ledger's base URL, ending in `/`.
+    let base: String
+    private let signer: RequestSigner?
+    private let http: HTTPClient
+    private let options: RemoteLedgerOptions
+    /// The most bytes read from one answer (a page of 1000 entries is far less).
+    static let maxAnswerBytes = 64 << 20
+
+    /// A transport to `base` signing with `key` (none: unsigned requests, for a ledger served
+    /// with `--public-read`).
+    init(base: String, key: PrivateKey?, options: RemoteLedgerOptions) throws(LedgerClientError) {
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw LedgerClientError(.usage, "\(base) is not a ledger URL; give the http:// or https:// URL `flowledger serve` printed")
+        }
+        self.base = base.hasSuffix("/") ? base : base + "/"
+        self.signer = key.map { RequestSigner(key: $0, lifetime: options.signatureLifetime) }
+        self.options = options
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if !options.trustRoots.isEmpty {
+            var certificates: [NIOSSLCertificate] = []
+            for path in options.trustRoots {
+                do {
+                    certificates += try NIOSSLCertificate.fromPEMFile(path)
+                } catch {
+                    throw LedgerClientError(.usage, "\(path): cannot read it as PEM certificates: \(error); give the CA or server certificate in PEM form")
+                }
+            }
+            tls.additionalTrustRoots = [.certificates(certificates)]
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        // The server sends an event-stream comment every 15 s, so 45 s of silence means it is gone.
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(45))
+        configuration.httpVersion = .automatic
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Closes the connections.
+    func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    deinit {
+        http.shutdown { _ in }
+    }
+
+    /// Sends a request and reads the whole answer; a non-2xx answer throws the server's error.
+    /// - Parameters:
+    ///   - what: the request in words, for messages ("append of 3 events").
+    ///   - retry: whether a broken connection, 503 or 429 may be sent again (safe for reads and
+    ///     for appends, which are idempotent).
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
+              accept: String? = nil, what: String, retry: Bool = true) async throws(LedgerClientError) -> Answer {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let answer: Answer
+            do {
+                let request = try request(method, path, body: body, contentType: contentType, accept: accept)
+                let response = try await http.execute(request, timeout: .seconds(options.requestTimeout))
+                let buffer = try await response.body.collect(upTo: Self.maxAnswerBytes)
+                answer = Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+            } catch let error as LedgerClientError {
+                throw error
+            } catch {
+                if Task.isCancelled {
+                    throw LedgerClientError(.unreachable, "\(what): cancelled")
+                }
+                guard retry, attempt <= options.retries else {
+                    throw LedgerClientError(.unreachable, "\(what): cannot reach \(base) after \(attempt) attempts: \(error); is `flowledger serve` running there?")
+                }
+                await Self.pause(attempt: attempt, retryAfter: nil)
+                continue
+            }
+            if (200..<300).contains(answer.status) { return answer }
+            let wire = WireError(status: answer.status, body: answer.body)
+            if retry, answer.status == 503 || answer.status == 429, attempt <= options.retries {
+                await Self.pause(attempt: attempt, retryAfter: answer.headers.first(name: "Retry-After").flatMap { Int($0) })
+                continue
+            }
+            throw LedgerClientError.answered(wire, to: what)
+        }
+    }
+
+    /// Opens a stream (`v1/events`): the answer's head once it is 200, the body left to read.
+    func open(_ path: String, lastEventID: Int64?, what: String) async throws(LedgerClientError) -> HTTPClientResponse {
+        do {
+            var request = try request(.GET, path, body: nil, contentType: nil, accept: "text/event-stream")
+            if let lastEventID { request.headers.add(name: "Last-Event-ID", value: String(lastEventID)) }
+            // No deadline: a follower lives as long as its reader; the read timeout ends a dead one.
+            let response = try await http.execute(request, deadline: .distantFuture)
+            guard response.status == .ok else {
+                let buffer = try await response.body.collect(upTo: 1 << 20)
+                throw LedgerClientError.answered(WireError(status: Int(response.status.code), body: Array(buffer.readableBytesView)), to: what)
+            }
+            return response
+        } catch let error as LedgerClientError {
+            throw error
+        } catch {
+            throw LedgerClientError(.unreachable, "\(what): cannot reach \(base): \(error)")
+        }
+    }
+
+    /// A request to `base + path`, signed when the transport has a key.
+    private func request(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?, accept: String?) throws -> HTTPClientRequest {
+        let target = base + path
+        var request = HTTPClientRequest(url: target)
+        request.method = method
+        if let body {
+            request.body = .bytes(body)
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        }
+        if let accept { request.headers.add(name: "Accept", value: accept) }
+        if let signer {
+            do {
+                for (name, value) in try signer.headers(method: method.rawValue, targetURI: target, body: body, now: UnixTime.now()) {
+                    request.headers.add(name: name, value: value)
+                }
+            } catch {
+                throw LedgerClientError(.usage, "cannot sign the request to \(target): \(error)")
+            }
+        }
+        return request
+    }
+
+    /// Waits before attempt `attempt + 1`: what the server asked (capped at 30 s), else 50 ms
+    /// doubling up to 5 s.
+    static func pause(attempt: Int, retryAfter: Int?) async {
+        let milliseconds = retryAfter.map { min($0, 30) * 1000 } ?? min(50 << min(attempt - 1, 7), 5000)
+        try? await Task.sleep(for: .milliseconds(milliseconds))
+    }
+}

@@ -1,0 +1,215 @@
+import AsyncHTTPClient
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+import LedgerVerify
+import NIOCore
+
+/// A served ledger's entries from a seq on, then each new one as it is appended
+/// (`GET v1/events`), checked as they arrive, until the iterating task stops or is cancelled.
+/// When the connection breaks or the server restarts, it reconnects and resumes by itself
+/// after the last entry it handed out.
+///
+/// What it checks on every entry: its seq is the next one and its `prev` is the hash of the
+/// entry before. With ``verifying(_:)`` on (the default) it also replays the ledger from
+/// genesis, as `flowledger tail --verify` does: the rules of §7 and each author's signature
+/// under the key registered by then; the entries before the starting seq are checked but not
+/// handed out, so following from the end of a large ledger first reads all of it. And every
+/// checkpoint streamed alongside must verify, be consistent with the latest one the client
+/// verified, and (when verifying) have the root of the entries received. A failed check ends
+/// the sequence with a ``LedgerClientError`` after the entries before it.
+public struct RemoteFollower: AsyncSequence, Sendable {
+    /// Each entry.
+    public typealias Element = Entry
+
+    let ledger: RemoteLedger
+    let start: Int64
+    let verify: Bool
+
+    init(ledger: RemoteLedger, from start: Int64, verify: Bool = true) {
+        self.ledger = ledger
+        self.start = start
+        self.verify = verify
+    }
+
+    /// The same follower, replaying and checking from genesis (`true`, the default) or checking
+    /// only seq and `prev` from the starting entry on (`false`: cheap, but an entry's signature
+    /// and rules go unchecked).
+    public func verifying(_ on: Bool) -> RemoteFollower { RemoteFollower(ledger: ledger, from: start, verify: on) }
+
+    /// Entries one at a time.
+    public func makeAsyncIterator() -> Iterator { Iterator(batches: batches.makeAsyncIterator()) }
+
+    /// Entries in the batches they arrived in, with their stored lines (for printing them
+    /// byte for byte and hashing them without encoding them again).
+    public var batches: Batches { Batches(follower: self) }
+
+    /// Iterates entries.
+    public struct Iterator: AsyncIteratorProtocol {
+        var batches: Batches.Iterator
+        var pending: [Entry] = []
+        var index = 0
+
+        /// The next entry; nil once the iterating task is cancelled.
+        public mutating func next() async throws -> Entry? {
+            while index == pending.count {
+                guard let batch = try await batches.next() else { return nil }
+                pending = batch.map(\.entry)
+                index = 0
+            }
+            defer { index += 1 }
+            return pending[index]
+        }
+    }
+
+    /// The entries in batches.
+    public struct Batches: AsyncSequence, Sendable {
+        /// A batch of consecutive entries, oldest first.
+        public typealias Element = [StoredEntry]
+        let follower: RemoteFollower
+
+        /// Iterates batches.
+        public func makeAsyncIterator() -> Iterator { Iterator(follower: follower) }
+
+        /// Reads the stream, checks what it holds, and reconnects when it breaks.
+        public struct Iterator: AsyncIteratorProtocol {
+            let ledger: RemoteLedger
+            let start: Int64
+            /// The replay from genesis, when verifying.
+            var verifier: IncrementalVerifier?
+            /// The tree of the entries received, when verifying: roots to check checkpoints by.
+            var frontier = TreeFrontier()
+            /// Roots of the last ``Self/rootsKept`` tree sizes.
+            var roots: [Int64: Hash32] = [:]
+            static let rootsKept: Int64 = 4096
+            /// The next seq the stream must bring.
+            var next: Int64
+            /// The leaf hash of entry `next - 1`, once one was received.
+            var previousLeaf: Hash32?
+            var body: HTTPClientResponse.Body.AsyncIterator?
+            var parser = EventStreamParser()
+            /// A failure found after entries that are still to be handed out.
+            var failure: LedgerClientError?
+            var reconnects = 0
+
+            init(follower: RemoteFollower) {
+                ledger = follower.ledger
+                start = follower.start
+                next = follower.verify ? 0 : follower.start
+                if follower.verify { verifier = IncrementalVerifier(origin: ledger.origin, hash: ledger.hash) }
+            }
+
+            /// The next batch of checked entries; nil once the iterating task is cancelled.
+            public mutating func next() async throws -> [StoredEntry]? {
+                if let failure { throw failure }
+                while !Task.isCancelled {
+                    if body == nil {
+                        do {
+                            body = try await ledger.transport.open("v1/events?from=\(next)", lastEventID: nil, what: "following \(ledger.url)v1/events").body.makeAsyncIterator()
+                        } catch {
+                            guard error.code == .unreachable else { throw error }
+                            reconnects += 1
+                            await HTTPTransport.pause(attempt: reconnects, retryAfter: nil)
+                            continue
+                        }
+                    }
+                    let chunk: ByteBuffer?
+                    do {
+                        chunk = try await body!.next()
+                    } catch {
+                        chunk = nil
+                    }
+                    guard let chunk else {
+                        // The server closed the stream (stopping) or the connection broke: resume.
+                        body = nil
+                        parser = EventStreamParser()
+                        reconnects += 1
+                        await HTTPTransport.pause(attempt: reconnects, retryAfter: nil)
+                        continue
+                    }
+                    reconnects = 0
+                    let events: [EventStreamParser.Event]
+                    do {
+                        events = try parser.feed(chunk.readableBytesView)
+                    } catch {
+                        throw LedgerClientError(.malformedAnswer, "\(ledger.url)v1/events: a line longer than \(EventStreamParser.maxLineBytes) bytes; this is not a FlowLedger event stream")
+                    }
+                    var ready: [StoredEntry] = []
+                    do {
+                        try await take(events, into: &ready)
+                    } catch {
+                        if ready.isEmpty { throw error }
+                        failure = error
+                    }
+                    let shown = ready.drop { $0.seq < start }
+                    if !shown.isEmpty { return Array(shown) }
+                    if let failure { throw failure }
+                }
+                return nil
+            }
+
+            /// Checks `events` in order; appends the entries that hold to `ready`.
+            private mutating func take(_ events: [EventStreamParser.Event], into ready: inout [StoredEntry]) async throws(LedgerClientError) {
+                var received: [StoredEntry] = []
+                for event in events {
+                    switch event.type {
+                    case "entry":
+                        received.append(try entry(event))
+                    case "checkpoint":
+                        try settle(&received, into: &ready)
+                        try await check(checkpoint: event.data)
+                    default:
+                        continue
+                    }
+                }
+                try settle(&received, into: &ready)
+            }
+
+            /// An `entry` event as the stored entry `next`, chained to the one before.
+            private mutating func entry(_ event: EventStreamParser.Event) throws(LedgerClientError) -> StoredEntry {
+                let source = "\(ledger.url)v1/events"
+                let entry = try RemoteLedger.entry(event.data, seq: next, source: source)
+                if let previousLeaf, entry.prev != previousLeaf {
+                    throw LedgerClientError(.untrustworthy, "\(source): entry \(next)'s prev \(entry.prev.hex) is not the hash of entry \(next - 1) (\(previousLeaf.hex)); the server's log is broken or forged")
+                }
+                let leaf = Entry.leafHash(line: event.data, hash: ledger.hash)
+                previousLeaf = leaf
+                next += 1
+                if verifier != nil {
+                    try! frontier.append(leafHash: leaf, hash: ledger.hash)  // reads only the frontier
+                    let size = frontier.size
+                    roots[size] = try! MerkleTree.rootHash(size: size, reader: frontier, hash: ledger.hash)
+                    roots[size - Self.rootsKept] = nil
+                }
+                return StoredEntry(entry: entry, line: event.data)
+            }
+
+            /// Runs the replay over `received` (when verifying) and moves the entries that hold to `ready`.
+            private mutating func settle(_ received: inout [StoredEntry], into ready: inout [StoredEntry]) throws(LedgerClientError) {
+                guard !received.isEmpty else { return }
+                defer { received.removeAll() }
+                guard verifier != nil else {
+                    ready += received
+                    return
+                }
+                let (valid, violation) = verifier!.check(received)
+                ready += received.prefix(valid)
+                if let violation {
+                    throw LedgerClientError(.untrustworthy, "\(ledger.url)v1/events: the ledger does not verify at seq \(violation.seq): \(violation); the entries before it verify; run `flowledger mirror` or `flowledger verify` on a copy for a full report",
+                                            violation: violation)
+                }
+            }
+
+            /// A streamed checkpoint: it must verify and be consistent with the one remembered,
+            /// and, when its size is among the last roots computed, have that root.
+            private mutating func check(checkpoint data: [UInt8]) async throws(LedgerClientError) {
+                let source = "\(ledger.url)v1/events (checkpoint)"
+                let checkpoint = try await ledger.trust(data + [0x0a], source: source)
+                guard let root = roots[checkpoint.size] else { return }
+                guard root == checkpoint.root else {
+                    throw LedgerClientError(.untrustworthy, "\(source): checkpoint size \(checkpoint.size) signs root \(checkpoint.root.base64), but the \(checkpoint.size) entries the server streamed have root \(root.base64); the server signs a history other than the one it shows; keep this checkpoint as evidence")
+                }
+            }
+        }
+    }
+}
