@@ -304,7 +304,14 @@ public final class RemoteLedger: Sendable {
             var path: [Hash32] = []
             if let base, base.checkpoint.size != offered.checkpoint.size {
                 let sizes = [base.checkpoint.size, offered.checkpoint.size].sorted()
-                path = try await consistencyPath(old: sizes[0], new: sizes[1]).path
+                do {
+                    path = try await consistencyPath(old: sizes[0], new: sizes[1]).path
+                } catch {
+                    // A server that no longer admits to a checkpoint it signed: the proof is made
+                    // here from its own entries, so a forked history still shows as one.
+                    guard error.wire?.status == 404 else { throw error }
+                    path = try await consistencyPathFromEntries(old: sizes[0], new: sizes[1])
+                }
             }
             switch try memory.check(offered, against: base, proof: path) {
             case .consistent(let checkpoint): return checkpoint
@@ -321,6 +328,28 @@ public final class RemoteLedger: Sendable {
             return try ConsistencyProof(text: answer.text, old: old, new: new)
         } catch {
             throw LedgerClientError(.malformedAnswer, "\(url)\(path): not a consistency proof: \(error.message)")
+        }
+    }
+
+    /// The consistency proof between sizes `old` and `new` of the tree over the server's own
+    /// entries, read from genesis (costly: only when the server has no checkpoint of one size).
+    private func consistencyPathFromEntries(old: Int64, new: Int64) async throws(LedgerClientError) -> [Hash32] {
+        var frontier = TreeFrontier()
+        var tree = StoredHashArray()
+        while frontier.size < new {
+            let page = try await lines(from: frontier.size, limit: min(new - frontier.size, 1000))
+            guard !page.isEmpty else {
+                throw LedgerClientError(.untrustworthy, "\(url): the server signed a checkpoint of size \(new) but serves only \(frontier.size) entries; do not trust it")
+            }
+            for line in page {
+                // The frontier reads only itself; it returns the stored hashes in stored order.
+                tree.hashes += try! frontier.append(leafHash: Entry.leafHash(line: line, hash: hash), hash: hash)
+            }
+        }
+        do {
+            return try MerkleTree.consistencyProof(old: old, new: new, reader: tree, hash: hash)
+        } catch {
+            throw LedgerClientError(.malformedAnswer, "\(url): cannot make the consistency proof from size \(old) to \(new) from the entries served: \(error)")
         }
     }
 

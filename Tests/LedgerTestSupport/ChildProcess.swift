@@ -49,6 +49,20 @@ public final class ChildProcess {
         return code
     }
 
+    /// Waits for the process to end without holding a thread: Swift Testing runs tests on a
+    /// pool of as many threads as cores, and a test blocked in waitpid starves the others.
+    public func exitCode() async -> Int32 {
+        while status == nil {
+            var raw: Int32 = 0
+            if waitpid(pid, &raw, WNOHANG) == pid {
+                status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+            } else {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        return status!
+    }
+
     /// What it wrote to stdout so far.
     public func stdout() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: stdoutPath)) }
 
