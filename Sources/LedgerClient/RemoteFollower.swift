@@ -154,7 +154,13 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                 for event in events {
                     switch event.type {
                     case "entry":
-                        received.append(try entry(event))
+                        do {
+                            received.append(try entry(event))
+                        } catch {
+                            // The entries before it are handed out first (or an earlier break wins).
+                            try settle(&received, into: &ready)
+                            throw error
+                        }
                     case "checkpoint":
                         try settle(&received, into: &ready)
                         try await check(checkpoint: event.data)

@@ -187,4 +187,39 @@ import Glibc
             #expect(error.message.contains("not the key you gave"))
         }
     }
+
+    @Test func aFollowerStopsAtAForgedEntryAfterHandingOutTheOnesBeforeIt() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        // Someone with access to the operator's disk changes entry 3's signature.
+        let segment = fixture.directory + "/log/00000000000000000000.jsonl"
+        var lines = try contents(segment).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let signature = try #require(lines[3].range(of: "\"sig\":\""))
+        let first = lines[3][signature.upperBound]
+        lines[3].replaceSubrange(signature.upperBound...signature.upperBound, with: first == "A" ? "B" : "A")
+        try write(lines.joined(separator: "\n"), to: segment)
+        let server = try await fixture.serve()
+        defer { _ = server.stop() }
+        let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.auditorKey)
+        var seen: [Int64] = []
+        do {
+            for try await entry in ledger.follow(from: 0) { seen.append(entry.seq) }
+            Issue.record("the follower ended without finding the forged entry")
+        } catch let error as LedgerClientError {
+            #expect(error.code == .untrustworthy)
+            #expect(error.violation?.seq == 3)
+            #expect(error.message.contains("seq 3"))
+        }
+        #expect(seen == [0, 1, 2])
+        // Without replaying from genesis, the broken chain at entry 4 still stops it.
+        seen = []
+        do {
+            for try await entry in ledger.follow(from: 2).verifying(false) { seen.append(entry.seq) }
+        } catch let error as LedgerClientError {
+            #expect(error.code == .untrustworthy)
+            #expect(error.message.contains("entry 4's prev"))
+        }
+        #expect(seen == [2, 3])
+        await ledger.close()
+    }
 }
