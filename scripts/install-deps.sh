@@ -7,6 +7,11 @@ missing=()
 for pkg in libssl-dev libsqlite3-dev pkg-config openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# Go and golang.org/x/mod (GOPATH sources under /usr/share/gocode): the tlog-tiles cross-check
+# (Tests/LedgerServiceTests/TilesGoCrossCheckTests.swift) builds a Go sumdb/tlog client offline.
+for pkg in golang-go golang-golang-x-mod-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   sudo_cmd=""

@@ -151,6 +151,12 @@ package struct LedgerServer {
             var context = context
             return await reads.guarded(request, &context) { () throws(Refusal) in try reads.latestCheckpoint() }
         }
+        let tiles = TileEndpoint(served: served)
+        router.get("tile/**") { request, context in
+            var context = context
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            return await reads.guarded(request, &context) { () throws(Refusal) in try tiles.handle(path: path) }
+        }
         router.get("v1/ledger") { request, context in
             var context = context
             return await reads.guarded(request, &context) { () throws(Refusal) in reads.ledger() }

@@ -17,19 +17,25 @@ final class ServedProcess {
     let directory: String
 
     /// Starts `flowledger serve DIR --listen 127.0.0.1:0 EXTRA…` and waits for its URL.
-    init(ledger: String, _ extra: [String] = [], scratch: String) async throws {
-        directory = ledger
-        process = try ChildProcess([flowledgerPath, "serve", ledger, "--listen", "127.0.0.1:0"] + extra, directory: scratch)
+    convenience init(ledger: String, _ extra: [String] = [], scratch: String) async throws {
+        try await self.init(arguments: ["serve", ledger, "--listen", "127.0.0.1:0"] + extra, directory: ledger, scratch: scratch)
+    }
+
+    /// Starts `flowledger ARGUMENTS…`, a server whose first stdout line is its URL (`serve`,
+    /// `witness serve`), and waits for that URL.
+    init(arguments: [String], directory: String, scratch: String) async throws {
+        self.directory = directory
+        process = try ChildProcess([flowledgerPath] + arguments, directory: scratch)
         var found: String?
         let deadline = Date().addingTimeInterval(60)
         while found == nil {
             let out = String(decoding: try process.stdout(), as: UTF8.self)
             if let newline = out.firstIndex(of: "\n") { found = String(out[..<newline]) }
-            else if Date() > deadline { throw FixtureError("serve printed no URL within 60 s; stderr: \(try process.stderr())") }
+            else if Date() > deadline { throw FixtureError("\(arguments.prefix(2).joined(separator: " ")) printed no URL within 60 s; stderr: \(try process.stderr())") }
             else {
                 var status: Int32 = 0
                 if waitpid(process.pid, &status, WNOHANG) == process.pid {
-                    throw FixtureError("serve exited before listening; stderr: \(try process.stderr())")
+                    throw FixtureError("\(arguments.prefix(2).joined(separator: " ")) exited before listening; stderr: \(try process.stderr())")
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }

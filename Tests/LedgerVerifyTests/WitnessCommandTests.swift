@@ -208,6 +208,8 @@ struct WitnessCommandTests {
                                       (name+keyid+base64), for `--witness-key`.
               cosign                  Verify a checkpoint and its consistency with the last
                                       one cosigned, then cosign it.
+              serve                   Serve the witness over HTTP: C2SP tlog-witness POST
+                                      add-checkpoint.
 
               See 'flowledger help witness <subcommand>' for detailed help.
 

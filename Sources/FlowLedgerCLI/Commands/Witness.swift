@@ -15,7 +15,7 @@ struct WitnessCommand: ParsableCommand {
             Exit codes: 0 cosigned, 1 refused (bad signature or split view: evidence is written next to the \
             state), 2 usage or I/O (also: a consistency proof is needed).
             """,
-        subcommands: [Init.self, Vkey.self, Cosign.self])
+        subcommands: [Init.self, Vkey.self, Cosign.self, ServeWitness.self])
 
     /// `flowledger witness init --key KEY.pem --name NAME --state STATE.json`
     struct Init: ParsableCommand {

@@ -1,0 +1,46 @@
+import Hummingbird
+import LedgerCore
+import LedgerStore
+
+/// `GET tile/<L>/<N>[.p/<W>]` and `GET tile/entries/<N>[.p/<W>]` (DESIGN §11.1): the log as
+/// c2sp.org/tlog-tiles, so any tlog-tiles client (Go's `sumdb/tlog`, a monitor, a witness)
+/// reads and verifies it with no FlowLedger code. The bytes come from ``TileService``.
+///
+/// Tiles are served up to the latest published checkpoint's size and no further: a client sees
+/// only what a signed checkpoint commits to (a 404 beyond it, as for a tile that does not exist
+/// yet), and whatever it caches stays true, so the answers are `immutable`. Inside that size
+/// every partial width is served, which includes the partial tiles of every published checkpoint
+/// size that tlog-tiles requires; the checkpoint itself stays at `GET checkpoint` (`no-cache`).
+struct TileEndpoint: Sendable {
+    /// tlog-tiles resources never change once they exist.
+    static let cacheControl = "public, max-age=31536000, immutable"
+
+    let served: ServedLedger
+    let tiles: TileService
+
+    /// The endpoint over `served`'s ledger.
+    init(served: ServedLedger) {
+        self.served = served
+        tiles = TileService(reader: served.reader)
+    }
+
+    /// The answer for the path after `tile/`: 200 with the tile, 400 for a path that names no
+    /// tile, 404 for a tile beyond the latest published checkpoint.
+    func handle(path: String) throws(Refusal) -> Response {
+        let tile: Tile
+        do {
+            tile = try Tile(path: path)
+        } catch {
+            throw Refusal(400, "badRequest", error.message)
+        }
+        guard let published = served.latestCheckpoint?.size else {
+            throw Refusal(404, "notFound", "\(tile.path): no checkpoint has been published yet, and tiles are served only for what a published checkpoint covers; the operator publishes one with serve --operator-key, or `flowledger checkpoint`")
+        }
+        do {
+            return WireAnswer.ok(try tiles.bytes(of: tile, within: published), contentType: "application/octet-stream",
+                                 cacheControl: Self.cacheControl)
+        } catch {
+            throw ReadEndpoints.refusal(error)
+        }
+    }
+}
