@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
         // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
         .executableTarget(name: "flowledger-bench", dependencies: [
-            "FlowLedger", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "FlowLedger", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Writes the verifier's test corpus in Fixtures/ledgers (scripts/gen-fixtures.sh): fixed

@@ -15,6 +15,7 @@ let usage = """
            flowledger-bench views [--quick] [--open] [--entries N] [--ledger DIR]
            flowledger-bench open [--quick] [--entries N] [--rounds N] [--ledger DIR]
            flowledger-bench report [--quick] [--open] [--entries N] [--ledger DIR]
+           flowledger-bench service [--quick] [--events N] [--singles N] [--followers N] [--idle-seconds N]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -37,6 +38,10 @@ let usage = """
       report   `flowledger report` (a child process) on a ledger of --entries (default 1,000,000;
                --open: every exchange overdue) with current views: wall time (goal ≤ 10 s), peak
                RSS, the page's size (goal ≤ 5 MiB), and `flowledger verify` alone beside it
+      service  `flowledger serve` on loopback beside the local `append --signed` rate: 16 clients ×
+               batches of 100 (goal ≥ 0.8), 64 clients × 1 event with p50/p99 (goal ≥ 0.4), append ->
+               v1/events follower p50/p99 (goal p99 ≤ 50 ms), 1,000 idle followers' server CPU
+               (goal ≤ 1% of a core) and RSS (≤ 256 MiB), and 16 × 100 over TLS as a ratio
     """
 
 /// A bad command line; printed with the usage text (exit 2).

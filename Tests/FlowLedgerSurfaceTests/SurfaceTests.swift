@@ -175,6 +175,8 @@ struct SurfaceTests {
         "LedgerStore.StoredEntry", "LedgerStore.WriterOptions", "LedgerStore.StoreError", "LedgerStore.ProofService",
         // Talking to a served ledger.
         "LedgerWire.RequestSigner", "LedgerWire.UnixTime", "LedgerWire.WireError", "LedgerWire.RequestSignatureError",
+        "LedgerClient.RemoteLedger", "LedgerClient.RemoteLedgerOptions", "LedgerClient.RemoteFollower",
+        "LedgerClient.LedgerClientError",
         // Regulators' checks.
         "LedgerVerify.LedgerVerifier", "LedgerVerify.VerifyOptions", "LedgerVerify.VerifyError",
         "LedgerVerify.VerificationReport", "LedgerVerify.Verdict", "LedgerVerify.IntegrityBreak",

@@ -38,4 +38,35 @@ import Testing
         #expect(printed.count == 1 && printed[0].hasSuffix(",\"seq\":8}\n"), "\(printed)")
         #expect(try readmeShows(readmeBlock(named: "service", in: #filePath)))
     }
+
+    @Test func theReadmeRemoteProgramAppendsWithACheckedProofAndFollows() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let operatorKeyPath = try fixture.keyFile(fixture.scenario.operatorKey, "operator.pem")
+        let server = try await fixture.serve(["--operator-key", operatorKeyPath, "--checkpoint-interval", "100ms"])
+        defer { _ = server.stop() }
+        let url = server.url
+        let platform = fixture.scenario.platform, platformKey = fixture.scenario.platformKey
+        let exchange = try fixture.scenario.exchange(43).event.body
+        let checkpointFile = fixture.work + "/exchange.checkpoint"
+        var printed: [String] = []
+        func print(_ text: String) { printed.append(text) }
+
+        // README remote: begin
+        var options = RemoteLedgerOptions()
+        options.checkpointFile = checkpointFile   // the latest verified checkpoint, kept across runs
+        let ledger = try await RemoteLedger.connect(to: url, key: platformKey, options: options)
+        let receipts = try await ledger.append([try platform.sign(exchange, id: "x-43")], wait: .checkpoint)
+        print("entry \(receipts[0].seq): proof checked against a verified checkpoint")
+        for try await entry in ledger.follow(from: receipts[0].seq) {   // replayed and checked from genesis
+            print("\(entry.seq) \(entry.event.type.rawValue) by \(entry.event.author)")
+            break
+        }
+        await ledger.close()
+        // README remote: end
+
+        #expect(printed == ["entry 8: proof checked against a verified checkpoint", "8 exchange.sent by ride.example"], "\(printed)")
+        #expect(FileManager.default.fileExists(atPath: checkpointFile))
+        #expect(try readmeShows(readmeBlock(named: "remote", in: #filePath)))
+    }
 }

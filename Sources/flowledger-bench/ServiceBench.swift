@@ -1,0 +1,289 @@
+// `flowledger serve` on loopback (scripts/bench-service.sh), each figure beside the local
+// `flowledger append DIR --signed FILE` rate measured in the same run (issue 13's yardstick):
+//   1. the local rate: the release binary appending the pre-signed events to a directory;
+//   2. 16 clients (RemoteLedger, one connection pool each) sending batches of 100: events/s;
+//   3. 64 clients sending one event per request: events/s, p50 and p99 receipt latency (each
+//      request costs two signature checks, the request's and the event's: 0.5 is the ceiling);
+//   4. `v1/events`: from a durable append's receipt to a follower in this process: p50, p99;
+//   5. 1,000 idle followers (raw sockets, signed GET v1/events): the server's CPU over an idle
+//      window and its RSS;
+//   6. TLS: step 2 again over https (a certificate made by `openssl req`), as a ratio.
+// Results are figures, never assertions.
+import Foundation
+import FlowLedger
+import LedgerCore
+import LedgerWire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ServiceBench {
+    /// Events appended in steps 1, 2 and 6.
+    var events = 40_000
+    /// Events in step 3 (one per request).
+    var singles = 10_000
+    /// Sequential appends timed in step 4.
+    var latencyAppends = 500
+    /// Idle followers in step 5.
+    var followers = 1000
+    /// Seconds of idle window in step 5.
+    var idleSeconds = 10
+
+    init(arguments: [String]) throws {
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--events": events = try positiveNumber(after: argument, in: &rest)
+            case "--singles": singles = try positiveNumber(after: argument, in: &rest)
+            case "--followers": followers = try positiveNumber(after: argument, in: &rest)
+            case "--idle-seconds": idleSeconds = try positiveNumber(after: argument, in: &rest)
+            case "--quick":
+                (events, singles, latencyAppends, followers, idleSeconds) = (4000, 1000, 100, 200, 3)
+            default: throw UsageError("unknown option \(argument)")
+            }
+        }
+    }
+
+    func run() async throws {
+        let work = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let binary = executableDirectory() + "/flowledger"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchError("\(binary) is not built: swift build -c release --product flowledger")
+        }
+        let cast = try StoreCast(suite: .ed25519SHA256)
+        let total = events + singles + latencyAppends + events
+        print("flowledger serve on loopback: ed25519-sha256, \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAverage())")
+        print("signing \(grouped(total)) events beforehand on every core…")
+        let signed = try cast.exchanges(0..<total)
+        var cursor = 0
+        func take(_ count: Int) -> [SignedEvent] {
+            defer { cursor += count }
+            return Array(signed[cursor..<(cursor + count)])
+        }
+        let bulk = take(events)
+
+        heading("1. the yardstick: `flowledger append DIR --signed FILE` (release binary, local)")
+        let local = try localRate(cast: cast, events: bulk, binary: binary, work: work)
+        rateLine("local append --signed", local)
+
+        let directory = work + "/served"
+        try cast.createLedger(at: directory).close()
+        let operatorKey = work + "/operator.pem"
+        try writeKey(cast.operatorKey, to: operatorKey)
+        let server = try ServedChild(binary: binary, arguments: ["serve", directory, "--listen", "127.0.0.1:0", "--rate", "100000000/s",
+                                                                 "--operator-key", operatorKey], work: work, name: "serve")
+        defer { server.stop() }
+
+        heading("2. 16 clients, batches of 100 events (http)")
+        let batched = try await appendConcurrently(url: server.url, key: cast.providerKey, events: bulk, clients: 16, batch: 100, trustRoots: [])
+        rateLine("16 × 100", batched.rate, String(format: "%.2f of local", batched.rate / local))
+
+        heading("3. 64 clients, one event per request")
+        let single = try await appendConcurrently(url: server.url, key: cast.providerKey, events: take(singles), clients: 64, batch: 1, trustRoots: [])
+        rateLine("64 × 1", single.rate, String(format: "%.2f of local (ceiling 0.5)", single.rate / local))
+        line("  receipt latency", String(format: "p50 %.1f ms, p99 %.1f ms", quantile(single.latencies, 0.5) * 1000, quantile(single.latencies, 0.99) * 1000))
+
+        heading("4. v1/events: durable append (receipt) -> a follower's hands")
+        let delays = try await streamLatency(url: server.url, key: cast.providerKey, events: take(latencyAppends))
+        line("  append -> follower", String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d appends",
+                                            quantile(delays, 0.5) * 1000, quantile(delays, 0.99) * 1000, delays.max()! * 1000, delays.count))
+
+        heading("5. \(grouped(followers)) idle followers of v1/events")
+        try await idleFollowers(server: server, key: cast.providerKey)
+
+        heading("6. TLS: step 2 over https")
+        let certificate = work + "/cert.pem"
+        let privateKey = work + "/key.pem"
+        guard try runChild(["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                            "-keyout", privateKey, "-out", certificate], stdoutPath: work + "/openssl.out", stderrPath: work + "/openssl.err") == 0 else {
+            throw BenchError("openssl req failed: \((try? String(contentsOfFile: work + "/openssl.err", encoding: .utf8)) ?? "")")
+        }
+        server.stop()
+        let secure = try ServedChild(binary: binary, arguments: ["serve", directory, "--listen", "127.0.0.1:0", "--rate", "100000000/s",
+                                                                 "--tls-cert", certificate, "--tls-key", privateKey], work: work, name: "serve-tls")
+        defer { secure.stop() }
+        let tls = try await appendConcurrently(url: secure.url, key: cast.providerKey, events: take(events), clients: 16, batch: 100, trustRoots: [certificate])
+        rateLine("16 × 100 over TLS", tls.rate, String(format: "%.2f of local, %.2f of plain http", tls.rate / local, tls.rate / batched.rate))
+    }
+
+    /// `flowledger append DIR --signed FILE` on a fresh ledger: events per second, process start to exit.
+    private func localRate(cast: StoreCast, events: [SignedEvent], binary: String, work: String) throws -> Double {
+        let input = work + "/signed.jsonl"
+        let lines = try parallelMap(events.count) { String(decoding: CanonicalJSON.encode(events[$0].json), as: UTF8.self) }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+        let directory = work + "/local"
+        try cast.createLedger(at: directory).close()
+        let start = nanos()
+        let status = try runChild([binary, "append", directory, "--signed", input], stdoutPath: work + "/local.out", stderrPath: work + "/local.err")
+        let elapsed = seconds(since: start)
+        guard status == 0 else { throw BenchError("local append exited \(status)") }
+        return Double(events.count) / elapsed
+    }
+
+    /// `clients` RemoteLedgers appending `events` in requests of `batch`: rate and per-request latencies.
+    private func appendConcurrently(url: String, key: PrivateKey, events: [SignedEvent], clients: Int, batch: Int,
+                                    trustRoots: [String]) async throws -> (rate: Double, latencies: [Double]) {
+        var options = RemoteLedgerOptions()
+        options.trustRoots = trustRoots
+        var ledgers: [RemoteLedger] = []
+        for _ in 0..<clients { ledgers.append(try await RemoteLedger.connect(to: url, key: key, options: options)) }
+        let requests = stride(from: 0, to: events.count, by: batch).map { Array(events[$0..<min($0 + batch, events.count)]) }
+        let start = nanos()
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for client in 0..<clients {
+                let ledger = ledgers[client]
+                group.addTask {
+                    var spent: [Double] = []
+                    for index in stride(from: client, to: requests.count, by: clients) {
+                        let began = nanos()
+                        _ = try await ledger.append(requests[index])
+                        spent.append(seconds(since: began))
+                    }
+                    return spent
+                }
+            }
+            var all: [Double] = []
+            for try await spent in group { all += spent }
+            return all.sorted()
+        }
+        let elapsed = seconds(since: start)
+        for ledger in ledgers { await ledger.close() }
+        return (Double(events.count) / elapsed, latencies)
+    }
+
+    /// Sequential appends, each timed from its receipt to the follower's receiving it.
+    private func streamLatency(url: String, key: PrivateKey, events: [SignedEvent]) async throws -> [Double] {
+        let ledger = try await RemoteLedger.connect(to: url, key: key)
+        defer { Task { await ledger.close() } }
+        let start = try await ledger.size()
+        let arrivals = AsyncStream<(Int64, UInt64)>.makeStream()
+        let follower = Task {
+            for try await entry in ledger.follow(from: start).verifying(false) {
+                arrivals.continuation.yield((entry.seq, nanos()))
+            }
+        }
+        defer { follower.cancel() }
+        var iterator = arrivals.stream.makeAsyncIterator()
+        var delays: [Double] = []
+        for event in events {
+            let receipt = try await ledger.append(event)
+            let durable = nanos()
+            while let (seq, at) = await iterator.next() {
+                if seq == receipt.seq {
+                    delays.append(Double(Int64(at) - Int64(durable)) / 1e9)
+                    break
+                }
+            }
+        }
+        // The stream often delivers the entry before the append's answer arrives: that is 0.
+        return delays.map { max($0, 0) }.sorted()
+    }
+
+    /// Opens idle followers on raw sockets and measures the server's CPU and RSS while they wait.
+    private func idleFollowers(server: ServedChild, key: PrivateKey) async throws {
+        let components = URLComponents(string: server.url)!
+        let port = UInt16(components.port!)
+        let beforeRSS = server.residentBytes()
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        let signer = RequestSigner(key: key)
+        for _ in 0..<followers {
+            let path = "/v1/events?from=100000000"
+            var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n"
+            for (name, value) in try signer.headers(method: "GET", targetURI: "http://127.0.0.1:\(port)\(path)", body: nil, now: UnixTime.now()) {
+                request += "\(name): \(value)\r\n"
+            }
+            request += "\r\n"
+            sockets.append(try Self.connectAndSend(port: port, request))
+        }
+        try await Task.sleep(for: .seconds(2))  // every stream answered and parked
+        let open = sockets.filter { Self.readsHeaders($0) }.count
+        let (ticks0, wall0) = (server.cpuTicks(), nanos())
+        try await Task.sleep(for: .seconds(idleSeconds))
+        let cpu = Double(server.cpuTicks() - ticks0) / Double(sysconf(Int32(_SC_CLK_TCK))) / seconds(since: wall0)
+        line("  streams answered 200", "\(open) of \(followers)")
+        line("  server CPU while idle", String(format: "%.2f%% of a core", cpu * 100))
+        line("  server RSS", "\(mebibytes(server.residentBytes())) (\(mebibytes(beforeRSS)) before the followers)")
+    }
+
+    /// A TCP connection to 127.0.0.1:`port` with `request` written.
+    private static func connectAndSend(port: UInt16, _ request: String) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw BenchError("connect: \(String(cString: strerror(errno)))") }
+        _ = Array(request.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return fd
+    }
+
+    /// Whether the answer on `fd` so far starts with `HTTP/1.1 200` (non-blocking peek).
+    private static func readsHeaders(_ fd: Int32) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 12)
+        let count = recv(fd, &buffer, 12, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count >= 12 && String(decoding: buffer, as: UTF8.self).hasPrefix("HTTP/1.1 200")
+    }
+
+    private func writeKey(_ key: PrivateKey, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw BenchError("cannot write \(path)") }
+        let pem = Array(try key.pemRepresentation().utf8)
+        _ = pem.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+}
+
+/// A `flowledger serve` (or other listening) child process whose first stdout line is its URL.
+final class ServedChild {
+    let pid: pid_t
+    let url: String
+    private var stopped = false
+
+    init(binary: String, arguments: [String], work: String, name: String) throws {
+        let out = work + "/\(name).out"
+        pid = try spawnChild([binary] + arguments, stdoutPath: out, stderrPath: work + "/\(name).err")
+        let deadline = nanos() + 60_000_000_000
+        while true {
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if let newline = text.firstIndex(of: "\n") {
+                url = String(text[..<newline])
+                return
+            }
+            var raw: Int32 = 0
+            if waitpid(pid, &raw, WNOHANG) == pid || nanos() > deadline {
+                throw BenchError("\(name) did not start: \((try? String(contentsOfFile: work + "/\(name).err", encoding: .utf8)) ?? "")")
+            }
+            usleep(20_000)
+        }
+    }
+
+    /// utime + stime so far, in clock ticks.
+    func cpuTicks() -> Int64 {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return 0 }
+        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+        return Int64(fields[11])! + Int64(fields[12])!
+    }
+
+    /// The resident set size now (VmRSS), in bytes.
+    func residentBytes() -> Int64 {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let row = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kib = row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int64($0) }) else { return 0 }
+        return kib * 1024
+    }
+
+    /// SIGTERM, and waits for the exit.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        kill(pid, SIGTERM)
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+    }
+}
