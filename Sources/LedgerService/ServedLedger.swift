@@ -69,13 +69,14 @@ package final class ServedLedger: Sendable {
     }
 
     /// Counts an append into the queue, unless the service stops or the queue is full.
-    package func enterAppend() throws(WireErrorReason) {
-        try state.withLock { state throws(WireErrorReason) in
+    package func enterAppend() throws(AppendQueueRefusal) {
+        let depth = try state.withLock { state throws(AppendQueueRefusal) in
             if state.stopping { throw .stopping }
             if state.queuedAppends >= options.maxQueuedAppends { throw .queueFull }
             state.queuedAppends += 1
+            return state.queuedAppends
         }
-        metrics.queueDepth.record(Double(state.withLock { $0.queuedAppends }))
+        metrics.queueDepth.record(Double(depth))
     }
 
     /// Counts an append out of the queue.
@@ -97,7 +98,7 @@ package final class ServedLedger: Sendable {
     }
 
     /// Why an append was not queued.
-    package enum WireErrorReason: Error {
+    package enum AppendQueueRefusal: Error {
         /// The service is shutting down.
         case stopping
         /// Too many appends wait already.

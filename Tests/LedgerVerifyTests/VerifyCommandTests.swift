@@ -45,7 +45,7 @@ final class VerifyCommandTests {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let window = try flowledger(["verify", intact, "--ack-window", "soon"])
         #expect(window.status == 2)
-        #expect(window.err == "flowledger: error: --ack-window: \"soon\" is not a duration; use a positive whole number with h, m or s, e.g. 24h\n")
+        #expect(window.err == "flowledger: error: --ack-window: \"soon\" is not a duration; write it as 500ms, 90s, 15m, 1h, 2d or 1h30m (a bare number is seconds)\n")
         let key = try flowledger(["verify", intact, "--vkey", "not+a+key"])
         #expect(key.status == 2)
         #expect(key.err.hasPrefix("flowledger: error: --vkey: "))

@@ -54,7 +54,7 @@ struct Report: ParsableCommand {
             throw CommandFailure("--lang: \"\(lang)\" is not a report language; use en or zh-CN")
         }
         options.language = language
-        options.acknowledgementWindow = try Verify.duration(ackWindow, option: "--ack-window")
+        options.acknowledgementWindow = try RelativeTime.positiveDuration(ackWindow, option: "--ack-window")
         if let checkedAt {
             guard (try? Timestamp(parsing: checkedAt)) != nil else {
                 throw CommandFailure("--checked-at: \"\(checkedAt)\" is not an RFC 3339 UTC time; write it as 2026-11-30T09:00:00Z")

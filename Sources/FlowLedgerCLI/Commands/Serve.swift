@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert, let tlsKey { options.tls = (tlsCert, tlsKey) }
         options.insecureHTTP = insecureHttp
         options.operatorKey = try operatorKey.map { try KeyFile.read($0) }
-        options.checkpointIntervalMilliseconds = try Self.milliseconds(checkpointInterval, option: "--checkpoint-interval")
+        options.checkpointIntervalMilliseconds = try RelativeTime.positiveDuration(checkpointInterval, option: "--checkpoint-interval") / 1000
         options.publicRead = publicRead
         guard let perSecond = Double(rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate), perSecond > 0 else {
             throw ValidationError("--rate \(rate): give events per second, e.g. 500/s")
@@ -56,7 +56,7 @@ struct Serve: AsyncParsableCommand {
         options.ratePerSecond = perSecond
         options.metricsListen = try metricsListen.map { try Self.address($0, option: "--metrics-listen") }
         options.publicURL = publicUrl
-        options.idleTimeoutSeconds = max(1, try Self.milliseconds(idleTimeout, option: "--idle-timeout") / 1000)
+        options.idleTimeoutSeconds = max(1, try RelativeTime.positiveDuration(idleTimeout, option: "--idle-timeout") / 1_000_000)
 
         var logger = Logger(label: "flowledger.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .info
@@ -75,14 +75,5 @@ struct Serve: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
-    }
-
-    /// `1s`, `500ms`, `2m`.
-    static func milliseconds(_ text: String, option: String) throws -> Int64 {
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            if let value = Int64(text.dropLast(suffix.count)), value > 0 { return value * factor }
-        }
-        throw ValidationError("\(option) \(text): give a duration such as 1s, 500ms or 1m")
     }
 }

@@ -49,7 +49,7 @@ struct Verify: ParsableCommand {
             }
             options.trustedCheckpoint = (fromCheckpoint, Array(data))
         }
-        options.acknowledgementWindow = try Self.duration(ackWindow, option: "--ack-window")
+        options.acknowledgementWindow = try RelativeTime.positiveDuration(ackWindow, option: "--ack-window")
         let progress = ProgressLine(enabled: isatty(2) == 1)
         options.progress = progress.update
         let report: VerificationReport
@@ -71,15 +71,6 @@ struct Verify: ParsableCommand {
                         : VerifyViews.text(report, views))
         let exitCode = VerifyViews.verdict(report, views).1
         if exitCode != 0 { throw ExitCode(exitCode) }
-    }
-
-    /// "24h", "90m", "3600s" in microseconds.
-    static func duration(_ text: String, option: String) throws -> Int64 {
-        let units: [(String, Int64)] = [("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let value = Int64(text.dropLast()), value > 0, value < Int64.max / scale { return value * scale }
-        }
-        throw CommandFailure("\(option): \"\(text)\" is not a duration; use a positive whole number with h, m or s, e.g. 24h")
     }
 }
 
