@@ -102,4 +102,32 @@ import Testing
         #expect(try contents(cursor).trimmingCharacters(in: .whitespacesAndNewlines) == "11")
         await ledger.close()
     }
+
+    @Test func overHTTPSTheClientTrustsOnlyTheCAItIsGiven() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let cert = fixture.work + "/cert.pem", key = fixture.work + "/key.pem"
+        let openssl = try ChildProcess(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                        "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], directory: fixture.work)
+        let made = await openssl.exitCode()
+        #expect(made == 0)
+        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key])
+        defer { _ = server.stop() }
+        let platformKeyPath = try fixture.keyFile(fixture.scenario.platformKey, "platform.pem")
+        let signed = try fixture.scenario.writeSignedExchanges(count: 2)
+        let trusted = try await flowledgerAsync(["append", server.url, "--key", platformKeyPath, "--signed", signed, "--ca", cert])
+        #expect(trusted.status == 0, "\(trusted.err)")
+        #expect(trusted.out.split(separator: "\n").count == 2)
+        // Without --ca the self-signed certificate is not trusted: nothing is sent, exit 2.
+        var options = RemoteLedgerOptions()
+        options.retries = 0
+        options.requestTimeout = 5
+        do {
+            _ = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey, options: options)
+            Issue.record("the client trusted a certificate no CA it knows signed")
+        } catch {
+            #expect(error.code == .unreachable)
+        }
+    }
 }
