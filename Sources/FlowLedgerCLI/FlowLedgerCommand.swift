@@ -60,7 +60,7 @@ struct LedgerDirectory: ParsableArguments {
 /// The ledger a command works on: a directory, or the URL of a served ledger (`http://…`,
 /// `https://…`) for the commands that also work over the network.
 struct LedgerLocation: ParsableArguments {
-    @Argument(help: "The ledger directory, or the http(s):// URL of a served ledger.")
+    @Argument(help: ArgumentHelp("The ledger directory, or the http(s):// URL of a served ledger.", valueName: "dir-or-url"))
     var location: String
 
     /// The URL, when the ledger is served.

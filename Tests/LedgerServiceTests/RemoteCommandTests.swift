@@ -106,12 +106,7 @@ import Testing
     @Test func overHTTPSTheClientTrustsOnlyTheCAItIsGiven() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let cert = fixture.work + "/cert.pem", key = fixture.work + "/key.pem"
-        let openssl = try ChildProcess(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                        "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-                                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], directory: fixture.work)
-        let made = await openssl.exitCode()
-        #expect(made == 0)
+        let (cert, key) = try await fixture.selfSignedCertificate()
         let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key])
         defer { _ = server.stop() }
         let platformKeyPath = try fixture.keyFile(fixture.scenario.platformKey, "platform.pem")

@@ -44,6 +44,17 @@ struct ServiceFixture {
         return path
     }
 
+    /// A self-signed certificate for 127.0.0.1 and localhost made by `openssl req`, and its key:
+    /// the PEM files' paths beside the ledger.
+    func selfSignedCertificate() async throws -> (certificate: String, key: String) {
+        let cert = work + "/cert.pem", key = work + "/key.pem"
+        let openssl = try ChildProcess(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                        "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], directory: work)
+        guard await openssl.exitCode() == 0 else { throw FixtureError("openssl req failed: \(try openssl.stderr())") }
+        return (cert, key)
+    }
+
     /// Serves the ledger with `extra` arguments.
     func serve(_ extra: [String] = []) async throws -> ServedProcess {
         try await ServedProcess(ledger: directory, extra, scratch: work)

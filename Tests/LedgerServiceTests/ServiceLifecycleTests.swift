@@ -165,11 +165,7 @@ import Glibc
     @Test func tlsWithACertificateMadeByOpenSSL() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let cert = fixture.work + "/cert.pem", key = fixture.work + "/key.pem"
-        let made = try run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                            "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
-        #expect(made.status == 0, "\(made.stderr)")
+        let (cert, key) = try await fixture.selfSignedCertificate()
         let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key])
         defer { _ = server.stop() }
         #expect(server.url.hasPrefix("https://127.0.0.1:"))

@@ -235,8 +235,8 @@ struct TailTests {
         }
         let missing = ledger.work + "/missing"
         try expectError([missing], "flowledger: error: \(missing) does not exist: give the directory of a ledger (it holds ledger.json and log/); `flowledger init` creates a new one\n")
-        try expectError([directory, "-o", "yaml"], "flowledger: error: -o must be pretty, json or raw, not \"yaml\"\nUsage: flowledger tail [<options>] <directory>\n  See 'flowledger tail --help' for more information.\n")
-        try expectError([directory, "-n", "3", "--from", "1"], "flowledger: error: -n counts back from the end, --from and --since name a start: give one of them\nUsage: flowledger tail [<options>] <directory>\n  See 'flowledger tail --help' for more information.\n")
+        try expectError([directory, "-o", "yaml"], "flowledger: error: -o must be pretty, json or raw, not \"yaml\"\nUsage: flowledger tail [<options>] <dir-or-url>\n  See 'flowledger tail --help' for more information.\n")
+        try expectError([directory, "-n", "3", "--from", "1"], "flowledger: error: -n counts back from the end, --from and --since name a start: give one of them\nUsage: flowledger tail [<options>] <dir-or-url>\n  See 'flowledger tail --help' for more information.\n")
         try expectError([directory, "--type", "exchange.snt"], "flowledger: error: --type: no event type starts with \"exchange.snt\"; known types: ledger.genesis, party.registered, party.key-rotated, party.suspended, party.reinstated, dataset.cataloged, dataset.reclassified, grant.issued, grant.revoked, exchange.sent, exchange.received, quality.reported, audit.finding\n")
         try expectError([directory, "--since", "yesterday"], "flowledger: error: --since: \"yesterday\" is neither an RFC 3339 UTC time (2026-11-23T08:00:00Z) nor a span back from now (90s, 15m, 1h, 2d, 1h30m)\n")
         try expectError([directory, "--from", "99"], "flowledger: error: --from 99: \(directory) has 15 entries (0…14); add -f to wait for entry 99\n")
