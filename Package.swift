@@ -98,6 +98,7 @@ let package = Package(
         .executableTarget(name: "flowledger-bench", dependencies: [
             "FlowLedger", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Writes the verifier's test corpus in Fixtures/ledgers (scripts/gen-fixtures.sh): fixed
         // test keys, fixed times, so the output is the same on every run.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Service benchmarks (release build): `flowledger serve` on loopback — 16 clients × batches of
 # 100, 64 clients × 1 event (p50/p99), append -> v1/events follower latency, 1000 idle
-# followers' CPU and RSS, and the cost of TLS — each beside the local `append --signed` rate
+# followers' CPU and RSS, tlog-tiles per second, and the cost of TLS — each beside the local `append --signed` rate
 # measured in the same run.
 #   scripts/bench-service.sh            full run (a few minutes)
 #   scripts/bench-service.sh --quick    every size ~10x smaller, a smoke run

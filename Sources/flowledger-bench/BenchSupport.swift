@@ -41,7 +41,8 @@ let usage = """
       service  `flowledger serve` on loopback beside the local `append --signed` rate: 16 clients ×
                batches of 100 (goal ≥ 0.8), 64 clients × 1 event with p50/p99 (goal ≥ 0.4), append ->
                v1/events follower p50/p99 (goal p99 ≤ 50 ms), 1,000 idle followers' server CPU
-               (goal ≤ 1% of a core) and RSS (≤ 256 MiB), and 16 × 100 over TLS as a ratio
+               (goal ≤ 1% of a core) and RSS (≤ 256 MiB), tlog-tiles served per second, and 16 × 100
+               over TLS as a ratio
     """
 
 /// A bad command line; printed with the usage text (exit 2).
