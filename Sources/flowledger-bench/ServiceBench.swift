@@ -79,12 +79,14 @@ struct ServiceBench {
         defer { server.stop() }
 
         heading("2. 16 clients, batches of 100 events (http)")
-        let batched = try await appendConcurrently(url: server.url, key: cast.providerKey, events: bulk, clients: 16, batch: 100, trustRoots: [])
+        let batched = try await appendConcurrently(url: server.url, key: cast.providerKey, events: bulk, clients: 16, batch: 100, trustRoots: [], server: server)
         rateLine("16 × 100", batched.rate, String(format: "%.2f of local", batched.rate / local))
+        line("  CPU", batched.cpu)
 
         heading("3. 64 clients, one event per request")
-        let single = try await appendConcurrently(url: server.url, key: cast.providerKey, events: take(singles), clients: 64, batch: 1, trustRoots: [])
+        let single = try await appendConcurrently(url: server.url, key: cast.providerKey, events: take(singles), clients: 64, batch: 1, trustRoots: [], server: server)
         rateLine("64 × 1", single.rate, String(format: "%.2f of local (ceiling 0.5)", single.rate / local))
+        line("  CPU", single.cpu)
         line("  receipt latency", String(format: "p50 %.1f ms, p99 %.1f ms", quantile(single.latencies, 0.5) * 1000, quantile(single.latencies, 0.99) * 1000))
 
         heading("4. v1/events: durable append (receipt) -> a follower's hands")
@@ -112,7 +114,7 @@ struct ServiceBench {
         let secure = try ServedChild(binary: binary, arguments: ["serve", directory, "--listen", "127.0.0.1:0", "--rate", "100000000/s",
                                                                  "--tls-cert", certificate, "--tls-key", privateKey], work: work, name: "serve-tls")
         defer { secure.stop() }
-        let tls = try await appendConcurrently(url: secure.url, key: cast.providerKey, events: take(events), clients: 16, batch: 100, trustRoots: [certificate])
+        let tls = try await appendConcurrently(url: secure.url, key: cast.providerKey, events: take(events), clients: 16, batch: 100, trustRoots: [certificate], server: secure)
         rateLine("16 × 100 over TLS", tls.rate, String(format: "%.2f of local, %.2f of plain http", tls.rate / local, tls.rate / batched.rate))
     }
 
@@ -174,12 +176,13 @@ struct ServiceBench {
 
     /// `clients` RemoteLedgers appending `events` in requests of `batch`: rate and per-request latencies.
     private func appendConcurrently(url: String, key: PrivateKey, events: [SignedEvent], clients: Int, batch: Int,
-                                    trustRoots: [String]) async throws -> (rate: Double, latencies: [Double]) {
+                                    trustRoots: [String], server: ServedChild) async throws -> (rate: Double, latencies: [Double], cpu: String) {
         var options = RemoteLedgerOptions()
         options.trustRoots = trustRoots
         var ledgers: [RemoteLedger] = []
         for _ in 0..<clients { ledgers.append(try await RemoteLedger.connect(to: url, key: key, options: options)) }
         let requests = stride(from: 0, to: events.count, by: batch).map { Array(events[$0..<min($0 + batch, events.count)]) }
+        let (serverTicks, clientCPU) = (server.cpuTicks(), cpuSeconds())
         let start = nanos()
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for client in 0..<clients {
@@ -199,8 +202,11 @@ struct ServiceBench {
             return all.sorted()
         }
         let elapsed = seconds(since: start)
+        let serverCores = Double(server.cpuTicks() - serverTicks) / Double(sysconf(Int32(_SC_CLK_TCK))) / elapsed
+        let clientCores = (cpuSeconds() - clientCPU) / elapsed
         for ledger in ledgers { await ledger.close() }
-        return (Double(events.count) / elapsed, latencies)
+        // The clients share the machine: their signing and HTTP cost cores the server lacks.
+        return (Double(events.count) / elapsed, latencies, String(format: "server %.2f cores, clients (this process) %.2f cores", serverCores, clientCores))
     }
 
     /// Sequential appends, each timed from its call and from its receipt to the follower's
