@@ -5,17 +5,18 @@ import Synchronization
 /// twice is refused (DESIGN §11.4: "or that it has already seen").
 ///
 /// Each signature is remembered as SHA-256 of its bytes (32 bytes, not the signature) until
-/// `expires + maxClockSkew`; after that the verifier refuses it as expired anyway, even from a
-/// clock that runs up to the skew behind, so it can be forgotten. Forgetting is driven by the
-/// `now` callers pass (no timers), in order of expiry through a min-heap: O(log n) per call.
+/// `expires + retention`; after `expires` the verifier refuses it as expired anyway, and the
+/// retention (30 s by default) covers the server's own clock stepping back by that much. Forgetting
+/// is driven by the `now` callers pass (no timers), in order of expiry through a min-heap:
+/// O(log n) per call.
 ///
 /// Bounded memory: at most ``capacity`` signatures, about 120 bytes each (dictionary entry and
-/// heap entry), so the default 100,000 costs some 12 MB. With FlowLedger's limits a signature is
-/// kept at most `lifetime + skew` ≤ 600 s after `created`, so the default sustains about 160
-/// signed requests per second at the longest lifetime (1,000 per second at the signer's default
-/// 60 s lifetime, which is kept for 360 s). When full it refuses new signatures with
-/// ``Admission/full`` (answer 503 with `Retry-After`) instead of forgetting one early, which
-/// would let that one be replayed.
+/// heap entry), so the default 400,000 costs at most some 48 MB. A signature is kept
+/// `lifetime + retention` after `created`: at the signer's default 60 s lifetime, 90 s, so the
+/// default sustains about 4,400 signed requests per second (1,200 at the longest lifetime, 300 s),
+/// more than two cores verify. When full it refuses new signatures with ``Admission/full``
+/// (answer 503 with `Retry-After`) instead of forgetting one early, which would let that one be
+/// replayed.
 ///
 /// Thread-safe: one `Mutex` around the state; every call holds it for O(log n) work.
 public final class SignatureReplayGuard: Sendable {
@@ -31,7 +32,7 @@ public final class SignatureReplayGuard: Sendable {
 
     /// Most signatures remembered at once.
     public let capacity: Int
-    /// Seconds past `expires` a signature is kept (the verifier's clock skew).
+    /// Seconds past `expires` a signature is kept (a margin for the server's clock stepping back).
     public let retention: Int64
 
     private struct Entry {
@@ -48,7 +49,7 @@ public final class SignatureReplayGuard: Sendable {
     private let state = Mutex(State())
 
     /// A guard remembering up to `capacity` signatures, each until `expires + retention`.
-    public init(capacity: Int = 100_000, retention: Int64 = RequestSignaturePolicy.maxClockSkew) {
+    public init(capacity: Int = 400_000, retention: Int64 = 30) {
         self.capacity = max(1, capacity)
         self.retention = retention
     }
