@@ -15,6 +15,7 @@ let usage = """
            flowledger-bench views [--quick] [--open] [--entries N] [--ledger DIR]
            flowledger-bench open [--quick] [--entries N] [--rounds N] [--ledger DIR]
            flowledger-bench report [--quick] [--open] [--entries N] [--ledger DIR]
+           flowledger-bench mirror [--sm2] [--entries N] [--ledger DIR]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -37,6 +38,10 @@ let usage = """
       report   `flowledger report` (a child process) on a ledger of --entries (default 1,000,000;
                --open: every exchange overdue) with current views: wall time (goal ≤ 10 s), peak
                RSS, the page's size (goal ≤ 5 MiB), and `flowledger verify` alone beside it
+      mirror   `flowledger mirror` (a child process) of a ledger of --entries (default 100,000)
+               served by `flowledger serve --public-read` on loopback: entries/s beside OpenSSL's
+               raw verify rate on all cores (goal ≥ 0.75), peak RSS (goal ≤ 128 MiB), and the
+               incremental mirror of 1,000 new entries (goal ≤ 1 s)
     """
 
 /// A bad command line; printed with the usage text (exit 2).

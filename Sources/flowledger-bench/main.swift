@@ -9,12 +9,13 @@
 //   flowledger-bench views [options]    the projector's catch-up rate and views.sqlite size (scripts/bench-views.sh)
 //   flowledger-bench open [options]     opening a large ledger: one append, checkpoint, after a lost or killed snapshot (scripts/bench-open.sh)
 //   flowledger-bench report [options]   `flowledger report` on a large ledger with current views: time, file size (scripts/bench-report.sh)
+//   flowledger-bench mirror [options]   `flowledger mirror` from a served ledger: rate, peak RSS, incremental time (scripts/bench-mirror.sh)
 //
 // With no subcommand it runs `core`, so scripts/bench-core.sh keeps working unchanged.
 import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report"].contains($0) ? $0 : nil } ?? "core"
+let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report", "mirror"].contains($0) ? $0 : nil } ?? "core"
 if arguments.first == command { arguments.removeFirst() }
 
 do {
@@ -31,6 +32,8 @@ do {
         try OpenBench(arguments: arguments).run()
     case "report":
         try ReportBench(arguments: arguments).run()
+    case "mirror":
+        try await MirrorBench(arguments: arguments).run()
     default:
         try CoreBench.run(arguments: arguments)
     }
