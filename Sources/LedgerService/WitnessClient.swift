@@ -25,8 +25,10 @@ package final class WitnessClient: Sendable {
     /// The witness's cosignature key.
     package let key: VerifierKey
     private let knownSize = Mutex<Int64>(0)
-    /// How long one request may take.
-    static let timeout: TimeAmount = .seconds(10)
+    /// How long one request may take. A witness answers at once (it checks a proof and syncs a
+    /// small file); the HTTP client keeps trying to connect to one that is down until this
+    /// deadline, so it is what a down witness delays each checkpoint by.
+    static let timeout: TimeAmount = .seconds(3)
 
     /// A witness at `url` whose cosignatures verify under `key`.
     package init(url: String, key: VerifierKey) {

@@ -44,7 +44,7 @@ import Testing
         // Quorum 2 with one witness down: no checkpoint, appends go on, the log says why.
         do {
             let server = try await fixture.serve(["--operator-key", operatorKey, "--checkpoint-interval", "100ms", "--public-read", "--witness-quorum", "2"] + witnessArguments)
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .milliseconds(4000))
             let client = TestClient(base: server.url, key: nil)
             #expect(try await client.send(.GET, "checkpoint", sign: false).status == 404)
             let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey)
