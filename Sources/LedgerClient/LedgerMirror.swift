@@ -154,13 +154,25 @@ package enum LedgerMirror {
                 batch += page
             }
             guard !batch.isEmpty else { break }
+            // The proof of the batch's last entry is fetched while the batch is checked.
+            let last = batch[batch.count - 1]
+            let lastSeq = copy.size + Int64(batch.count) - 1
+            let inclusion = Task { () async -> LedgerClientError? in
+                do throws(LedgerClientError) {
+                    try await requireIncluded(last, seq: lastSeq, in: checkpoint, ledger: ledger)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
             let checked: CheckedLines
             do {
                 checked = try copy.check(batch)
             } catch {
+                inclusion.cancel()
                 throw LedgerClientError(error.code == .rejected ? .untrustworthy : .usage, "\(ledger.url)v1/entries: \(error.message)", violation: error.violation)
             }
-            try await requireIncluded(batch[batch.count - 1], seq: checked.firstSeq + Int64(checked.count) - 1, in: checkpoint, ledger: ledger)
+            if let failure = await inclusion.value { throw failure }
             do {
                 try copy.commit(checked)
             } catch {
