@@ -75,6 +75,9 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            // The operator's side of tlog-witness: asking witnesses to cosign (WitnessClient).
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // The participants' client of a served ledger (async-http-client): appends, follows,
         // proofs and checkpoints, every answer checked before it is believed.

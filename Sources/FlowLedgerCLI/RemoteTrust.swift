@@ -24,12 +24,17 @@ struct RemoteTrust: ParsableArguments {
     /// Connects to the ledger at `url`, signing requests with the key in `keyFile` (none: unsigned
     /// requests, for a ledger served with --public-read).
     func connect(_ url: String, keyFile: String?) async throws -> RemoteLedger {
+        let key = try keyFile.map { try KeyFile.read($0) }
+        return try await RemoteLedger.connect(to: url, key: key, options: try options())
+    }
+
+    /// The client options these arguments say.
+    func options() throws -> RemoteLedgerOptions {
         var options = RemoteLedgerOptions()
         options.operatorKey = try vkey.map { try VerifierKeyArgument.parse($0, option: "--vkey") }
         options.witnesses = try witnessKeys.map { try VerifierKeyArgument.parse($0, option: "--witness-key") }
         options.checkpointFile = checkpointFile
         options.trustRoots = ca.map { [$0] } ?? []
-        let key = try keyFile.map { try KeyFile.read($0) }
-        return try await RemoteLedger.connect(to: url, key: key, options: options)
+        return options
     }
 }

@@ -76,7 +76,10 @@ package struct LedgerServer {
                                          logger: logger)
             services.append(.init(service: metricsApp, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
-        let publisher = options.operatorKey.map { CheckpointPublisher(served: served, key: $0, logger: logger) }
+        let publisher = options.operatorKey.map {
+            CheckpointPublisher(served: served, key: $0, logger: logger, witnesses: options.witnesses.map { WitnessClient(url: $0.url, key: $0.key) },
+                                quorum: options.witnessQuorum)
+        }
         if let publisher {
             services.append(.init(service: publisher, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
@@ -91,11 +94,11 @@ package struct LedgerServer {
             try await group.run()
         } catch {
             served.stop()
-            publisher?.publish()
+            await publisher?.publish()
             throw error
         }
         served.stop()
-        publisher?.publish()
+        await publisher?.publish()
         logger.info("stopped", metadata: ["size": "\(served.durableSize)"])
     }
 

@@ -1,3 +1,4 @@
+import LedgerCore
 import LedgerCrypto
 
 /// How `flowledger serve` runs (DESIGN §11): where it listens, what it may sign, who may read,
@@ -15,6 +16,10 @@ package struct ServeOptions: Sendable {
     package var insecureHTTP = false
     /// The operator key checkpoints are signed with; none are published without it.
     package var operatorKey: PrivateKey?
+    /// Witnesses asked to cosign each checkpoint (`--witness URL=VKEY`).
+    package var witnesses: [(url: String, key: VerifierKey)] = []
+    /// Cosignatures a checkpoint needs before it is published (`--witness-quorum`).
+    package var witnessQuorum = 0
     /// At most one checkpoint per this many milliseconds.
     package var checkpointIntervalMilliseconds: Int64 = 1000
     /// Reads need no request signature.

@@ -21,6 +21,8 @@ package final class ServiceMetrics: Sendable {
     package let followers: Recorder
     /// Checkpoints published.
     package let checkpoints: CoreMetrics.Counter
+    /// Checkpoints signed but not published for want of the witnesses' quorum.
+    package let checkpointsWithheld: CoreMetrics.Counter
     private let factory: PrometheusMetricsFactory
 
     /// Metrics in a new registry.
@@ -39,6 +41,7 @@ package final class ServiceMetrics: Sendable {
         queueDepth = Gauge(label: "flowledger_append_queue_depth", factory: factory)
         followers = Gauge(label: "flowledger_event_stream_followers", factory: factory)
         checkpoints = Counter(label: "flowledger_checkpoints_published_total", factory: factory)
+        checkpointsWithheld = Counter(label: "flowledger_checkpoints_withheld_total", factory: factory)
     }
 
     /// Counts a refused request by its error code and status.
@@ -49,6 +52,11 @@ package final class ServiceMetrics: Sendable {
     /// Counts an answered request by its status class.
     package func answered(status: Int) {
         Counter(label: "flowledger_requests_total", dimensions: [("status", String(status))], factory: factory).increment()
+    }
+
+    /// Counts a checkpoint the witness at `url` did not cosign (down, refused, or a bad answer).
+    package func witnessFailed(url: String) {
+        Counter(label: "flowledger_witness_failures_total", dimensions: [("witness", url)], factory: factory).increment()
     }
 
     /// The Prometheus text exposition.

@@ -102,6 +102,12 @@ package final class LedgerWriter: Sendable {
     /// See ``appendBlocking(_:)``.
     package func append(_ events: [SignedEvent]) async throws(StoreError) -> [Receipt] { try await core.append(events) }
 
+    /// Publishes `note`, a checkpoint of `size` entries the caller signed with the operator key
+    /// over this ledger's root at that size (and had cosigned), to `checkpoints/`, durably.
+    package func publish(checkpoint note: String, size: Int64) throws(StoreError) {
+        try core.store.publish(checkpoint: note, size: size)
+    }
+
     /// Signs a checkpoint of the current size with the operator key and publishes it to
     /// `checkpoints/`.
     /// - Throws: ``StoreError/Code/wrongKey`` unless `operatorKey` is the key in `ledger.json`.

@@ -16,6 +16,7 @@ let usage = """
            flowledger-bench open [--quick] [--entries N] [--rounds N] [--ledger DIR]
            flowledger-bench report [--quick] [--open] [--entries N] [--ledger DIR]
            flowledger-bench service [--quick] [--events N] [--singles N] [--followers N] [--idle-seconds N]
+           flowledger-bench mirror [--sm2] [--entries N] [--ledger DIR]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -43,6 +44,10 @@ let usage = """
                v1/events follower p50/p99 (goal p99 ≤ 50 ms), 1,000 idle followers' server CPU
                (goal ≤ 1% of a core) and RSS (≤ 256 MiB), tlog-tiles served per second, and 16 × 100
                over TLS as a ratio
+      mirror   `flowledger mirror` (a child process) of a ledger of --entries (default 100,000)
+               served by `flowledger serve --public-read` on loopback: entries/s beside OpenSSL's
+               raw verify rate on all cores (goal ≥ 0.75), peak RSS (goal ≤ 128 MiB), and the
+               incremental mirror of 1,000 new entries (goal ≤ 1 s)
     """
 
 /// A bad command line; printed with the usage text (exit 2).

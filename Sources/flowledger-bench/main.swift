@@ -10,12 +10,13 @@
 //   flowledger-bench open [options]     opening a large ledger: one append, checkpoint, after a lost or killed snapshot (scripts/bench-open.sh)
 //   flowledger-bench report [options]   `flowledger report` on a large ledger with current views: time, file size (scripts/bench-report.sh)
 //   flowledger-bench service [options]  `flowledger serve` on loopback beside the local append rate (scripts/bench-service.sh)
+//   flowledger-bench mirror [options]   `flowledger mirror` from a served ledger: rate, peak RSS, incremental time (scripts/bench-mirror.sh)
 //
 // With no subcommand it runs `core`, so scripts/bench-core.sh keeps working unchanged.
 import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report", "service"].contains($0) ? $0 : nil } ?? "core"
+let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report", "service", "mirror"].contains($0) ? $0 : nil } ?? "core"
 if arguments.first == command { arguments.removeFirst() }
 
 do {
@@ -34,6 +35,8 @@ do {
         try ReportBench(arguments: arguments).run()
     case "service":
         try await ServiceBench(arguments: arguments).run()
+    case "mirror":
+        try await MirrorBench(arguments: arguments).run()
     default:
         try CoreBench.run(arguments: arguments)
     }

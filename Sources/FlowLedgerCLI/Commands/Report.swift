@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowLedger
 import Foundation
+import LedgerClient
 import LedgerCore
 import LedgerProjection
 import LedgerReport
@@ -8,8 +9,8 @@ import LedgerReport
 import Glibc
 #endif
 
-/// `flowledger report DIR [--out FILE.html] [--lang en|zh-CN] [--ack-window 24h] [--vkey VKEY] [--witness-key W]… [--from-checkpoint CP] [--checked-at TIME]`
-struct Report: ParsableCommand {
+/// `flowledger report (DIR|URL) [--mirror DIR] [--key KEY.pem] [--ca FILE] [--out FILE.html] [--lang en|zh-CN] [--ack-window 24h] [--vkey VKEY] [--witness-key W]… [--from-checkpoint CP] [--checked-at TIME]`
+struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the regulator's report: one self-contained HTML page with the verdict, the flows as a graph, violations, grants and quality.",
         discussion: """
@@ -19,9 +20,22 @@ struct Report: ParsableCommand {
             ledger checked at the same --checked-at gives the same file byte for byte. Exit codes as \
             `verify`: 0 intact and compliant, 1 integrity broken, 3 policy violations (the report is \
             written in each case), 2 usage or I/O error.
+            With a served ledger's URL, the ledger is first mirrored as `flowledger mirror` does \
+            (every entry and the checkpoint checked, --vkey and --witness-key required of it) into \
+            --mirror DIR, or a temporary directory removed afterwards; a server that forked or \
+            rewrote its history exits 1 with no report.
             """)
 
-    @OptionGroup var ledger: LedgerDirectory
+    @OptionGroup var ledger: LedgerLocation
+
+    @Option(help: ArgumentHelp("With a URL: mirror into this directory (kept, and brought up to date on the next run) instead of a temporary one.", valueName: "DIR"))
+    var mirror: String?
+
+    @Option(help: ArgumentHelp("With a URL: a registered party's private key, to sign the requests (not needed with --public-read).", valueName: "KEY.pem"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("With an https URL: also trust the certificates in this PEM file (a private CA).", valueName: "FILE"))
+    var ca: String?
 
     @Option(help: "Write the page to this file instead of stdout.")
     var out: String?
@@ -48,7 +62,43 @@ struct Report: ParsableCommand {
     @Flag(name: .customLong("timings"), help: .hidden)
     var timings = false
 
-    func run() throws {
+    func validate() throws {
+        if ledger.url == nil && (mirror != nil || key != nil || ca != nil) {
+            throw ValidationError("--mirror, --key and --ca go with a served ledger's URL; \(ledger.location) is a directory")
+        }
+    }
+
+    func run() async throws {
+        guard let url = ledger.url else { return try report(ledger.location) }
+        let directory = try mirror ?? temporaryDirectory()
+        defer { if mirror == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        var remote = RemoteLedgerOptions()
+        remote.operatorKey = try vkey.map { try VerifierKeyArgument.parse($0, option: "--vkey") }
+        remote.witnesses = try witnessKeys.map { try VerifierKeyArgument.parse($0, option: "--witness-key") }
+        remote.trustRoots = ca.map { [$0] } ?? []
+        let signingKey = try key.map { try KeyFile.read($0) }
+        do {
+            let result = try await LedgerMirror.run(url: url, directory: directory, key: signingKey, options: remote)
+            Output.error("flowledger: mirrored \(url): \(result.size) entries (\(result.added) new), checkpoint size \(result.checkpoint.size) verified")
+        } catch {
+            throw CommandFailure(error, context: "report \(url)")
+        }
+        try report(directory)
+    }
+
+    /// A new empty directory for a mirror that lives only for this report.
+    private func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "flowledger-report-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure("cannot create a temporary directory for the mirror (\(error.localizedDescription)); give one with --mirror DIR")
+        }
+        return path
+    }
+
+    /// Writes the report of the ledger directory `directory`.
+    private func report(_ directory: String) throws {
         var options = ReportOptions()
         guard let language = ReportLanguage(tag: lang) else {
             throw CommandFailure("--lang: \"\(lang)\" is not a report language; use en or zh-CN")
@@ -78,19 +128,19 @@ struct Report: ParsableCommand {
         var started = clock.now
         var spent: [(String, Duration)] = []
         func lap(_ name: String) { spent.append((name, clock.now - started)); started = clock.now }
-        let views = try Self.views(ledger.directory, acknowledgementWindow: options.acknowledgementWindow)
+        let views = try Self.views(directory, acknowledgementWindow: options.acknowledgementWindow)
         lap("views")
         let progress = ProgressLine(enabled: isatty(2) == 1)
         verifyOptions.progress = progress.update
         let verification: VerificationReport
-        do { verification = try LedgerVerifier(directory: ledger.directory, options: verifyOptions).run() } catch {
+        do { verification = try LedgerVerifier(directory: directory, options: verifyOptions).run() } catch {
             progress.clear()
             throw CommandFailure(error.message)
         }
         progress.clear()
         lap("verify")
         let page = ReportBuilder(views: views, verification: verification,
-                                 latestCheckpoint: verification.latestCheckpointNote(directory: ledger.directory), options: options).html()
+                                 latestCheckpoint: verification.latestCheckpointNote(directory: directory), options: options).html()
         lap("page")
         if timings {
             Output.error("flowledger: timings: " + spent.map { "\($0.0) \(String(format: "%.3f", Double($0.1.components.seconds) + Double($0.1.components.attoseconds) / 1e18)) s" }.joined(separator: ", "))

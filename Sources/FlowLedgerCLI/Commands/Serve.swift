@@ -37,9 +37,17 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout = "30s"
     @Option(help: "The base URL clients use when a proxy stands in front (the @target-uri they sign).")
     var publicUrl: String?
+    @Option(name: .customLong("witness"), help: ArgumentHelp("Ask this witness to cosign each checkpoint (c2sp.org/tlog-witness) before publishing it; its cosignature key after '=' (repeatable).", valueName: "URL=VKEY"))
+    var witnesses: [String] = []
+    @Option(name: .customLong("witness-quorum"), help: "Publish a checkpoint only with at least K witness cosignatures (default: 0, publish with what came back).")
+    var witnessQuorum: Int?
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
+        if !witnesses.isEmpty && operatorKey == nil { throw ValidationError("--witness needs --operator-key: witnesses cosign the checkpoints the server signs") }
+        if let witnessQuorum, witnessQuorum < 0 || witnessQuorum > witnesses.count {
+            throw ValidationError("--witness-quorum \(witnessQuorum): give 0 to \(witnesses.count), the number of --witness options")
+        }
     }
 
     func run() async throws {
@@ -56,6 +64,13 @@ struct Serve: AsyncParsableCommand {
         options.ratePerSecond = perSecond
         options.metricsListen = try metricsListen.map { try Self.address($0, option: "--metrics-listen") }
         options.publicURL = publicUrl
+        options.witnesses = try witnesses.map { argument in
+            guard let equals = argument.firstIndex(of: "="), argument.hasPrefix("http://") || argument.hasPrefix("https://") else {
+                throw ValidationError("--witness \(argument): give URL=VKEY, e.g. http://127.0.0.1:8741/=witness.example+1a2b3c4d+BA…")
+            }
+            return (String(argument[..<equals]), try VerifierKeyArgument.parse(String(argument[argument.index(after: equals)...]), option: "--witness"))
+        }
+        options.witnessQuorum = witnessQuorum ?? 0
         options.idleTimeoutSeconds = max(1, try RelativeTime.positiveDuration(idleTimeout, option: "--idle-timeout") / 1_000_000)
 
         var logger = Logger(label: "flowledger.serve") { StreamLogHandler.standardError(label: $0) }

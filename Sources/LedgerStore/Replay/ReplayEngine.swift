@@ -121,6 +121,11 @@ package struct ReplayEngine: Sendable {
     /// Entries applied: the seq the next line must stand at.
     package var size: Int64 { chain?.size ?? state.size }
 
+    /// Hands the rules' history to `history`, which MUST hold every (author, id) and exchange
+    /// applied so far (see ``LedgerState/attach(history:)``): a long replay that keeps its
+    /// history on disk, as a verified copy's writer does, keeps its memory bounded.
+    package mutating func attach(history: any RuleHistory) { state.attach(history: history) }
+
     /// Replays `source` to its end, the first break, or until `onEntry` says stop; `onEntry`
     /// receives every applied entry in order.
     /// - Throws: only what the source throws when it cannot be read.
