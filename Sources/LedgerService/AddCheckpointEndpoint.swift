@@ -21,9 +21,8 @@ struct AddCheckpointEndpoint: Sendable {
     func handle(_ request: Request) async -> Response {
         let body: [UInt8]
         do {
-            body = try await RequestBodyReader.collect(request, limit: AddCheckpointRequest.maxBytes, timeout: bodyTimeout)
-        } catch where error.error.status == 413 {
-            return Refusal(413, "bodyTooLarge", "the add-checkpoint body exceeds \(AddCheckpointRequest.maxBytes) bytes; send an old size line, at most \(AddCheckpointRequest.maxProofLines) proof lines and one checkpoint note").response
+            body = try await RequestBodyReader.collect(request, limit: AddCheckpointRequest.maxBytes, timeout: bodyTimeout,
+                                                     advice: "send an old size line, at most \(AddCheckpointRequest.maxProofLines) proof lines and one checkpoint note")
         } catch {
             return error.response
         }

@@ -44,7 +44,8 @@ struct AppendEndpoint: Sendable {
         case let other?:
             throw Refusal(400, "badRequest", "unknown wait=\(quotedForMessage(other)); the only value is wait=checkpoint")
         }
-        let body = try await RequestBodyReader.collect(request, limit: options.maxBodyBytes, timeout: .seconds(options.bodyTimeoutSeconds))
+        let body = try await RequestBodyReader.collect(request, limit: options.maxBodyBytes, timeout: .seconds(options.bodyTimeoutSeconds),
+                                                          advice: "send at most 1000 lines and 4 MiB per request")
         let party = try authenticator.party(of: request, body: body)
         context.party = party
         let lines = try Self.lines(of: body, maxLines: options.maxLines)

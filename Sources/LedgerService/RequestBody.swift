@@ -5,16 +5,18 @@ import NIOCore
 /// and all of it within `timeout` (408 otherwise), so a client that sends half a body and goes
 /// silent holds nothing for long; the connection's idle timeout then closes it.
 enum RequestBodyReader {
-    static func collect(_ request: Request, limit: Int, timeout: Duration) async throws(Refusal) -> [UInt8] {
+    /// The whole body of `request`.
+    /// - Parameter advice: what to send instead when the body is too large (the 413's last words).
+    static func collect(_ request: Request, limit: Int, timeout: Duration, advice: String) async throws(Refusal) -> [UInt8] {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw tooLarge(limit, declared: declared)
+            throw tooLarge(limit, declared: declared, advice: advice)
         }
         do {
             return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
                 group.addTask {
                     var bytes: [UInt8] = []
                     for try await chunk in request.body {
-                        guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge(limit, declared: nil) }
+                        guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge(limit, declared: nil, advice: advice) }
                         chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
                     }
                     return bytes
@@ -36,7 +38,7 @@ enum RequestBodyReader {
         }
     }
 
-    private static func tooLarge(_ limit: Int, declared: Int?) -> Refusal {
-        Refusal(413, "bodyTooLarge", "the request body\(declared.map { " (\($0) bytes)" } ?? "") exceeds the limit of \(limit) bytes (4 MiB); send at most 1000 lines per request")
+    private static func tooLarge(_ limit: Int, declared: Int?, advice: String) -> Refusal {
+        Refusal(413, "bodyTooLarge", "the request body\(declared.map { " (\($0) bytes)" } ?? "") exceeds the limit of \(limit) bytes; \(advice)")
     }
 }

@@ -169,6 +169,9 @@ import Testing
         expectRefusal(try await fx.add(server, Fixture.body(old: 15, note: fx.notes[10]!)), 400, "malformed", "larger than the checkpoint's size 10")
         expectRefusal(try await fx.add(server, Fixture.body(old: 0, proof: fx.proofs["6-10"]!, note: fx.notes[10]!)), 400, "malformed", "is empty")
         expectRefusal(try await fx.add(server, Fixture.body(old: 6, note: "not a note\n")), 400, "malformed", "not a signed checkpoint")
+        // 413: a body over the protocol's size (the old size, the proof lines and one note).
+        let huge = Fixture.body(old: 6, note: fx.notes[10]!) + Array(repeating: UInt8(ascii: "x"), count: 2 << 20)
+        expectRefusal(try await fx.add(server, huge), 413, "bodyTooLarge", "exceeds the limit of")
 
         #expect(try Data(contentsOf: URL(fileURLWithPath: fx.state)) == before)
         let good = try await fx.add(server, Fixture.body(old: 6, proof: fx.proofs["6-10"]!, note: fx.notes[10]!))
