@@ -50,7 +50,7 @@ final class CheckpointMemory: Sendable {
                 let (checkpoint, _) = try Checkpoint.open(bytes, verifiers: [operatorKey], origin: operatorKey.name)
                 loaded = Remembered(checkpoint: checkpoint, note: String(decoding: bytes, as: UTF8.self))
             } catch {
-                throw LedgerClientError(.usage, "\(file): the remembered checkpoint does not verify under the operator key \(Self.keyName(operatorKey)): \(error.message); is it the file of another ledger? Move it away to start over (only if you trust the server now)")
+                throw LedgerClientError(.usage, "\(file): the remembered checkpoint does not verify under the operator key \(operatorKey.shortName): \(error.message); is it the file of another ledger? Move it away to start over (only if you trust the server now)")
             }
         }
         state = Mutex(loaded)
@@ -67,7 +67,7 @@ final class CheckpointMemory: Sendable {
         do {
             (checkpoint, note) = try Checkpoint.open(bytes, verifiers: [operatorKey], origin: operatorKey.name)
         } catch {
-            throw LedgerClientError(.untrustworthy, "\(source): the checkpoint does not verify under the operator key \(Self.keyName(operatorKey)): \(error.message); do not trust this server's answers")
+            throw LedgerClientError(.untrustworthy, "\(source): the checkpoint does not verify under the operator key \(operatorKey.shortName): \(error.message); do not trust this server's answers")
         }
         let statuses = CosignatureCheck.verify(note: note, witnesses: witnesses)
         let missing = witnesses.filter { !statuses[$0]!.isValid }
@@ -136,5 +136,4 @@ final class CheckpointMemory: Sendable {
                                  evidencePath: saved)
     }
 
-    static func keyName(_ key: VerifierKey) -> String { "\(key.name)+\(Note.hex(key.keyID))" }
 }

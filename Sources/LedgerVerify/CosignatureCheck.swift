@@ -65,7 +65,7 @@ public enum CosignatureCheck {
     /// One line for a report, e.g. `cosigned by regulator.example+4d8a2f10 at 2026-11-25T12:00:00Z`
     /// or `NOT cosigned by regulator.example+4d8a2f10: the checkpoint has no cosignature line from this witness`.
     public static func describe(_ witness: VerifierKey, _ status: Status) -> String {
-        let id = "\(witness.name)+\(Note.hex(witness.keyID))"
+        let id = witness.shortName
         switch status {
         case .valid(let timestamp?):
             return "cosigned by \(id) at \(time(timestamp))"

@@ -115,7 +115,7 @@ public enum ProofCheck {
         } catch {
             return .broken("checkpoint \(b.origin) size \(b.size) root \(b.root.base64) (\(newSource)) does NOT extend size \(a.size) root \(a.root.base64) (\(oldSource)): \(error)", [
                 "history was rewritten, or the proof is for other checkpoints",
-                "both checkpoints are signed by \(keyName(operatorKey)); keep both files: together they are evidence",
+                "both checkpoints are signed by \(operatorKey.shortName); keep both files: together they are evidence",
             ], checkpoint: b)
         }
         return ProofReport(verdict: .intact, summary: "checkpoint \(b.origin) size \(b.size) root \(b.root.base64) extends size \(a.size) root \(a.root.base64)",
@@ -147,7 +147,7 @@ public enum ProofCheck {
         } catch {
             let body = try? Checkpoint(text: note.text)
             let what = body.map { "checkpoint \($0.origin) size \($0.size) root \($0.root.base64)" } ?? "the checkpoint"
-            return .failed(.broken("\(what) in \(source) does not verify under the operator key \(keyName(operatorKey)): \(error.message)"))
+            return .failed(.broken("\(what) in \(source) does not verify under the operator key \(operatorKey.shortName): \(error.message)"))
         }
         let checkpoint: Checkpoint
         do {
@@ -155,7 +155,7 @@ public enum ProofCheck {
         } catch {
             throw NoteError(error.code, "\(source): \(error.message)")
         }
-        var details = ["signed by \(keyName(operatorKey))"]
+        var details = ["signed by \(operatorKey.shortName)"]
         let statuses = CosignatureCheck.verify(note: note, witnesses: witnesses)
         var failed: [String] = []
         for witness in witnesses {
@@ -176,6 +176,4 @@ public enum ProofCheck {
         }
     }
 
-    /// `name+<8 hex>`.
-    static func keyName(_ key: VerifierKey) -> String { "\(key.name)+\(Note.hex(key.keyID))" }
 }

@@ -56,7 +56,7 @@ package struct Witness: Sendable {
     package func cosign(_ bytes: [UInt8], operatorKey: VerifierKey, proof: ProofFile.Consistency?, state: WitnessState,
                        time: UInt64) throws(WitnessError) -> WitnessDecision {
         guard state.witnessKey == verifierKey else {
-            throw WitnessError(.wrongKey, "the witness key given makes \(keyName(verifierKey)), but the state belongs to \(keyName(state.witnessKey)); use that witness's key and name")
+            throw WitnessError(.wrongKey, "the witness key given makes \(verifierKey.shortName), but the state belongs to \(state.witnessKey.shortName); use that witness's key and name")
         }
         let note: Note
         do {
@@ -67,7 +67,7 @@ package struct Witness: Sendable {
         do {
             _ = try Note.open(bytes, verifiers: [operatorKey])
         } catch {
-            return .refused(WitnessRefusal(reason: .badSignature, message: "the checkpoint does not verify under the operator key \(keyName(operatorKey)): \(error.message)",
+            return .refused(WitnessRefusal(reason: .badSignature, message: "the checkpoint does not verify under the operator key \(operatorKey.shortName): \(error.message)",
                                            details: ["nothing was cosigned; check that --vkey is this log's operator key"]))
         }
         let checkpoint: Checkpoint
@@ -77,7 +77,7 @@ package struct Witness: Sendable {
             throw WitnessError(.malformedInput, "the signed note is not a checkpoint: \(error.message)")
         }
         guard checkpoint.origin == operatorKey.name else {
-            throw WitnessError(.wrongKey, "the checkpoint is for log \"\(checkpoint.origin)\", but the operator key \(keyName(operatorKey)) is named \"\(operatorKey.name)\"; pass that log's operator key")
+            throw WitnessError(.wrongKey, "the checkpoint is for log \"\(checkpoint.origin)\", but the operator key \(operatorKey.shortName) is named \"\(operatorKey.name)\"; pass that log's operator key")
         }
         guard let (previous, previousNote) = state.latest(origin: checkpoint.origin) else {
             return try cosign(note, checkpoint, remember: true, state: state, time: time)
@@ -137,5 +137,4 @@ package struct Witness: Sendable {
                                        details: [seen, offered, "NOT cosigned; the witness state is unchanged"], evidence: evidence))
     }
 
-    private func keyName(_ key: VerifierKey) -> String { "\(key.name)+\(Note.hex(key.keyID))" }
 }

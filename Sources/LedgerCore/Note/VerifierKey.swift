@@ -102,9 +102,12 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `name+<8 hex>`: the key as messages name it, without its key bytes.
+    package var shortName: String { "\(name)+\(Note.hex(keyID))" }
+
     /// `name+<8 hex>+base64(type || key)`.
     public var string: String {
-        "\(name)+\(Note.hex(keyID))+\(Base64.encode(algorithm.typePrefix + publicKey.rawBytes))"
+        "\(shortName)+\(Base64.encode(algorithm.typePrefix + publicKey.rawBytes))"
     }
 
     /// The key string.
