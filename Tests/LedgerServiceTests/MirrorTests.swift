@@ -120,16 +120,7 @@ import Glibc
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
         // Two histories from one operator key: the original, and a fork that goes another way.
-        let fork = fixture.work + "/fork"
-        try FileManager.default.copyItem(atPath: fixture.directory, toPath: fork)
-        let original = try Ledger.open(at: fixture.directory)
-        _ = try await original.append([fixture.scenario.exchange(1), fixture.scenario.exchange(2)])
-        try original.checkpoint(operatorKey: fixture.scenario.operatorKey)
-        original.close()
-        let forked = try Ledger.open(at: fork)
-        _ = try await forked.append([fixture.scenario.exchange(9), fixture.scenario.exchange(8), fixture.scenario.exchange(7)])
-        try forked.checkpoint(operatorKey: fixture.scenario.operatorKey)
-        forked.close()
+        let fork = try await fixture.fork()
 
         let copy = fixture.work + "/copy"
         do {

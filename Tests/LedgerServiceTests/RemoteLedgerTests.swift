@@ -127,18 +127,8 @@ import Glibc
     @Test func aServerThatRewritesHistoryIsCaughtWithBothCheckpointsAsEvidence() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        // Two histories from one operator key: the original, and a fork that drops entry 7's
-        // successor and goes another way.
-        let fork = fixture.work + "/fork"
-        try FileManager.default.copyItem(atPath: fixture.directory, toPath: fork)
-        let original = try Ledger.open(at: fixture.directory)
-        _ = try await original.append([fixture.scenario.exchange(1), fixture.scenario.exchange(2)])
-        try original.checkpoint(operatorKey: fixture.scenario.operatorKey)
-        original.close()
-        let forked = try Ledger.open(at: fork)
-        _ = try await forked.append([fixture.scenario.exchange(9), fixture.scenario.exchange(8), fixture.scenario.exchange(7)])
-        try forked.checkpoint(operatorKey: fixture.scenario.operatorKey)
-        forked.close()
+        // Two histories from one operator key: the original, and a fork that goes another way.
+        let fork = try await fixture.fork()
 
         let evidence = fixture.work + "/client"
         try FileManager.default.createDirectory(atPath: evidence, withIntermediateDirectories: true)

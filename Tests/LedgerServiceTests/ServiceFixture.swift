@@ -55,6 +55,21 @@ struct ServiceFixture {
         return (cert, key)
     }
 
+    /// Splits the ledger into two histories under one operator key and returns the second's
+    /// directory: the ledger itself gains exchanges 1 and 2 and a checkpoint of size 10, the
+    /// fork (`work/fork`, a copy made first) exchanges 9, 8 and 7 and a checkpoint of size 11.
+    func fork() async throws -> String {
+        let fork = work + "/fork"
+        try FileManager.default.copyItem(atPath: directory, toPath: fork)
+        for (path, exchanges) in [(directory, [1, 2]), (fork, [9, 8, 7])] {
+            let ledger = try Ledger.open(at: path)
+            _ = try await ledger.append(try exchanges.map { try scenario.exchange($0) })
+            try ledger.checkpoint(operatorKey: scenario.operatorKey)
+            ledger.close()
+        }
+        return fork
+    }
+
     /// Serves the ledger with `extra` arguments.
     func serve(_ extra: [String] = []) async throws -> ServedProcess {
         try await ServedProcess(ledger: directory, extra, scratch: work)
