@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // OpenSSL's libcrypto (Debian: libssl-dev). Only LedgerCrypto imports it.
@@ -57,6 +58,16 @@ let package = Package(
         // What crosses the network between `flowledger serve` and its clients, free of any HTTP
         // stack: RFC 9421 request signatures, RFC 9530 content digests, error bodies, receipts.
         .target(name: "LedgerWire", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        // The PostgreSQL store (DESIGN §12): the log's exact lines in a table, one fenced writer,
+        // LISTEN/NOTIFY for followers, and the schema `flowledger init --store` creates.
+        .target(name: "LedgerPostgres", dependencies: [
+            "LedgerStore", "LedgerCore", "LedgerCrypto",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The regulator's report: one self-contained HTML page (provenance, the flows as an SVG
         // graph, violations, grants, quality) built from the views and the verifier's verdict.
         .target(name: "LedgerReport", dependencies: ["LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
@@ -92,7 +103,7 @@ let package = Package(
         .target(name: "FlowLedger", dependencies: ["LedgerClient", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
         // The commands, as a library so tests can run them in process.
         .target(name: "FlowLedgerCLI", dependencies: [
-            "FlowLedger", "LedgerClient", "LedgerService", "LedgerReport", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "FlowLedger", "LedgerClient", "LedgerService", "LedgerPostgres", "LedgerReport", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -10,7 +10,7 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
         discussion: "Exit codes: 0 success, 1 an event was rejected, the ledger is damaged or a proof does not hold, 2 usage or I/O error; verify also exits 3 for an intact ledger with policy violations.",
         subcommands: [Keygen.self, Init.self, Append.self, Sign.self, CheckpointCommand.self, Prove.self, Verify.self, VerifyProof.self,
                       Vkey.self, WitnessCommand.self, Tail.self, Views.self, Query.self, Report.self, Demo.self, Serve.self,
-                      Mirror.self])
+                      Mirror.self, Export.self])
 
     /// Creates the command (for ArgumentParser).
     public init() {}

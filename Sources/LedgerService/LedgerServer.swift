@@ -47,7 +47,7 @@ package struct LedgerServer {
         let authenticator = RequestAuthenticator(served: served, replays: SignatureReplayGuard(), scheme: scheme)
         let router = makeRouter(served: served, authenticator: authenticator, metrics: metrics)
 
-        let marker = ServedMarker(layout: served.writer.layout)
+        let marker = served.writer.layout.map { ServedMarker(layout: $0) }
         let app = Application(
             router: router,
             server: try serverBuilder(),
@@ -56,7 +56,7 @@ package struct LedgerServer {
                 let port = channel.localAddress?.port ?? options.port
                 let host = options.host.contains(":") ? "[\(options.host)]" : options.host
                 let url = "\(scheme)://\(host):\(port)/"
-                marker.write(url: url)
+                marker?.write(url: url)
                 announce(url)
             },
             logger: logger)
@@ -87,7 +87,7 @@ package struct LedgerServer {
 
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer {
-            marker.remove()
+            marker?.remove()
             served.writer.close()
         }
         do {

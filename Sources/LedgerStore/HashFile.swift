@@ -64,7 +64,7 @@ package struct TreeFrontier: HashReader {
     package private(set) var size: Int64 = 0
 
     /// The frontier of a tree of `size` leaves, read from `reader`.
-    init(size: Int64, reader: some HashReader) throws {
+    package init(size: Int64, reader: some HashReader) throws {
         self.size = size
         var indexes: [Int64] = []
         var level = 0

@@ -24,8 +24,11 @@ import LedgerCrypto
 /// ```
 package final class LedgerWriter: Sendable {
     private let core: Sequencer
-    /// Where the files are.
-    package let layout: LedgerLayout
+    /// Where the files are (nil for a ledger in another store, e.g. PostgreSQL).
+    package let layout: LedgerLayout?
+
+    /// The store that keeps the log.
+    package var store: any LogAppender { core.store }
 
     /// `ledger.json`.
     package var manifest: LedgerManifest { core.manifest }
@@ -34,7 +37,7 @@ package final class LedgerWriter: Sendable {
     /// The options it was opened with.
     package var options: WriterOptions { core.options }
 
-    private init(core: Sequencer, layout: LedgerLayout) {
+    private init(core: Sequencer, layout: LedgerLayout?) {
         self.core = core
         self.layout = layout
     }
@@ -49,6 +52,24 @@ package final class LedgerWriter: Sendable {
     package static func open(directory: String, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
         let store = try SegmentStore.open(directory: directory, options: options)
         return LedgerWriter(core: try Sequencer(store: store, name: store.layout.directory, options: options), layout: store.layout)
+    }
+
+    /// Opens the ledger `store` keeps as its writer (`name` names it in messages): recovers the
+    /// store (which elects this writer where the store has several) and starts the committer.
+    package static func open(store: any LogAppender, name: String, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+        LedgerWriter(core: try Sequencer(store: store, name: name, options: options), layout: nil)
+    }
+
+    /// Starts the ledger in `store`, which holds an empty log, with entry 0 `genesis`.
+    package static func create(store: any LogAppender, name: String, genesis: SignedEvent, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
+        let writer = try open(store: store, name: name, options: options)
+        do {
+            _ = try writer.appendBlocking([genesis])
+        } catch {
+            writer.close()
+            throw error
+        }
+        return writer
     }
 
     /// Creates a new ledger at `directory` (created if missing; it must not hold a ledger) whose
@@ -80,7 +101,10 @@ package final class LedgerWriter: Sendable {
     package var partyDirectory: PartyDirectory { core.partyDirectory }
 
     /// A reader of this ledger (for entries and proofs; safe to use while appending).
-    package func reader() throws(StoreError) -> LedgerReader { try LedgerReader(directory: layout.directory) }
+    package func reader() throws(StoreError) -> LedgerReader {
+        guard let layout else { throw StoreError(.notALedger, "\(core.name) is not a ledger directory; read it through its store") }
+        return try LedgerReader(directory: layout.directory)
+    }
 
     /// Appends `events` as one all-or-nothing batch and waits until they are durable.
     /// - Returns: one receipt per event, in order (the original receipt for an event already

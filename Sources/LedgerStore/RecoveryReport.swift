@@ -1,6 +1,8 @@
 /// What opening a ledger as its writer found and repaired. Only two things are ever repaired: a
 /// torn last line (never acknowledged) and derived files that are missing or behind.
 package struct RecoveryReport: Sendable, Equatable, CustomStringConvertible {
+    /// A clean report: nothing found, nothing repaired.
+    package init() {}
     /// Entries in the log after recovery.
     package var entries: Int64 = 0
     /// Bytes of an unterminated last line that were cut off (0 when the log ended cleanly).

@@ -48,8 +48,8 @@ struct CorpusScenarios {
         /// Closes the ledger and removes the writer's own files, its lock and its state snapshot
         /// (not part of a fixture: a tampered copy must not carry the intact ledger's snapshot).
         func finish() throws {
-            let layout = ledger.writer.layout
             ledger.close()
+            guard let layout = ledger.writer.layout else { return }
             for path in [layout.lock, layout.writerState] { try? FileManager.default.removeItem(atPath: path) }
         }
     }

@@ -11,7 +11,7 @@ import Synchronization
 package final class MemoryStore: LogAppender {
     package let manifest: LedgerManifest
     private let log = Mutex(Contents())
-    private let memoryHistory = MemoryHistory()
+    private let memoryHistory = HistoryTables()
 
     /// Everything the store holds, under one lock.
     private struct Contents {
@@ -155,26 +155,4 @@ package final class MemoryStore: LogAppender {
     }
 
     package func close() { log.withLock { $0.claimed = false } }
-}
-
-/// The rules' history of a ``MemoryStore``: two dictionaries.
-private final class MemoryHistory: RuleHistory {
-    private let tables = Mutex((events: [DigestKey: Int64](), exchanges: [DigestKey: LedgerState.Exchange]()))
-
-    func eventSeq(_ key: DigestKey) -> Int64? { tables.withLock { $0.events[key] } }
-    func exchange(_ key: DigestKey) -> LedgerState.Exchange? { tables.withLock { $0.exchanges[key] } }
-
-    func clear() { tables.withLock { $0 = ([:], [:]) } }
-
-    func apply(_ delta: HistoryDelta) {
-        tables.withLock { tables in
-            for row in delta.rows {
-                switch row {
-                case .event(let key, let seq): tables.events[key] = seq
-                case .sent(let key, let dataset, let recipient): tables.exchanges[key] = LedgerState.Exchange(dataset: dataset, recipient: recipient, receivedAt: nil)
-                case .received(let key, let seq): tables.exchanges[key]?.receivedAt = seq
-                }
-            }
-        }
-    }
 }

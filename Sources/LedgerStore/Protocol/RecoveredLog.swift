@@ -9,4 +9,11 @@ package struct RecoveredLog: Sendable {
     package var frontier: TreeFrontier
     /// What opening found and repaired.
     package var report: RecoveryReport
+
+    /// What a store recovered.
+    package init(state: LedgerState, frontier: TreeFrontier, report: RecoveryReport) {
+        self.state = state
+        self.frontier = frontier
+        self.report = report
+    }
 }

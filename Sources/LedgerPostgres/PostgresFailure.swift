@@ -1,0 +1,50 @@
+import LedgerStore
+import PostgresNIO
+
+/// Why a query to a PostgreSQL store failed, in the two kinds the writer must tell apart.
+package enum PostgresFailure: Error, Sendable {
+    /// The server answered with an error: the statement (and its implicit transaction) rolled
+    /// back, so nothing of it was written. `state` is the SQLSTATE.
+    case server(state: String, message: String)
+    /// The connection broke or could not be made: a statement in flight may or may not have
+    /// committed.
+    case connectionLost(String)
+    /// The answer had an unexpected shape.
+    case unexpected(String)
+
+    /// SQLSTATE of the fence check in `flowledger_commit` (DESIGN §12): this writer was deposed.
+    package static let deposedState = "FL001"
+    /// SQLSTATE 42501: the role lacks a privilege.
+    package static let privilegeState = "42501"
+
+    /// Classifies a postgres-nio error; `doing` says what was being done.
+    package init(_ error: any Error, doing: String) {
+        if let psql = error as? PSQLError, let info = psql.serverInfo {
+            let state = info[.sqlState] ?? "?????"
+            var message = "\(doing): PostgreSQL said: \(info[.message] ?? "an error") (SQLSTATE \(state))"
+            if let detail = info[.detail] { message += "; \(detail)" }
+            if let hint = info[.hint] { message += "; hint: \(hint)" }
+            self = .server(state: state, message: message)
+        } else if let psql = error as? PSQLError {
+            self = .connectionLost("\(doing): the connection failed (\(psql.code)\(psql.underlying.map { ": \($0)" } ?? ""))")
+        } else {
+            self = .connectionLost("\(doing): \(error)")
+        }
+    }
+
+    /// The message, for a person.
+    package var message: String {
+        switch self {
+        case .server(_, let message), .connectionLost(let message), .unexpected(let message): return message
+        }
+    }
+
+    /// As a store error, with `code` for server errors and `.io` otherwise.
+    package func storeError(_ code: StoreError.Code = .io) -> StoreError {
+        switch self {
+        case .server(let state, _) where state == Self.deposedState: return StoreError(.locked, message)
+        case .server: return StoreError(code, message)
+        case .connectionLost, .unexpected: return StoreError(.io, message)
+        }
+    }
+}
