@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: [
-            "FlowLedger", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
+            "FlowLedger", "LedgerStore", "LedgerPostgres", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
         ]),
         .testTarget(name: "LedgerProjectionTests", dependencies: [
             "FlowLedger", "LedgerProjection", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",

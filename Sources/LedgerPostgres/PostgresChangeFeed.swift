@@ -77,28 +77,36 @@ final class PostgresChangeFeed: Sendable {
         while !Task.isCancelled {
             let host = hosts[attempt % hosts.count]
             attempt += 1
+            var configuration = PostgresConnection.Configuration(host: host.name, port: host.port, username: address.user,
+                                                                 password: address.password, database: address.database, tls: .disable)
+            configuration.options.connectTimeout = .seconds(3)
+            guard let connection = try? await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger) else {
+                try? await Task.sleep(for: .milliseconds(300))
+                continue
+            }
             do {
-                var configuration = PostgresConnection.Configuration(host: host.name, port: host.port, username: address.user,
-                                                                     password: address.password, database: address.database, tls: .disable)
-                configuration.options.connectTimeout = .seconds(3)
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
-                defer { connection.close().whenComplete { _ in } }
-                let standby = try await connection.query("SELECT pg_is_in_recovery()", logger: logger).collect().first?.decode(Bool.self) ?? false
-                if standby {
-                    while !Task.isCancelled {
-                        publish(try await readSize(connection, logger))
-                        try await Task.sleep(for: Self.pollInterval)
-                    }
-                } else {
-                    try await connection.listen(on: PostgresSchema.channel) { notifications in
-                        publish(try await readSize(connection, logger))  // what committed before LISTEN took effect
-                        for try await notification in notifications {
-                            if let size = Int64(notification.payload) { publish(size) }
-                        }
-                    }
-                }
+                try await follow(connection, logger)
             } catch {
                 try? await Task.sleep(for: .milliseconds(300))
+            }
+            try? await connection.close()  // awaited: postgres-nio requires a connection closed before it is freed
+        }
+    }
+
+    /// Publishes the head's size as it grows, until the connection fails or the task is cancelled.
+    private func follow(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        let standby = try await connection.query("SELECT pg_is_in_recovery()", logger: logger).collect().first?.decode(Bool.self) ?? false
+        if standby {
+            while !Task.isCancelled {
+                publish(try await readSize(connection, logger))
+                try await Task.sleep(for: Self.pollInterval)
+            }
+        } else {
+            try await connection.listen(on: PostgresSchema.channel) { notifications in
+                publish(try await readSize(connection, logger))  // what committed before LISTEN took effect
+                for try await notification in notifications {
+                    if let size = Int64(notification.payload) { publish(size) }
+                }
             }
         }
     }

@@ -2,19 +2,21 @@ import FlowLedger
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerPostgres
 @testable import LedgerStore
 import LedgerTestSupport
 import Testing
 
 /// One suite for every store behind ``LogAppender`` and ``LogReader``: the segment files and the
-/// in-memory store run the same tests through the same ``Sequencer`` (the PostgreSQL store will
-/// join them). Each test names what the contract promises.
+/// in-memory store and the PostgreSQL store (a real cluster, a database per test) run the same
+/// tests through the same ``Sequencer``. Each test names what the contract promises.
 @Suite("Store conformance (StoreConformance)")
 struct StoreConformanceTests {
     /// A kind of store the suite runs against.
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case segments
         case memory
+        case postgres
 
         var testDescription: String { rawValue }
     }
@@ -24,12 +26,22 @@ struct StoreConformanceTests {
         let backend: Backend
         let scenario: Scenario
         private let memory: MemoryStore
+        /// The database of a postgres subject.
+        private let database: (cluster: PostgresCluster, name: String)?
 
         init(_ backend: Backend) throws {
             self.backend = backend
             scenario = try Scenario()
             memory = MemoryStore(manifest: LedgerManifest(origin: scenario.origin, suite: scenario.suite, operatorKey: scenario.operatorKey.publicKey))
+            if backend == .postgres {
+                let cluster = try PostgresCluster.shared()
+                database = (cluster, try cluster.freshDatabase("conformance"))
+            } else {
+                database = nil
+            }
         }
+
+        var address: PostgresAddress { get throws { try PostgresAddress(database!.cluster.url(database: database!.name)) } }
 
         var manifest: LedgerManifest { LedgerManifest(origin: scenario.origin, suite: scenario.suite, operatorKey: scenario.operatorKey.publicKey) }
 
@@ -41,6 +53,9 @@ struct StoreConformanceTests {
                     : try SegmentStore.open(directory: scenario.directory, options: WriterOptions())
             case .memory:
                 return memory
+            case .postgres:
+                return create ? try PostgresStore.create(address: try address, manifest: manifest, writerName: "conformance")
+                    : try PostgresStore.open(address: try address, writerName: "conformance")
             }
         }
 
@@ -66,6 +81,7 @@ struct StoreConformanceTests {
             switch backend {
             case .segments: try FileManager.default.removeItem(atPath: LedgerLayout(directory: scenario.directory).writerState)
             case .memory: memory.forgetSnapshot()
+            case .postgres: try database!.cluster.psql("DELETE FROM writer_snapshot", database: database!.name)
             }
         }
 
