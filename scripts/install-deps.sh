@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages FlowLedger builds against, only when they are missing:
 # libssl-dev (OpenSSL's libcrypto: SHA-256, SM3, Ed25519, SM2), libsqlite3-dev, pkg-config,
-# and the openssl command line (tests cross-check against it).
+# the openssl command line (tests cross-check against it), and PostgreSQL.
 set -euo pipefail
 missing=()
 for pkg in libssl-dev libsqlite3-dev pkg-config openssl; do
@@ -10,6 +10,11 @@ done
 # Go and golang.org/x/mod (GOPATH sources under /usr/share/gocode): the tlog-tiles cross-check
 # (Tests/LedgerServiceTests/TilesGoCrossCheckTests.swift) builds a Go sumdb/tlog client offline.
 for pkg in golang-go golang-golang-x-mod-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+# PostgreSQL (server and client): the PostgreSQL store's tests start their own clusters with
+# initdb and pg_ctl as the unprivileged `postgres` account, on free ports (DESIGN §12).
+for pkg in postgresql postgresql-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,14 +1,23 @@
 import FlowLedger
 import Foundation
+import LedgerPostgres
 import LedgerStore
 
 /// Opening a ledger as its writer from a command: what recovery repaired or rebuilt is said on
 /// stderr (`flowledger: note: …`), so an operator learns of a torn write that was cut or a state
 /// snapshot that was ignored, without it mixing with the receipts on stdout.
 enum WriterOpening {
-    /// Opens the ledger at `directory` as its writer and prints recovery's notes.
+    /// Opens the ledger at `directory` (or in the PostgreSQL store `directory` names) as its
+    /// writer and prints recovery's notes.
     static func open(_ directory: String, options: WriterOptions = WriterOptions()) throws -> LedgerWriter {
         let writer: LedgerWriter
+        if PostgresAddress.isStore(directory) {
+            let address = try PostgresAddress(directory)
+            let store = try PostgresStore.open(address: address, writerName: writerName)
+            writer = try LedgerWriter.open(store: store, name: address.description, options: options)
+            for note in writer.recovery.notes { Output.error("flowledger: note: \(note)") }
+            return writer
+        }
         do {
             writer = try LedgerWriter.open(directory: directory, options: options)
         } catch {
@@ -23,6 +32,11 @@ enum WriterOpening {
         }
         for note in recovery.notes { Output.error("flowledger: note: \(note)") }
         return writer
+    }
+
+    /// How this process names itself as a store's writer (`log_head.writer`).
+    static var writerName: String {
+        "\(ProcessInfo.processInfo.processName) pid \(getpid()) on \(ProcessInfo.processInfo.hostName)"
     }
 
     /// The URL a `flowledger serve` holding `directory` left beside the lock, if any.

@@ -420,7 +420,12 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
         }
         guard release else { return }
         feed.stop()
-        writes?.close()  // ends the session: the server releases the advisory lock
+        if let writes {
+            // Released here rather than left to the session's end, which the server sees a moment
+            // after the client has closed: a writer opened next must find the lock free.
+            _ = try? writes.query("SELECT pg_advisory_unlock_all()", doing: "releasing the writer's lock")
+            writes.close()
+        }
         reads.close()
     }
 }

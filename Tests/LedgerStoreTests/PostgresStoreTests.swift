@@ -1,0 +1,180 @@
+import FlowLedger
+import Foundation
+import LedgerCore
+import LedgerCrypto
+import LedgerPostgres
+@testable import LedgerStore
+import LedgerTestSupport
+import Testing
+
+/// What the PostgreSQL store promises beyond the conformance suite (DESIGN §12): export byte for
+/// byte, least privilege, one fenced writer, and damage found rather than trusted. Each test has
+/// a database of its own in a real cluster.
+@Suite("PostgreSQL store (PostgresStore)")
+struct PostgresStoreTests {
+    /// A database in the shared cluster, and its address as the superuser.
+    struct Database {
+        let cluster: PostgresCluster
+        let name: String
+        init() throws {
+            cluster = try PostgresCluster.shared()
+            name = try cluster.freshDatabase("store")
+        }
+        var url: String { cluster.url(database: name) }
+        var address: PostgresAddress { get throws { try PostgresAddress(url) } }
+        @discardableResult
+        func psql(_ sql: String, user: String = PostgresCluster.superuser) throws -> String { try cluster.psql(sql, database: name, user: user) }
+    }
+
+    /// The scenario's genesis, signed once so both stores start from the same bytes.
+    private func genesis(_ scenario: Scenario) throws -> SignedEvent {
+        try SignedEvent(event: Event(id: "genesis", author: "ops.exchange", keyID: scenario.operatorKey.publicKey.keyID, at: Scenario.at,
+                                     body: .genesis(GenesisBody(origin: scenario.origin, suite: scenario.suite,
+                                                                operator: .init(party: "ops.exchange", name: "Exchange operator", key: scenario.operatorKey.publicKey)))),
+                        origin: scenario.origin, signer: scenario.operatorKey)
+    }
+
+    private func manifest(_ scenario: Scenario) -> LedgerManifest {
+        LedgerManifest(origin: scenario.origin, suite: scenario.suite, operatorKey: scenario.operatorKey.publicKey)
+    }
+
+    /// Every file under `directory/sub` with its bytes, by path relative to `directory`.
+    private func files(_ directory: String, _ subs: [String]) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for sub in subs {
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory + "/" + sub) {
+                out[sub + "/" + name] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + sub + "/" + name))
+            }
+        }
+        return out
+    }
+
+    @Test func theSameEventsWithTheSameClockExportToTheEmbeddedStoresFilesByteForByte() throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let database = try Database()
+        var options = WriterOptions()
+        options.clock = { 1_795_420_800_123_456 }
+        let batches = [try scenario.setUpEvents()] + (try (0..<4).map { batch in try (0..<5).map { try scenario.exchange(batch * 5 + $0) } })
+
+        let embedded = try LedgerWriter.create(directory: scenario.directory, genesis: try genesis(scenario), options: options)
+        for batch in batches { _ = try embedded.appendBlocking(batch) }
+        _ = try embedded.checkpoint(operatorKey: scenario.operatorKey)
+        embedded.close()
+
+        let store = try PostgresStore.create(address: try database.address, manifest: manifest(scenario), writerName: "test")
+        let inPostgres = try LedgerWriter.create(store: store, name: "postgres", genesis: try genesis(scenario), options: options)
+        for batch in batches { _ = try inPostgres.appendBlocking(batch) }
+        _ = try inPostgres.checkpoint(operatorKey: scenario.operatorKey)
+        inPostgres.close()
+
+        let exported = scenario.workDirectory + "/exported"
+        let export = try flowledger(["export", "--store", database.url, exported])
+        #expect(export.status == 0, "\(export.err)")
+        #expect(export.out.contains("exported 26 entries (26 in all) and 1 checkpoints"), "\(export.out)")
+        let expected = try files(scenario.directory, ["log", "checkpoints"])
+        let got = try files(exported, ["log", "checkpoints"])
+        #expect(expected.keys.sorted() == got.keys.sorted())
+        for (path, bytes) in expected { #expect(got[path] == bytes, "\(path) differs") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: exported + "/ledger.json")) == Data(contentsOf: URL(fileURLWithPath: scenario.directory + "/ledger.json")))
+        let verdict = try flowledger(["verify", exported])
+        #expect(verdict.status == 0, "\(verdict.out)\(verdict.err)")
+
+        // Exporting again extends nothing and changes nothing.
+        let again = try flowledger(["export", "--store", database.url, exported])
+        #expect(again.status == 0 && again.out.contains("exported 0 entries (26 in all)"), "\(again.out)\(again.err)")
+        #expect(try files(exported, ["log"]) == got.filter { $0.key.hasPrefix("log/") })
+    }
+
+    @Test func theApplicationRoleMayInsertEntriesButNeverUpdateDeleteOrTruncateThem() throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let database = try Database()
+        let role = "app_\(database.name)"
+        try database.psql("CREATE ROLE \(role) LOGIN")
+        let keyPath = scenario.workDirectory + "/operator.pem"
+        try scenario.operatorKey.pemRepresentation().write(toFile: keyPath, atomically: true, encoding: .utf8)
+        chmod(keyPath, 0o600)
+        let created = try flowledger(["init", "--store", database.url, "--grant-to", role, "--origin", scenario.origin,
+                                      "--operator-key", keyPath, "--operator-id", "ops.exchange"])
+        #expect(created.status == 0, "\(created.err)")
+        #expect(created.out.contains("granted \(role)"))
+
+        // The application appends as its own role, through the library and the CLI.
+        let appURL = database.cluster.url(database: database.name, user: role)
+        let writer = try LedgerWriter.open(store: try PostgresStore.open(address: try PostgresAddress(appURL), writerName: "app"), name: "app")
+        _ = try writer.appendBlocking(try scenario.setUpEvents())
+        writer.close()
+        let appended = try flowledger(["append", appURL, "--signed", try scenario.writeSignedExchanges(count: 3)])
+        #expect(appended.status == 0, "\(appended.err)")
+        let before = try database.psql("SELECT count(*), md5(string_agg(line, '\\x0a'::bytea ORDER BY seq)) FROM entries")
+        #expect(before.hasPrefix("9|"), "\(before)")
+
+        for statement in ["UPDATE entries SET line = line WHERE seq = 1", "DELETE FROM entries WHERE seq = 8", "TRUNCATE entries"] {
+            let refusal = #expect(throws: PostgresClusterError.self) { try database.psql(statement, user: role) }
+            #expect(refusal?.description.contains("permission denied for table entries") == true, "\(statement): \(String(describing: refusal))")
+        }
+        #expect(try database.psql("SELECT count(*), md5(string_agg(line, '\\x0a'::bytea ORDER BY seq)) FROM entries") == before)
+    }
+
+    @Test func aDeposedWriterWritesNothingAndStepsDown() throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let database = try Database()
+        let store = try PostgresStore.create(address: try database.address, manifest: manifest(scenario), writerName: "first")
+        let first = try LedgerWriter.create(store: store, name: "first", genesis: try genesis(scenario))
+        _ = try first.appendBlocking(try scenario.setUpEvents())
+        #expect(store.writerEpoch == 1)
+
+        // A writer elected elsewhere (as on a promoted standby, where this writer's advisory lock
+        // does not exist) moves the epoch on.
+        try database.psql("UPDATE log_head SET epoch = epoch + 1, writer = 'writer on the promoted standby'")
+        let refusal = #expect(throws: StoreError.self) { try first.appendBlocking([try scenario.exchange(0)]) }
+        #expect(refusal?.code == .locked, "\(String(describing: refusal))")
+        #expect(refusal?.message.contains("deposed") == true && refusal?.message.contains("writer on the promoted standby") == true, "\(String(describing: refusal))")
+        #expect(try database.psql("SELECT count(*) FROM entries") == "6")
+        // It stays down: a later append is refused without reaching the database.
+        #expect(throws: StoreError.self) { try first.appendBlocking([try scenario.exchange(1)]) }
+        first.close()
+
+        let next = try LedgerWriter.open(store: try PostgresStore.open(address: try database.address, writerName: "next"), name: "next")
+        defer { next.close() }
+        #expect(try next.appendBlocking([try scenario.exchange(0)])[0].seq == 6)
+        #expect(try database.psql("SELECT epoch, writer FROM log_head") == "3|next")
+    }
+
+    @Test func aHeadThatDisagreesWithTheEntriesIsReportedNotTrusted() throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let database = try Database()
+        let store = try PostgresStore.create(address: try database.address, manifest: manifest(scenario), writerName: "test")
+        let writer = try LedgerWriter.create(store: store, name: "test", genesis: try genesis(scenario))
+        _ = try writer.appendBlocking(try scenario.setUpEvents())
+        writer.close()
+        try database.psql("UPDATE log_head SET next_seq = 7")
+        let error = #expect(throws: StoreError.self) { try LedgerWriter.open(store: try PostgresStore.open(address: try database.address, writerName: "t"), name: "t") }
+        #expect(error?.code == .damaged && error?.message.contains("log_head says the log has 7 entries, but table entries ends at seq 5") == true, "\(String(describing: error))")
+
+        try database.psql("UPDATE log_head SET next_seq = 6, last_leaf = decode(repeat('00', 32), 'hex')")
+        let leaf = #expect(throws: StoreError.self) { try LedgerWriter.open(store: try PostgresStore.open(address: try database.address, writerName: "t"), name: "t") }
+        #expect(leaf?.code == .damaged && leaf?.message.contains("last leaf hash is not that of entry 5") == true, "\(String(describing: leaf))")
+    }
+
+    @Test func aRefusedLineThroughTheCommandLineNamesItAndKeepsTheLinesBefore() throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let database = try Database()
+        let store = try PostgresStore.create(address: try database.address, manifest: manifest(scenario), writerName: "test")
+        let writer = try LedgerWriter.create(store: store, name: "test", genesis: try genesis(scenario))
+        _ = try writer.appendBlocking(try scenario.setUpEvents())
+        writer.close()
+        let path = try scenario.writeSignedExchanges(count: 2)
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text += "{\"event\": not json}\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try flowledger(["append", database.url, "--signed", path])
+        #expect(result.status != 0)
+        #expect(result.err.contains("line 3"), "\(result.err)")
+        #expect(try database.psql("SELECT count(*) FROM entries") == "8")
+    }
+}
