@@ -74,7 +74,7 @@ let package = Package(
         // The ledger service (`flowledger serve`, DESIGN §11) on Hummingbird 2: appends, reads,
         // the live event stream, checkpoints, request signatures, limits, metrics and shutdown.
         .target(name: "LedgerService", dependencies: [
-            "LedgerWire", "LedgerReport", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "LedgerPostgres", "LedgerWire", "LedgerReport", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

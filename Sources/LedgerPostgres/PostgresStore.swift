@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerStore
@@ -457,6 +458,33 @@ extension PostgresStore {
         let session = writes ?? reads
         for statement in PostgresSchema.grants(to: role) {
             do { _ = try session.query(PostgresQuery(unsafeSQL: statement), doing: "granting \(role) its privileges in \(address)") } catch { throw error.storeError() }
+        }
+    }
+}
+
+extension PostgresStore: ServedLog {
+    /// The store's address (without its password).
+    package var name: String { address.description }
+}
+
+extension PostgresStore {
+    /// What in the database's settings breaks DESIGN §12's "durable means committed on the
+    /// primary and a synchronous standby": `synchronous_commit` off or local, or no synchronous
+    /// standby named. Empty when it is so configured.
+    package func replicationWarnings() throws(StoreError) -> [String] {
+        do {
+            let commit = try reads.query("SHOW synchronous_commit", doing: "reading synchronous_commit").first?.decoded(String.self, "synchronous_commit") ?? ""
+            let standbys = try reads.query("SHOW synchronous_standby_names", doing: "reading synchronous_standby_names").first?.decoded(String.self, "synchronous_standby_names") ?? ""
+            var warnings: [String] = []
+            if ["off", "local"].contains(commit) {
+                warnings.append("synchronous_commit is \(commit) on \(address): an acknowledged append can be lost in a crash; set synchronous_commit = on")
+            }
+            if standbys.trimmingCharacters(in: .whitespaces).isEmpty {
+                warnings.append("no synchronous standby is named on \(address) (synchronous_standby_names is empty): an acknowledged append lives on one machine only and is lost with it; name a standby (DESIGN §12)")
+            }
+            return warnings
+        } catch {
+            throw error.storeError()
         }
     }
 }

@@ -128,6 +128,7 @@ struct AppendEndpoint: Sendable {
         switch error.code {
         case .malformed: return Refusal(400, "malformed", error.message, line: line)
         case .closed: return Refusal(503, "unavailable", "the ledger is closing; retry once the server is back", retryAfter: 5)
+        case .locked: return Refusal(503, "unavailable", "the ledger's writer stepped down (\(error.message)); a new writer is being elected: retry", retryAfter: 1)
         default: return Refusal(500, error.code.description, "the server could not append: \(error.message)")
         }
     }

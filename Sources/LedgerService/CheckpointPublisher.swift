@@ -59,19 +59,19 @@ struct CheckpointPublisher: Service {
         let note: Note
         let checkpoint: Checkpoint
         do {
-            checkpoint = Checkpoint(origin: served.manifest.origin, size: size, root: try served.reader.rootHash(size: size))
+            checkpoint = Checkpoint(origin: served.manifest.origin, size: size, root: try served.log.rootHash(size: size))
             note = try NoteSigner(name: served.manifest.origin, key: key).sign(checkpoint.text)
         } catch {
             logger.error("checkpoint of size \(size) not signed: \(error)")
             return
         }
         let text = note.serialized
-        let reader = served.reader
+        let log = served.log
         let answers = await withTaskGroup(of: (WitnessClient, Result<[Note.Signature], WitnessClientError>).self) { group in
             for witness in witnesses {
                 group.addTask {
                     do throws(WitnessClientError) {
-                        return (witness, .success(try await witness.cosign(note: text, size: size, reader: reader)))
+                        return (witness, .success(try await witness.cosign(note: text, size: size, log: log)))
                     } catch {
                         return (witness, .failure(error))
                     }

@@ -35,14 +35,16 @@ package struct LedgerServer {
         guard options.tls != nil || options.insecureHTTP || ServeOptions.isLoopback(options.host) else {
             throw ServeError("plain HTTP is served only on a loopback address; give --tls-cert and --tls-key to serve \(options.host), or --insecure-http behind a TLS-terminating proxy")
         }
-        if let key = options.operatorKey {
-            let manifest = try LedgerReader(directory: options.directory).manifest
-            guard key.publicKey == manifest.operatorKey else {
-                throw ServeError("--operator-key has key id \(key.publicKey.keyID), but \(options.directory)'s operator key has key id \(manifest.operatorKey.keyID); checkpoints are signed by the ledger's operator")
-            }
-        }
         let metrics = ServiceMetrics()
         let served = try ServedLedger(options: options, metrics: metrics)
+        if let key = options.operatorKey, key.publicKey != served.manifest.operatorKey {
+            served.writer.close()
+            throw ServeError("--operator-key has key id \(key.publicKey.keyID), but \(served.log.name)'s operator key has key id \(served.manifest.operatorKey.keyID); checkpoints are signed by the ledger's operator")
+        }
+        if let store = served.store {
+            for warning in (try? store.replicationWarnings()) ?? [] { logger.warning("\(warning)") }
+            logger.notice("writer of \(store.name), epoch \(store.writerEpoch)")
+        }
         let scheme = options.tls == nil ? "http" : "https"
         let authenticator = RequestAuthenticator(served: served, replays: SignatureReplayGuard(), scheme: scheme)
         let router = makeRouter(served: served, authenticator: authenticator, metrics: metrics)
@@ -82,6 +84,9 @@ package struct LedgerServer {
         }
         if let publisher {
             services.append(.init(service: publisher, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if served.store != nil {
+            services.append(.init(service: WriterSupervisor(served: served, logger: logger), successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         services.append(.init(service: ShutdownWatcher(served: served), successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
 
@@ -173,9 +178,12 @@ package struct LedgerServer {
             return await reads.guarded(request, &context) { () throws(Refusal) in try events.handle(request) }
         }
         router.get("healthz") { _, _ in
-            served.isStopping
-                ? WireAnswer.error(WireError(status: 503, code: "unavailable", message: "stopping"), retryAfter: 5)
-                : WireAnswer.ok(Array("ok\n".utf8), contentType: "text/plain")
+            if served.isStopping { return WireAnswer.error(WireError(status: 503, code: "unavailable", message: "stopping"), retryAfter: 5) }
+            guard let store = served.store else { return WireAnswer.ok(Array("ok\n".utf8), contentType: "text/plain") }
+            if let reason = served.stepDownReason {
+                return WireAnswer.error(WireError(status: 503, code: "unavailable", message: "role: stepped-down writer, electing a new one (\(reason.message))"), retryAfter: 1)
+            }
+            return WireAnswer.ok(Array("ok\nrole: writer\nepoch: \(store.writerEpoch)\nstore: \(store.name)\nsize: \(served.durableSize)\n".utf8), contentType: "text/plain")
         }
         return router
     }

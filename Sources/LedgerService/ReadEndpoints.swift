@@ -84,7 +84,7 @@ struct ReadEndpoints: Sendable {
             throw Refusal(400, "badRequest", "v1/checkpoints/\(quotedForMessage(text)): name a checkpoint by its size, a decimal number without leading zeros")
         }
         do {
-            let (_, note) = try served.reader.checkpoints.load(size: size)
+            let (_, note) = try served.log.checkpoint(size: size)
             return WireAnswer.ok(Array(note.utf8), contentType: "text/plain; charset=utf-8", cacheControl: "immutable")
         } catch {
             throw Self.refusal(error)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LedgerCore
 import LedgerCrypto
+import LedgerPostgres
 import LedgerProjection
 import LedgerReport
 import LedgerStore
@@ -42,6 +43,9 @@ final class ReportEndpoint: Sendable {
 
     /// Views caught up in `views.sqlite`, the verifier's replay, and the page.
     static func build(directory: String, language: ReportLanguage) throws(Refusal) -> [UInt8] {
+        guard !PostgresAddress.isStore(directory) else {
+            throw Refusal(501, "notImplemented", "the report is built from a ledger directory; export the PostgreSQL store (`flowledger export --store URL DIR`) and run `flowledger report DIR`")
+        }
         var options = ReportOptions()
         options.language = language
         options.checkedAt = Timestamp.now().description

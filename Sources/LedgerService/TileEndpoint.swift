@@ -16,13 +16,11 @@ struct TileEndpoint: Sendable {
     static let cacheControl = "public, max-age=31536000, immutable"
 
     let served: ServedLedger
-    let tiles: TileService
+    /// Over the log as it is now (a PostgreSQL writer that stepped down is replaced with its store).
+    var tiles: TileService { TileService(log: served.log) }
 
     /// The endpoint over `served`'s ledger.
-    init(served: ServedLedger) {
-        self.served = served
-        tiles = TileService(reader: served.reader)
-    }
+    init(served: ServedLedger) { self.served = served }
 
     /// The answer for the path after `tile/`: 200 with the tile, 400 for a path that names no
     /// tile, 404 for a tile beyond the latest published checkpoint.

@@ -40,14 +40,14 @@ package final class WitnessClient: Sendable {
     /// operator), checked under ``key``.
     /// - Throws: ``WitnessClientError`` saying what the witness answered, or that it could not be
     ///   reached.
-    package func cosign(note: String, size: Int64, reader: LedgerReader) async throws(WitnessClientError) -> [Note.Signature] {
+    package func cosign(note: String, size: Int64, log: any ServedLog) async throws(WitnessClientError) -> [Note.Signature] {
         var attempts = 0
         while true {
             attempts += 1
             let old = min(knownSize.withLock { $0 }, size)
             let proof: [Hash32]
             do {
-                proof = old == 0 || old == size ? [] : try reader.consistencyProof(old: old, new: size)
+                proof = old == 0 || old == size ? [] : try log.consistencyProof(old: old, new: size)
             } catch {
                 throw WitnessClientError("\(url): cannot make the consistency proof from size \(old) to \(size) for the witness: \(error)")
             }

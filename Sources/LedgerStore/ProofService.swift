@@ -2,7 +2,7 @@ import LedgerCore
 import LedgerCrypto
 
 
-/// Proofs from a ledger directory against its published checkpoints. Every proof is verified
+/// Proofs from a ledger (a directory, or any store) against its published checkpoints. Every proof is verified
 /// against the checkpoint before it is handed out, so damaged derived files can never yield a
 /// proof that a regulator would then reject. Works from any process, while a writer appends.
 ///
@@ -12,28 +12,32 @@ import LedgerCrypto
 /// let (consistency, oldNote, newNote) = try proofs.consistencyProof(old: 1000)
 /// ```
 public struct ProofService: Sendable {
-    /// The ledger read.
-    public let reader: LedgerReader
+    private let log: any ServedLog
 
-    /// Proofs over `reader`'s ledger.
-    public init(reader: LedgerReader) { self.reader = reader }
+    /// Proofs over `reader`'s ledger directory.
+    public init(reader: LedgerReader) { log = DirectoryLog(reader) }
+
+    /// The ledger's hash function (what its proofs are in).
+    public var hash: HashAlgorithm { log.hash }
+
+    /// Proofs over `log`, wherever it is stored.
+    package init(log: any ServedLog) { self.log = log }
 
     /// A tlog-proof that entry `seq` is in the checkpoint of `checkpointSize` (latest when nil).
     public func inclusionProof(seq: Int64, checkpointSize: Int64? = nil) throws -> TLogProof {
-        let (checkpoint, note) = try reader.checkpoints.load(size: checkpointSize)
+        let (checkpoint, note) = try log.checkpoint(size: checkpointSize)
         guard seq >= 0, seq < checkpoint.size else {
             throw StoreError(.outOfRange, "entry \(seq) is not covered by the checkpoint of size \(checkpoint.size) (it covers entries 0…\(checkpoint.size - 1)); publish a newer checkpoint with `flowledger checkpoint`")
         }
-        if seq >= reader.size { try reader.refresh() }
-        let line = try reader.line(at: seq)
-        let proof = TLogProof(extra: line, index: seq, path: try reader.inclusionProof(seq: seq, size: checkpoint.size), checkpoint: note)
+        let line = try log.lines(in: seq..<(seq + 1))[0]
+        let proof = TLogProof(extra: line, index: seq, path: try log.inclusionProof(seq: seq, size: checkpoint.size), checkpoint: note)
         do {
             // The checkpoint's signature was checked when it was loaded; what is left to check
             // is that the path leads from this line to its root.
-            try MerkleTree.verifyInclusion(index: seq, size: checkpoint.size, leafHash: Entry.leafHash(line: line, hash: reader.hash),
-                                           proof: proof.path, root: checkpoint.root, hash: reader.hash)
+            try MerkleTree.verifyInclusion(index: seq, size: checkpoint.size, leafHash: Entry.leafHash(line: line, hash: log.hash),
+                                           proof: proof.path, root: checkpoint.root, hash: log.hash)
         } catch {
-            throw StoreError(.damaged, "the proof of entry \(seq) does not verify against the checkpoint of size \(checkpoint.size) (\(error)): the log or \(reader.layout.hashes) changed after the checkpoint. Run `flowledger verify \(reader.layout.directory)`")
+            throw StoreError(.damaged, "the proof of entry \(seq) does not verify against the checkpoint of size \(checkpoint.size) (\(error)): the log or its stored hashes changed after the checkpoint. Verify \(log.name) (`flowledger verify`, on an export for a database)")
         }
         return proof
     }
@@ -41,18 +45,18 @@ public struct ProofService: Sendable {
     /// A consistency proof from the checkpoint of `old` entries to the one of `new` (latest
     /// when nil), with both signed checkpoint notes.
     public func consistencyProof(old: Int64, new: Int64? = nil) throws -> (proof: ConsistencyProof, old: String, new: String) {
-        let (oldCheckpoint, oldNote) = try reader.checkpoints.load(size: old)
-        let (newCheckpoint, newNote) = try reader.checkpoints.load(size: new)
+        let (oldCheckpoint, oldNote) = try log.checkpoint(size: old)
+        let (newCheckpoint, newNote) = try log.checkpoint(size: new)
         guard oldCheckpoint.size <= newCheckpoint.size else {
             throw StoreError(.outOfRange, "the old checkpoint (size \(oldCheckpoint.size)) must not be larger than the new one (size \(newCheckpoint.size))")
         }
         let path = oldCheckpoint.size == 0 || oldCheckpoint.size == newCheckpoint.size
-            ? [] : try reader.consistencyProof(old: oldCheckpoint.size, new: newCheckpoint.size)
+            ? [] : try log.consistencyProof(old: oldCheckpoint.size, new: newCheckpoint.size)
         let proof = ConsistencyProof(old: oldCheckpoint.size, new: newCheckpoint.size, path: path)
         do {
-            try proof.verify(old: oldCheckpoint, new: newCheckpoint, hash: reader.hash)
+            try proof.verify(old: oldCheckpoint, new: newCheckpoint, hash: log.hash)
         } catch {
-            throw StoreError(.damaged, "the checkpoints of sizes \(oldCheckpoint.size) and \(newCheckpoint.size) are not consistent (\(error)): history was rewritten between them. Run `flowledger verify \(reader.layout.directory)`")
+            throw StoreError(.damaged, "the checkpoints of sizes \(oldCheckpoint.size) and \(newCheckpoint.size) are not consistent (\(error)): history was rewritten between them. Verify \(log.name) (`flowledger verify`, on an export for a database)")
         }
         return (proof, oldNote, newNote)
     }

@@ -23,10 +23,13 @@ import LedgerCrypto
 /// ```
 package struct TileService: Sendable {
     /// The ledger read.
-    package let reader: LedgerReader
+    private let log: any ServedLog
 
-    /// Tiles of `reader`'s ledger.
-    package init(reader: LedgerReader) { self.reader = reader }
+    /// Tiles of `reader`'s ledger directory.
+    package init(reader: LedgerReader) { log = DirectoryLog(reader) }
+
+    /// Tiles of `log`, wherever it is stored.
+    package init(log: any ServedLog) { self.log = log }
 
     /// The bytes of `tile`: W hashes of 32 bytes, or W length-prefixed entry lines.
     /// - Parameter size: the tree size served (a published checkpoint's size); a tile that needs
@@ -47,18 +50,12 @@ package struct TileService: Sendable {
 
     /// The stored hashes at (8·L, N·256 + i) for i < W.
     private func hashes(_ tile: Tile, nodes: Range<Int64>, needed: Int64) throws(StoreError) -> [UInt8] {
-        let covered = try reader.files.hashes.coveredSize()
-        guard needed <= covered else {
-            throw StoreError(.damaged, "\(reader.layout.hashes) covers \(covered) entries, but \(tile.path) needs \(needed) (a published checkpoint covers them); the writer extends the file as it appends and repairs it when it opens: restart `flowledger serve`, and run `flowledger verify \(reader.layout.directory)` if this persists")
-        }
         let level = tile.treeLevel
         let stored: [Hash32]
         do {
-            stored = try reader.files.hashes.readHashes(at: nodes.map { StoredHashes.index(level: level, $0) })
-        } catch let error as StoreError {
-            throw error
+            stored = try log.readHashes(at: nodes.map { StoredHashes.index(level: level, $0) })
         } catch {
-            throw StoreError(.io, "\(reader.layout.hashes): reading \(tile.path): \(error)")
+            throw StoreError(.damaged, "\(log.name): the stored hashes \(tile.path) needs (a published checkpoint covers \(needed) entries) cannot be read (\(error)); the writer extends them as it appends and repairs them when it opens: restart `flowledger serve`, and verify the ledger if this persists")
         }
         var out: [UInt8] = []
         out.reserveCapacity(stored.count * 32)
@@ -68,14 +65,12 @@ package struct TileService: Sendable {
 
     /// Entries `seqs`, each line preceded by its length as a big-endian uint16.
     private func bundle(_ seqs: Range<Int64>) throws(StoreError) -> [UInt8] {
-        if reader.size < seqs.upperBound { _ = try reader.refresh() }
-        let lines = try reader.lines(in: seqs)
+        let lines = try log.lines(in: seqs)
         var out: [UInt8] = []
         out.reserveCapacity(lines.reduce(0) { $0 + 2 + $1.count })
         for (seq, line) in zip(seqs, lines) {
             guard line.count <= Int(UInt16.max) else {
-                let (file, number) = reader.position(of: seq)
-                throw StoreError(.damaged, "\(file) line \(number) (seq \(seq)) is \(line.count) bytes, longer than the \(UInt16.max) bytes an entry bundle can carry (DESIGN §4, §11.1), so tile/entries cannot serve it; this ledger breaks the line limit: run `flowledger verify \(reader.layout.directory)`")
+                throw StoreError(.damaged, "\(log.location(of: seq)) is \(line.count) bytes, longer than the \(UInt16.max) bytes an entry bundle can carry (DESIGN §4, §11.1), so tile/entries cannot serve it; this ledger breaks the line limit: verify \(log.name)")
             }
             out.append(UInt8(line.count >> 8))
             out.append(UInt8(line.count & 0xff))

@@ -54,7 +54,7 @@ struct Prove: AsyncParsableCommand {
             let proof = try proofs.inclusionProof(seq: seq, checkpointSize: size)
             if json {
                 // ProofService checked the proof and the checkpoint's signature.
-                Output.line(String(decoding: CanonicalJSON.encode(try proof.json(hash: proofs.reader.hash)), as: UTF8.self))
+                Output.line(String(decoding: CanonicalJSON.encode(try proof.json(hash: proofs.hash)), as: UTF8.self))
             } else {
                 Output.raw(proof.text)
             }

@@ -3,7 +3,7 @@ import Foundation
 import LedgerService
 import Logging
 
-/// `flowledger serve DIR [--listen ADDR] [--tls-cert C --tls-key K] [--operator-key KEY.pem] [--public-read] …`
+/// `flowledger serve (DIR | --store URL) [--listen ADDR] [--tls-cert C --tls-key K] [--operator-key KEY.pem] [--public-read] …`
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a ledger over HTTP: appends, reads, live events and checkpoints (DESIGN §11).",
@@ -14,7 +14,10 @@ struct Serve: AsyncParsableCommand {
             SIGTERM or SIGINT: stop accepting, answer the appends in flight, publish a last checkpoint, exit 0.
             """)
 
-    @OptionGroup var ledger: LedgerDirectory
+    @Argument(help: "The ledger directory (or give --store).")
+    var directory: String?
+    @Option(help: ArgumentHelp("Serve the ledger in PostgreSQL instead (DESIGN §12): postgres://USER@HOST[:PORT][,HOST[:PORT]…]/DATABASE; with several hosts the writer follows the primary through a failover.", valueName: "url"))
+    var store: String?
     @Option(help: "Where to listen, HOST:PORT (port 0 picks a free port).")
     var listen = "127.0.0.1:8740"
     @Option(help: "PEM certificate chain for TLS.")
@@ -43,6 +46,7 @@ struct Serve: AsyncParsableCommand {
     var witnessQuorum: Int?
 
     func validate() throws {
+        guard (directory == nil) != (store == nil) else { throw ValidationError("give a ledger directory or --store URL (one of them)") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
         if !witnesses.isEmpty && operatorKey == nil { throw ValidationError("--witness needs --operator-key: witnesses cosign the checkpoints the server signs") }
         if let witnessQuorum, witnessQuorum < 0 || witnessQuorum > witnesses.count {
@@ -51,7 +55,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var options = ServeOptions(directory: ledger.directory)
+        var options = ServeOptions(directory: store ?? directory ?? "")
         (options.host, options.port) = try Self.address(listen, option: "--listen")
         if let tlsCert, let tlsKey { options.tls = (tlsCert, tlsKey) }
         options.insecureHTTP = insecureHttp
