@@ -26,7 +26,7 @@ package enum PostgresFailure: Error, Sendable {
             if let hint = info[.hint] { message += "; hint: \(hint)" }
             self = .server(state: state, message: message)
         } else if let psql = error as? PSQLError {
-            self = .connectionLost("\(doing): the connection failed (\(psql.code)\(psql.underlying.map { ": \($0)" } ?? ""))")
+            self = .connectionLost("\(doing): the connection to the database failed (\(psql.code))")
         } else {
             self = .connectionLost("\(doing): \(error)")
         }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// One connection to one server of a PostgreSQL store, used synchronously: the store protocols
 /// are synchronous (the sequencer commits on its own thread), so each query waits for its answer
@@ -69,9 +70,24 @@ package final class PostgresSession: @unchecked Sendable {  // postgres-nio's co
     }
 
     /// Runs `query` and returns its rows; `doing` says what for, in messages.
+    ///
+    /// The answer is awaited for as long as it takes (never timed out or cancelled), unless the
+    /// connection closes first: postgres-nio can leave a query unanswered when the server dies
+    /// in the middle of it (seen when a primary is killed during a synchronous COMMIT), so the
+    /// connection's closing also settles the wait, as ``PostgresFailure/connectionLost(_:)``.
     package func query(_ query: PostgresQuery, doing: String) throws(PostgresFailure) -> [PostgresRow] {
+        let outcome = connection.eventLoop.makePromise(of: [PostgresRow].self)
+        let settled = SettledOnce()
+        connection.query(query, logger: logger).whenComplete { result in
+            if settled.settle() { outcome.completeWith(result.map(\.rows)) }
+        }
+        connection.closeFuture.whenComplete { _ in
+            if settled.settle() { outcome.fail(PostgresFailure.connectionLost("\(doing): the connection to \(self.host.name):\(self.host.port) closed before the database answered")) }
+        }
         do {
-            return try connection.query(query, logger: logger).wait().rows
+            return try outcome.futureResult.wait()
+        } catch let failure as PostgresFailure {
+            throw failure
         } catch {
             throw PostgresFailure(error, doing: doing)
         }
@@ -82,6 +98,13 @@ package final class PostgresSession: @unchecked Sendable {  // postgres-nio's co
 
     /// Closes the connection (the server releases this session's advisory locks).
     package func close() { try? connection.close().wait() }
+}
+
+/// Lets the first of several completions through.
+private final class SettledOnce: Sendable {
+    private let done = Mutex(false)
+    /// True the first time only.
+    func settle() -> Bool { done.withLock { done in defer { done = true }; return !done } }
 }
 
 extension PostgresRow {

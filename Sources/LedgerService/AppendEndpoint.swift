@@ -66,6 +66,11 @@ struct AppendEndpoint: Sendable {
             defer { served.leaveAppend() }
             receipts = try await served.writer.append(events)
         } catch {
+            if error.violation == nil, let reason = served.stepDownReason {
+                // A PostgreSQL writer stepped down (deposed, or a COMMIT of unknown outcome): a new
+                // one is being elected, and a retry gets the original receipt if this committed.
+                throw Refusal(503, "unavailable", "the ledger's writer stepped down (\(reason.message)); a new writer is being elected: retry", retryAfter: 1)
+            }
             throw Self.refusal(for: error)
         }
         let elapsed = ContinuousClock.now - started

@@ -78,15 +78,16 @@ package struct LedgerServer {
                                          logger: logger)
             services.append(.init(service: metricsApp, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
+        // Before the publisher: the group stops services in reverse order.
+        if served.store != nil {
+            services.append(.init(service: WriterSupervisor(served: served, logger: logger), successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let publisher = options.operatorKey.map {
             CheckpointPublisher(served: served, key: $0, logger: logger, witnesses: options.witnesses.map { WitnessClient(url: $0.url, key: $0.key) },
                                 quorum: options.witnessQuorum)
         }
         if let publisher {
             services.append(.init(service: publisher, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
-        }
-        if served.store != nil {
-            services.append(.init(service: WriterSupervisor(served: served, logger: logger), successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         services.append(.init(service: ShutdownWatcher(served: served), successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
 

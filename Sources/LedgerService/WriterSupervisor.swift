@@ -15,8 +15,10 @@ struct WriterSupervisor: Service {
 
     func run() async throws {
         var reported = false
-        while !Task.isCancelled && !served.isStopping {
-            if let reason = served.stepDownReason {
+        // Ends when the group tells it to, not when the ledger stops: the group expects its
+        // services to finish in reverse order, each once told.
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if !served.isStopping, let reason = served.stepDownReason {
                 if !reported { logger.warning("the writer stepped down: \(reason.message); electing a new writer") }
                 reported = true
                 do {

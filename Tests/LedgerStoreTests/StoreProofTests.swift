@@ -31,8 +31,8 @@ struct StoreProofTests {
 
         // A regulator's side: only the vkey string and the proof files.
         let vkey = try VerifierKey(string: try LedgerReader(directory: scenario.directory).checkpoints.operatorVerifierKey().string)
-        let proofs = ProofService(reader: try LedgerReader(directory: scenario.directory))
-        let reader = proofs.reader
+        let reader = try LedgerReader(directory: scenario.directory)
+        let proofs = ProofService(reader: reader)
         for seq in 0..<size {
             let text = try proofs.inclusionProof(seq: seq).text
             let proof = try TLogProof(text: text)

@@ -34,12 +34,12 @@ public final class PostgresCluster: @unchecked Sendable {  // fields are set onc
         return cluster
     }
 
-    /// A streaming standby of `primary` (`pg_basebackup -R`), started.
-    public static func standby(of primary: PostgresCluster, _ name: String) throws -> PostgresCluster {
+    /// A streaming standby of `primary` (`pg_basebackup -R`), started, on `port` (default: a free one).
+    public static func standby(of primary: PostgresCluster, _ name: String, port: Int? = nil) throws -> PostgresCluster {
         let directory = try makeDirectory(name)
-        try run(tool("pg_basebackup"), ["-h", "127.0.0.1", "-p", "\(primary.port)", "-U", superuser, "-D", directory + "/data", "-R", "-X", "stream",
+        try run(tool("pg_basebackup"), ["-h", "127.0.0.1", "-p", "\(primary.port)", "-U", superuser, "-D", directory + "/data", "-R", "-X", "stream", "-c", "fast",
                                         "-d", "application_name=\(name)"])
-        let cluster = PostgresCluster(directory: directory, port: freePort())
+        let cluster = PostgresCluster(directory: directory, port: port ?? freePort())
         try cluster.configure(["port": "\(cluster.port)"])
         try cluster.startServer()
         return cluster
