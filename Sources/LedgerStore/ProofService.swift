@@ -12,16 +12,19 @@ import LedgerCrypto
 /// let (consistency, oldNote, newNote) = try proofs.consistencyProof(old: 1000)
 /// ```
 public struct ProofService: Sendable {
-    private let log: any ServedLog
+    /// Behind a reference: a client module that sees only the public surface must still know
+    /// this struct's layout, which a stored `any ServedLog` (a package protocol) would hide.
+    private let box: LogBox
+    private var log: any ServedLog { box.log }
 
     /// Proofs over `reader`'s ledger directory.
-    public init(reader: LedgerReader) { log = DirectoryLog(reader) }
+    public init(reader: LedgerReader) { box = LogBox(DirectoryLog(reader)) }
 
     /// The ledger's hash function (what its proofs are in).
     public var hash: HashAlgorithm { log.hash }
 
     /// Proofs over `log`, wherever it is stored.
-    package init(log: any ServedLog) { self.log = log }
+    package init(log: any ServedLog) { box = LogBox(log) }
 
     /// A tlog-proof that entry `seq` is in the checkpoint of `checkpointSize` (latest when nil).
     public func inclusionProof(seq: Int64, checkpointSize: Int64? = nil) throws -> TLogProof {
@@ -60,4 +63,10 @@ public struct ProofService: Sendable {
         }
         return (proof, oldNote, newNote)
     }
+}
+
+/// Holds a ``ServedLog`` for a public value type.
+private final class LogBox: Sendable {
+    let log: any ServedLog
+    init(_ log: any ServedLog) { self.log = log }
 }
