@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(name: "flowledger", dependencies: ["FlowLedgerCLI"]),
         // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
         .executableTarget(name: "flowledger-bench", dependencies: [
-            "FlowLedger", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "LedgerPostgres", "FlowLedger", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

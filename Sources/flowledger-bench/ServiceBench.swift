@@ -175,7 +175,7 @@ struct ServiceBench {
     }
 
     /// `clients` RemoteLedgers appending `events` in requests of `batch`: rate and per-request latencies.
-    private func appendConcurrently(url: String, key: PrivateKey, events: [SignedEvent], clients: Int, batch: Int,
+    func appendConcurrently(url: String, key: PrivateKey, events: [SignedEvent], clients: Int, batch: Int,
                                     trustRoots: [String], server: ServedChild) async throws -> (rate: Double, latencies: [Double], cpu: String) {
         var options = RemoteLedgerOptions()
         options.trustRoots = trustRoots
@@ -290,7 +290,7 @@ struct ServiceBench {
         return count >= 12 && String(decoding: buffer, as: UTF8.self).hasPrefix("HTTP/1.1 200")
     }
 
-    private func writeKey(_ key: PrivateKey, to path: String) throws {
+    func writeKey(_ key: PrivateKey, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw BenchError("cannot write \(path)") }
         let pem = Array(try key.pemRepresentation().utf8)

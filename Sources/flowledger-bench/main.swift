@@ -16,7 +16,7 @@
 import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report", "service", "mirror"].contains($0) ? $0 : nil } ?? "core"
+let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report", "service", "mirror", "postgres"].contains($0) ? $0 : nil } ?? "core"
 if arguments.first == command { arguments.removeFirst() }
 
 do {
@@ -37,6 +37,8 @@ do {
         try await ServiceBench(arguments: arguments).run()
     case "mirror":
         try await MirrorBench(arguments: arguments).run()
+    case "postgres":
+        try await PostgresBench(arguments: arguments).run()
     default:
         try CoreBench.run(arguments: arguments)
     }
