@@ -42,7 +42,8 @@ package enum PostgresSchema {
             last_leaf bytea,
             last_time text,
             epoch bigint NOT NULL,
-            writer text)
+            writer text,
+            writer_url text)
         """,
         """
         CREATE TABLE checkpoints (

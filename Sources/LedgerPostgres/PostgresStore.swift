@@ -172,6 +172,17 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
         }
     }
 
+    /// The URL the current writer's `serve` takes appends at (``advertise(url:)``), for the
+    /// front ends that hand their appends to it; nil when the writer serves none.
+    package func writerURL() throws(StoreError) -> String? {
+        do {
+            return try reads.query("SELECT writer_url FROM log_head WHERE id = 1", doing: "reading the writer's URL in \(address)")
+                .first?.decoded(String?.self, "log_head.writer_url")
+        } catch {
+            throw error.storeError()
+        }
+    }
+
     package func lines(in range: Range<Int64>) throws(StoreError) -> [[UInt8]] {
         guard !range.isEmpty else { return [] }
         let rows: [PostgresRow]
@@ -244,7 +255,7 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
         var state = LedgerState(origin: manifest.origin)
         var first: Int64 = 0
         var replace = true
-        if let resumed = try resumeFromSnapshot(size: head.nextSeq) {
+        if let resumed = try resumeFromSnapshot(size: head.nextSeq, into: tables) {
             state = resumed
             first = resumed.size
             replace = false
@@ -296,6 +307,25 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
         }
     }
 
+    /// Records `url` as where this writer's `serve` takes appends, so other front ends hand
+    /// theirs to it; only while this writer's epoch holds (a deposed writer's URL is never written).
+    package func advertise(url: String) throws(StoreError) {
+        guard let writes else { throw StoreError(.closed, "\(address) was opened to read") }
+        do {
+            _ = try writes.query("UPDATE log_head SET writer_url = \(url) WHERE id = 1 AND epoch = \(epoch)", doing: "recording the writer's URL in \(address)")
+        } catch {
+            throw error.storeError()
+        }
+    }
+
+    /// Where a follower of this log starts (``LedgerFollower``): the writer's state snapshot with
+    /// the rules' history up to it, read without electing anyone; nil state when there is no
+    /// usable snapshot (the follower replays from genesis).
+    package func followerStart() throws(StoreError) -> (state: LedgerState?, history: HistoryTables) {
+        let history = HistoryTables()
+        return (try resumeFromSnapshot(size: try size(), into: history), history)
+    }
+
     /// Checks that `entries` ends where `log_head` says, with the leaf hash it records.
     private func checkHead(_ head: (nextSeq: Int64, lastLeaf: [UInt8]?, epoch: Int64, writer: String?), hash: HashAlgorithm) throws(StoreError) {
         let last: Int64?
@@ -317,7 +347,7 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
 
     /// The rules' state at the snapshot, with the history chunks up to it loaded; nil when there
     /// is none or it does not fit the log.
-    private func resumeFromSnapshot(size: Int64) throws(StoreError) -> LedgerState? {
+    private func resumeFromSnapshot(size: Int64, into tables: HistoryTables) throws(StoreError) -> LedgerState? {
         do {
             guard let row = try reads.query("SELECT size, leaf, state FROM writer_snapshot WHERE id = 1", doing: "reading the writer's snapshot in \(address)").first else { return nil }
             let (snapshotSize, leafBuffer, stateBuffer) = try row.decoded((Int64, ByteBuffer, ByteBuffer).self, "writer_snapshot")

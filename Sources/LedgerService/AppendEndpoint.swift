@@ -12,11 +12,13 @@ import LedgerWire
 /// The checks run cheapest first and touch nothing stored: content type (415), size (413),
 /// request signature (401/403), the submitter's rate (429), the lines (400), the queue (503);
 /// then the sequencer judges every event by the rules of §7 (409 an id reused, 422 any other
-/// rule) and writes all of them or none.
+/// rule) and writes all of them or none. A front end of a PostgreSQL store hands the request,
+/// once read within its limits, to the store's writer (``AppendForwarder``).
 struct AppendEndpoint: Sendable {
     let served: ServedLedger
     let authenticator: RequestAuthenticator
     let rates: SubmitterRateLimiter
+    let forwarder = AppendForwarder()
 
     func handle(_ request: Request, context: inout LedgerRequestContext) async -> Response {
         do throws(Refusal) {
@@ -33,6 +35,16 @@ struct AppendEndpoint: Sendable {
         guard contentType == "application/x-ndjson" else {
             throw Refusal(415, "unsupportedMediaType", "appends are sent as Content-Type: application/x-ndjson (one {\"event\",\"sig\"} line per event), not \(contentType.map { "'\($0)'" } ?? "no content type")")
         }
+        let body = try await RequestBodyReader.collect(request, limit: options.maxBodyBytes, timeout: .seconds(options.bodyTimeoutSeconds),
+                                                          advice: "send at most 1000 lines and 4 MiB per request")
+        if served.isFrontEnd {
+            // Another `serve` is the store's writer: it judges this append.
+            guard let writerURL = try? served.writerURL() else {
+                throw Refusal(503, "unavailable", "this front end hands appends to the ledger's writer, and none is advertised yet (a writer is being elected); retry", retryAfter: 1)
+            }
+            served.metrics.forwardedAppends.increment()
+            return await forwarder.forward(request, body: body, to: writerURL)
+        }
         let waitForCheckpoint: Bool
         switch request.uri.queryParameters.get("wait") {
         case nil: waitForCheckpoint = false
@@ -44,8 +56,6 @@ struct AppendEndpoint: Sendable {
         case let other?:
             throw Refusal(400, "badRequest", "unknown wait=\(quotedForMessage(other)); the only value is wait=checkpoint")
         }
-        let body = try await RequestBodyReader.collect(request, limit: options.maxBodyBytes, timeout: .seconds(options.bodyTimeoutSeconds),
-                                                          advice: "send at most 1000 lines and 4 MiB per request")
         let party = try authenticator.party(of: request, body: body)
         context.party = party
         let lines = try Self.lines(of: body, maxLines: options.maxLines)
@@ -62,9 +72,12 @@ struct AppendEndpoint: Sendable {
         }
         let started = ContinuousClock.now
         let receipts: [Receipt]
-        do {
+        do throws(StoreError) {
             defer { served.leaveAppend() }
-            receipts = try await served.writer.append(events)
+            guard let writer = served.writer else {
+                throw StoreError(.locked, "this serve became a front end of the store while the append waited")
+            }
+            receipts = try await writer.append(events)
         } catch {
             if error.violation == nil, let reason = served.stepDownReason {
                 // A PostgreSQL writer stepped down (deposed, or a COMMIT of unknown outcome): a new

@@ -39,10 +39,13 @@ struct CheckpointPublisher: Service {
     /// are witnesses); failures are logged and retried at the next interval (appends go on: a
     /// checkpoint is evidence, not a gate).
     func publish() async {
+        // A front end publishes nothing: the store's writer does, and the front end serves it.
+        guard served.writer != nil else { return }
         guard witnesses.isEmpty else { return await publishWitnessed() }
         guard served.durableSize > (served.latestCheckpoint?.size ?? -1) else { return }
         do {
-            let (checkpoint, note) = try served.writer.checkpoint(operatorKey: key)
+            guard let writer = served.writer else { return }
+            let (checkpoint, note) = try writer.checkpoint(operatorKey: key)
             served.published(size: checkpoint.size, note: note)
             served.metrics.checkpoints.increment()
             logger.info("checkpoint published", metadata: ["size": "\(checkpoint.size)", "root": "\(checkpoint.root.base64)"])
@@ -99,7 +102,8 @@ struct CheckpointPublisher: Service {
         }
         let published = note.adding(cosignatures).serialized
         do {
-            try served.writer.publish(checkpoint: published, size: size)
+            guard let writer = served.writer else { return }
+            try writer.publish(checkpoint: published, size: size)
             served.published(size: size, note: published)
             served.metrics.checkpoints.increment()
             logger.info("checkpoint published", metadata: ["size": "\(size)", "root": "\(checkpoint.root.base64)", "cosignatures": "\(cosigned)"])

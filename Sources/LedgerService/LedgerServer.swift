@@ -38,18 +38,22 @@ package struct LedgerServer {
         let metrics = ServiceMetrics()
         let served = try ServedLedger(options: options, metrics: metrics)
         if let key = options.operatorKey, key.publicKey != served.manifest.operatorKey {
-            served.writer.close()
+            served.close()
             throw ServeError("--operator-key has key id \(key.publicKey.keyID), but \(served.log.name)'s operator key has key id \(served.manifest.operatorKey.keyID); checkpoints are signed by the ledger's operator")
         }
         if let store = served.store {
             for warning in (try? store.replicationWarnings()) ?? [] { logger.warning("\(warning)") }
-            logger.notice("writer of \(store.name), epoch \(store.writerEpoch)")
+            if served.isFrontEnd {
+                logger.notice("front end of \(store.name): another serve is its writer (\((try? served.writerURL()).flatMap { $0 } ?? "its URL not yet advertised")); appends are handed to it")
+            } else {
+                logger.notice("writer of \(store.name), epoch \(store.writerEpoch)")
+            }
         }
         let scheme = options.tls == nil ? "http" : "https"
         let authenticator = RequestAuthenticator(served: served, replays: SignatureReplayGuard(), scheme: scheme)
         let router = makeRouter(served: served, authenticator: authenticator, metrics: metrics)
 
-        let marker = served.writer.layout.map { ServedMarker(layout: $0) }
+        let marker = served.writer?.layout.map { ServedMarker(layout: $0) }
         let app = Application(
             router: router,
             server: try serverBuilder(),
@@ -59,6 +63,7 @@ package struct LedgerServer {
                 let host = options.host.contains(":") ? "[\(options.host)]" : options.host
                 let url = "\(scheme)://\(host):\(port)/"
                 marker?.write(url: url)
+                served.listening(at: url)
                 announce(url)
             },
             logger: logger)
@@ -94,7 +99,7 @@ package struct LedgerServer {
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer {
             marker?.remove()
-            served.writer.close()
+            served.close()
         }
         do {
             try await group.run()
@@ -183,6 +188,10 @@ package struct LedgerServer {
             guard let store = served.store else { return WireAnswer.ok(Array("ok\n".utf8), contentType: "text/plain") }
             if let reason = served.stepDownReason {
                 return WireAnswer.error(WireError(status: 503, code: "unavailable", message: "role: stepped-down writer, electing a new one (\(reason.message))"), retryAfter: 1)
+            }
+            if served.isFrontEnd {
+                let writer = (try? served.writerURL()).flatMap { $0 } ?? "none advertised"
+                return WireAnswer.ok(Array("ok\nrole: front end\nwriter: \(writer)\nstore: \(store.name)\nsize: \(served.durableSize)\n".utf8), contentType: "text/plain")
             }
             return WireAnswer.ok(Array("ok\nrole: writer\nepoch: \(store.writerEpoch)\nstore: \(store.name)\nsize: \(served.durableSize)\n".utf8), contentType: "text/plain")
         }

@@ -25,7 +25,12 @@ struct RequestAuthenticator: Sendable {
                 headers: { name in HTTPField.Name(name).flatMap { request.headers[$0] } })
             let party: String
             let key: PublicKey
-            switch served.writer.partyDirectory.standing(ofKey: parsed.keyID) {
+            var standing = served.partyDirectory.standing(ofKey: parsed.keyID)
+            if standing == .unknown, served.catchUpFrontEnd() {
+                // A front end may not have replayed the party's registration yet.
+                standing = served.partyDirectory.standing(ofKey: parsed.keyID)
+            }
+            switch standing {
             case .active(let p, let k): (party, key) = (p, k)
             case .suspended(let p):
                 throw Refusal(403, "forbidden", "the request is signed by \(p), whose party is suspended on this ledger; a suspended party may neither read nor append")

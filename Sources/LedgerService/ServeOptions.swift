@@ -31,6 +31,9 @@ package struct ServeOptions: Sendable {
     /// The base URL clients use, when a proxy stands in front (`https://ledger.example/`): the
     /// `@target-uri` they sign is checked against it.
     package var publicURL: String?
+    /// The URL other `serve` front ends of the same PostgreSQL store reach this one at while it
+    /// is the writer (they hand it their appends); nil: the URL it listens on.
+    package var advertisedURL: String?
 
     /// Limits (DESIGN §11.3).
     package var maxBodyBytes = 4 << 20

@@ -5,20 +5,27 @@ import LedgerPostgres
 import LedgerStore
 import Synchronization
 
-/// The ledger as `flowledger serve` holds it: its one writer, a reader of durable lines, the
-/// latest published checkpoint, and the signal every live follower and checkpoint waiter waits
-/// on. Shared by every request handler.
+/// The ledger as `flowledger serve` holds it: its writer (or, for a front end, a follower of
+/// the log another process writes), a reader of durable lines, the latest published checkpoint,
+/// and the signal every live follower and checkpoint waiter waits on. Shared by every request
+/// handler.
 ///
 /// The ledger is a directory, or a PostgreSQL store (`options.directory` is then its
-/// `postgres://` URL). A PostgreSQL writer that steps down — deposed by another, or a COMMIT of
-/// unknown outcome after its primary failed — is replaced by ``replaceWriterIfSteppedDown()``,
-/// which elects a new one on whichever server is now the primary; appends in between are
-/// answered 503, and clients retry.
+/// `postgres://` URL). A store has one writer at a time; a `serve` that finds another holding
+/// it runs as a **front end**: it serves reads from the store, checks request signatures
+/// against a ``LedgerFollower`` of the log, and hands its appends to the writer's `serve`
+/// (at the URL the writer advertises in `log_head`). ``electWriterIfDue()`` makes this `serve`
+/// the writer when the writer's lock is free — after the writer stepped down (deposed, or a
+/// COMMIT of unknown outcome after its primary failed) or its process went away; appends in
+/// between are answered 503, and clients retry.
 package final class ServedLedger: Sendable {
     /// How the service runs.
     package let options: ServeOptions
-    /// The ledger's one writer (the service holds the writer lock while it runs).
-    package var writer: LedgerWriter { current.withLock { $0.writer } }
+    /// The ledger's manifest (origin, suite, operator key).
+    package let manifest: LedgerManifest
+    /// The ledger's writer, held while the service runs; nil on a front end (another process
+    /// writes the store).
+    package var writer: LedgerWriter? { current.withLock { if case .writer(let writer) = $0.role { writer } else { nil } } }
     /// Reads stored lines; only ever up to ``durableSize``.
     package var log: any ServedLog { current.withLock { $0.log } }
     /// Proofs against published checkpoints, each checked before it is served.
@@ -26,9 +33,17 @@ package final class ServedLedger: Sendable {
     /// The PostgreSQL store, when the ledger is kept there.
     package var store: PostgresStore? { current.withLock { $0.log as? PostgresStore } }
 
-    /// The writer and what reads alongside it, replaced together.
-    private struct Current: @unchecked Sendable {  // LedgerWriter and the logs are thread-safe
-        var writer: LedgerWriter
+    /// What this `serve` is to the ledger.
+    private enum Role {
+        /// Its one writer.
+        case writer(LedgerWriter)
+        /// A front end of a store another process writes.
+        case frontEnd(LedgerFollower)
+    }
+
+    /// The role and what reads alongside it, replaced together.
+    private struct Current: @unchecked Sendable {  // LedgerWriter, LedgerFollower and the logs are thread-safe
+        var role: Role
         var log: any ServedLog
     }
     private let current: Mutex<Current>
@@ -43,15 +58,23 @@ package final class ServedLedger: Sendable {
         var queuedAppends = 0
         var followers = 0
         var latest: (size: Int64, note: String)?
+        /// Where this `serve` takes appends, once it listens.
+        var url: String?
+        /// When a front end last tried to become the writer.
+        var lastElection: ContinuousClock.Instant?
     }
     private let state: Mutex<State>
 
-    /// Opens `options.directory` as its writer.
+    /// How often a front end tries to take the writer's lock (each try is a connection to the primary).
+    package static let electionInterval: Duration = .seconds(1)
+
+    /// Opens `options.directory` as its writer (or, for a store another process writes, as a front end).
     package init(options: ServeOptions, metrics: ServiceMetrics, writerOptions: WriterOptions = WriterOptions()) throws {
         self.options = options
         self.metrics = metrics
         self.writerOptions = writerOptions
         let opened = try Self.open(options, writerOptions: writerOptions)
+        manifest = opened.log.manifest
         current = Mutex(opened)
         var latest: (Int64, String)?
         if try opened.log.checkpointNote(size: nil) != nil {
@@ -63,42 +86,166 @@ package final class ServedLedger: Sendable {
 
     private let writerOptions: WriterOptions
 
-    /// Opens the ledger `options` names as its writer.
+    /// Opens the ledger `options` names as its writer; a store whose writer's lock another
+    /// process holds, as a front end.
     private static func open(_ options: ServeOptions, writerOptions: WriterOptions) throws -> Current {
-        if PostgresAddress.isStore(options.directory) {
-            let address = try PostgresAddress(options.directory)
-            let store = try PostgresStore.open(address: address, writerName: "flowledger serve pid \(getpid()) on \(ProcessInfo.processInfo.hostName)")
-            let writer = try LedgerWriter.open(store: store, name: address.description, options: writerOptions)
-            return Current(writer: writer, log: store)
+        guard PostgresAddress.isStore(options.directory) else {
+            let writer = try LedgerWriter.open(directory: options.directory, options: writerOptions)
+            return Current(role: .writer(writer), log: DirectoryLog(try writer.reader()))
         }
-        let writer = try LedgerWriter.open(directory: options.directory, options: writerOptions)
-        return Current(writer: writer, log: DirectoryLog(try writer.reader()))
+        let address = try PostgresAddress(options.directory)
+        do {
+            return try openWriter(address, writerOptions: writerOptions)
+        } catch let error as StoreError where error.code == .locked {
+            return try openFrontEnd(address)
+        }
+    }
+
+    /// Elects this `serve` the writer of the store at `address`.
+    /// - Throws: ``StoreError/Code/locked`` while another writer holds it.
+    private static func openWriter(_ address: PostgresAddress, writerOptions: WriterOptions) throws -> Current {
+        let store = try PostgresStore.open(address: address, writerName: "flowledger serve pid \(getpid()) on \(ProcessInfo.processInfo.hostName)")
+        do {
+            let writer = try LedgerWriter.open(store: store, name: address.description, options: writerOptions)
+            return Current(role: .writer(writer), log: store)
+        } catch {
+            store.close()
+            throw error
+        }
+    }
+
+    /// Follows the store at `address` (on whichever server answers first, a standby included).
+    private static func openFrontEnd(_ address: PostgresAddress) throws -> Current {
+        let store = try PostgresStore.openReader(address: address)
+        do {
+            let start = try store.followerStart()
+            let follower = LedgerFollower(reader: store, resuming: start.state, history: start.history)
+            try follower.catchUp()
+            return Current(role: .frontEnd(follower), log: store)
+        } catch {
+            store.close()
+            throw error
+        }
     }
 
     /// Why the writer stopped taking appends, if its store stepped it down.
-    package var stepDownReason: StoreError? { store?.stopReason }
+    package var stepDownReason: StoreError? { writer == nil ? nil : store?.stopReason }
 
-    /// When the PostgreSQL writer stepped down, elects a new one (on whichever server is now the
-    /// primary) and puts it in place; returns whether it did. Throws when no new writer can be
-    /// elected yet (the caller tries again).
-    @discardableResult
-    package func replaceWriterIfSteppedDown() throws -> Bool {
-        guard !isStopping, stepDownReason != nil else { return false }
-        let replacement = try Self.open(options, writerOptions: writerOptions)
-        let old = current.withLock { current in
-            defer { current = replacement }
-            return current.writer
+    /// Whether this `serve` is a front end of a store another process writes.
+    package var isFrontEnd: Bool { writer == nil }
+
+    /// The registered parties and their keys as of the last durable entry.
+    package var partyDirectory: PartyDirectory {
+        current.withLock {
+            switch $0.role {
+            case .writer(let writer): writer.partyDirectory
+            case .frontEnd(let follower): follower.partyDirectory
+            }
         }
-        old.close()
+    }
+
+    /// The URL the store's writer takes appends at (a front end hands its appends there).
+    package func writerURL() throws(StoreError) -> String? { try store?.writerURL() }
+
+    /// Records where this `serve` listens, and advertises it in the store while it is the writer.
+    package func listening(at url: String) {
+        state.withLock { $0.url = url }
+        if writer != nil, let store { try? store.advertise(url: options.advertisedURL ?? url) }
+    }
+
+    /// Keeps the role current; called every ``WriterSupervisor/interval``. A stepped-down
+    /// writer elects a new one (this `serve` again if it can take the lock, else it becomes a
+    /// front end); a front end catches up with the log and, every ``electionInterval``, tries to
+    /// become the writer. Returns what changed, for the log; throws what failed (tried again).
+    package func superviseRole() throws -> String? {
+        guard !isStopping, PostgresAddress.isStore(options.directory), let address = try? PostgresAddress(options.directory) else { return nil }
+        if stepDownReason != nil {
+            do {
+                try replace(with: Self.openWriter(address, writerOptions: writerOptions))
+                return "elected writer of \(store?.name ?? "?"), epoch \(store?.writerEpoch ?? 0), size \(durableSize)"
+            } catch let error as StoreError where error.code == .locked {
+                try replace(with: Self.openFrontEnd(address))
+                return "another serve is the writer now (\(error.message)); this one is a front end"
+            }
+        }
+        guard let follower = current.withLock({ if case .frontEnd(let follower) = $0.role { follower } else { nil } }) else { return nil }
+        let now = ContinuousClock.now
+        let due = state.withLock { state in
+            guard state.lastElection.map({ now - $0 >= Self.electionInterval }) ?? true else { return false }
+            state.lastElection = now
+            return true
+        }
+        if due {
+            do {
+                try replace(with: Self.openWriter(address, writerOptions: writerOptions))
+                return "the writer's lock was free: elected writer of \(store?.name ?? "?"), epoch \(store?.writerEpoch ?? 0), size \(durableSize)"
+            } catch let error as StoreError where error.code == .locked {
+                // Another process writes: stay a front end.
+            } catch {
+                // The primary is unreachable (a failover under way): keep serving reads.
+            }
+        }
+        do {
+            if try follower.catchUp() { changes.advance() }
+            try refreshLatestCheckpoint()
+        } catch {
+            // The server read from went away: follow through whichever answers now.
+            try replace(with: Self.openFrontEnd(address))
+            return "followed the log again after a read failed: \(error)"
+        }
+        return nil
+    }
+
+    /// On a front end, replays what the writer committed since the last look; returns whether
+    /// anything was new (false on a writer, which is always current).
+    package func catchUpFrontEnd() -> Bool {
+        guard let follower = current.withLock({ if case .frontEnd(let follower) = $0.role { follower } else { nil } }),
+              (try? follower.catchUp()) == true else { return false }
         changes.advance()
         return true
     }
 
-    /// The ledger's manifest (origin, suite, operator key).
-    package var manifest: LedgerManifest { writer.manifest }
+    /// Takes the latest checkpoint the writer published into the store.
+    private func refreshLatestCheckpoint() throws {
+        let log = self.log
+        guard let note = try log.checkpointNote(size: nil) else { return }
+        let (checkpoint, _) = try log.checkpoint(size: nil)
+        guard checkpoint.size > (latestCheckpoint?.size ?? -1), checkpoint.size <= durableSize else { return }
+        published(size: checkpoint.size, note: note)
+    }
+
+    /// Puts `replacement` in place of the current role, closing the one before.
+    private func replace(with replacement: Current) throws {
+        let old = current.withLock { current in
+            defer { current = replacement }
+            return current
+        }
+        Self.close(old)
+        if case .writer = replacement.role, let url = state.withLock({ $0.url }), let store {
+            try? store.advertise(url: options.advertisedURL ?? url)
+        }
+        changes.advance()
+    }
+
+    private static func close(_ current: Current) {
+        switch current.role {
+        case .writer(let writer): writer.close()
+        case .frontEnd: (current.log as? PostgresStore)?.close()
+        }
+    }
+
+    /// Releases the ledger: closes the writer (or the front end's store).
+    package func close() { Self.close(current.withLock { $0 }) }
 
     /// The number of durable entries: nothing beyond it is ever served.
-    package var durableSize: Int64 { writer.size }
+    package var durableSize: Int64 {
+        current.withLock {
+            switch $0.role {
+            case .writer(let writer): writer.size
+            case .frontEnd(let follower): follower.size
+            }
+        }
+    }
 
     /// The latest published checkpoint: its size and signed note.
     package var latestCheckpoint: (size: Int64, note: String)? { state.withLock { $0.latest } }

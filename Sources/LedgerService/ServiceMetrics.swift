@@ -11,6 +11,8 @@ package final class ServiceMetrics: Sendable {
     package let appendedEntries: CoreMetrics.Counter
     /// Append requests answered 200.
     package let appendRequests: CoreMetrics.Counter
+    /// Append requests a front end handed to the store's writer.
+    package let forwardedAppends: CoreMetrics.Counter
     /// Events per successful append request.
     package let batchSize: Recorder
     /// From the request's arrival at the sequencer to its receipts (fsync and commit included).
@@ -36,6 +38,7 @@ package final class ServiceMetrics: Sendable {
         self.factory = factory
         appendedEntries = Counter(label: "flowledger_appended_entries_total", factory: factory)
         appendRequests = Counter(label: "flowledger_append_requests_total", factory: factory)
+        forwardedAppends = Counter(label: "flowledger_append_requests_forwarded_total", factory: factory)
         batchSize = Recorder(label: "flowledger_append_batch_events", factory: factory)
         commitLatency = Timer(label: "flowledger_append_commit_seconds", factory: factory)
         queueDepth = Gauge(label: "flowledger_append_queue_depth", factory: factory)

@@ -150,4 +150,43 @@ struct PostgresFailoverTests {
         let stopped = served.stop()
         #expect(stopped == 0, "\((try? served.process.stderr())?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? "")")
     }
+
+    @Test func aWriterOnTheOldPrimaryCannotAppendAfterAFailover() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let primary = try PostgresCluster.start("old-primary")
+        defer { primary.remove() }
+        try primary.createDatabase("ledger")
+        let standby = try PostgresCluster.standby(of: primary, "new-primary")
+        defer { standby.remove() }
+        try primary.set(["synchronous_standby_names": "*"])
+        let keyPath = scenario.workDirectory + "/operator.pem"
+        try scenario.operatorKey.pemRepresentation().write(toFile: keyPath, atomically: true, encoding: .utf8)
+        chmod(keyPath, 0o600)
+        let created = try await flowledgerAsync(["init", "--store", primary.url(database: "ledger"), "--origin", scenario.origin,
+                                                 "--operator-key", keyPath, "--operator-id", "ops.exchange"])
+        try #require(created.status == 0, "\(created.err)")
+
+        // Failover; then the old primary comes back by itself, still configured as a primary.
+        primary.kill()
+        try standby.promote()
+        try primary.restart()
+        let event = scenario.workDirectory + "/event.jsonl"
+        try (String(decoding: CanonicalJSON.encode(try scenario.setUpEvents()[0].json), as: UTF8.self) + "\n").write(toFile: event, atomically: true, encoding: .utf8)
+
+        // A writer pointed at the old primary is never acknowledged: its COMMIT waits for a
+        // synchronous standby that now follows someone else.
+        let stale = try ChildProcess([flowledgerPath, "append", primary.url(database: "ledger"), "--signed", event], directory: scenario.workDirectory)
+        try await Task.sleep(for: .seconds(3))
+        stale.kill()  // 137 if it still waits; 0 only if it was acknowledged
+        let code = await stale.exitCode()
+        let staleOutput = String(decoding: (try? stale.stdout()) ?? Data(), as: UTF8.self)
+        #expect(code != 0, "an append to the old primary was acknowledged: \(staleOutput)")
+        #expect(try standby.psql("SELECT count(*) FROM entries", database: "ledger") == "1")
+
+        // The new primary takes the append, under a new epoch that fences out every writer before.
+        let appended = try await flowledgerAsync(["append", standby.url(database: "ledger"), "--signed", event])
+        #expect(appended.status == 0, "\(appended.err)")
+        #expect(try standby.psql("SELECT next_seq, epoch > 1 FROM log_head", database: "ledger") == "2|t")
+    }
 }

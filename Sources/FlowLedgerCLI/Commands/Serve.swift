@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout = "30s"
     @Option(help: "The base URL clients use when a proxy stands in front (the @target-uri they sign).")
     var publicUrl: String?
+    @Option(help: ArgumentHelp("With --store: the URL the other serve front ends of the store reach this one at while it is the writer (they hand it their appends); default: the URL it listens on.", valueName: "url"))
+    var advertiseUrl: String?
     @Option(name: .customLong("witness"), help: ArgumentHelp("Ask this witness to cosign each checkpoint (c2sp.org/tlog-witness) before publishing it; its cosignature key after '=' (repeatable).", valueName: "URL=VKEY"))
     var witnesses: [String] = []
     @Option(name: .customLong("witness-quorum"), help: "Publish a checkpoint only with at least K witness cosignatures (default: 0, publish with what came back).")
@@ -47,6 +49,10 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (directory == nil) != (store == nil) else { throw ValidationError("give a ledger directory or --store URL (one of them)") }
+        if advertiseUrl != nil && store == nil { throw ValidationError("--advertise-url goes with --store: it tells the other front ends of a PostgreSQL store where the writer is") }
+        if let advertiseUrl, !(advertiseUrl.hasPrefix("http://") || advertiseUrl.hasPrefix("https://")) {
+            throw ValidationError("--advertise-url \(advertiseUrl): give an http:// or https:// URL, e.g. https://ledger-a.internal:8740/")
+        }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
         if !witnesses.isEmpty && operatorKey == nil { throw ValidationError("--witness needs --operator-key: witnesses cosign the checkpoints the server signs") }
         if let witnessQuorum, witnessQuorum < 0 || witnessQuorum > witnesses.count {
@@ -68,6 +74,7 @@ struct Serve: AsyncParsableCommand {
         options.ratePerSecond = perSecond
         options.metricsListen = try metricsListen.map { try Self.address($0, option: "--metrics-listen") }
         options.publicURL = publicUrl
+        options.advertisedURL = advertiseUrl
         options.witnesses = try witnesses.map { argument in
             guard let equals = argument.firstIndex(of: "="), argument.hasPrefix("http://") || argument.hasPrefix("https://") else {
                 throw ValidationError("--witness \(argument): give URL=VKEY, e.g. http://127.0.0.1:8741/=witness.example+1a2b3c4d+BA…")
