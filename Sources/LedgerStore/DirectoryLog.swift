@@ -37,6 +37,7 @@ package struct DirectoryLog: ServedLog {
 
     package func sizeChanges() -> AsyncStream<Int64> {
         AsyncStream { continuation in
+            // The size yielded first is where the follower starts, so no growth falls between.
             guard let start = try? reader.refresh() else { return continuation.finish() }
             continuation.yield(start)
             let task = Task {

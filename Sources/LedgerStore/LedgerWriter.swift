@@ -62,14 +62,18 @@ package final class LedgerWriter: Sendable {
 
     /// Starts the ledger in `store`, which holds an empty log, with entry 0 `genesis`.
     package static func create(store: any LogAppender, name: String, genesis: SignedEvent, options: WriterOptions = WriterOptions()) throws(StoreError) -> LedgerWriter {
-        let writer = try open(store: store, name: name, options: options)
+        try open(store: store, name: name, options: options).starting(with: genesis)
+    }
+
+    /// This writer of an empty log, once `genesis` is its entry 0 (closed if that fails).
+    private func starting(with genesis: SignedEvent) throws(StoreError) -> LedgerWriter {
         do {
-            _ = try writer.appendBlocking([genesis])
+            _ = try appendBlocking([genesis])
         } catch {
-            writer.close()
+            close()
             throw error
         }
-        return writer
+        return self
     }
 
     /// Creates a new ledger at `directory` (created if missing; it must not hold a ledger) whose
@@ -80,14 +84,7 @@ package final class LedgerWriter: Sendable {
         }
         let manifest = LedgerManifest(origin: body.origin, suite: body.suite, operatorKey: body.operator.key)
         let store = try SegmentStore.create(directory: directory, manifest: manifest, options: options)
-        let writer = LedgerWriter(core: try Sequencer(store: store, name: store.layout.directory, options: options), layout: store.layout)
-        do {
-            _ = try writer.appendBlocking([genesis])
-        } catch {
-            writer.close()
-            throw error
-        }
-        return writer
+        return try LedgerWriter(core: try Sequencer(store: store, name: store.layout.directory, options: options), layout: store.layout).starting(with: genesis)
     }
 
     /// Finishes the appends already queued, stops the committer and releases the lock.

@@ -80,12 +80,7 @@ struct PostgresFailoverTests {
         try primary.set(["synchronous_standby_names": "*"])
         let ports = [primary.port, standby.port]
 
-        let keyPath = scenario.workDirectory + "/operator.pem"
-        try scenario.operatorKey.pemRepresentation().write(toFile: keyPath, atomically: true, encoding: .utf8)
-        chmod(keyPath, 0o600)
-        let created = try await flowledgerAsync(["init", "--store", primary.url(database: "ledger"), "--origin", scenario.origin,
-                                                 "--operator-key", keyPath, "--operator-id", "ops.exchange"])
-        try #require(created.status == 0, "\(created.err)")
+        let keyPath = try await scenario.initStore(primary.url(database: "ledger"))
         let store = "postgres://\(PostgresCluster.superuser)@127.0.0.1:\(ports[0]),127.0.0.1:\(ports[1])/ledger"
         let served = try await ServedProcess(arguments: ["serve", "--store", store, "--listen", "127.0.0.1:0", "--operator-key", keyPath, "--public-read"],
                                              directory: scenario.workDirectory, scratch: scenario.workDirectory)
@@ -160,12 +155,7 @@ struct PostgresFailoverTests {
         let standby = try PostgresCluster.standby(of: primary, "new-primary")
         defer { standby.remove() }
         try primary.set(["synchronous_standby_names": "*"])
-        let keyPath = scenario.workDirectory + "/operator.pem"
-        try scenario.operatorKey.pemRepresentation().write(toFile: keyPath, atomically: true, encoding: .utf8)
-        chmod(keyPath, 0o600)
-        let created = try await flowledgerAsync(["init", "--store", primary.url(database: "ledger"), "--origin", scenario.origin,
-                                                 "--operator-key", keyPath, "--operator-id", "ops.exchange"])
-        try #require(created.status == 0, "\(created.err)")
+        let keyPath = try await scenario.initStore(primary.url(database: "ledger"))
 
         // Failover; then the old primary comes back by itself, still configured as a primary.
         primary.kill()

@@ -16,11 +16,7 @@ struct PostgresFrontEndTests {
         defer { scenario.removeAll() }
         let cluster = try PostgresCluster.shared()
         let store = cluster.url(database: try cluster.freshDatabase())
-        let keyPath = scenario.workDirectory + "/operator.pem"
-        try scenario.operatorKey.pemRepresentation().write(toFile: keyPath, atomically: true, encoding: .utf8)
-        chmod(keyPath, 0o600)
-        let created = try await flowledgerAsync(["init", "--store", store, "--origin", scenario.origin, "--operator-key", keyPath, "--operator-id", "ops.exchange"])
-        try #require(created.status == 0, "\(created.err)")
+        let keyPath = try await scenario.initStore(store)
         let serve = ["serve", "--store", store, "--listen", "127.0.0.1:0", "--operator-key", keyPath, "--checkpoint-interval", "200ms"]
         let writer = try await ServedProcess(arguments: serve, directory: scenario.workDirectory, scratch: scenario.workDirectory)
         let frontEnd = try await ServedProcess(arguments: serve, directory: scenario.workDirectory, scratch: scenario.workDirectory)

@@ -34,6 +34,14 @@ struct PostgresStoreTests {
                         origin: scenario.origin, signer: scenario.operatorKey)
     }
 
+    /// The scenario's genesis and set-up events (entries 0…5) in `database`, its writer closed.
+    private func setUp(_ scenario: Scenario, in database: Database) throws {
+        let store = try PostgresStore.create(address: try database.address, manifest: manifest(scenario), writerName: "test")
+        let writer = try LedgerWriter.create(store: store, name: "test", genesis: try genesis(scenario))
+        defer { writer.close() }
+        _ = try writer.appendBlocking(try scenario.setUpEvents())
+    }
+
     private func manifest(_ scenario: Scenario) -> LedgerManifest {
         LedgerManifest(origin: scenario.origin, suite: scenario.suite, operatorKey: scenario.operatorKey.publicKey)
     }
@@ -147,10 +155,7 @@ struct PostgresStoreTests {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
         let database = try Database()
-        let store = try PostgresStore.create(address: try database.address, manifest: manifest(scenario), writerName: "test")
-        let writer = try LedgerWriter.create(store: store, name: "test", genesis: try genesis(scenario))
-        _ = try writer.appendBlocking(try scenario.setUpEvents())
-        writer.close()
+        try setUp(scenario, in: database)
         try database.psql("UPDATE log_head SET next_seq = 7")
         let error = #expect(throws: StoreError.self) { try LedgerWriter.open(store: try PostgresStore.open(address: try database.address, writerName: "t"), name: "t") }
         #expect(error?.code == .damaged && error?.message.contains("log_head says the log has 7 entries, but table entries ends at seq 5") == true, "\(String(describing: error))")
@@ -164,10 +169,7 @@ struct PostgresStoreTests {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
         let database = try Database()
-        let store = try PostgresStore.create(address: try database.address, manifest: manifest(scenario), writerName: "test")
-        let writer = try LedgerWriter.create(store: store, name: "test", genesis: try genesis(scenario))
-        _ = try writer.appendBlocking(try scenario.setUpEvents())
-        writer.close()
+        try setUp(scenario, in: database)
         let path = try scenario.writeSignedExchanges(count: 2)
         var text = try String(contentsOfFile: path, encoding: .utf8)
         text += "{\"event\": not json}\n"

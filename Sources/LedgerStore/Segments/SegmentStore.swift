@@ -109,18 +109,8 @@ final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state o
     }
 
     func sizeChanges() -> AsyncStream<Int64> {
-        AsyncStream { continuation in
-            // The size yielded first is where the follower starts, so no growth falls between.
-            guard let reader = try? LedgerReader(directory: layout.directory), let start = try? reader.refresh() else { return continuation.finish() }
-            continuation.yield(start)
-            let task = Task {
-                for try await batch in EntryFollower(reader: reader, from: start).batches where !batch.isEmpty {
-                    continuation.yield(batch[batch.count - 1].seq + 1)
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        guard let reader = try? LedgerReader(directory: layout.directory) else { return AsyncStream { $0.finish() } }
+        return DirectoryLog(reader).sizeChanges()
     }
 
     // MARK: - LogAppender
