@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages FlowLedger builds against, only when they are missing:
 # libssl-dev (OpenSSL's libcrypto: SHA-256, SM3, Ed25519, SM2), libsqlite3-dev, pkg-config,
-# the openssl command line (tests cross-check against it), and PostgreSQL.
+# the openssl command line (tests cross-check against it), PostgreSQL, and Chromium.
 set -euo pipefail
 missing=()
 for pkg in libssl-dev libsqlite3-dev pkg-config openssl; do
@@ -17,6 +17,8 @@ done
 for pkg in postgresql postgresql-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# Chromium (headless, offline): ReportBrowserTests renders the regulator's report in a real browser.
+dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   sudo_cmd=""
