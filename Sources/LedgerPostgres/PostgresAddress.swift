@@ -1,5 +1,7 @@
 import Foundation
 import LedgerStore
+import NIOSSL
+import PostgresNIO
 
 /// Where a PostgreSQL store is: `postgres://USER[:PASSWORD]@HOST[:PORT][,HOST[:PORT]…]/DATABASE[?sslmode=disable|require]`.
 ///
@@ -97,4 +99,18 @@ package struct PostgresAddress: Sendable, CustomStringConvertible {
 
     /// Whether `text` names a PostgreSQL store rather than a directory.
     package static func isStore(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
+}
+
+extension PostgresAddress {
+    /// How to connect to `host`: this address's user, password and database, TLS when
+    /// `sslmode` requires it, and a 3 s connect timeout (a dead server is passed over quickly).
+    func configuration(for host: Host) throws -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(host: host.name, port: host.port, username: user, password: password,
+                                                             database: database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(3)
+        if requireTLS {
+            configuration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        return configuration
+    }
 }

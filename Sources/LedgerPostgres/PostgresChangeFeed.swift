@@ -77,10 +77,8 @@ final class PostgresChangeFeed: Sendable {
         while !Task.isCancelled {
             let host = hosts[attempt % hosts.count]
             attempt += 1
-            var configuration = PostgresConnection.Configuration(host: host.name, port: host.port, username: address.user,
-                                                                 password: address.password, database: address.database, tls: .disable)
-            configuration.options.connectTimeout = .seconds(3)
-            guard let connection = try? await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger) else {
+            guard let configuration = try? address.configuration(for: host),
+                  let connection = try? await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger) else {
                 try? await Task.sleep(for: .milliseconds(300))
                 continue
             }

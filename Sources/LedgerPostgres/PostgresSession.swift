@@ -23,13 +23,8 @@ package final class PostgresSession: @unchecked Sendable {  // postgres-nio's co
     /// Connects to `host` of `address`.
     /// - Throws: ``PostgresFailure/connectionLost`` when it cannot.
     package static func connect(_ address: PostgresAddress, host: PostgresAddress.Host) throws(PostgresFailure) -> PostgresSession {
-        var configuration = PostgresConnection.Configuration(host: host.name, port: host.port, username: address.user, password: address.password,
-                                                             database: address.database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(3)
         do {
-            if address.requireTLS {
-                configuration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
+            let configuration = try address.configuration(for: host)
             let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
                                                             id: 1, logger: Logger(label: "flowledger.postgres")).wait()
             return PostgresSession(host: host, connection: connection)

@@ -62,6 +62,8 @@ package final class ServedLedger: Sendable {
         var url: String?
         /// When a front end last tried to become the writer.
         var lastElection: ContinuousClock.Instant?
+        /// Where a front end hands its appends (``writerURL()``); nil: read it again.
+        var writerURL: String?
     }
     private let state: Mutex<State>
 
@@ -144,8 +146,14 @@ package final class ServedLedger: Sendable {
         }
     }
 
-    /// The URL the store's writer takes appends at (a front end hands its appends there).
-    package func writerURL() throws(StoreError) -> String? { try store?.writerURL() }
+    /// The URL the store's writer takes appends at (a front end hands its appends there), as
+    /// last read from `log_head` (every ``WriterSupervisor/interval`` on a front end).
+    package func writerURL() throws(StoreError) -> String? {
+        if let known = state.withLock({ $0.writerURL }) { return known }
+        let url = try store?.writerURL()
+        state.withLock { $0.writerURL = url }
+        return url
+    }
 
     /// Records where this `serve` listens, and advertises it in the store while it is the writer.
     package func listening(at url: String) {
@@ -188,6 +196,8 @@ package final class ServedLedger: Sendable {
         do {
             if try follower.catchUp() { changes.advance() }
             try refreshLatestCheckpoint()
+            let url = try store?.writerURL()
+            state.withLock { $0.writerURL = url }
         } catch {
             // The server read from went away: follow through whichever answers now.
             try replace(with: Self.openFrontEnd(address))

@@ -49,10 +49,20 @@ public struct IncrementalVerifier: Sendable {
     public mutating func catchUp(reader: LedgerReader, to end: Int64) throws(StoreError) -> RuleViolation? {
         guard size < end else { return nil }
         var source = ReaderLineSource(reader, range: size..<end)
+        return try catchUp(from: &source, name: reader.layout.directory)
+    }
+
+    /// ``catchUp(reader:to:)`` over a store's log (a PostgreSQL store, for `tail postgres://… --verify`).
+    package mutating func catchUp(log: any ServedLog, to end: Int64) throws(StoreError) -> RuleViolation? {
+        guard size < end else { return nil }
+        var source = ReaderLineSource(store: log, range: size..<end)
+        return try catchUp(from: &source, name: log.name)
+    }
+
+    private mutating func catchUp(from source: inout ReaderLineSource, name: String) throws(StoreError) -> RuleViolation? {
         let outcome = try engine.run(from: &source) { _ in .proceed }
         if case .broken(.malformedLine(let error, let at)) = outcome {
-            let directory = reader.layout.directory
-            throw StoreError(.damaged, "\(directory): entry \(at.seq) does not parse: \(error); run `flowledger verify \(directory)` for a full report")
+            throw StoreError(.damaged, "\(name): entry \(at.seq) does not parse: \(error); run `flowledger verify \(name)` for a full report")
         }
         return outcome.violation
     }

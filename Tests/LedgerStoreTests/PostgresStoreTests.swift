@@ -179,4 +179,44 @@ struct PostgresStoreTests {
         #expect(result.err.contains("line 3"), "\(result.err)")
         #expect(try database.psql("SELECT count(*) FROM entries") == "8")
     }
+
+    @Test func tailReadsTheStoreFollowsItAndStopsAtABrokenChain() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let database = try Database()
+        try setUp(scenario, in: database)
+        let lines = try PostgresStore.openReader(address: try database.address).lines(in: 0..<6)
+        let raw = { (range: Range<Int>) in lines[range].map { String(decoding: $0, as: UTF8.self) + "\n" }.joined() }
+
+        let last = try flowledger(["tail", database.url, "-n", "2", "-o", "raw"])
+        #expect(last.status == 0 && last.out == raw(4..<6), "\(last.err)")
+        let verified = try flowledger(["tail", database.url, "--from", "0", "--verify", "-o", "raw"])
+        #expect(verified.status == 0 && verified.out == raw(0..<6), "\(verified.err)")
+
+        // -f wakes on the store's notifications and prints each committed entry once.
+        let follower = try ChildProcess([flowledgerPath, "tail", database.url, "-f", "--from", "6", "-o", "raw"], directory: scenario.workDirectory)
+        let writer = try LedgerWriter.open(store: try PostgresStore.open(address: try database.address, writerName: "test"), name: "test")
+        let appended = try writer.appendBlocking([try scenario.exchange(1), try scenario.exchange(2)])
+        writer.close()
+        var followed = ""
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            followed = String(decoding: try follower.stdout(), as: UTF8.self)
+            if followed.split(separator: "\n").count >= 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        follower.kill(SIGTERM)
+        _ = await follower.exitCode()
+        let expected = try PostgresStore.openReader(address: try database.address).lines(in: 6..<8).map { String(decoding: $0, as: UTF8.self) + "\n" }.joined()
+        #expect(appended.map(\.seq) == [6, 7] && followed == expected, "\(followed)")
+
+        // An entry whose prev is not its predecessor's leaf hash: tail shows what comes before and stops there.
+        try database.psql("""
+            UPDATE entries SET line = convert_to(regexp_replace(convert_from(line, 'UTF8'), '"prev":"[0-9a-f]+"', '"prev":"' || repeat('0', 64) || '"'), 'UTF8') WHERE seq = 4
+            """)
+        let broken = try flowledger(["tail", database.url, "--from", "0", "-o", "raw"])
+        #expect(broken.status != 0 && broken.out == raw(0..<4), "\(broken.out)")
+        #expect(broken.err.contains("seq 4") && broken.err.contains("prev"), "\(broken.err)")
+    }
+
 }

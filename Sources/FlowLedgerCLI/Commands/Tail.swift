@@ -3,8 +3,11 @@ import FlowLedger
 #if canImport(Glibc)
 import Glibc
 #endif
+import LedgerPostgres
+import LedgerStore
+import LedgerVerify
 
-/// `flowledger tail (DIR|URL) [-f] [-n N | --from SEQ | --since TIME] [--until TIME] [--type T] [--party P]
+/// `flowledger tail (DIR|URL|postgres://…) [-f] [-n N | --from SEQ | --since TIME] [--until TIME] [--type T] [--party P]
 /// [--dataset D] [-o pretty|json|raw] [--cursor-file FILE] [--verify] [--max-events N] [--timeout D]`
 struct Tail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +41,9 @@ struct Tail: AsyncParsableCommand {
             signature), each streamed checkpoint checked against the operator's key (--vkey, else \
             the one the server names), the --witness-key cosignatures, the root of the entries \
             received and the checkpoint remembered in --checkpoint-file.
+            From a PostgreSQL store's postgres:// URL (DESIGN §12; a standby will do), the committed \
+            rows are read in seq order, each entry's seq, prev and time checked as it is read, and -f \
+            wakes on the store's notifications (polling every 200 ms on a standby).
             Exit codes: 0 done (or stopped by a signal, a closed pipe, a limit), 1 --verify found a \
             break, 2 usage or I/O error.
             """)
@@ -118,11 +124,29 @@ struct Tail: AsyncParsableCommand {
             let remote = try await trust.connect(url, keyFile: key)
             source = TailSource(remote: remote, size: try await remote.size())
             let start = try await startSeq(source: source, filter: filter, cursor: cursor, until: untilTime, now: now)
-            session = TailSession(reader: nil, filter: filter, formatter: formatter(remote.suite.hash), until: untilTime,
+            session = TailSession(locator: nil, filter: filter, formatter: formatter(remote.suite.hash), until: untilTime,
                                   maxEvents: maxEvents, cursor: cursor, verifier: nil)
             if !follow && start >= source.size { return }
             // The follower checks seq and prev, and with --verify replays from genesis itself.
             batches = remote.follow(from: start).verifying(verify).batches
+        } else if PostgresAddress.isStore(ledger.location) {
+            if trust.isGiven { throw CommandFailure("--vkey, --witness-key, --checkpoint-file and --ca are for a served ledger's URL") }
+            // A PostgreSQL store, read directly (a standby will do): committed rows in seq order.
+            let log = try PostgresStore.openReader(address: try PostgresAddress(ledger.location))
+            source = try TailSource(log: log)
+            let start = try await startSeq(source: source, filter: filter, cursor: cursor, until: untilTime, now: now)
+            let locator = BreakLocator(log: log)
+            var verifier: IncrementalVerifier?
+            if verify {
+                var checker = IncrementalVerifier(origin: log.manifest.origin, hash: log.manifest.suite.hash)
+                if let broken = try checker.catchUp(log: log, to: start) { throw TailSession.failure(broken, locator: locator) }
+                verifier = checker
+            }
+            session = TailSession(locator: locator, filter: filter, formatter: formatter(log.manifest.suite.hash), until: untilTime,
+                                  maxEvents: maxEvents, cursor: cursor, verifier: verifier)
+            if !follow && start >= source.size { return }
+            // The follower checks seq, prev and time order as it reads.
+            batches = StoreEntryFollower(log: log, from: start)
         } else {
             if trust.isGiven { throw CommandFailure("--vkey, --witness-key, --checkpoint-file and --ca are for a served ledger's URL") }
             let reader = try LedgerReader(directory: ledger.location)
@@ -131,10 +155,10 @@ struct Tail: AsyncParsableCommand {
             var verifier: IncrementalVerifier?
             if verify {
                 var checker = IncrementalVerifier(origin: reader.manifest.origin, hash: reader.hash)
-                if let broken = try checker.catchUp(reader: reader, to: start) { throw TailSession.failure(broken, reader: reader) }
+                if let broken = try checker.catchUp(reader: reader, to: start) { throw TailSession.failure(broken, locator: BreakLocator(reader: reader)) }
                 verifier = checker
             }
-            session = TailSession(reader: reader, filter: filter, formatter: formatter(reader.hash), until: untilTime,
+            session = TailSession(locator: BreakLocator(reader: reader), filter: filter, formatter: formatter(reader.hash), until: untilTime,
                                   maxEvents: maxEvents, cursor: cursor, verifier: verifier)
             if !follow && start >= source.size { return }
             batches = EntryFollower(reader: reader, from: start).batches

@@ -1,12 +1,13 @@
 import FlowLedger
+import LedgerStore
 
 /// What `flowledger tail` does with each batch of entries the follower hands it: stop at
 /// `--until`, stop at `--max-events`, check them (`--verify`), print the ones the filter takes in
 /// one write, then record the position (`--cursor-file`). Printing before recording means a
 /// restart after a kill repeats at most the batch in flight and never skips one.
 struct TailSession {
-    /// The directory's reader (nil for a served ledger, whose follower checks entries itself).
-    let reader: LedgerReader?
+    /// Where a break `--verify` finds is (nil for a served ledger, whose follower checks entries itself).
+    let locator: BreakLocator?
     let filter: TailFilter
     let formatter: EntryFormatter
     /// Entries after this ledger time end the session (`--until`).
@@ -55,13 +56,36 @@ struct TailSession {
         }
         guard Output.bytes(text) else { return false }
         if let last = entries.last { try cursor?.write(last.seq + 1) }
-        if let broken { throw Self.failure(broken, reader: reader!) }
+        if let broken { throw Self.failure(broken, locator: locator!) }
         return !over
     }
 
     /// The error for a break found by `--verify`: where it is, which rule, what to do (exit 1).
-    static func failure(_ violation: RuleViolation, reader: LedgerReader) -> CommandFailure {
-        let (file, line) = reader.position(of: violation.seq)
-        return CommandFailure("\(file) line \(line): the ledger does not verify: \(violation); tail --verify stopped before this entry (the ones printed before it verify); run `flowledger verify \(reader.layout.directory)` for a full report", exit: .rejected)
+    static func failure(_ violation: RuleViolation, locator: BreakLocator) -> CommandFailure {
+        CommandFailure("\(locator.location(violation.seq)): the ledger does not verify: \(violation); tail --verify stopped before this entry (the ones printed before it verify); \(locator.fullReport)", exit: .rejected)
+    }
+}
+
+/// Where an entry of the ledger `tail` reads is, in messages: a file and line for a directory,
+/// a seq for a store; and what to run for a full report.
+struct BreakLocator: Sendable {
+    /// The place of entry `seq`.
+    let location: @Sendable (Int64) -> String
+    /// What to run for a full report.
+    let fullReport: String
+
+    /// A ledger directory's entries.
+    init(reader: LedgerReader) {
+        location = { seq in
+            let (file, line) = reader.position(of: seq)
+            return "\(file) line \(line)"
+        }
+        fullReport = "run `flowledger verify \(reader.layout.directory)` for a full report"
+    }
+
+    /// A store's entries.
+    init(log: any ServedLog) {
+        location = { log.location(of: $0) }
+        fullReport = "export the log (`flowledger export --store \(log.name) DIR`) and run `flowledger verify DIR` for a full report"
     }
 }

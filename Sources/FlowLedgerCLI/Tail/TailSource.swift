@@ -1,4 +1,5 @@
 import FlowLedger
+import LedgerStore
 
 /// Where `flowledger tail` finds its starting point: a ledger directory's reader or a served
 /// ledger, seen through the two reads the search for a start needs.
@@ -19,6 +20,16 @@ struct TailSource {
         entry = { try reader.entry(at: $0) }
         entries = { range in try reader.lines(in: range).enumerated().map { offset, line in
             try StoredEntry(line: line, seq: range.lowerBound + Int64(offset), directory: reader.layout.directory).entry
+        } }
+    }
+
+    /// A store's log (a PostgreSQL store), its size read now.
+    init(log: any ServedLog) throws {
+        name = log.name
+        size = try log.size()
+        entry = { seq in try StoredEntry(line: try log.lines(in: seq..<(seq + 1))[0], seq: seq, directory: log.name).entry }
+        entries = { range in try log.lines(in: range).enumerated().map { offset, line in
+            try StoredEntry(line: line, seq: range.lowerBound + Int64(offset), directory: log.name).entry
         } }
     }
 
