@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerPostgres
 import FlowLedger
 
 /// `flowledger`: the command line of DESIGN §10.
@@ -56,6 +57,21 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
 struct LedgerDirectory: ParsableArguments {
     @Argument(help: "The ledger directory.")
     var directory: String
+}
+
+/// The ledger whose views a reading command (`views`, `query`) prints: a directory, or a
+/// PostgreSQL store, whose views are kept in the file `--views-file` names (DESIGN §12).
+struct ViewedLedger: ParsableArguments {
+    @Argument(help: ArgumentHelp("The ledger directory, or a PostgreSQL store's postgres:// URL.", valueName: "dir-or-store"))
+    var location: String
+    @Option(help: ArgumentHelp("With a postgres:// store: keep its views in this SQLite file, brought up to date on each run (default: projected afresh into a temporary file).", valueName: "file"))
+    var viewsFile: String?
+
+    func validate() throws {
+        if viewsFile != nil && !PostgresAddress.isStore(location) {
+            throw ValidationError("--views-file is for a postgres:// store; a ledger directory keeps its views in DIR/views.sqlite")
+        }
+    }
 }
 
 /// The ledger a command works on: a directory, or the URL of a served ledger (`http://…`,

@@ -1,6 +1,8 @@
 import FlowLedger
 import Foundation
+import LedgerPostgres
 import LedgerProjection
+import LedgerStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +17,30 @@ struct ReadableViews {
     /// The temporary directory holding `path`, removed with the last copy of this value; nil for
     /// the ledger's own file.
     private let scratch: ScratchDirectory?
+
+    /// Catches the views of `ledger` up; notes go to stderr.
+    static func open(_ ledger: ViewedLedger, options: ProjectorOptions = ProjectorOptions(), rebuild: Bool = false) throws -> ReadableViews {
+        guard PostgresAddress.isStore(ledger.location) else { return try open(ledger.location, options: options, rebuild: rebuild) }
+        do {
+            let log = try PostgresStore.openReader(address: try PostgresAddress(ledger.location))
+            defer { log.close() }
+            if let file = ledger.viewsFile {
+                let projector = try Projector(log: log, path: file, options: options)
+                let result = rebuild ? try projector.rebuild() : try projector.catchUp()
+                for note in result.notes { Output.error("flowledger: note: \(note)") }
+                return ReadableViews(path: file, scratch: nil)
+            }
+            let scratch = try ScratchDirectory()
+            let projector = try Projector(log: log, path: scratch.path + "/views.sqlite", options: options)
+            let size = try projector.catchUp().size
+            Output.error("flowledger: note: the \(size) entries of \(log.name) were projected into a temporary file for this command; give --views-file FILE to keep the views and bring them up to date incrementally")
+            return ReadableViews(path: projector.path!, scratch: scratch)
+        } catch let error as ProjectionError {
+            throw CommandFailure(error.message, exit: error.logDamaged ? .rejected : .usage)
+        } catch let error as StoreError {
+            throw CommandFailure(error)
+        }
+    }
 
     /// Catches the views of `directory` up (or, read-only, projects them aside); notes go to stderr.
     static func open(_ directory: String, options: ProjectorOptions = ProjectorOptions(), rebuild: Bool = false) throws -> ReadableViews {

@@ -25,8 +25,8 @@ import Synchronization
 /// A projector may be shared between tasks: catch-ups run one at a time, and ``views`` and
 /// ``digest()`` read the database while a catch-up writes (SQLite's WAL keeps them consistent).
 public final class Projector: Sendable {
-    /// The ledger read.
-    public let reader: LedgerReader
+    /// The log read: a ledger directory's segment files, or a store's log.
+    package let log: any ServedLog
     /// The SQLite file, or nil for an in-memory database.
     public let path: String?
     /// How it works.
@@ -60,8 +60,14 @@ public final class Projector: Sendable {
 
     /// A projector of `reader`'s ledger into the SQLite file at `path` (nil: in memory, as
     /// `verify --views` recomputes the views it compares).
-    public init(reader: LedgerReader, path: String?, options: ProjectorOptions = ProjectorOptions()) throws {
-        self.reader = reader
+    public convenience init(reader: LedgerReader, path: String?, options: ProjectorOptions = ProjectorOptions()) throws {
+        try self.init(log: DirectoryLog(reader), path: path, options: options)
+    }
+
+    /// A projector of `log` (a directory's, or a PostgreSQL store's) into the SQLite file at
+    /// `path` (nil: in memory).
+    package init(log: any ServedLog, path: String?, options: ProjectorOptions = ProjectorOptions()) throws {
+        self.log = log
         self.path = path
         self.options = options
         let database: DatabaseQueue
@@ -103,11 +109,11 @@ public final class Projector: Sendable {
     public func catchUp(limit: Int64? = nil) throws -> CatchUp {
         try progress.withLock { progress throws -> CatchUp in
             let logSize: Int64
-            do { logSize = try reader.refresh() } catch let error as StoreError { throw ProjectionError(error) }  // damage stays damage (exit 1)
+            do { logSize = try log.size() } catch let error as StoreError { throw ProjectionError(error) }  // damage stays damage (exit 1)
             let size = min(logSize, max(1, limit ?? logSize))
-            guard logSize > 0 else { throw ProjectionError("\(reader.layout.directory): the log has no entries; nothing to project") }
+            guard logSize > 0 else { throw ProjectionError("\(log.name): the log has no entries; nothing to project") }
             let genesisLine = try line(0)
-            let genesisHash = Entry.leafHash(line: genesisLine, hash: reader.hash).hex
+            let genesisHash = Entry.leafHash(line: genesisLine, hash: log.hash).hex
             var notes = progress.openingNotes
             progress.openingNotes = []
             var position = try readPosition(notes: &notes)
@@ -138,7 +144,7 @@ public final class Projector: Sendable {
 
     /// The digest of the views as they are in the database now (see ``ViewDigest``).
     public func digest() throws -> ViewDigest {
-        try database.read { db in try ViewDigest(db, hash: reader.hash) }
+        try database.read { db in try ViewDigest(db, hash: log.hash) }
     }
 
     // MARK: - Position
@@ -169,7 +175,7 @@ public final class Projector: Sendable {
         if let missing = (ViewSchema.tables.map(\.name) + ["grant_status"]).first(where: { !present.contains($0) }) {
             return "\(file) has no table \(missing) (dropped outside the projector); rebuilt from the log"
         }
-        if position.origin != reader.manifest.origin || position.genesisHash != genesisHash {
+        if position.origin != log.manifest.origin || position.genesisHash != genesisHash {
             return "\(file) belongs to another ledger (origin \(position.origin), genesis \(position.genesisHash.prefix(16))…); rebuilt from the log"
         }
         if position.acknowledgementWindow != options.acknowledgementWindow {
@@ -179,7 +185,7 @@ public final class Projector: Sendable {
             return "\(file) covers \(position.size) entries but the log has \(size); rebuilt from the log"
         }
         if position.size > 0 {
-            let hash = Entry.leafHash(line: try line(position.size - 1), hash: reader.hash).hex
+            let hash = Entry.leafHash(line: try line(position.size - 1), hash: log.hash).hex
             if hash != position.lastHash {
                 return "\(file) was built from a different entry \(position.size - 1) than the log holds (leaf hash \(position.lastHash ?? "none"), log \(hash)); rebuilt from the log"
             }
@@ -191,7 +197,7 @@ public final class Projector: Sendable {
         try database.inTransaction(.immediate) { db in
             try db.execute(sql: ViewSchema.drop)
             try db.execute(sql: ViewSchema.create)
-            try ViewPosition(origin: reader.manifest.origin, genesisHash: genesisHash, size: 0, lastHash: nil, lastTime: nil,
+            try ViewPosition(origin: log.manifest.origin, genesisHash: genesisHash, size: 0, lastHash: nil, lastTime: nil,
                              acknowledgementWindow: options.acknowledgementWindow, schemaVersion: ViewSchema.version)
                 .save(db, lastTimeMicroseconds: nil)
             return .commit
@@ -345,8 +351,8 @@ public final class Projector: Sendable {
     /// removed or inserted in the middle of the log breaks this chain, and the views stop before
     /// it instead of showing what it says.
     private func parse(_ range: Range<Int64>) throws -> Parsed {
-        var engine = ReplayEngine(origin: reader.manifest.origin, hash: reader.hash, rules: .chain(ChainLink(size: range.lowerBound)), signatures: .skip)
-        var source = ReaderLineSource(reader, range: range)
+        var engine = ReplayEngine(origin: log.manifest.origin, hash: log.hash, rules: .chain(ChainLink(size: range.lowerBound)), signatures: .skip)
+        var source = ReaderLineSource(store: log, range: range)
         var entries: [Entry] = []
         entries.reserveCapacity(range.count)
         var leaves = (first: Hash32.zero, last: Hash32.zero)
@@ -367,10 +373,9 @@ public final class Projector: Sendable {
 
     /// The error for the replay's break: a line that does not parse, or one that does not follow.
     private func logDamaged(_ problem: ReplayBreak) -> ProjectionError {
-        let directory = reader.layout.directory
         switch problem {
         case .malformedLine(let error, let at):
-            return ProjectionError("\(directory): entry \(at.seq) does not parse (\(error)); the views stop before it. Run `flowledger verify \(directory)` for a full report",
+            return ProjectionError("\(log.name): entry \(at.seq) does not parse (\(error)); the views stop before it. \(fullReport)",
                                    logDamaged: true)
         case .rule(let violation, let broken) where violation.code == .sequenceGap:
             return logChanged(at: broken.location.seq, "the line there says seq \(broken.entry.seq)")
@@ -379,6 +384,12 @@ public final class Projector: Sendable {
         default:
             return logChanged(at: problem.location?.seq ?? 0, problem.description)
         }
+    }
+
+    /// What to run for a full report, as a sentence of its own.
+    private var fullReport: String {
+        let advice = log.fullReportAdvice
+        return advice.prefix(1).uppercased() + advice.dropFirst()
     }
 
     /// The error for entry `violation.seq`, which breaks DESIGN §5's prev or time rule.
@@ -393,8 +404,7 @@ public final class Projector: Sendable {
 
     /// The error for a log whose entry `seq` breaks DESIGN §5's seq, prev or time rule.
     private func logChanged(at seq: Int64, _ what: String) -> ProjectionError {
-        let directory = reader.layout.directory
-        return ProjectionError("\(directory): entry \(seq) does not follow the entry before it (\(what)): the log was changed after it was written (an entry edited, removed or inserted); the views stop before it. Run `flowledger verify \(directory)` for a full report",
+        return ProjectionError("\(log.name): entry \(seq) does not follow the entry before it (\(what)): the log was changed after it was written (an entry edited, removed or inserted); the views stop before it. \(fullReport)",
                                logDamaged: true)
     }
 
@@ -423,7 +433,7 @@ public final class Projector: Sendable {
     }
 
     private func line(_ seq: Int64) throws -> [UInt8] {
-        do { return try reader.line(at: seq) } catch { throw ProjectionError(error) }
+        do { return try log.lines(in: seq..<(seq + 1))[0] } catch { throw ProjectionError(error) }
     }
 
     // MARK: - Files

@@ -20,7 +20,7 @@ public struct ViewUpdate: Sendable {
 extension Projector {
     /// The views' state changes as the log grows: the first update once the views have caught
     /// up, then one each time new entries (appended by any process) have been projected. Waiting
-    /// costs no CPU (``EntryFollower`` sleeps on inotify). Ends when the iterating task is
+    /// costs no CPU (a directory's log sleeps on inotify, a PostgreSQL store's on LISTEN). Ends when the iterating task is
     /// cancelled.
     ///
     /// ```swift
@@ -44,8 +44,12 @@ extension Projector {
                         continuation.yield(ViewUpdate(size: result.size, projected: result.projected, violations: violations,
                                                       changes: changes, notes: result.notes))
                         // Wait for the entry after the last one projected.
-                        var follower = EntryFollower(reader: reader, from: result.size).makeAsyncIterator()
-                        guard try await follower.next() != nil else { break }
+                        var sizes = log.sizeChanges().makeAsyncIterator()
+                        var grown = false
+                        while let size = await sizes.next() {
+                            if size > result.size { grown = true; break }
+                        }
+                        guard grown else { break }
                     }
                     continuation.finish()
                 } catch {

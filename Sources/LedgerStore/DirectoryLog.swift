@@ -50,6 +50,8 @@ package struct DirectoryLog: ServedLog {
         }
     }
 
+    package var fullReportAdvice: String { "run `flowledger verify \(name)` for a full report" }
+
     package func location(of seq: Int64) -> String {
         let (file, line) = reader.position(of: seq)
         return "\(file) line \(line) (seq \(seq))"

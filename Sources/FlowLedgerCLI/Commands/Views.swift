@@ -5,7 +5,7 @@ import Glibc
 import LedgerProjection
 #endif
 
-/// `flowledger views DIR NAME [--json] [--rebuild]`
+/// `flowledger views (DIR | postgres://… [--views-file F]) NAME [--json] [--rebuild]`
 struct Views: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring views.sqlite up to date with the log and print one view.",
@@ -14,10 +14,13 @@ struct Views: ParsableCommand {
             from its recorded position (rebuilding views.sqlite when it is missing, of another ledger \
             or ahead of the log, with a note on stderr), then prints the view as a table of its main \
             columns, or with --json as one JSON array of objects with every column. A ledger directory that cannot be written is left as it \
-            is: its views are projected into a temporary file for this command.
+            is: its views are projected into a temporary file for this command. \
+            A PostgreSQL store (postgres://…) is projected from its committed rows (seq, prev and time \
+            checked as they are read) into --views-file FILE, kept and brought up to date on each run, \
+            or without it into a temporary file for this command.
             """)
 
-    @OptionGroup var ledger: LedgerDirectory
+    @OptionGroup var ledger: ViewedLedger
 
     @Argument(help: "The view: \(ViewTable.named.map(\.name).joined(separator: ", ")).")
     var name: String
@@ -47,7 +50,7 @@ struct Views: ParsableCommand {
                 Output.rawError(projected < size ? "\rprojecting: \(projected) of \(size) entries " : "\r\u{1B}[K")
             }
         }
-        let views = try ReadableViews.open(ledger.directory, options: options, rebuild: rebuild)
+        let views = try ReadableViews.open(ledger, options: options, rebuild: rebuild)
         let table = try ViewsFile(path: views.path).select(json ? view.jsonSQL : view.sql)
         Output.raw(json ? TablePrinter.json(table) : TablePrinter.text(table, maxCell: isatty(1) == 1 ? 72 : nil))
     }

@@ -74,18 +74,18 @@ struct BreakLocator: Sendable {
     /// What to run for a full report.
     let fullReport: String
 
-    /// A ledger directory's entries.
+    /// A ledger directory's entries, by segment file and line.
     init(reader: LedgerReader) {
         location = { seq in
             let (file, line) = reader.position(of: seq)
             return "\(file) line \(line)"
         }
-        fullReport = "run `flowledger verify \(reader.layout.directory)` for a full report"
+        fullReport = DirectoryLog(reader).fullReportAdvice
     }
 
     /// A store's entries.
     init(log: any ServedLog) {
         location = { log.location(of: $0) }
-        fullReport = "export the log (`flowledger export --store \(log.name) DIR`) and run `flowledger verify DIR` for a full report"
+        fullReport = log.fullReportAdvice
     }
 }

@@ -13,6 +13,8 @@ package protocol ServedLog: LogReader {
     var name: String { get }
     /// Where entry `seq` is stored, for messages ("log/….jsonl line 3" or "… seq 2").
     func location(of seq: Int64) -> String
+    /// What to run for a full report on a break found in this log (a sentence, for messages).
+    var fullReportAdvice: String { get }
     /// The published checkpoint of `size` entries (the latest when nil), signature checked.
     func checkpoint(size: Int64?) throws -> (checkpoint: Checkpoint, note: String)
     /// MTH of the first `size` entries, from the stored hashes.
@@ -28,6 +30,11 @@ extension ServedLog {
     package var hash: HashAlgorithm { manifest.suite.hash }
 
     package func location(of seq: Int64) -> String { "\(name) seq \(seq)" }
+
+    /// A store's log is verified as segment files: exported first.
+    package var fullReportAdvice: String {
+        "export the log (`flowledger export --store \(name) DIR`) and run `flowledger verify DIR` for a full report"
+    }
 
     package func checkpoint(size: Int64?) throws -> (checkpoint: Checkpoint, note: String) {
         guard let note = try checkpointNote(size: size) else {
