@@ -29,14 +29,8 @@ struct AddCheckpointEndpoint: Sendable {
         // The state file is read, decided on and fsynced under a lock: on a thread of its own,
         // not on one of the few threads every task shares.
         let witness = self.witness
-        let outcome: Result<AddCheckpointOutcome, WitnessError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: Result { () throws(WitnessError) in
-                    try witness.addCheckpoint(body, time: UInt64(max(0, Timestamp.now().seconds)))
-                })
-            }
-            thread.name = "flowledger-witness"
-            thread.start()
+        let outcome = await onOwnThread(named: "flowledger-witness") {
+            Result { () throws(WitnessError) in try witness.addCheckpoint(body, time: UInt64(max(0, Timestamp.now().seconds))) }
         }
         switch outcome {
         case .failure(let error):

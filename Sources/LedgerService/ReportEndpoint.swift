@@ -29,12 +29,8 @@ final class ReportEndpoint: Sendable {
             return WireAnswer.ok(cached.page, contentType: "text/html; charset=utf-8", cacheControl: "no-cache")
         }
         let directory = served.options.directory
-        let result: Result<[UInt8], Refusal> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: Result { () throws(Refusal) in try Self.build(directory: directory, language: language) })
-            }
-            thread.name = "flowledger-report"
-            thread.start()
+        let result = await onOwnThread(named: "flowledger-report") {
+            Result { () throws(Refusal) in try Self.build(directory: directory, language: language) }
         }
         let page = try result.get()
         cache.withLock { $0[tag] = (size, page) }

@@ -23,12 +23,16 @@ struct WriterSupervisor: Service {
                 logger.warning("the writer stepped down: \(reason.message); electing a new writer")
                 reported = true
             }
-            do {
-                if let change = try served.superviseRole() {
-                    logger.notice("\(change)")
-                    reported = false
-                }
-            } catch {
+            // Elections and catch-ups are synchronous database calls that can wait seconds for
+            // a server that went away: off the shared threads.
+            let served = self.served
+            switch await onOwnThread(named: "flowledger-writer-supervisor", { Result { try served.superviseRole() } }) {
+            case .success(let change?):
+                logger.notice("\(change)")
+                reported = false
+            case .success(nil):
+                break
+            case .failure(let error):
                 logger.debug("role unchanged: \(error)")
             }
             try? await Task.sleep(for: Self.interval)
