@@ -307,6 +307,21 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
         }
     }
 
+    /// Whether a writer holds the store's lock, as the server this store reads from sees it:
+    /// known only on the primary (a standby sees none of the primary's locks); nil when the
+    /// server is a standby or cannot tell. A front end asks before it tries to become the
+    /// writer, which costs two new connections to the primary.
+    package func writerLockHeld() -> Bool? {
+        guard (try? reads.isInRecovery()) == false else { return nil }
+        // pg_locks lists every database's locks; a bigint key shows as classid (its high 32 bits),
+        // objid (its low 32 bits) and objsubid 1.
+        let key = PostgresSchema.writerLockKey
+        let (high, low) = (key >> 32, key & 0xFFFF_FFFF)
+        return try? reads.query("""
+            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid::bigint = \(high) AND objid::bigint = \(low) AND objsubid = 1)
+            """, doing: "asking whether the writer's lock is held in \(address)").first?.decoded(Bool.self, "pg_locks")
+    }
+
     /// Records `url` as where this writer's `serve` takes appends, so other front ends hand
     /// theirs to it; only while this writer's epoch holds (a deposed writer's URL is never written).
     package func advertise(url: String) throws(StoreError) {

@@ -64,6 +64,8 @@ package final class ServedLedger: Sendable {
         var lastElection: ContinuousClock.Instant?
         /// Where a front end hands its appends (``writerURL()``); nil: read it again.
         var writerURL: String?
+        /// A front end's wake-ups on the store's notifications (``watchFrontEnd()``).
+        var frontEndWatch: Task<Void, Never>?
     }
     private let state: Mutex<State>
 
@@ -84,9 +86,28 @@ package final class ServedLedger: Sendable {
             latest = (checkpoint.size, note)
         }
         state = Mutex(State(latest: latest))
+        watchFrontEnd()
     }
 
     private let writerOptions: WriterOptions
+
+    /// On a front end, catches up as soon as the store says it grew (LISTEN/NOTIFY on a
+    /// primary, a 200 ms poll on a standby), so live followers here lag the writer by a round
+    /// trip rather than by the supervisor's interval.
+    private func watchFrontEnd() {
+        guard isFrontEnd, let store else { return }
+        let changes = store.sizeChanges()
+        let task = Task { [weak self] in
+            for await _ in changes {
+                guard let self, !Task.isCancelled else { return }
+                _ = self.catchUpFrontEnd()
+            }
+        }
+        state.withLock { state in
+            state.frontEndWatch?.cancel()
+            state.frontEndWatch = task
+        }
+    }
 
     /// Opens the ledger `options` names as its writer; a store whose writer's lock another
     /// process holds, as a front end.
@@ -183,7 +204,7 @@ package final class ServedLedger: Sendable {
             state.lastElection = now
             return true
         }
-        if due {
+        if due, store?.writerLockHeld() != true {
             do {
                 try replace(with: Self.openWriter(address, writerOptions: writerOptions))
                 return "the writer's lock was free: elected writer of \(store?.name ?? "?"), epoch \(store?.writerEpoch ?? 0), size \(durableSize)"
@@ -230,10 +251,15 @@ package final class ServedLedger: Sendable {
             defer { current = replacement }
             return current
         }
+        state.withLock { state in
+            state.frontEndWatch?.cancel()
+            state.frontEndWatch = nil
+        }
         Self.close(old)
         if case .writer = replacement.role, let url = state.withLock({ $0.url }), let store {
             try? store.advertise(url: options.advertisedURL ?? url)
         }
+        watchFrontEnd()
         changes.advance()
     }
 
@@ -245,7 +271,10 @@ package final class ServedLedger: Sendable {
     }
 
     /// Releases the ledger: closes the writer (or the front end's store).
-    package func close() { Self.close(current.withLock { $0 }) }
+    package func close() {
+        state.withLock { $0.frontEndWatch?.cancel() }
+        Self.close(current.withLock { $0 })
+    }
 
     /// The number of durable entries: nothing beyond it is ever served.
     package var durableSize: Int64 {

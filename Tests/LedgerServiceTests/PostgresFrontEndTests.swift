@@ -39,6 +39,12 @@ struct PostgresFrontEndTests {
         let read = try await TestClient(base: frontEnd.url, key: scenario.platformKey).send(.GET, "v1/entries?from=\(first.seq)&limit=1")
         #expect(read.status == 200 && (try? Entry(line: Array(read.body.dropLast())).event.id) == "x-1", "\(read.text)")
 
+        // A live follower of the front end sees what the writer commits, whoever sent it.
+        let followed = Task { [platform] () -> String? in
+            for try await entry in platform.follow(from: first.seq + 1) { return entry.event.id }
+            return nil
+        }
+
         // The writer judges what the front end hands it, exactly as its own: a replayed request
         // signature, a rule broken, a malformed line; and nothing is written.
         let client = TestClient(base: frontEnd.url, key: scenario.platformKey)
@@ -49,6 +55,12 @@ struct PostgresFrontEndTests {
         #expect(once.status == 200, "\(once.text)")
         let again = try await TestClient(base: frontEnd.url, key: nil).send(.POST, "v1/entries", body: line, headers: signed, sign: false)
         #expect(again.status == 401 && again.wireError.message.contains("replayed"), "\(again.text)")
+        let timer = Task {
+            try await Task.sleep(for: .seconds(30))
+            followed.cancel()
+        }
+        #expect(try await followed.value == "x-2")
+        timer.cancel()
         var forgedEvent = try scenario.exchange(3)
         forgedEvent = SignedEvent(event: forgedEvent.event, signature: try scenario.transportKey.sign(Array("not this event".utf8)))
         let forged = try await client.send(.POST, "v1/entries", body: ServiceFixture.body([try scenario.exchange(5), forgedEvent]))

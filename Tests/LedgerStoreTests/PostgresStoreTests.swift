@@ -270,4 +270,19 @@ struct PostgresStoreTests {
         }
     }
 
+
+    @Test func aReaderOnThePrimarySeesWhetherTheWritersLockIsHeld() throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let database = try Database()
+        try setUp(scenario, in: database)
+        let reader = try PostgresStore.openReader(address: try database.address)
+        defer { reader.close() }
+        #expect(reader.writerLockHeld() == false)
+        let writer = try LedgerWriter.open(store: try PostgresStore.open(address: try database.address, writerName: "test"), name: "test")
+        #expect(reader.writerLockHeld() == true)
+        writer.close()
+        #expect(reader.writerLockHeld() == false)
+    }
+
 }
