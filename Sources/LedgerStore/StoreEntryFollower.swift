@@ -78,7 +78,7 @@ package struct StoreEntryFollower: AsyncSequence, Sendable {
                     try link!.follow(stored.entry, leafHash: Entry.leafHash(line: line, hash: hash))
                 } catch {
                     if batch.isEmpty {
-                        throw StoreError(.damaged, "\(log.location(of: seq)): \(error); the entries before it were shown. Export the log (`flowledger export --store`) and run `flowledger verify` on the export for a full report")
+                        throw StoreError(.damaged, "\(log.location(of: seq)): \(error); the entries before it were shown; \(log.fullReportAdvice)")
                     }
                     break  // hand out the good ones; the next call throws at this one
                 }
