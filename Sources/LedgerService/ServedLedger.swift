@@ -14,7 +14,7 @@ import Synchronization
 /// `postgres://` URL). A store has one writer at a time; a `serve` that finds another holding
 /// it runs as a **front end**: it serves reads from the store, checks request signatures
 /// against a ``LedgerFollower`` of the log, and hands its appends to the writer's `serve`
-/// (at the URL the writer advertises in `log_head`). ``electWriterIfDue()`` makes this `serve`
+/// (at the URL the writer advertises in `log_head`). ``superviseRole()`` makes this `serve`
 /// the writer when the writer's lock is free — after the writer stepped down (deposed, or a
 /// COMMIT of unknown outcome after its primary failed) or its process went away; appends in
 /// between are answered 503, and clients retry.
@@ -80,12 +80,7 @@ package final class ServedLedger: Sendable {
         let opened = try Self.open(options, writerOptions: writerOptions)
         manifest = opened.log.manifest
         current = Mutex(opened)
-        var latest: (Int64, String)?
-        if try opened.log.checkpointNote(size: nil) != nil {
-            let (checkpoint, note) = try opened.log.checkpoint(size: nil)
-            latest = (checkpoint.size, note)
-        }
-        state = Mutex(State(latest: latest))
+        state = Mutex(State(latest: try Self.latestPublished(in: opened.log, unless: nil)))
         watchFrontEnd()
     }
 
@@ -179,7 +174,19 @@ package final class ServedLedger: Sendable {
     /// Records where this `serve` listens, and advertises it in the store while it is the writer.
     package func listening(at url: String) {
         state.withLock { $0.url = url }
-        if writer != nil, let store { try? store.advertise(url: options.advertisedURL ?? url) }
+        advertiseIfWriter()
+    }
+
+    /// Records in the store where this `serve` takes appends (``ServeOptions/advertisedURL``,
+    /// else where it listens), when it is the writer and listens already.
+    private func advertiseIfWriter() {
+        guard writer != nil, let store, let url = options.advertisedURL ?? state.withLock({ $0.url }) else { return }
+        try? store.advertise(url: url)
+    }
+
+    /// The follower, on a front end.
+    private var follower: LedgerFollower? {
+        current.withLock { if case .frontEnd(let follower) = $0.role { follower } else { nil } }
     }
 
     /// Keeps the role current; called every ``WriterSupervisor/interval``. A stepped-down
@@ -197,7 +204,7 @@ package final class ServedLedger: Sendable {
                 return "another serve is the writer now (\(error.message)); this one is a front end"
             }
         }
-        guard let follower = current.withLock({ if case .frontEnd(let follower) = $0.role { follower } else { nil } }) else { return nil }
+        guard let follower else { return nil }
         let now = ContinuousClock.now
         let due = state.withLock { state in
             guard state.lastElection.map({ now - $0 >= Self.electionInterval }) ?? true else { return false }
@@ -230,19 +237,23 @@ package final class ServedLedger: Sendable {
     /// On a front end, replays what the writer committed since the last look; returns whether
     /// anything was new (false on a writer, which is always current).
     package func catchUpFrontEnd() -> Bool {
-        guard let follower = current.withLock({ if case .frontEnd(let follower) = $0.role { follower } else { nil } }),
-              (try? follower.catchUp()) == true else { return false }
+        guard let follower, (try? follower.catchUp()) == true else { return false }
         changes.advance()
         return true
     }
 
     /// Takes the latest checkpoint the writer published into the store.
     private func refreshLatestCheckpoint() throws {
-        let log = self.log
-        guard let note = try log.checkpointNote(size: nil) else { return }
-        let (checkpoint, _) = try log.checkpoint(size: nil)
-        guard checkpoint.size > (latestCheckpoint?.size ?? -1), checkpoint.size <= durableSize else { return }
-        published(size: checkpoint.size, note: note)
+        guard let (size, note) = try Self.latestPublished(in: log, unless: latestCheckpoint?.note),
+              size > (latestCheckpoint?.size ?? -1), size <= durableSize else { return }
+        published(size: size, note: note)
+    }
+
+    /// The size and note of `log`'s latest published checkpoint, its signature checked; nil when
+    /// none is published, or when it is still the note `known` (not opened again).
+    private static func latestPublished(in log: any ServedLog, unless known: String?) throws -> (size: Int64, note: String)? {
+        guard let note = try log.checkpointNote(size: nil), note != known else { return nil }
+        return (try log.opened(note, size: nil).size, note)
     }
 
     /// Puts `replacement` in place of the current role, closing the one before.
@@ -256,9 +267,7 @@ package final class ServedLedger: Sendable {
             state.frontEndWatch = nil
         }
         Self.close(old)
-        if case .writer = replacement.role, let url = state.withLock({ $0.url }), let store {
-            try? store.advertise(url: options.advertisedURL ?? url)
-        }
+        advertiseIfWriter()
         watchFrontEnd()
         changes.advance()
     }

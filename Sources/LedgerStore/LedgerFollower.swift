@@ -61,7 +61,7 @@ package final class LedgerFollower: Sendable {
                 return .proceed
             }
             if case .broken(let problem) = outcome {
-                throw StoreError(.damaged, "\(reader.name): \(problem); this front end serves nothing past entry \(replay.engine.size - 1). Export the log (`flowledger export --store`) and run `flowledger verify` on the export")
+                throw StoreError(.damaged, "\(reader.name): \(problem); this front end serves nothing past entry \(replay.engine.size - 1); \(reader.fullReportAdvice)")
             }
             // The history keeps what the rules must remember; the state keeps only what is new.
             replay.history.apply(delta)

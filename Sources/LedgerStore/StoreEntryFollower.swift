@@ -4,8 +4,10 @@ import LedgerCrypto
 /// Follows the committed entries of a store (a PostgreSQL store, for `flowledger tail
 /// postgres://…`) from a seq on, as batches of at most ``limit`` entries, checking as they
 /// come that each has the next seq, a `prev` equal to the leaf hash of the entry before it and
-/// a time no earlier (DESIGN §5). It waits on the store's ``LogReader/sizeChanges()`` between
-/// batches (LISTEN/NOTIFY on a primary, polling on a standby): no thread is parked.
+/// a time no earlier (DESIGN §5): the one ``ReplayEngine``, replaying only that chain
+/// (``ReplayEngine/Rules/chain(_:)``) from the entry before the start. It waits on the store's
+/// ``LogReader/sizeChanges()`` between batches (LISTEN/NOTIFY on a primary, polling on a
+/// standby): no thread is parked.
 ///
 /// A break ends the sequence with a ``StoreError/Code/damaged`` error naming the seq and what
 /// broke, after every entry before it was handed out.
@@ -32,7 +34,7 @@ package struct StoreEntryFollower: AsyncSequence, Sendable {
         private let log: any ServedLog
         private var next: Int64
         private var known: Int64 = 0
-        private var link: ChainLink?
+        private var engine: ReplayEngine?
         private var changes: AsyncStream<Int64>.Iterator?
 
         init(log: any ServedLog, next: Int64) {
@@ -49,42 +51,37 @@ package struct StoreEntryFollower: AsyncSequence, Sendable {
             }
             while true {
                 if Task.isCancelled { return nil }
-                if next < known { return try batch(next..<Swift.min(known, next + Self.batchLimit)) }
+                if next < known { return try batch(next..<Swift.min(known, next + StoreEntryFollower.limit)) }
                 guard let size = await changes!.next() else { return nil }
                 known = Swift.max(known, size)
             }
         }
-
-        private static var batchLimit: Int64 { StoreEntryFollower.limit }
 
         /// The chain position before entry `seq`: its predecessor's leaf hash and time.
         private func position(before seq: Int64) throws -> ChainLink {
             guard seq > 0 else { return ChainLink(size: 0, lastLeafHash: .zero) }
             let line = try log.lines(in: (seq - 1)..<seq)[0]
             let before = try StoredEntry(line: line, seq: seq - 1, directory: log.name)
-            return ChainLink(size: seq, lastLeafHash: Entry.leafHash(line: line, hash: log.manifest.suite.hash), lastTime: before.entry.time)
+            return ChainLink(size: seq, lastLeafHash: Entry.leafHash(line: line, hash: log.hash), lastTime: before.entry.time)
         }
 
+        /// The entries of `range` up to the first that does not follow; that one throws once
+        /// nothing before it is left to hand out (the engine returns its break on every later run).
         private mutating func batch(_ range: Range<Int64>) throws -> [StoredEntry] {
-            if link?.size != range.lowerBound { link = try position(before: range.lowerBound) }
-            let hash = log.manifest.suite.hash
-            let lines = try log.lines(in: range)
+            if engine?.size != range.lowerBound {
+                engine = ReplayEngine(origin: log.manifest.origin, hash: log.hash, rules: .chain(try position(before: range.lowerBound)), signatures: .skip)
+            }
+            var source = ReaderLineSource(store: log, range: range)
             var batch: [StoredEntry] = []
-            batch.reserveCapacity(lines.count)
-            for (offset, line) in lines.enumerated() {
-                let seq = range.lowerBound + Int64(offset)
-                let stored = try StoredEntry(line: line, seq: seq, directory: log.name)
-                do {
-                    try link!.follow(stored.entry, leafHash: Entry.leafHash(line: line, hash: hash))
-                } catch {
-                    if batch.isEmpty {
-                        throw StoreError(.damaged, "\(log.location(of: seq)): \(error); the entries before it were shown; \(log.fullReportAdvice)")
-                    }
-                    break  // hand out the good ones; the next call throws at this one
-                }
-                batch.append(stored)
+            batch.reserveCapacity(range.count)
+            let outcome = try engine!.run(from: &source) { applied in
+                batch.append(StoredEntry(entry: applied.entry, line: Array(applied.line)))
+                return .proceed
             }
             next += Int64(batch.count)
+            if case .broken(let problem) = outcome, batch.isEmpty {
+                throw StoreError(.damaged, "\(log.location(of: problem.location?.seq ?? next)): \(problem); the entries before it were shown; \(log.fullReportAdvice)")
+            }
             return batch
         }
     }

@@ -27,10 +27,13 @@ struct TailSource {
     init(log: any ServedLog) throws {
         name = log.name
         size = try log.size()
-        entry = { seq in try StoredEntry(line: try log.lines(in: seq..<(seq + 1))[0], seq: seq, directory: log.name).entry }
-        entries = { range in try log.lines(in: range).enumerated().map { offset, line in
-            try StoredEntry(line: line, seq: range.lowerBound + Int64(offset), directory: log.name).entry
-        } }
+        let read = { (range: Range<Int64>) throws -> [Entry] in
+            try log.lines(in: range).enumerated().map { offset, line in
+                try StoredEntry(line: line, seq: range.lowerBound + Int64(offset), directory: log.name).entry
+            }
+        }
+        entries = read
+        entry = { try read($0..<($0 + 1))[0] }
     }
 
     /// A served ledger whose size was just read.

@@ -41,9 +41,14 @@ extension ServedLog {
             throw StoreError(.outOfRange, size.map { "\(name) has no published checkpoint of size \($0)" }
                              ?? "\(name) has no published checkpoint yet; the operator publishes one with `flowledger checkpoint` or `serve --operator-key`")
         }
+        return (try opened(note, size: size), note)
+    }
+
+    /// The checkpoint in `note`, a published note of `size` entries (the latest when nil),
+    /// once its signature opens under the ledger's operator key.
+    package func opened(_ note: String, size: Int64?) throws -> Checkpoint {
         do {
-            let opened = try Checkpoint.open(Array(note.utf8), verifiers: [try manifest.operatorVerifierKey()], origin: manifest.origin).checkpoint
-            return (opened, note)
+            return try Checkpoint.open(Array(note.utf8), verifiers: [try manifest.operatorVerifierKey()], origin: manifest.origin).checkpoint
         } catch {
             throw StoreError(.damaged, "\(name): the published checkpoint\(size.map { " of size \($0)" } ?? "") does not open under the operator key (\(error)); it was not signed by this ledger's operator")
         }
