@@ -92,6 +92,7 @@
 @_exported import enum LedgerVerify.ProofCheck
 @_exported import struct LedgerVerify.ProofReport
 @_exported import enum LedgerVerify.CosignatureCheck
+@_exported import struct LedgerVerify.VerifiedPrefix
 
 // Typed views of the log and their updates (LedgerProjection).
 @_exported import class LedgerProjection.Projector

@@ -154,7 +154,9 @@ public struct ReportBuilder: Sendable {
             $0.raw("<br><span class=\"muted\">")
             $0.text("\(grouped(verification.signaturesChecked)) \(s.signaturesChecked) · \(verification.checkpoints.count) \(s.checkpointsRecomputed) · P7 \(Self.window(options.acknowledgementWindow))")
             $0.raw("</span>")
-            if let trusted = verification.trustedSize {
+            if let trusted = verification.trustedSize, let remembered = verification.remembered {
+                $0.raw("<br><span class=\"pill warn\">"); $0.text("\(grouped(trusted)) \(s.rememberedPrefix) \(remembered.checkedAt)"); $0.raw("</span>")
+            } else if let trusted = verification.trustedSize {
                 $0.raw("<br><span class=\"pill warn\">"); $0.text("\(grouped(trusted)) \(s.trustedPrefix)"); $0.raw("</span>")
             }
             if let problem = verification.firstBreak {
@@ -162,8 +164,10 @@ public struct ReportBuilder: Sendable {
                 $0.text("\(problem.location): \(problem.kind) — \(problem.meaning)")
             }
             for note in verification.notes { $0.raw("<br><span class=\"muted\">"); $0.text(note); $0.raw("</span>") }
-            // After a trusted checkpoint the verifier reports findings of the entries after it only.
-            if Int64(verification.findings.count) != views.violationTotal && verification.firstBreak == nil && verification.trustedSize == nil {
+            // After a trusted checkpoint the verifier reports findings of the entries after it only
+            // (after a remembered verification, of every entry).
+            if Int64(verification.findings.count) != views.violationTotal && verification.firstBreak == nil
+                && (verification.trustedSize == nil || verification.remembered != nil) {
                 $0.raw("<br><span class=\"pill warn\">"); $0.text(s.findingsMismatch); $0.raw("</span>")
             }
         }

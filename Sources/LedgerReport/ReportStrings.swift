@@ -9,7 +9,7 @@ struct ReportStrings: Sendable {
     let noCheckpoint, operatorSignature, witnessVerified, witnessUnchecked, keyGiven, keyFromLedger: String
     let whatChecked: String
     let signaturesChecked, segments, checkpointsRecomputed, breakAt: String
-    let trustedPrefix: String
+    let trustedPrefix, rememberedPrefix: String
     let verdictIntact, verdictViolations, verdictBroken, verdictError: String
     let seq, exchange, dataset, provider, recipient, detail, related, grant, grantee, owner, purpose, validity, status, records, bytes: String
     let time, ack, ruleVerdict, reporter, dimension, severity, note, regulator, subject, finding, titleColumn, sharing, level, fields: String
@@ -42,6 +42,7 @@ struct ReportStrings: Sendable {
         signaturesChecked: "signatures verified", segments: "segment file(s)", checkpointsRecomputed: "checkpoints recomputed",
         breakAt: "First integrity break",
         trustedPrefix: "first entries checked only against the root of a checkpoint verified before (--from-checkpoint), their signatures not verified again",
+        rememberedPrefix: "first entries checked only against the root this tool remembered (--remember), their signatures verified by its earlier verification of",
         verdictIntact: "Intact and compliant", verdictViolations: "Intact, with policy violations",
         verdictBroken: "INTEGRITY BROKEN", verdictError: "Could not be checked",
         seq: "seq", exchange: "exchange", dataset: "dataset", provider: "provider", recipient: "recipient", detail: "explanation",
@@ -88,6 +89,7 @@ struct ReportStrings: Sendable {
         signaturesChecked: "个签名已验证", segments: "个分段文件", checkpointsRecomputed: "个检查点已重算",
         breakAt: "首个完整性破坏",
         trustedPrefix: "条前部记录仅与此前已核验检查点（--from-checkpoint）的根哈希比对，未重新验证签名",
+        rememberedPrefix: "条前部记录仅与本工具记住（--remember）的根哈希比对，其签名已由此前的核验验证，核验时间：",
         verdictIntact: "完整且合规", verdictViolations: "完整，但存在违规",
         verdictBroken: "完整性受损", verdictError: "无法核验",
         seq: "序号", exchange: "交换", dataset: "数据资源", provider: "提供方", recipient: "接收方", detail: "说明",

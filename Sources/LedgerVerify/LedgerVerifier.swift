@@ -69,15 +69,9 @@ public struct LedgerVerifier: Sendable {
             return report
         }
         let published = CheckpointFiles.read(layout: layout, operatorKey: operatorKey, origin: manifest.origin, witnesses: options.witnessKeys)
-        var trusted: Checkpoint?
-        if let file = options.trustedCheckpoint {
-            do {
-                trusted = try Checkpoint.open(file.bytes, verifiers: [operatorKey], origin: manifest.origin).checkpoint
-            } catch {
-                throw VerifyError("\(file.path): not a checkpoint of \(manifest.origin) signed by the operator key \(operatorKey.string): \(error); --from-checkpoint takes a checkpoint you verified before")
-            }
-            report.trustedSize = trusted!.size
-        }
+        let trusted = try trustedPrefix(manifest: manifest, operatorKey: operatorKey)
+        report.trustedSize = trusted?.size
+        if case .remembered(let prefix) = trusted?.basis { report.remembered = prefix }
         var replay = Replay(layout: layout, manifest: manifest, operatorKey: operatorKey, trusted: trusted,
                             rootSizes: Set(published.compactMap(\.checkpoint?.size)), options: options)
         try replay.run(into: &report)
@@ -96,7 +90,37 @@ public struct LedgerVerifier: Sendable {
         if report.checkpoints.isEmpty {
             report.notes.append("no checkpoint is published, so nothing proves this history is the one the operator signed; ask the operator to run `flowledger checkpoint`")
         }
+        if report.firstBreak == nil && report.replayComplete {
+            report.proved = VerifiedPrefix(origin: manifest.origin, suite: manifest.suite, operatorKey: operatorKey.string,
+                                           size: replay.size, root: replay.root, checkedAt: Timestamp.now().description)
+        }
         return report
+    }
+
+    /// The entries verified before, from `--from-checkpoint` or `--remember`, checked to be of
+    /// this ledger under this operator key.
+    private func trustedPrefix(manifest: LedgerManifest, operatorKey: VerifierKey) throws(VerifyError) -> TrustedPrefix? {
+        switch (options.trustedCheckpoint, options.verifiedBefore) {
+        case (nil, nil):
+            return nil
+        case (.some, .some):
+            throw VerifyError("--from-checkpoint and --remember both say where to start; give one of them")
+        case (let file?, nil):
+            do {
+                let checkpoint = try Checkpoint.open(file.bytes, verifiers: [operatorKey], origin: manifest.origin).checkpoint
+                return TrustedPrefix(size: checkpoint.size, root: checkpoint.root, basis: .checkpoint)
+            } catch {
+                throw VerifyError("\(file.path): not a checkpoint of \(manifest.origin) signed by the operator key \(operatorKey.string): \(error); --from-checkpoint takes a checkpoint you verified before")
+            }
+        case (nil, let prefix?):
+            guard prefix.origin == manifest.origin, prefix.suite == manifest.suite else {
+                throw VerifyError("\(prefix.source) remembers a verification of \(prefix.origin) (\(prefix.suite.rawValue)), not of \(manifest.origin) (\(manifest.suite.rawValue)) in \(directory); give each ledger its own --remember file")
+            }
+            guard prefix.operatorKey == operatorKey.string else {
+                throw VerifyError("\(prefix.source) remembers a verification under the operator key \(prefix.operatorKey), but this one runs under \(operatorKey.string); give the same --vkey as before, or another --remember file")
+            }
+            return TrustedPrefix(size: prefix.size, root: prefix.root, basis: .remembered(prefix))
+        }
     }
 
     /// The first checkpoint problem, when the log itself is intact.

@@ -4,7 +4,7 @@ import LedgerStore
 
 /// The verifier's pass over `log/`, on the one ``ReplayEngine`` with signatures checked as it
 /// goes (``SignaturePolicy/checkAsItGoes``, every core, from the first window on) and skipped
-/// below a trusted checkpoint: each applied entry feeds the Merkle tree frontier (roots at the
+/// below a trusted prefix (a checkpoint verified before, or a remembered verification): each applied entry feeds the Merkle tree frontier (roots at the
 /// published checkpoints' sizes) and the policy fold, until the end or the first break, which
 /// is turned into an ``IntegrityBreak`` here. It reads the segment files alone
 /// (``SegmentFileSource``), never the derived index or stored hashes.
@@ -12,8 +12,8 @@ struct Replay {
     let layout: LedgerLayout
     let manifest: LedgerManifest
     let operatorKey: VerifierKey
-    /// A checkpoint verified before: entries below its size skip signature checks.
-    let trusted: Checkpoint?
+    /// Entries verified before: below its size, signatures are not checked again.
+    let trusted: TrustedPrefix?
     /// Tree sizes whose root is wanted (published checkpoints).
     let rootSizes: Set<Int64>
     let options: VerifyOptions
@@ -24,12 +24,14 @@ struct Replay {
     var size: Int64 { engine.size }
     /// The seq at which the log broke, if it did.
     private(set) var firstBreakSeq: Int64?
+    /// The root of every entry applied, MTH(D[0:size]).
+    var root: Hash32 { try! MerkleTree.rootHash(size: frontier.size, reader: frontier, hash: manifest.suite.hash) }  // reads only the frontier
 
     private var engine: ReplayEngine
     private var frontier = TreeFrontier()
     private var policy: PolicyChecker
 
-    init(layout: LedgerLayout, manifest: LedgerManifest, operatorKey: VerifierKey, trusted: Checkpoint?,
+    init(layout: LedgerLayout, manifest: LedgerManifest, operatorKey: VerifierKey, trusted: TrustedPrefix?,
          rootSizes: Set<Int64>, options: VerifyOptions) {
         self.layout = layout
         self.manifest = manifest
@@ -92,8 +94,8 @@ struct Replay {
         report.entries = size
         if let trusted, size < trusted.size {
             fail(&report, IntegrityBreak(kind: .truncatedBelowCheckpoint, file: "log/", seq: size, field: "size",
-                                         expected: "at least \(trusted.size) entries (the trusted checkpoint)", found: "\(size) entries",
-                                         meaning: "the log is shorter than the checkpoint you trusted: entries \(size)…\(trusted.size - 1) were removed",
+                                         expected: "at least \(trusted.size) entries (\(trusted.described))", found: "\(size) entries",
+                                         meaning: "the log is shorter than what you verified before (\(trusted.described)): entries \(size)…\(trusted.size - 1) were removed",
                                          detail: "restore the missing entries from a backup"), size: size)
             report.replayComplete = true  // every entry there is was checked
         }
@@ -124,13 +126,13 @@ struct Replay {
             roots[size] = root
             if let trusted, trusted.size == size, trusted.root != root {
                 return IntegrityBreak(kind: .checkpointMismatch, file: applied.location.file ?? "log/", line: applied.location.line, seq: applied.seq, field: "root",
-                                      expected: "root \(trusted.root.hex) (the checkpoint you trusted)", found: "root \(root.hex)",
-                                      meaning: "the first \(size) entries no longer hash to the root of the checkpoint you trusted: history before it was rewritten since you verified it",
-                                      detail: "verify the whole log without --from-checkpoint to find the first changed entry")
+                                      expected: "root \(trusted.root.hex) (\(trusted.described))", found: "root \(root.hex)",
+                                      meaning: "the first \(size) entries no longer hash to the root you verified before (\(trusted.described)): history was rewritten since you verified it",
+                                      detail: trusted.fullCheckAdvice)
             }
         }
         let found = policy.apply(applied.entry)
-        if !found.isEmpty && applied.seq >= (trusted?.size ?? 0) { report.findings += found }
+        if !found.isEmpty && (applied.seq >= (trusted?.size ?? 0) || trusted?.reportsFindingsWithin == true) { report.findings += found }
         return nil
     }
 

@@ -24,7 +24,11 @@ extension VerificationReport {
         out.append("ledger      \(directory) (\(origin), \(suite.rawValue))")
         out.append("operator    \(operatorKey) (\(operatorKeyTrusted ? "given with --vkey" : "read from ledger.json; pass --vkey to check against the key you were given"))")
         var extent = "entries     \(entries) in \(segments) segment\(segments == 1 ? "" : "s"); \(signaturesChecked) signature\(signaturesChecked == 1 ? "" : "s") checked"
-        if let trustedSize { extent += "; the first \(trustedSize) checked against the trusted checkpoint's root" }
+        if let trustedSize, let remembered {
+            extent += "; the first \(trustedSize) checked against the root remembered in \(remembered.source) from the verification of \(remembered.checkedAt), their signatures not verified again"
+        } else if let trustedSize {
+            extent += "; the first \(trustedSize) checked against the trusted checkpoint's root"
+        }
         out.append(extent)
         if checkpoints.isEmpty {
             out.append("checkpoint  none published")
@@ -68,9 +72,11 @@ extension VerificationReport {
         }
     }
 
-    /// The report as one stable JSON document (keys sorted, absent values null).
+    /// The report as one stable JSON document (keys sorted, absent values null). `remembered`
+    /// (the record and its source) is present only when a verification was remembered, so the
+    /// documents of other verifications stay as they were.
     public var json: JSONValue {
-        .object([
+        var document: [String: JSONValue] = [
             "directory": .string(directory), "origin": .string(origin), "suite": .string(suite.rawValue),
             "operatorKey": .string(operatorKey), "operatorKeyTrusted": .bool(operatorKeyTrusted),
             "entries": .integer(entries), "segments": .integer(Int64(segments)), "signaturesChecked": .integer(signaturesChecked), "replayComplete": .bool(replayComplete),
@@ -81,6 +87,11 @@ extension VerificationReport {
             "findingsByRule": .object(Dictionary(uniqueKeysWithValues: findingsByRule.map { ($0.rule.code, JSONValue.integer(Int64($0.findings.count))) })),
             "notes": .array(notes.map { .string($0) }),
             "verdict": .string(verdict.description), "exitCode": .integer(Int64(verdict.exitCode)),
-        ])
+        ]
+        if let remembered {
+            document["remembered"] = .object(["source": .string(remembered.source), "size": .integer(remembered.size),
+                                              "root": .string(remembered.root.hex), "checkedAt": .string(remembered.checkedAt)])
+        }
+        return .object(document)
     }
 }

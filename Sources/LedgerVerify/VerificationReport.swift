@@ -27,6 +27,12 @@ public struct VerificationReport: Hashable, Sendable {
     /// With `--from-checkpoint`: the size of the trusted checkpoint; entries before it were
     /// replayed for state, checked against its root, and not re-verified.
     public var trustedSize: Int64?
+    /// With ``VerifyOptions/verifiedBefore``: the record those first ``trustedSize`` entries
+    /// were taken from.
+    public var remembered: VerifiedPrefix?
+    /// What this verification proved, for the next one to remember (``VerifiedPrefix/write(to:)``):
+    /// every entry read and its root; nil when the log is broken.
+    public var proved: VerifiedPrefix?
     /// Every published checkpoint, by size.
     public var checkpoints: [CheckpointCheck] = []
     /// The first integrity break, or nil when the log is intact.

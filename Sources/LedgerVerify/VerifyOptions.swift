@@ -11,6 +11,11 @@ public struct VerifyOptions: Sendable {
     /// A checkpoint verified before (`--from-checkpoint`): entries up to its size are replayed for
     /// state and must hash to its root, but their signatures are not checked again.
     public var trustedCheckpoint: (path: String, bytes: [UInt8])?
+    /// What this tool proved in an earlier verification of the same ledger under the same
+    /// operator key (`--remember`): entries up to its size are replayed for state and must hash
+    /// to its root, but their signatures are not checked again; findings are reported for every
+    /// entry. Not together with ``trustedCheckpoint``.
+    public var verifiedBefore: VerifiedPrefix?
     /// The P7 acknowledgement window in microseconds of ledger time.
     public var acknowledgementWindow: Int64 = PolicyChecker.defaultAcknowledgementWindow
     /// Called about every 100,000 entries with the entries checked so far and the log's total

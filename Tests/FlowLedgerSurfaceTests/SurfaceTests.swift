@@ -181,7 +181,7 @@ struct SurfaceTests {
         "LedgerVerify.LedgerVerifier", "LedgerVerify.VerifyOptions", "LedgerVerify.VerifyError",
         "LedgerVerify.VerificationReport", "LedgerVerify.Verdict", "LedgerVerify.IntegrityBreak",
         "LedgerVerify.CheckpointCheck", "LedgerVerify.IncrementalVerifier", "LedgerVerify.ProofFile",
-        "LedgerVerify.ProofCheck", "LedgerVerify.ProofReport", "LedgerVerify.CosignatureCheck",
+        "LedgerVerify.ProofCheck", "LedgerVerify.ProofReport", "LedgerVerify.CosignatureCheck", "LedgerVerify.VerifiedPrefix",
         // Typed views.
         "LedgerProjection.Projector", "LedgerProjection.ProjectorOptions", "LedgerProjection.ProjectionError",
         "LedgerProjection.ViewReader", "LedgerProjection.ViewPosition", "LedgerProjection.ViewUpdate",

@@ -168,5 +168,16 @@ import Testing
         #expect(try await auditor.send(.GET, "v1/report?lang=fr").status == 400)
         #expect(try await auditor.send(.GET, "v1/report", sign: false).status == 401)
         #expect(try await TestClient(base: server.url, key: fixture.suspendedKey).send(.GET, "v1/report").status == 403)
+
+        // The log grows: the rebuilt page verifies only the new entries' signatures and says
+        // the rest were checked against the root the server remembered from the first build.
+        #expect(!page.text.contains("this tool remembered"))
+        let platform = TestClient(base: server.url, key: fixture.scenario.platformKey)
+        let appended = try await platform.send(.POST, "v1/entries", body: ServiceFixture.body([try fixture.scenario.exchange(1)]))
+        #expect(appended.status == 200, "\(appended.text)")
+        let rebuilt = try await auditor.send(.GET, "v1/report")
+        #expect(rebuilt.status == 200)
+        #expect(rebuilt.text.contains("this tool remembered (--remember), their signatures verified by its earlier verification of"))
+        #expect(rebuilt.text.contains("1 signatures verified"), "\(rebuilt.text)")
     }
 }

@@ -9,7 +9,7 @@ import LedgerReport
 import Glibc
 #endif
 
-/// `flowledger report (DIR|URL) [--mirror DIR] [--key KEY.pem] [--ca FILE] [--out FILE.html] [--lang en|zh-CN] [--ack-window 24h] [--vkey VKEY] [--witness-key W]… [--from-checkpoint CP] [--checked-at TIME]`
+/// `flowledger report (DIR|URL) [--mirror DIR] [--key KEY.pem] [--ca FILE] [--out FILE.html] [--lang en|zh-CN] [--ack-window 24h] [--vkey VKEY] [--witness-key W]… [--from-checkpoint CP | --remember FILE] [--checked-at TIME]`
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the regulator's report: one self-contained HTML page with the verdict, the flows as a graph, violations, grants and quality.",
@@ -52,8 +52,7 @@ struct Report: AsyncParsableCommand {
     @Option(name: .customLong("witness-key"), help: "Require the latest checkpoint to be cosigned by this witness (repeatable).")
     var witnessKeys: [String] = []
 
-    @Option(name: .customLong("from-checkpoint"), help: "A checkpoint you verified before: re-check only what came after it, as verify does (the page says so).")
-    var fromCheckpoint: String?
+    @OptionGroup var start: VerificationStart
 
     @Option(name: .customLong("checked-at"), help: "The check time the page states (RFC 3339 UTC, e.g. 2026-11-30T09:00:00Z); default: now.")
     var checkedAt: String?
@@ -117,12 +116,7 @@ struct Report: AsyncParsableCommand {
         if let vkey { verifyOptions.operatorKey = try VerifierKeyArgument.parse(vkey, option: "--vkey") }
         verifyOptions.witnessKeys = try witnessKeys.map { try VerifierKeyArgument.parse($0, option: "--witness-key") }
         verifyOptions.acknowledgementWindow = options.acknowledgementWindow
-        if let fromCheckpoint {
-            guard let data = FileManager.default.contents(atPath: fromCheckpoint) else {
-                throw CommandFailure("--from-checkpoint \(fromCheckpoint): cannot read the file")
-            }
-            verifyOptions.trustedCheckpoint = (fromCheckpoint, Array(data))
-        }
+        try start.apply(to: &verifyOptions, directory: directory)
 
         let clock = ContinuousClock()
         var started = clock.now
@@ -138,6 +132,7 @@ struct Report: AsyncParsableCommand {
             throw CommandFailure(error.message)
         }
         progress.clear()
+        start.keep(verification)
         lap("verify")
         let page = ReportBuilder(views: views, verification: verification,
                                  latestCheckpoint: verification.latestCheckpointNote(directory: directory), options: options).html()

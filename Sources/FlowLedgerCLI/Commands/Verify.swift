@@ -7,7 +7,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// `flowledger verify DIR [--vkey VKEY] [--witness-key VKEY]… [--from-checkpoint FILE] [--json]`
+/// `flowledger verify DIR [--vkey VKEY] [--witness-key VKEY]… [--from-checkpoint FILE | --remember FILE] [--json]`
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a ledger from its segment files and report the first integrity break and every policy finding.",
@@ -27,8 +27,7 @@ struct Verify: ParsableCommand {
     @Option(name: .customLong("witness-key"), help: "Require the latest checkpoint to be cosigned by this witness (repeatable).")
     var witnessKeys: [String] = []
 
-    @Option(name: .customLong("from-checkpoint"), help: "A checkpoint you verified before: re-check only what came after it (its root is recomputed).")
-    var fromCheckpoint: String?
+    @OptionGroup var start: VerificationStart
 
     @Option(name: .customLong("ack-window"), help: "P7: how long a recipient has to acknowledge, in ledger time (e.g. 24h, 90m, 3600s).")
     var ackWindow: String = "24h"
@@ -43,12 +42,7 @@ struct Verify: ParsableCommand {
         var options = VerifyOptions()
         if let vkey { options.operatorKey = try VerifierKeyArgument.parse(vkey, option: "--vkey") }
         options.witnessKeys = try witnessKeys.map { try VerifierKeyArgument.parse($0, option: "--witness-key") }
-        if let fromCheckpoint {
-            guard let data = FileManager.default.contents(atPath: fromCheckpoint) else {
-                throw CommandFailure("--from-checkpoint \(fromCheckpoint): cannot read the file")
-            }
-            options.trustedCheckpoint = (fromCheckpoint, Array(data))
-        }
+        try start.apply(to: &options, directory: ledger.directory)
         options.acknowledgementWindow = try RelativeTime.positiveDuration(ackWindow, option: "--ack-window")
         let progress = ProgressLine(enabled: isatty(2) == 1)
         options.progress = progress.update
@@ -60,6 +54,7 @@ struct Verify: ParsableCommand {
             throw CommandFailure(error.message)
         }
         progress.clear()
+        start.keep(report)
         guard checkViews else {
             Output.raw(json ? String(decoding: CanonicalJSON.encode(report.json), as: UTF8.self) + "\n" : report.text)
             if report.verdict != .intact { throw ExitCode(report.verdict.exitCode) }

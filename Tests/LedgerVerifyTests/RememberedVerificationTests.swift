@@ -1,0 +1,153 @@
+import FlowLedger
+import Foundation
+import LedgerCore
+import LedgerTestSupport
+import Testing
+
+/// `verify --remember FILE` and `report --remember FILE`: a verification remembers what it
+/// proved (size and root) and the next one verifies only the new entries' signatures, while
+/// still recomputing the root of the rest, reporting every finding, and refusing a record of
+/// another ledger, another key, a damaged record, or one kept inside the ledger directory.
+@Suite("remembered verifications (VerifiedPrefix)")
+final class RememberedVerificationTests {
+    private let work: String
+    private let intact = Fixtures.url("ledgers/intact").path
+    private let vkey = Fixtures.url("ledgers/intact.vkey").path
+
+    init() throws { work = try temporaryDirectory().path }
+    deinit { try? FileManager.default.removeItem(atPath: work) }
+
+    private func options(vkeyFile: String) throws -> VerifyOptions {
+        var options = VerifyOptions()
+        options.operatorKey = try VerifierKey(string: String(contentsOfFile: vkeyFile, encoding: .utf8).trimmingCharacters(in: .newlines))
+        return options
+    }
+
+    /// The intact ledger's checkpoint of `size` entries.
+    private func checkpoint(_ size: Int) throws -> Checkpoint {
+        let bytes = Array(try Data(contentsOf: Fixtures.url("ledgers/intact/checkpoints/\(size).checkpoint")))
+        return try Checkpoint.open(bytes, verifiers: [try options(vkeyFile: vkey).operatorKey!], origin: nil).checkpoint
+    }
+
+    @Test
+    func aSecondVerificationChecksOnlyTheNewSignaturesAndRecomputesTheRoot() throws {
+        let memory = work + "/intact.verified"
+        let first = try flowledger(["verify", intact, "--vkey", vkey, "--remember", memory])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.contains("entries     20 in 3 segments; 20 signatures checked\n"))
+        let record = try VerifiedPrefix(text: Array(try Data(contentsOf: URL(fileURLWithPath: memory))), source: memory)
+        #expect(record.size == 20)
+        #expect(record.root == (try checkpoint(20)).root)
+        #expect(record.operatorKey == (try options(vkeyFile: vkey)).operatorKey?.string)
+
+        let second = try flowledger(["verify", intact, "--vkey", vkey, "--remember", memory, "--json"])
+        #expect(second.status == 0, "\(second.err)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(second.out.utf8)) as? [String: Any])
+        #expect(document["signaturesChecked"] as? Int == 0)
+        #expect(document["trustedSize"] as? Int == 20)
+        #expect((document["remembered"] as? [String: Any])?["source"] as? String == memory)
+
+        // A verification without --remember has no "remembered" key: other documents are unchanged.
+        let plain = try flowledger(["verify", intact, "--vkey", vkey, "--json"])
+        #expect(!plain.out.contains("\"remembered\""))
+    }
+
+    @Test
+    func aRememberedPrefixBelowTheEndVerifiesTheRestAndReportsEveryFinding() throws {
+        let policy = Fixtures.url("ledgers/policy").path
+        let options = try options(vkeyFile: Fixtures.url("ledgers/policy.vkey").path)
+        let full = try LedgerVerifier(directory: policy, options: options).run()
+        #expect(full.verdict == .policyViolations)
+        let proved = try #require(full.proved)
+        #expect(proved.size == full.entries)
+
+        // What a verification of the first 20 entries would have remembered: their root.
+        var first20 = options
+        first20.verifiedBefore = VerifiedPrefix(origin: proved.origin, suite: proved.suite, operatorKey: proved.operatorKey,
+                                                size: 20, root: try rootOfFirst(20, in: policy), checkedAt: "2026-12-01T00:00:00Z")
+        let resumed = try LedgerVerifier(directory: policy, options: first20).run()
+        #expect(resumed.verdict == .policyViolations)
+        #expect(resumed.signaturesChecked == full.entries - 20)
+        #expect(resumed.findings == full.findings)  // every finding, those among the first 20 too
+        #expect(resumed.proved?.root == proved.root)
+        #expect(resumed.text.contains("; the first 20 checked against the root remembered in memory from the verification of 2026-12-01T00:00:00Z, their signatures not verified again\n"))
+    }
+
+    @Test
+    func aHistoryRewrittenBelowTheRememberedRootIsABreakAndTheRecordIsKept() throws {
+        let memory = work + "/intact.verified"
+        #expect(try flowledger(["verify", intact, "--vkey", vkey, "--remember", memory]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: memory))
+        let rewritten = try flowledger(["verify", Fixtures.url("ledgers/tampered/edited-rechained").path, "--vkey", vkey, "--remember", memory])
+        #expect(rewritten.status == 1)
+        #expect(rewritten.out.contains("broken    checkpointMismatch, field root\n"), "\(rewritten.out)")
+        #expect(rewritten.out.contains("history was rewritten since you verified it"))
+        #expect(rewritten.out.contains("verify the whole log without --remember"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: memory)) == before)
+    }
+
+    @Test
+    func aRecordOfAnotherLedgerKeyOrShapeIsRefusedWithWhatToDo() throws {
+        let memory = work + "/policy.verified"
+        let policy = Fixtures.url("ledgers/policy").path
+        #expect(try flowledger(["verify", policy, "--remember", memory]).status == 3)
+        let otherLedger = try flowledger(["verify", intact, "--vkey", vkey, "--remember", memory])
+        #expect(otherLedger.status == 2)
+        #expect(otherLedger.err.contains("remembers a verification of") && otherLedger.err.contains("give each ledger its own --remember file"), "\(otherLedger.err)")
+
+        // The same ledger under another operator key than the one remembered.
+        let copy = work + "/intact-copy"
+        try FileManager.default.copyItem(atPath: intact, toPath: copy)
+        let intactMemory = work + "/intact.verified"
+        #expect(try flowledger(["verify", copy, "--vkey", vkey, "--remember", intactMemory]).status == 0)
+        var text = try String(contentsOfFile: intactMemory, encoding: .utf8)
+        let keyLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("operator ") })
+        text = text.replacingOccurrences(of: String(keyLine), with: "operator someone.else+00000000+AAAA")
+        try text.write(toFile: intactMemory, atomically: true, encoding: .utf8)
+        let otherKey = try flowledger(["verify", copy, "--vkey", vkey, "--remember", intactMemory])
+        #expect(otherKey.status == 2)
+        #expect(otherKey.err.contains("remembers a verification under the operator key someone.else+00000000+AAAA"), "\(otherKey.err)")
+
+        try "flowledger verified prefix v1\norigin x\nsuite ed25519-sha256\noperator k\nsize many\nroot 00\nchecked now\n"
+            .write(toFile: intactMemory, atomically: true, encoding: .utf8)
+        let damaged = try flowledger(["verify", copy, "--remember", intactMemory])
+        #expect(damaged.status == 2)
+        #expect(damaged.err == "flowledger: error: \(intactMemory) line 5: size \"many\" is not a count of entries; this is not a record `--remember` wrote. Give another file, or delete it to verify every signature again\n")
+
+        let inside = try flowledger(["verify", copy, "--remember", copy + "/verified"])
+        #expect(inside.status == 2)
+        #expect(inside.err.contains("lies inside the ledger directory"))
+        #expect(!FileManager.default.fileExists(atPath: copy + "/verified"))
+
+        let both = try flowledger(["verify", copy, "--remember", intactMemory, "--from-checkpoint", copy + "/checkpoints/13.checkpoint"])
+        #expect(both.status == 2)
+        #expect(both.err.contains("--from-checkpoint and --remember both say where to start; give one of them"))
+    }
+
+    @Test
+    func theReportSaysWhatItTookFromTheRecord() throws {
+        let memory = work + "/intact.verified"
+        let page = work + "/report.html"
+        let copy = work + "/intact-copy"
+        try FileManager.default.copyItem(atPath: intact, toPath: copy)
+        let first = try flowledger(["report", copy, "--vkey", vkey, "--remember", memory, "--out", page, "--checked-at", "2026-11-30T09:00:00Z"])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(!(try String(contentsOfFile: page, encoding: .utf8)).contains("this tool remembered"))
+        let second = try flowledger(["report", copy, "--vkey", vkey, "--remember", memory, "--out", page, "--checked-at", "2026-11-30T09:00:00Z"])
+        #expect(second.status == 0, "\(second.err)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("20 first entries checked only against the root this tool remembered (--remember), their signatures verified by its earlier verification of"))
+        #expect(html.contains("0 signatures verified"))
+    }
+
+    /// MTH(D[0:n]) of the ledger's first `n` lines, computed here from the segment files.
+    private func rootOfFirst(_ n: Int, in directory: String) throws -> Hash32 {
+        let log = directory + "/log"
+        var lines: [[UInt8]] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: log).sorted() where name.hasSuffix(".jsonl") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: log + "/" + name))
+            lines += data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+        }
+        return MerkleTree.rootHash(leafHashes: lines.prefix(n).map { Entry.leafHash(line: $0, hash: .sha256) }, hash: .sha256)
+    }
+}
