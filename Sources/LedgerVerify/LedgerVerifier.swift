@@ -72,7 +72,8 @@ public struct LedgerVerifier: Sendable {
         let trusted = try trustedPrefix(manifest: manifest, operatorKey: operatorKey)
         report.trustedSize = trusted?.size
         if case .remembered(let prefix) = trusted?.basis { report.remembered = prefix }
-        var replay = Replay(layout: layout, manifest: manifest, operatorKey: operatorKey, trusted: trusted,
+        let resume = trusted.flatMap { resumableState($0, report: &report) }
+        var replay = Replay(layout: layout, manifest: manifest, operatorKey: operatorKey, trusted: trusted, resume: resume,
                             rootSizes: Set(published.compactMap(\.checkpoint?.size)), options: options)
         try replay.run(into: &report)
 
@@ -91,8 +92,12 @@ public struct LedgerVerifier: Sendable {
             report.notes.append("no checkpoint is published, so nothing proves this history is the one the operator signed; ask the operator to run `flowledger checkpoint`")
         }
         if report.firstBreak == nil && report.replayComplete {
-            report.proved = VerifiedPrefix(origin: manifest.origin, suite: manifest.suite, operatorKey: operatorKey.string,
-                                           size: replay.size, root: replay.root, checkedAt: Timestamp.now().description)
+            var proved = VerifiedPrefix(origin: manifest.origin, suite: manifest.suite, operatorKey: operatorKey.string,
+                                        size: replay.size, root: replay.root, checkedAt: Timestamp.now().description,
+                                        acknowledgementWindow: options.acknowledgementWindow)
+            // After a checkpoint verified before, the findings below it are not known here.
+            if options.trustedCheckpoint == nil { proved.state = replay.stateBytes(findings: report.findings) }
+            report.proved = proved
         }
         return report
     }
@@ -121,6 +126,33 @@ public struct LedgerVerifier: Sendable {
             }
             return TrustedPrefix(size: prefix.size, root: prefix.root, basis: .remembered(prefix))
         }
+    }
+
+    /// The verifier's state saved with a remembered verification, when it describes exactly the
+    /// entries remembered under this run's P7 window; otherwise nil and a note saying why the
+    /// covered entries are replayed instead.
+    private func resumableState(_ trusted: TrustedPrefix, report: inout VerificationReport) -> VerifierState? {
+        guard case .remembered(let prefix) = trusted.basis, prefix.size > 0 else { return nil }
+        let setAside: String
+        if let reason = prefix.stateSetAside {
+            setAside = reason
+        } else if let bytes = prefix.state {
+            guard prefix.acknowledgementWindow == options.acknowledgementWindow else {
+                report.notes.append("\(prefix.source) was saved with another P7 window (--ack-window), so its state was set aside and the first \(prefix.size) entries were replayed for state (their signatures not verified again)")
+                return nil
+            }
+            do {
+                let state = try VerifierState(bytes: bytes)
+                if state.size == prefix.size && state.root == prefix.root && state.acknowledgementWindow == prefix.acknowledgementWindow { return state }
+                setAside = "the state beside \(prefix.source) describes another position than the record"
+            } catch {
+                setAside = "the state beside \(prefix.source) is damaged (\(error))"
+            }
+        } else {
+            return nil
+        }
+        report.notes.append("\(setAside); the first \(prefix.size) entries were replayed for state instead (their signatures not verified again), and the state is saved anew")
+        return nil
     }
 
     /// The first checkpoint problem, when the log itself is intact.

@@ -17,6 +17,9 @@ struct Replay {
     /// Tree sizes whose root is wanted (published checkpoints).
     let rootSizes: Set<Int64>
     let options: VerifyOptions
+    /// The verifier's state at the end of ``trusted`` (a remembered verification's): the
+    /// entries it covers are only rehashed, not parsed and replayed again.
+    let resume: VerifierState?
 
     /// Roots of the first n entries, for each wanted n the replay reached.
     private(set) var roots: [Int64: Hash32] = [:]
@@ -32,8 +35,9 @@ struct Replay {
     private var policy: PolicyChecker
 
     init(layout: LedgerLayout, manifest: LedgerManifest, operatorKey: VerifierKey, trusted: TrustedPrefix?,
-         rootSizes: Set<Int64>, options: VerifyOptions) {
+         resume: VerifierState? = nil, rootSizes: Set<Int64>, options: VerifyOptions) {
         self.layout = layout
+        self.resume = resume
         self.manifest = manifest
         self.operatorKey = operatorKey
         self.trusted = trusted
@@ -48,6 +52,24 @@ struct Replay {
         var source = SegmentFileSource(layout: layout)
         let totalBytes = source.totalBytes ?? 0
         var bytesRead: Int64 = 0
+        if let resume, let trusted {
+            switch try rehash(upTo: trusted, from: &source, bytesRead: &bytesRead) {
+            case .matches:
+                engine = ReplayEngine(resuming: resume.rules, hash: manifest.suite.hash, signatures: .checkAsItGoes)
+                policy = resume.policy
+                report.findings = resume.findings
+            case .changed(let problem):
+                report.segments = source.segmentCount(through: problem.file)
+                fail(&report, problem, size: trusted.size)
+                return
+            case .notWhole:
+                // The replay from genesis below finds and names what is wrong.
+                source = SegmentFileSource(layout: layout)
+                bytesRead = 0
+                frontier = TreeFrontier()
+                roots = rootSizes.contains(0) ? [0: MerkleTree.emptyRoot(manifest.suite.hash)] : [:]
+            }
+        }
         var nextProgress: Int64 = 100_000
         var stopped: (problem: IntegrityBreak, at: EntryLocation)?
         var engine = self.engine  // lent to the loop, so the handler below may change the rest of self
@@ -109,6 +131,60 @@ struct Replay {
         firstBreakSeq = problem.seq ?? size
     }
 
+    /// The verifier's state after the run, with `findings` (every one so far), for the next
+    /// verification to go on from (``VerifierState``).
+    func stateBytes(findings: [PolicyFinding]) -> [UInt8] {
+        VerifierState.bytes(size: size, root: root, rules: engine.state, policy: policy, findings: findings)
+    }
+
+    // MARK: - A remembered prefix, rehashed
+
+    private enum Rehash {
+        /// The entries still hash to the remembered root; the source stands at the next one.
+        case matches
+        /// They do not: history was rewritten.
+        case changed(IntegrityBreak)
+        /// The log ends or breaks before the remembered size.
+        case notWhole
+    }
+
+    /// Reads the first `trusted.size` lines and feeds their leaf hashes, computed on every core,
+    /// to the tree frontier (roots at the published checkpoints' sizes included) without parsing
+    /// them, then compares the root with the remembered one.
+    private mutating func rehash(upTo trusted: TrustedPrefix, from source: inout SegmentFileSource,
+                                 bytesRead: inout Int64) throws(VerifyError) -> Rehash {
+        let hash = manifest.suite.hash
+        var last: EntryLocation?
+        while frontier.size < trusted.size {
+            let read: ReplayRead
+            do { read = try source.next(limit: Int(Swift.min(8192, trusted.size - frontier.size))) } catch {
+                throw VerifyError("\(error.message); the segment cannot be read: check its permissions and the disk, then verify again")
+            }
+            guard case .lines(let lines) = read else { return .notWhole }
+            let leaves = Parallel.map(lines.count, chunkSize: 256) { Entry.leafHash(line: lines[$0].bytes, hash: hash) }
+            for (line, leaf) in zip(lines, leaves) {
+                guard line.location.seq == frontier.size else { return .notWhole }
+                do { try frontier.append(leafHash: leaf, hash: hash) } catch {
+                    preconditionFailure("the frontier holds every hash an append reads: \(error)")
+                }
+                bytesRead += Int64(line.bytes.count + 1)
+                if rootSizes.contains(frontier.size) { roots[frontier.size] = root }
+            }
+            last = lines.last?.location
+        }
+        guard let last, root != trusted.root else { return .matches }
+        return .changed(prefixChanged(trusted, root: root, at: last))
+    }
+
+    /// The break when the first `trusted.size` entries, the last of them at `location`, hash to
+    /// `root` instead of the trusted root.
+    private func prefixChanged(_ trusted: TrustedPrefix, root: Hash32, at location: EntryLocation) -> IntegrityBreak {
+        IntegrityBreak(kind: .checkpointMismatch, file: location.file ?? "log/", line: location.line, seq: location.seq, field: "root",
+                       expected: "root \(trusted.root.hex) (\(trusted.described))", found: "root \(root.hex)",
+                       meaning: "the first \(trusted.size) entries no longer hash to the root you verified before (\(trusted.described)): history was rewritten since you verified it",
+                       detail: trusted.fullCheckAdvice)
+    }
+
     // MARK: - Each applied entry
 
     /// Feeds an entry the rules accepted to the tree frontier and the policy fold; returns the
@@ -125,10 +201,7 @@ struct Replay {
             let root = try! MerkleTree.rootHash(size: size, reader: frontier, hash: hash)  // reads only the frontier
             roots[size] = root
             if let trusted, trusted.size == size, trusted.root != root {
-                return IntegrityBreak(kind: .checkpointMismatch, file: applied.location.file ?? "log/", line: applied.location.line, seq: applied.seq, field: "root",
-                                      expected: "root \(trusted.root.hex) (\(trusted.described))", found: "root \(root.hex)",
-                                      meaning: "the first \(size) entries no longer hash to the root you verified before (\(trusted.described)): history was rewritten since you verified it",
-                                      detail: trusted.fullCheckAdvice)
+                return prefixChanged(trusted, root: root, at: applied.location)
             }
         }
         let found = policy.apply(applied.entry)

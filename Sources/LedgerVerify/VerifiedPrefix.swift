@@ -9,13 +9,15 @@ import Glibc
 /// the first ``size`` entries of ``origin`` passed every integrity rule and signature check
 /// under ``operatorKey``, and hash to ``root``.
 ///
-/// A verification that is given one replays those entries for the rules' state and recomputes
-/// their root (any change to them is a break), but does not verify their signatures again, so
-/// a repeated check costs what the new entries cost. It is the regulator's own record, like a
+/// A verification that is given one recomputes the root of those entries (any change to them is
+/// a break) but does not verify their signatures again, so a repeated check costs what the new
+/// entries cost. It goes on from the verifier's state saved beside the record (``VerifierState``,
+/// `FILE.state`, named by its SHA-256) without parsing the covered entries again; without a
+/// usable state it replays them for state instead. It is the regulator's own record, like a
 /// checkpoint verified before: whoever can write it can make the verifier skip signatures, so
 /// keep it where only you can write, never in the ledger directory you are checking.
 ///
-/// A small text file, one field per line, written atomically:
+/// A small text file, one field per line, written atomically after its state file:
 ///
 ///     flowledger verified prefix v1
 ///     origin exchange.example/2026
@@ -23,7 +25,11 @@ import Glibc
 ///     operator exchange.example/2026+1a2b3c4d+AW…
 ///     size 1000000
 ///     root 3f…(64 lowercase hex digits)
+///     window 86400000000                      (P7's window in µs, which the state depends on)
+///     state 9c…(SHA-256 of FILE.state) | none
 ///     checked 2026-12-06T22:00:00Z
+///
+/// Two records are equal when they state the same facts; the state they carry is not compared.
 public struct VerifiedPrefix: Hashable, Sendable {
     /// The ledger's origin.
     public let origin: String
@@ -37,6 +43,12 @@ public struct VerifiedPrefix: Hashable, Sendable {
     public let root: Hash32
     /// When the verification that proved them ran (RFC 3339 UTC).
     public let checkedAt: String
+    /// The P7 window (µs of ledger time) of that verification.
+    public let acknowledgementWindow: Int64
+    /// The verifier's state at ``size`` (``VerifierState`` bytes), when kept.
+    package var state: [UInt8]?
+    /// Why a state named by the record was set aside (missing, changed), for a note.
+    package var stateSetAside: String?
     /// Where it was read from, for messages (a file path, or "this server's memory"); not saved.
     public var source = "memory"
 
@@ -45,19 +57,36 @@ public struct VerifiedPrefix: Hashable, Sendable {
     private static let maxBytes = 4096
 
     /// The record of a verification that proved `size` entries hashing to `root`.
-    public init(origin: String, suite: Suite, operatorKey: String, size: Int64, root: Hash32, checkedAt: String) {
+    public init(origin: String, suite: Suite, operatorKey: String, size: Int64, root: Hash32, checkedAt: String,
+                acknowledgementWindow: Int64 = 86_400_000_000) {
         self.origin = origin
         self.suite = suite
         self.operatorKey = operatorKey
         self.size = size
         self.root = root
         self.checkedAt = checkedAt
+        self.acknowledgementWindow = acknowledgementWindow
     }
 
     /// The record as its file holds it.
     public var text: String {
         [Self.header, "origin \(origin)", "suite \(suite.rawValue)", "operator \(operatorKey)", "size \(size)",
-         "root \(root.hex)", "checked \(checkedAt)"].joined(separator: "\n") + "\n"
+         "root \(root.hex)", "window \(acknowledgementWindow)", "state \(state.map { HashAlgorithm.sha256.hash($0).hex } ?? "none")",
+         "checked \(checkedAt)"].joined(separator: "\n") + "\n"
+    }
+
+    /// Equal when the records state the same facts (the state carried is not compared).
+    public static func == (a: VerifiedPrefix, b: VerifiedPrefix) -> Bool {
+        a.origin == b.origin && a.suite == b.suite && a.operatorKey == b.operatorKey && a.size == b.size && a.root == b.root
+            && a.checkedAt == b.checkedAt && a.acknowledgementWindow == b.acknowledgementWindow
+    }
+
+    /// Hashes the facts ``==`` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(origin)
+        hasher.combine(size)
+        hasher.combine(root)
+        hasher.combine(checkedAt)
     }
 
     /// Parses a record; `source` names it in errors.
@@ -72,7 +101,7 @@ public struct VerifiedPrefix: Hashable, Sendable {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         guard lines.first == Self.header else { throw bad(1, "expected \"\(Self.header)\"") }
-        let names = ["origin", "suite", "operator", "size", "root", "checked"]
+        let names = ["origin", "suite", "operator", "size", "root", "window", "state", "checked"]
         guard lines.count == names.count + 1 else { throw bad(Swift.min(lines.count, names.count + 1), "expected \(names.count + 1) lines, found \(lines.count)") }
         var values: [String] = []
         for (offset, name) in names.enumerated() {
@@ -83,10 +112,19 @@ public struct VerifiedPrefix: Hashable, Sendable {
         guard let suite = Suite(rawValue: values[1]) else { throw bad(3, "unknown suite \"\(values[1])\"") }
         guard let size = Int64(values[3]), size >= 0 else { throw bad(5, "size \"\(values[3])\" is not a count of entries") }
         guard let root = try? Hash32(hex: values[4]) else { throw bad(6, "root is not 64 hex digits") }
-        guard (try? Timestamp(parsing: values[5])) != nil else { throw bad(7, "\"\(values[5])\" is not an RFC 3339 UTC time") }
-        self.init(origin: values[0], suite: suite, operatorKey: values[2], size: size, root: root, checkedAt: values[5])
+        guard let window = Int64(values[5]), window > 0 else { throw bad(7, "window \"\(values[5])\" is not a duration in microseconds") }
+        guard values[6] == "none" || (try? Hash32(hex: values[6])) != nil else { throw bad(8, "state is neither \"none\" nor 64 hex digits") }
+        guard (try? Timestamp(parsing: values[7])) != nil else { throw bad(9, "\"\(values[7])\" is not an RFC 3339 UTC time") }
+        self.init(origin: values[0], suite: suite, operatorKey: values[2], size: size, root: root, checkedAt: values[7], acknowledgementWindow: window)
         self.source = source
+        stateDigest = values[6] == "none" ? nil : values[6]
     }
+
+    /// The SHA-256 the record names for its state file (hex), when it names one.
+    private var stateDigest: String?
+
+    /// The state file that goes with the record at `path`.
+    static func statePath(_ path: String) -> String { path + ".state" }
 
     /// The record in the file at `path`, or nil when there is no such file yet.
     /// - Throws: ``VerifyError`` when the file cannot be read or is not a record.
@@ -96,13 +134,29 @@ public struct VerifiedPrefix: Hashable, Sendable {
         do { bytes = try AtomicFile.read(path, limit: maxBytes) } catch {
             throw VerifyError("\(error.message); give another --remember file, or delete it to verify every signature again")
         }
-        return try VerifiedPrefix(text: bytes, source: path)
+        var prefix = try VerifiedPrefix(text: bytes, source: path)
+        if let digest = prefix.stateDigest {
+            let statePath = statePath(path)
+            if let state = try? AtomicFile.read(statePath, limit: 1 << 40) {
+                if HashAlgorithm.sha256.hash(state).hex == digest { prefix.state = state } else {
+                    prefix.stateSetAside = "\(statePath) is not the state \(path) names (its SHA-256 differs): it was changed or replaced"
+                }
+            } else {
+                prefix.stateSetAside = "\(statePath), which \(path) names, cannot be read"
+            }
+        }
+        return prefix
     }
 
-    /// Writes the record to `path` atomically: a crash leaves the old record or the new one.
-    /// - Throws: ``VerifyError`` when the file cannot be written.
+    /// Writes the record to `path` and its state, if it carries one, to `path.state`, each
+    /// atomically, the state first: a crash leaves the old record (whose state no longer
+    /// matches and is set aside) or the new one with its state.
+    /// - Throws: ``VerifyError`` when a file cannot be written.
     public func write(to path: String) throws(VerifyError) {
-        do { try AtomicFile.write(Array(text.utf8), to: path) } catch {
+        do {
+            if let state { try AtomicFile.write(state, to: Self.statePath(path), mode: 0o600) }
+            try AtomicFile.write(Array(text.utf8), to: path)
+        } catch {
             throw VerifyError("\(error.message); the verification stands, but the next one will verify every signature again")
         }
     }

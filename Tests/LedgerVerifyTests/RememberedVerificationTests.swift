@@ -74,6 +74,54 @@ final class RememberedVerificationTests {
     }
 
     @Test
+    func theSavedStateLetsTheNextVerificationGoOnWithoutReplayingAndGivesTheSameFindings() throws {
+        // A copy of the policy ledger cut after 20 entries (no checkpoints, no index): what the
+        // log looked like yesterday. Verifying it leaves a record and its state at 20.
+        let policy = Fixtures.url("ledgers/policy").path
+        let policyVkey = Fixtures.url("ledgers/policy.vkey").path
+        let yesterday = work + "/yesterday"
+        try FileManager.default.createDirectory(atPath: yesterday + "/log", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: yesterday + "/checkpoints", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: policy + "/ledger.json", toPath: yesterday + "/ledger.json")
+        let segment = "/log/00000000000000000000.jsonl"
+        let lines = try Data(contentsOf: URL(fileURLWithPath: policy + segment)).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        try Data(lines.prefix(20).joined(separator: [UInt8(ascii: "\n")]) + [UInt8(ascii: "\n")]).write(to: URL(fileURLWithPath: yesterday + segment))
+        let memory = work + "/policy.verified"
+        let first = try flowledger(["verify", yesterday, "--vkey", policyVkey, "--remember", memory])
+        #expect(first.status == 0 || first.status == 3, "\(first.out)\(first.err)")
+        #expect(first.out.contains("entries     20 in 1 segment; 20 signatures checked\n"), "\(first.out)")
+        let state = memory + ".state"
+        #expect((try FileManager.default.attributesOfItem(atPath: state)[.posixPermissions] as? Int) == 0o600)
+        #expect(try String(contentsOfFile: memory, encoding: .utf8).contains("\nstate \(HashAlgorithm.sha256.hash(Array(try Data(contentsOf: URL(fileURLWithPath: state)))).hex)\n"))
+
+        // Today: the whole ledger, from the record and its state.
+        let full = try flowledger(["verify", policy, "--vkey", policyVkey, "--json"])
+        let resumed = try flowledger(["verify", policy, "--vkey", policyVkey, "--json", "--remember", memory])
+        #expect(resumed.status == 3, "\(resumed.out)\(resumed.err)")
+        let fullDocument = try #require(try JSONSerialization.jsonObject(with: Data(full.out.utf8)) as? [String: Any])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(resumed.out.utf8)) as? [String: Any])
+        #expect(document["signaturesChecked"] as? Int == 17)
+        #expect(document["notes"] as? [String] == fullDocument["notes"] as? [String])  // no note: the state was used
+        #expect((document["findings"] as? [Any])?.count == (fullDocument["findings"] as? [Any])?.count)
+        #expect(resumed.out.contains(#""findings":"#) && full.out.components(separatedBy: #""findings":"#).last?.components(separatedBy: #""notes":"#).first
+                == resumed.out.components(separatedBy: #""findings":"#).last?.components(separatedBy: #""notes":"#).first)
+        #expect(try VerifiedPrefix.read(memory)?.size == 37)
+
+        // A state changed since it was saved is set aside: the entries are replayed, same verdict.
+        #expect(try flowledger(["verify", policy, "--vkey", policyVkey, "--remember", memory]).status == 3)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: state)))
+        bytes[bytes.count / 2] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: state))
+        let setAside = try flowledger(["verify", policy, "--vkey", policyVkey, "--remember", memory])
+        #expect(setAside.status == 3)
+        #expect(setAside.out.contains("is not the state \(memory) names (its SHA-256 differs): it was changed or replaced; the first 37 entries were replayed for state instead"), "\(setAside.out)")
+        // … and saved anew; another P7 window sets it aside too.
+        #expect(!(try flowledger(["verify", policy, "--vkey", policyVkey, "--remember", memory])).out.contains("set aside"))
+        let window = try flowledger(["verify", policy, "--vkey", policyVkey, "--remember", memory, "--ack-window", "1h"])
+        #expect(window.out.contains("was saved with another P7 window (--ack-window), so its state was set aside"), "\(window.out)")
+    }
+
+    @Test
     func aHistoryRewrittenBelowTheRememberedRootIsABreakAndTheRecordIsKept() throws {
         let memory = work + "/intact.verified"
         #expect(try flowledger(["verify", intact, "--vkey", vkey, "--remember", memory]).status == 0)
@@ -108,7 +156,7 @@ final class RememberedVerificationTests {
         #expect(otherKey.status == 2)
         #expect(otherKey.err.contains("remembers a verification under the operator key someone.else+00000000+AAAA"), "\(otherKey.err)")
 
-        try "flowledger verified prefix v1\norigin x\nsuite ed25519-sha256\noperator k\nsize many\nroot 00\nchecked now\n"
+        try "flowledger verified prefix v1\norigin x\nsuite ed25519-sha256\noperator k\nsize many\nroot 00\nwindow 1\nstate none\nchecked now\n"
             .write(toFile: intactMemory, atomically: true, encoding: .utf8)
         let damaged = try flowledger(["verify", copy, "--remember", intactMemory])
         #expect(damaged.status == 2)

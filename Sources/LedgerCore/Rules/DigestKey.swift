@@ -53,6 +53,14 @@ struct ShardedTable<Value: Sendable>: Sendable {
     mutating func reserveCapacity(_ count: Int) {
         for index in shards.indices { shards[index].reserveCapacity(count / shards.count + 1) }
     }
+
+    /// The number of rows.
+    var count: Int { shards.reduce(0) { $0 + $1.count } }
+
+    /// Calls `body` with every row, in no particular order.
+    func forEach(_ body: (DigestKey, Value) -> Void) {
+        for shard in shards { shard.forEach(body) }
+    }
 }
 
 /// Open addressing with linear probing over ``DigestKey``s, which are uniform already, so a key's
@@ -135,6 +143,11 @@ struct DigestTable<Value: Sendable>: Sendable {
         count -= 1
     }
 
+    /// Calls `body` with every row, in slot order.
+    func forEach(_ body: (DigestKey, Value) -> Void) {
+        for index in used.indices where used[index] { body(keys[index], values[index]) }
+    }
+
     /// Makes room for `rows` rows without growing.
     mutating func reserveCapacity(_ rows: Int) {
         let needed = rows * 4 / 3 + 1
@@ -172,4 +185,7 @@ struct NameTable: Sendable {
 
     /// The name at `index`.
     subscript(index: UInt32) -> String { names[Int(index)] }
+
+    /// Every name, by index.
+    var all: [String] { names }
 }

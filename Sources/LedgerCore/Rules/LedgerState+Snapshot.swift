@@ -160,8 +160,10 @@ struct SnapshotReader {
         return Array(input[position..<(position + count)])
     }
     mutating func int() throws(FormatError) -> Int64 {
+        guard remaining >= 8 else { _ = try bytes(8); return 0 }  // bytes(8) throws the error
         var value: UInt64 = 0
-        for (index, byte) in try bytes(8).enumerated() { value |= UInt64(byte) << UInt64(8 * index) }
+        for index in 0..<8 { value |= UInt64(input[position + index]) << UInt64(8 * index) }
+        position += 8
         return Int64(bitPattern: value)
     }
     mutating func count() throws(FormatError) -> Int {

@@ -104,16 +104,16 @@ package struct LedgerState: Sendable {
     /// (party, dataset) pairs the party was sent, so `quality.reported` can check the reporter.
     var received: Set<PartyDataset> = []
     /// Seq of every event by ``DigestKey``(author, id).
-    private var eventSeqs = ShardedTable<Int64>(placeholder: 0)
+    var eventSeqs = ShardedTable<Int64>(placeholder: 0)
     /// Every exchange by ``DigestKey``(exchange id), 16 bytes each: one row per exchange ever
     /// sent stays for the life of the ledger (acknowledgements, quality reports and audit findings
     /// refer to it), so it is kept compact.
-    private var exchangeRows = ShardedTable(placeholder: ExchangeRow(dataset: 0, recipient: 0, receivedAt: -1))
+    var exchangeRows = ShardedTable(placeholder: ExchangeRow(dataset: 0, recipient: 0, receivedAt: -1))
     /// The dataset and party ids the exchange rows refer to.
-    private var names = NameTable()
+    var names = NameTable()
     /// Where a long-lived writer keeps every (author, id) and exchange older than the rows above
     /// (``attach(history:)``); nil when the tables above hold all of history.
-    private var history: (any RuleHistory)?
+    var history: (any RuleHistory)?
     private var journal: [Undo] = []
 
     /// An empty state for the ledger named `origin` (genesis not yet applied).
@@ -521,7 +521,7 @@ package struct LedgerState: Sendable {
 
 /// An exchange as stored: its dataset and recipient as ``NameTable`` indexes, and the seq of its
 /// acknowledgement (-1 while unacknowledged). 16 bytes.
-private struct ExchangeRow: Sendable {
+struct ExchangeRow: Sendable {
     let dataset: UInt32
     let recipient: UInt32
     var receivedAt: Int64
