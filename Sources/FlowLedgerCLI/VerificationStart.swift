@@ -34,6 +34,7 @@ struct VerificationStart: ParsableArguments {
                 throw CommandFailure("--remember \(remember) lies inside the ledger directory \(directory): whoever can change the log there could change the record too; keep it outside, e.g. in your home directory")
             }
             do { options.verifiedBefore = try VerifiedPrefix.read(remember) } catch { throw CommandFailure(error.message) }
+            options.keepsState = true
         }
     }
 

@@ -64,6 +64,7 @@ final class ReportEndpoint: Sendable {
             var verifyOptions = VerifyOptions()
             verifyOptions.acknowledgementWindow = options.acknowledgementWindow
             verifyOptions.verifiedBefore = verifiedBefore
+            verifyOptions.keepsState = true
             let verification = try LedgerVerifier(directory: directory, options: verifyOptions).run()
             let page = ReportBuilder(views: views, verification: verification,
                                      latestCheckpoint: verification.latestCheckpointNote(directory: directory), options: options).html()

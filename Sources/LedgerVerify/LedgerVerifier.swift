@@ -96,7 +96,7 @@ public struct LedgerVerifier: Sendable {
                                         size: replay.size, root: replay.root, checkedAt: Timestamp.now().description,
                                         acknowledgementWindow: options.acknowledgementWindow)
             // After a checkpoint verified before, the findings below it are not known here.
-            if options.trustedCheckpoint == nil { proved.state = replay.stateBytes(findings: report.findings) }
+            if options.keepsState && options.trustedCheckpoint == nil { proved.state = replay.stateBytes(findings: report.findings) }
             report.proved = proved
         }
         return report
@@ -132,11 +132,12 @@ public struct LedgerVerifier: Sendable {
     /// entries remembered under this run's P7 window; otherwise nil and a note saying why the
     /// covered entries are replayed instead.
     private func resumableState(_ trusted: TrustedPrefix, report: inout VerificationReport) -> VerifierState? {
-        guard case .remembered(let prefix) = trusted.basis, prefix.size > 0 else { return nil }
+        guard case .remembered(let prefix) = trusted.basis, prefix.size > 0, let loaded = prefix.loadState() else { return nil }
         let setAside: String
-        if let reason = prefix.stateSetAside {
-            setAside = reason
-        } else if let bytes = prefix.state {
+        switch loaded {
+        case .failure(let reason):
+            setAside = reason.message
+        case .success(let bytes):
             guard prefix.acknowledgementWindow == options.acknowledgementWindow else {
                 report.notes.append("\(prefix.source) was saved with another P7 window (--ack-window), so its state was set aside and the first \(prefix.size) entries were replayed for state (their signatures not verified again)")
                 return nil
@@ -148,8 +149,6 @@ public struct LedgerVerifier: Sendable {
             } catch {
                 setAside = "the state beside \(prefix.source) is damaged (\(error))"
             }
-        } else {
-            return nil
         }
         report.notes.append("\(setAside); the first \(prefix.size) entries were replayed for state instead (their signatures not verified again), and the state is saved anew")
         return nil

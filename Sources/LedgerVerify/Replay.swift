@@ -18,8 +18,9 @@ struct Replay {
     let rootSizes: Set<Int64>
     let options: VerifyOptions
     /// The verifier's state at the end of ``trusted`` (a remembered verification's): the
-    /// entries it covers are only rehashed, not parsed and replayed again.
-    let resume: VerifierState?
+    /// entries it covers are only rehashed, not parsed and replayed again. Handed to the engine
+    /// and forgotten here, so the engine's tables are never copied.
+    private var resume: VerifierState?
 
     /// Roots of the first n entries, for each wanted n the replay reached.
     private(set) var roots: [Int64: Hash32] = [:]
@@ -52,12 +53,13 @@ struct Replay {
         var source = SegmentFileSource(layout: layout)
         let totalBytes = source.totalBytes ?? 0
         var bytesRead: Int64 = 0
-        if let resume, let trusted {
+        if resume != nil, let trusted {
             switch try rehash(upTo: trusted, from: &source, bytesRead: &bytesRead) {
             case .matches:
-                engine = ReplayEngine(resuming: resume.rules, hash: manifest.suite.hash, signatures: .checkAsItGoes)
-                policy = resume.policy
-                report.findings = resume.findings
+                let resumed = resume.take()!
+                engine = ReplayEngine(resuming: resumed.rules, hash: manifest.suite.hash, signatures: .checkAsItGoes)
+                policy = resumed.policy
+                report.findings = resumed.findings
             case .changed(let problem):
                 report.segments = source.segmentCount(through: problem.file)
                 fail(&report, problem, size: trusted.size)

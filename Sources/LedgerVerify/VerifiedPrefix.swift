@@ -45,10 +45,12 @@ public struct VerifiedPrefix: Hashable, Sendable {
     public let checkedAt: String
     /// The P7 window (µs of ledger time) of that verification.
     public let acknowledgementWindow: Int64
-    /// The verifier's state at ``size`` (``VerifierState`` bytes), when kept.
+    /// The verifier's state at ``size`` (``VerifierState`` bytes), when kept in memory (a
+    /// server's, or a verification's just proved, before it is written).
     package var state: [UInt8]?
-    /// Why a state named by the record was set aside (missing, changed), for a note.
-    package var stateSetAside: String?
+    /// The state file a record read from a file names, and the SHA-256 (hex) it must have: read
+    /// by the verifier only when it resumes, so its bytes do not outlive their decoding.
+    package private(set) var stateFile: (path: String, digest: String)?
     /// Where it was read from, for messages (a file path, or "this server's memory"); not saved.
     public var source = "memory"
 
@@ -117,14 +119,25 @@ public struct VerifiedPrefix: Hashable, Sendable {
         guard (try? Timestamp(parsing: values[7])) != nil else { throw bad(9, "\"\(values[7])\" is not an RFC 3339 UTC time") }
         self.init(origin: values[0], suite: suite, operatorKey: values[2], size: size, root: root, checkedAt: values[7], acknowledgementWindow: window)
         self.source = source
-        stateDigest = values[6] == "none" ? nil : values[6]
+        if values[6] != "none" { stateFile = (Self.statePath(source), values[6]) }
     }
-
-    /// The SHA-256 the record names for its state file (hex), when it names one.
-    private var stateDigest: String?
 
     /// The state file that goes with the record at `path`.
     static func statePath(_ path: String) -> String { path + ".state" }
+
+    /// The state this record carries or names, checked against the SHA-256 it names.
+    /// - Returns: the bytes, nil when there is no state, or why it is set aside.
+    func loadState() -> Result<[UInt8], VerifyError>? {
+        if let state { return .success(state) }
+        guard let (path, digest) = stateFile else { return nil }
+        guard let bytes = try? AtomicFile.read(path, limit: 1 << 40) else {
+            return .failure(VerifyError("\(path), which \(source) names, cannot be read"))
+        }
+        guard HashAlgorithm.sha256.hash(bytes).hex == digest else {
+            return .failure(VerifyError("\(path) is not the state \(source) names (its SHA-256 differs): it was changed or replaced"))
+        }
+        return .success(bytes)
+    }
 
     /// The record in the file at `path`, or nil when there is no such file yet.
     /// - Throws: ``VerifyError`` when the file cannot be read or is not a record.
@@ -134,18 +147,7 @@ public struct VerifiedPrefix: Hashable, Sendable {
         do { bytes = try AtomicFile.read(path, limit: maxBytes) } catch {
             throw VerifyError("\(error.message); give another --remember file, or delete it to verify every signature again")
         }
-        var prefix = try VerifiedPrefix(text: bytes, source: path)
-        if let digest = prefix.stateDigest {
-            let statePath = statePath(path)
-            if let state = try? AtomicFile.read(statePath, limit: 1 << 40) {
-                if HashAlgorithm.sha256.hash(state).hex == digest { prefix.state = state } else {
-                    prefix.stateSetAside = "\(statePath) is not the state \(path) names (its SHA-256 differs): it was changed or replaced"
-                }
-            } else {
-                prefix.stateSetAside = "\(statePath), which \(path) names, cannot be read"
-            }
-        }
-        return prefix
+        return try VerifiedPrefix(text: bytes, source: path)
     }
 
     /// Writes the record to `path` and its state, if it carries one, to `path.state`, each

@@ -12,7 +12,7 @@ import LedgerCrypto
 ///
 ///     state = "FLVERIFIER1" size(8) root(32) window(8) rules policy findings
 ///
-/// integers little-endian; `rules` (``LedgerState/fullSnapshotBytes()``), `policy`
+/// integers little-endian; `rules` (``LedgerState/appendFullSnapshot(to:)``), `policy`
 /// (``PolicyChecker/snapshotBytes()``) and `findings` each prefixed by their 8-byte length.
 struct VerifierState {
     private static let magic = Array("FLVERIFIER1".utf8)
@@ -27,15 +27,24 @@ struct VerifierState {
     let policy: PolicyChecker
     let findings: [PolicyFinding]
 
-    /// The state's bytes.
+    /// The state's bytes, written into one buffer sized beforehand (the rules' part is tens of
+    /// megabytes on a large ledger: no doubling, no second copy).
     static func bytes(size: Int64, root: Hash32, rules: LedgerState, policy: PolicyChecker, findings: [PolicyFinding]) -> [UInt8] {
-        var out = magic
+        let policyPart = policy.snapshotBytes(), findingsPart = PolicyFinding.snapshotBytes(findings)
+        var out: [UInt8] = []
+        out.reserveCapacity(magic.count + 8 + 32 + 8 + 3 * 8 + rules.fullSnapshotSizeEstimate + policyPart.count + findingsPart.count)
+        out += magic
         append(size, to: &out)
         out += root.bytes
         append(policy.acknowledgementWindow, to: &out)
-        for blob in [rules.fullSnapshotBytes(), policy.snapshotBytes(), PolicyFinding.snapshotBytes(findings)] {
-            append(Int64(blob.count), to: &out)
-            out += blob
+        let lengthAt = out.count
+        append(0, to: &out)
+        rules.appendFullSnapshot(to: &out)
+        let rulesLength = out.count - lengthAt - 8
+        for shift in 0..<8 { out[lengthAt + shift] = UInt8(truncatingIfNeeded: rulesLength >> (8 * shift)) }
+        for part in [policyPart, findingsPart] {
+            append(Int64(part.count), to: &out)
+            out += part
         }
         return out
     }
@@ -62,9 +71,9 @@ struct VerifierState {
         size = try int()
         root = try take(32).withUnsafeBytes { Hash32(copying: $0) }
         acknowledgementWindow = try int()
-        rules = try LedgerState(fullSnapshot: Array(try take(Int(try int()))))
-        policy = try PolicyChecker(snapshot: Array(try take(Int(try int()))))
-        findings = try PolicyFinding.findings(snapshot: Array(try take(Int(try int()))))
+        rules = try LedgerState(fullSnapshot: try take(Int(try int())))
+        policy = try PolicyChecker(snapshot: try take(Int(try int())))
+        findings = try PolicyFinding.findings(snapshot: try take(Int(try int())))
         guard position == bytes.count else {
             throw FormatError(.invalidValue, field: "state", "has \(bytes.count - position) bytes after its last part")
         }

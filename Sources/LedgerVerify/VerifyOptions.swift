@@ -16,6 +16,10 @@ public struct VerifyOptions: Sendable {
     /// to its root, but their signatures are not checked again; findings are reported for every
     /// entry. Not together with ``trustedCheckpoint``.
     public var verifiedBefore: VerifiedPrefix?
+    /// Whether ``VerificationReport/proved`` carries the verifier's whole state (about 40 bytes
+    /// per entry), so that a verification given it in ``verifiedBefore`` goes on from there
+    /// without replaying the entries it covers. Off by default: it costs memory at the end.
+    public var keepsState = false
     /// The P7 acknowledgement window in microseconds of ledger time.
     public var acknowledgementWindow: Int64 = PolicyChecker.defaultAcknowledgementWindow
     /// Called about every 100,000 entries with the entries checked so far and the log's total

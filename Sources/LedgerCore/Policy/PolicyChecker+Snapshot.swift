@@ -62,7 +62,7 @@ extension PolicyChecker {
 
     /// The checker ``snapshotBytes()`` describes.
     /// - Throws: ``FormatError`` when the bytes are not one whole policy state of this version.
-    package init(snapshot bytes: [UInt8]) throws(FormatError) {
+    package init(snapshot bytes: ArraySlice<UInt8>) throws(FormatError) {
         var input = SnapshotReader(bytes)
         guard try input.bytes(Self.snapshotMagic.count) == Self.snapshotMagic else {
             throw FormatError(.invalidValue, field: "policy", "is not a FlowLedger policy state of version 1")
@@ -139,7 +139,7 @@ extension PolicyFinding {
 
     /// The findings ``snapshotBytes(_:)`` wrote.
     /// - Throws: ``FormatError`` when the bytes are not a whole list of findings.
-    package static func findings(snapshot bytes: [UInt8]) throws(FormatError) -> [PolicyFinding] {
+    package static func findings(snapshot bytes: ArraySlice<UInt8>) throws(FormatError) -> [PolicyFinding] {
         var input = SnapshotReader(bytes)
         var findings: [PolicyFinding] = []
         for _ in 0..<(try input.count()) {

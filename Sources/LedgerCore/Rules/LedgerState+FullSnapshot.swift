@@ -18,11 +18,18 @@ import LedgerCrypto
 extension LedgerState {
     private static let fullSnapshotMagic = Array("FLSTATEALL1".utf8)
 
-    /// The whole state's bytes.
+    /// The size of ``appendFullSnapshot(to:)``'s bytes, within a few bytes per name.
+    package var fullSnapshotSizeEstimate: Int {
+        Self.fullSnapshotMagic.count + 4 + 4096 + 64 * (parties.count + datasets.count + grants.count + keys.count + received.count)
+            + names.all.reduce(4) { $0 + 4 + $1.utf8.count } + 4 + 24 * eventSeqs.count + 4 + 32 * exchangeRows.count
+    }
+
+    /// Appends the whole state's bytes to `bytes`.
     /// Precondition: no history attached (every row is in memory) and nothing to roll back.
-    package func fullSnapshotBytes() -> [UInt8] {
+    package func appendFullSnapshot(to bytes: inout [UInt8]) {
         precondition(history == nil, "a full snapshot of a state whose history is kept elsewhere")
-        var out = SnapshotWriter()
+        var out = SnapshotWriter(appendingTo: &bytes)
+        defer { bytes = out.output }
         out.bytes(Self.fullSnapshotMagic)
         let snapshot = snapshotBytes()
         out.count(snapshot.count)
@@ -41,12 +48,11 @@ extension LedgerState {
             out.int(Int64(bitPattern: UInt64(row.dataset) << 32 | UInt64(row.recipient)))
             out.int(row.receivedAt)
         }
-        return out.output
     }
 
-    /// The state ``fullSnapshotBytes()`` wrote.
+    /// The state ``appendFullSnapshot(to:)`` wrote.
     /// - Throws: ``FormatError`` when the bytes are not one whole full snapshot of this version.
-    package init(fullSnapshot bytes: [UInt8]) throws(FormatError) {
+    package init(fullSnapshot bytes: ArraySlice<UInt8>) throws(FormatError) {
         var input = SnapshotReader(bytes)
         guard try input.bytes(Self.fullSnapshotMagic.count) == Self.fullSnapshotMagic else {
             throw FormatError(.invalidValue, field: "state", "is not a FlowLedger full state of version 1")
@@ -63,6 +69,8 @@ extension LedgerState {
             eventSeqs[key] = try input.int()
         }
         let exchanges = try input.count()
+        // Rows come in slot order: growing while inserting them would cluster them badly.
+        exchangeRows.reserveCapacity(exchanges)
         for _ in 0..<exchanges {
             let key = DigestKey(high: UInt64(bitPattern: try input.int()), low: UInt64(bitPattern: try input.int()))
             let pair = UInt64(bitPattern: try input.int())

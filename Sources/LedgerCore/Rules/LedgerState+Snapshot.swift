@@ -120,6 +120,16 @@ extension LedgerState {
 struct SnapshotWriter {
     private(set) var output: [UInt8] = []
 
+    /// A writer with nothing written yet.
+    init() {}
+
+    /// A writer that appends to `bytes` (the caller gives up its copy, so the buffer is not
+    /// copied on the first write).
+    init(appendingTo bytes: inout [UInt8]) {
+        output = bytes
+        bytes = []
+    }
+
     mutating func bytes(_ value: [UInt8]) { output += value }
     mutating func int(_ value: Int64) {
         for shift in stride(from: 0, to: 64, by: 8) { output.append(UInt8(truncatingIfNeeded: UInt64(bitPattern: value) >> UInt64(shift))) }
@@ -144,45 +154,53 @@ struct SnapshotWriter {
 
 /// Reads a snapshot's fields back; every read is bounds-checked.
 struct SnapshotReader {
-    private let input: [UInt8]
+    private let input: ArraySlice<UInt8>
+    /// Bytes read so far.
     private var position = 0
 
-    init(_ input: [UInt8]) { self.input = input }
+    init(_ input: [UInt8]) { self.input = input[...] }
+    init(_ input: ArraySlice<UInt8>) { self.input = input }
 
     var atEnd: Bool { position == input.count }
     var remaining: Int { input.count - position }
 
     mutating func bytes(_ count: Int) throws(FormatError) -> [UInt8] {
+        Array(try slice(count))
+    }
+    /// The next `count` bytes, in place.
+    mutating func slice(_ count: Int) throws(FormatError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else {
             throw FormatError(.invalidValue, field: "snapshot", "ends at byte \(input.count) inside a field that needs \(count) more bytes")
         }
         defer { position += count }
-        return Array(input[position..<(position + count)])
+        let start = input.startIndex + position
+        return input[start..<(start + count)]
     }
     mutating func int() throws(FormatError) -> Int64 {
-        guard remaining >= 8 else { _ = try bytes(8); return 0 }  // bytes(8) throws the error
+        guard remaining >= 8 else { _ = try slice(8); return 0 }  // slice(8) throws the error
+        let start = input.startIndex + position
         var value: UInt64 = 0
-        for index in 0..<8 { value |= UInt64(input[position + index]) << UInt64(8 * index) }
+        for index in 0..<8 { value |= UInt64(input[start + index]) << UInt64(8 * index) }
         position += 8
         return Int64(bitPattern: value)
     }
     mutating func count() throws(FormatError) -> Int {
         var value: UInt32 = 0
-        for (index, byte) in try bytes(4).enumerated() { value |= UInt32(byte) << UInt32(8 * index) }
+        for (index, byte) in try slice(4).enumerated() { value |= UInt32(byte) << UInt32(8 * index) }
         guard Int(value) <= remaining else {
             throw FormatError(.invalidValue, field: "snapshot", "a length of \(value) at byte \(position - 4) runs past the end")
         }
         return Int(value)
     }
     mutating func bool() throws(FormatError) -> Bool {
-        switch try bytes(1)[0] {
+        switch try slice(1).first! {
         case 0: return false
         case 1: return true
         case let other: throw FormatError(.invalidValue, field: "snapshot", "byte \(position - 1) is \(other), not a flag")
         }
     }
     mutating func string() throws(FormatError) -> String {
-        let raw = try bytes(try count())
+        let raw = try slice(try count())
         guard let text = String(validating: raw, as: UTF8.self) else {
             throw FormatError(.invalidValue, field: "snapshot", "a text before byte \(position) is not UTF-8")
         }
