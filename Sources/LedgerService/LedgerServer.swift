@@ -51,7 +51,8 @@ package struct LedgerServer {
         }
         let scheme = options.tls == nil ? "http" : "https"
         let authenticator = RequestAuthenticator(served: served, replays: SignatureReplayGuard(), scheme: scheme)
-        let router = makeRouter(served: served, authenticator: authenticator, metrics: metrics)
+        let report = ReportEndpoint(served: served)
+        let router = makeRouter(served: served, authenticator: authenticator, metrics: metrics, report: report)
 
         let marker = served.writer?.layout.map { ServedMarker(layout: $0) }
         let app = Application(
@@ -100,6 +101,7 @@ package struct LedgerServer {
         defer {
             marker?.remove()
             served.close()
+            report.removeExport()
         }
         do {
             try await group.run()
@@ -132,13 +134,13 @@ package struct LedgerServer {
                                  configuration: .init(idleTimeout: idle, streamConfiguration: http1))
     }
 
-    private func makeRouter(served: ServedLedger, authenticator: RequestAuthenticator, metrics: ServiceMetrics) -> Router<LedgerRequestContext> {
+    private func makeRouter(served: ServedLedger, authenticator: RequestAuthenticator, metrics: ServiceMetrics,
+                            report: ReportEndpoint) -> Router<LedgerRequestContext> {
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
         let appends = AppendEndpoint(served: served, authenticator: authenticator, rates: SubmitterRateLimiter(ratePerSecond: options.ratePerSecond))
         let reads = ReadEndpoints(served: served, authenticator: authenticator)
         let events = EventStreamEndpoint(served: served)
-        let report = ReportEndpoint(served: served)
 
         router.post("v1/entries") { request, context in
             var context = context

@@ -12,15 +12,29 @@ import Synchronization
 /// `GET v1/report[?lang=en|zh-CN]`: the regulator's report (issue 16) of the served ledger, for
 /// the parties allowed to read (DESIGN §11.4). Built as `flowledger report` builds it — views
 /// caught up, the same verifier `verify` uses, one self-contained HTML page — on a thread of its
-/// own (a replay must not hold the server's request threads), and kept until the log grows.
-/// The server remembers what its last verification proved (``VerifiedPrefix``, in memory), so a
-/// rebuild verifies the signatures of the new entries only and rechecks the root of the rest.
+/// own (a replay must not hold the server's request threads), one build at a time, and kept
+/// until the log grows. The server remembers what its last verification proved
+/// (``VerifiedPrefix`` and its state, in memory), so a rebuild verifies the signatures of the
+/// new entries only and rechecks the root of the rest.
+///
+/// A PostgreSQL store's report is built from a private export of the store (``StoreExport``,
+/// in a temporary directory removed when the server stops), extended at each build, as
+/// `flowledger export --store` then `flowledger report` would.
 final class ReportEndpoint: Sendable {
     let served: ServedLedger
     private let cache = Mutex<[String: (size: Int64, page: [UInt8])]>([:])
     private let verifiedBefore = Mutex<VerifiedPrefix?>(nil)
+    /// Held for a whole build: two builds would share the views file and the export.
+    private let building = Mutex<Void>(())
+    /// The private export of a store, once made.
+    private let export = Mutex<String?>(nil)
 
     init(served: ServedLedger) { self.served = served }
+
+    /// Removes the private export of a store, if one was made.
+    func removeExport() {
+        if let directory = export.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: directory) }
+    }
 
     func handle(_ request: Request) async throws(Refusal) -> Response {
         let tag: String = request.uri.queryParameters.get("lang") ?? "en"
@@ -31,10 +45,13 @@ final class ReportEndpoint: Sendable {
         if let cached = cache.withLock({ $0[tag] }), cached.size == size {
             return WireAnswer.ok(cached.page, contentType: "text/html; charset=utf-8", cacheControl: "no-cache")
         }
-        let directory = served.options.directory
-        let before = verifiedBefore.withLock { $0 }
-        let result = await onOwnThread(named: "flowledger-report") {
-            Result { () throws(Refusal) in try Self.build(directory: directory, language: language, verifiedBefore: before) }
+        let result = await onOwnThread(named: "flowledger-report") { [self] in
+            building.withLock { _ in
+                Result { () throws(Refusal) in
+                    let directory = try ledgerDirectory()
+                    return try Self.build(directory: directory, language: language, verifiedBefore: verifiedBefore.withLock { $0 })
+                }
+            }
         }
         let (page, proved) = try result.get()
         cache.withLock { $0[tag] = (size, page) }
@@ -45,12 +62,31 @@ final class ReportEndpoint: Sendable {
         return WireAnswer.ok(page, contentType: "text/html; charset=utf-8", cacheControl: "no-cache")
     }
 
+    /// The ledger directory the report is built from: the served one, or the store's private
+    /// export brought up to date.
+    private func ledgerDirectory() throws(Refusal) -> String {
+        let location = served.options.directory
+        guard PostgresAddress.isStore(location) else { return location }
+        do {
+            let directory = try export.withLock { directory throws in
+                if let directory { return directory }
+                let made = NSTemporaryDirectory() + "flowledger-serve-report-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+                try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
+                directory = made
+                return made
+            }
+            let source = try PostgresStore.openReader(address: try PostgresAddress(location))
+            defer { source.close() }
+            _ = try StoreExport.run(from: source, to: directory + "/ledger")
+            return directory + "/ledger"
+        } catch {
+            throw Refusal(500, "reportFailed", "the report could not be built: the store's log could not be exported for it: \(error)")
+        }
+    }
+
     /// Views caught up in `views.sqlite`, the verifier's replay (from what it proved before, if
     /// anything), and the page, with what this verification proved.
     static func build(directory: String, language: ReportLanguage, verifiedBefore: VerifiedPrefix?) throws(Refusal) -> (page: [UInt8], proved: VerifiedPrefix?) {
-        guard !PostgresAddress.isStore(directory) else {
-            throw Refusal(501, "notImplemented", "the report is built from a ledger directory; export the PostgreSQL store (`flowledger export --store URL DIR`) and run `flowledger report DIR`")
-        }
         var options = ReportOptions()
         options.language = language
         options.checkedAt = Timestamp.now().description
