@@ -71,7 +71,10 @@ public struct LedgerVerifier: Sendable {
         let published = CheckpointFiles.read(layout: layout, operatorKey: operatorKey, origin: manifest.origin, witnesses: options.witnessKeys)
         let trusted = try trustedPrefix(manifest: manifest, operatorKey: operatorKey)
         report.trustedSize = trusted?.size
-        if case .remembered(let prefix) = trusted?.basis { report.remembered = prefix }
+        if case .remembered(var prefix) = trusted?.basis {
+            prefix.state = nil  // the report names the record; the state's bytes stay with their owner
+            report.remembered = prefix
+        }
         let resume = trusted.flatMap { resumableState($0, report: &report) }
         var replay = Replay(layout: layout, manifest: manifest, operatorKey: operatorKey, trusted: trusted, resume: resume,
                             rootSizes: Set(published.compactMap(\.checkpoint?.size)), options: options)
