@@ -9,7 +9,7 @@ bin="$(swift build --show-bin-path)"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 includes=(-I "$bin/Modules" -I Sources/COpenSSL)
-while IFS= read -r map; do includes+=(-I "$(dirname "$map")"); done < <(find .build/checkouts -name module.modulemap)
+while IFS= read -r map; do includes+=(-I "$(dirname "$map")"); done < <(find .build/checkouts "$bin" -name module.modulemap -not -path "*-tool.build/*")
 for module in LedgerCrypto LedgerCore LedgerStore LedgerVerify LedgerProjection FlowLedger; do
     swift-symbolgraph-extract -module-name "$module" -target "$(uname -m)-unknown-linux-gnu" "${includes[@]}" \
         -minimum-access-level public -output-dir "$out" >/dev/null
