@@ -30,7 +30,8 @@ struct VerificationStart: ParsableArguments {
             options.trustedCheckpoint = (fromCheckpoint, Array(data))
         }
         if let remember {
-            if let ledger = Self.resolved(directory), let file = Self.resolved(Self.parent(of: remember)), file == ledger || file.hasPrefix(ledger + "/") {
+            let file = Self.resolved(remember) ?? Self.resolved(Self.parent(of: remember))  // the file itself may be a link
+            if let ledger = Self.resolved(directory), let file, file == ledger || file.hasPrefix(ledger + "/") {
                 throw CommandFailure("--remember \(remember) lies inside the ledger directory \(directory): whoever can change the log there could change the record too; keep it outside, e.g. in your home directory")
             }
             do { options.verifiedBefore = try VerifiedPrefix.read(remember) } catch { throw CommandFailure(error.message) }

@@ -47,19 +47,20 @@ final class ReportEndpoint: Sendable {
         }
         let result = await onOwnThread(named: "flowledger-report") { [self] in
             building.withLock { _ in
-                Result { () throws(Refusal) in
-                    let directory = try ledgerDirectory()
-                    return try Self.build(directory: directory, language: language, verifiedBefore: verifiedBefore.withLock { $0 })
+                Result { () throws(Refusal) -> [UInt8] in
+                    // A build that ran while this one waited may have made the page already.
+                    if let cached = cache.withLock({ $0[tag] }), cached.size >= size { return cached.page }
+                    let built = try Self.build(directory: try ledgerDirectory(), language: language, verifiedBefore: verifiedBefore.withLock { $0 })
+                    cache.withLock { $0[tag] = (size, built.page) }
+                    if var proved = built.proved {
+                        proved.source = "this server's memory"
+                        verifiedBefore.withLock { $0 = proved }
+                    }
+                    return built.page
                 }
             }
         }
-        let (page, proved) = try result.get()
-        cache.withLock { $0[tag] = (size, page) }
-        if var proved {
-            proved.source = "this server's memory"
-            verifiedBefore.withLock { if ($0?.size ?? -1) <= proved.size { $0 = proved } }
-        }
-        return WireAnswer.ok(page, contentType: "text/html; charset=utf-8", cacheControl: "no-cache")
+        return WireAnswer.ok(try result.get(), contentType: "text/html; charset=utf-8", cacheControl: "no-cache")
     }
 
     /// The ledger directory the report is built from: the served one, or the store's private
@@ -70,8 +71,9 @@ final class ReportEndpoint: Sendable {
         do {
             let directory = try export.withLock { directory throws in
                 if let directory { return directory }
+                // Only this server's user may read the copy; a name already taken is an error.
                 let made = NSTemporaryDirectory() + "flowledger-serve-report-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-                try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
                 directory = made
                 return made
             }

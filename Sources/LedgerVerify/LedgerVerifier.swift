@@ -59,6 +59,16 @@ public struct LedgerVerifier: Sendable {
         if options.operatorKey == nil {
             report.notes.append("the operator key was read from ledger.json, so a ledger re-keyed as a whole would pass; pass --vkey with the key the operator gave you")
         }
+        if let prefix = options.verifiedBefore, options.operatorKey == nil, prefix.origin == manifest.origin, prefix.operatorKey != ledgerKey.string {
+            report.firstBreak = IntegrityBreak(
+                kind: .operatorKeyMismatch, file: "ledger.json", field: "operatorKey",
+                expected: "\(prefix.operatorKey) (the key this ledger had when you verified it, remembered in \(prefix.source))", found: ledgerKey.string,
+                meaning: "ledger.json names another operator key than this ledger had when you verified it (\(prefix.checkedAt)): it was re-keyed since, and a ledger re-keyed as a whole passes every other check",
+                detail: "verify with --vkey set to the key the operator gave you")
+            report.checkpoints = CheckpointFiles.read(layout: layout, operatorKey: operatorKey, origin: manifest.origin, witnesses: options.witnessKeys)
+                .map { $0.result(computedRoot: nil, logSize: nil) }
+            return report
+        }
         if let trusted = options.operatorKey, trusted.string != ledgerKey.string {
             report.firstBreak = IntegrityBreak(
                 kind: .operatorKeyMismatch, file: "ledger.json", field: "operatorKey", expected: trusted.string, found: ledgerKey.string,
@@ -87,6 +97,9 @@ public struct LedgerVerifier: Sendable {
         }
         if report.firstBreak == nil {
             report.firstBreak = checkpointBreak(report.checkpoints, layout: layout, manifest: manifest, logSize: replay.size)
+        }
+        if report.firstBreak == nil, let problem = replay.rememberedRootBreak {
+            report.firstBreak = problem  // a rewrite no rule and no checkpoint shows: the remembered root does
         }
         if report.firstBreak == nil, !options.witnessKeys.isEmpty {
             report.firstBreak = missingCosignature(report.checkpoints)
@@ -122,10 +135,10 @@ public struct LedgerVerifier: Sendable {
             }
         case (nil, let prefix?):
             guard prefix.origin == manifest.origin, prefix.suite == manifest.suite else {
-                throw VerifyError("\(prefix.source) remembers a verification of \(prefix.origin) (\(prefix.suite.rawValue)), not of \(manifest.origin) (\(manifest.suite.rawValue)) in \(directory); give each ledger its own --remember file")
+                throw VerifyError("\(prefix.source) remembers a verification of \(prefix.origin) (\(prefix.suite.rawValue)), but \(directory)/ledger.json says \(manifest.origin) (\(manifest.suite.rawValue)): if this is another ledger, give each ledger its own --remember file; if it is the ledger you verified before, its ledger.json was changed since: verify it in full with the --vkey you were given")
             }
             guard prefix.operatorKey == operatorKey.string else {
-                throw VerifyError("\(prefix.source) remembers a verification under the operator key \(prefix.operatorKey), but this one runs under \(operatorKey.string); give the same --vkey as before, or another --remember file")
+                throw VerifyError("\(prefix.source) remembers a verification under the operator key \(prefix.operatorKey), but --vkey gives \(operatorKey.string): give the key you were given; if the operator changed its key, verify in full under the new one with another --remember file")
             }
             return TrustedPrefix(size: prefix.size, root: prefix.root, basis: .remembered(prefix))
         }

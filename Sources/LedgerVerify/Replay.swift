@@ -28,6 +28,11 @@ struct Replay {
     var size: Int64 { engine.size }
     /// The seq at which the log broke, if it did.
     private(set) var firstBreakSeq: Int64?
+    /// When the remembered entries no longer hash to their root: the break to report if a full
+    /// verification (which this replay then is) finds none of its own.
+    private(set) var rememberedRootBreak: IntegrityBreak?
+    /// Set when the rehash found the remembered root changed: the replay is a full one.
+    private var verifyingInFull = false
     /// The root of every entry applied, MTH(D[0:size]).
     var root: Hash32 { try! MerkleTree.rootHash(size: frontier.size, reader: frontier, hash: manifest.suite.hash) }  // reads only the frontier
 
@@ -55,17 +60,22 @@ struct Replay {
         var bytesRead: Int64 = 0
         if resume != nil, let trusted {
             switch try rehash(upTo: trusted, from: &source, bytesRead: &bytesRead) {
-            case .matches:
+            case .matches(let last):
                 let resumed = resume.take()!
-                engine = ReplayEngine(resuming: resumed.rules, hash: manifest.suite.hash, signatures: .checkAsItGoes)
+                engine = ReplayEngine(resuming: resumed.rules, hash: manifest.suite.hash, signatures: .checkAsItGoes, previous: last)
                 policy = resumed.policy
                 report.findings = resumed.findings
-            case .changed(let problem):
-                report.segments = source.segmentCount(through: problem.file)
-                fail(&report, problem, size: trusted.size)
-                return
+            case .changed:
+                // History was rewritten since: verify every entry, signatures included, so the
+                // report names what a full verification names (a rule or signature the changed
+                // entry breaks, else the root at the remembered size).
+                report.notes.append("the first \(trusted.size) entries no longer hash to \(trusted.described), so every entry was verified again, signatures included")
+                engine = ReplayEngine(manifest: manifest, signatures: .checkAsItGoes, operatorKey: operatorKey.publicKey)
+                verifyingInFull = true
+                fallthrough
             case .notWhole:
                 // The replay from genesis below finds and names what is wrong.
+                resume = nil
                 source = SegmentFileSource(layout: layout)
                 bytesRead = 0
                 frontier = TreeFrontier()
@@ -74,7 +84,10 @@ struct Replay {
         }
         var nextProgress: Int64 = 100_000
         var stopped: (problem: IntegrityBreak, at: EntryLocation)?
-        var engine = self.engine  // lent to the loop, so the handler below may change the rest of self
+        // Moved out for the loop (so the handler below may change the rest of self), leaving an
+        // empty engine behind: a second reference would copy the rules' tables on first write.
+        var engine = self.engine
+        self.engine = ReplayEngine(origin: manifest.origin, hash: manifest.suite.hash, signatures: .skip)
         defer { self.engine = engine }
         let outcome: ReplayOutcome
         do {
@@ -143,10 +156,11 @@ struct Replay {
 
     private enum Rehash {
         /// The entries still hash to the remembered root; the source stands at the next one.
-        case matches
+        /// With the last of them, parsed, and where it is.
+        case matches(last: (location: EntryLocation, entry: Entry))
         /// They do not: history was rewritten.
-        case changed(IntegrityBreak)
-        /// The log ends or breaks before the remembered size.
+        case changed
+        /// The log ends or breaks before the remembered size: the replay names how.
         case notWhole
     }
 
@@ -156,7 +170,7 @@ struct Replay {
     private mutating func rehash(upTo trusted: TrustedPrefix, from source: inout SegmentFileSource,
                                  bytesRead: inout Int64) throws(VerifyError) -> Rehash {
         let hash = manifest.suite.hash
-        var last: EntryLocation?
+        var last: ReplayLine?
         while frontier.size < trusted.size {
             let read: ReplayRead
             do { read = try source.next(limit: Int(Swift.min(8192, trusted.size - frontier.size))) } catch {
@@ -172,10 +186,11 @@ struct Replay {
                 bytesRead += Int64(line.bytes.count + 1)
                 if rootSizes.contains(frontier.size) { roots[frontier.size] = root }
             }
-            last = lines.last?.location
+            last = lines.last
         }
-        guard let last, root != trusted.root else { return .matches }
-        return .changed(prefixChanged(trusted, root: root, at: last))
+        guard root == trusted.root else { return .changed }
+        guard let last, let entry = try? Entry(line: last.bytes) else { return .notWhole }
+        return .matches(last: (last.location, entry))
     }
 
     /// The break when the first `trusted.size` entries, the last of them at `location`, hash to
@@ -203,11 +218,12 @@ struct Replay {
             let root = try! MerkleTree.rootHash(size: size, reader: frontier, hash: hash)  // reads only the frontier
             roots[size] = root
             if let trusted, trusted.size == size, trusted.root != root {
-                return prefixChanged(trusted, root: root, at: applied.location)
+                guard verifyingInFull else { return prefixChanged(trusted, root: root, at: applied.location) }
+                rememberedRootBreak = prefixChanged(trusted, root: root, at: applied.location)
             }
         }
         let found = policy.apply(applied.entry)
-        if !found.isEmpty && (applied.seq >= (trusted?.size ?? 0) || trusted?.reportsFindingsWithin == true) { report.findings += found }
+        if !found.isEmpty && (applied.seq >= (trusted?.size ?? 0) || trusted?.reportsFindingsWithin == true || verifyingInFull) { report.findings += found }
         return nil
     }
 

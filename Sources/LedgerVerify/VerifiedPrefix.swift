@@ -159,7 +159,7 @@ public struct VerifiedPrefix: Hashable, Sendable {
             if let state { try AtomicFile.write(state, to: Self.statePath(path), mode: 0o600) }
             try AtomicFile.write(Array(text.utf8), to: path)
         } catch {
-            throw VerifyError("\(error.message); the verification stands, but the next one will verify every signature again")
+            throw VerifyError("\(error.message); the verification stands, but \(path) was not brought up to date")
         }
     }
 }

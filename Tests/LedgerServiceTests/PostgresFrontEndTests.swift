@@ -77,7 +77,7 @@ struct PostgresFrontEndTests {
         #expect(report.status == 200 && report.text.hasPrefix("<!DOCTYPE html>") && report.text.contains(scenario.origin), "\(report.text.prefix(400))")
         _ = try await platform.append(try scenario.exchange(6), wait: .durable)
         let rebuilt = try await client.send(.GET, "v1/report")
-        #expect(rebuilt.status == 200 && rebuilt.text.contains("this tool remembered (--remember)"), "\(rebuilt.text.prefix(400))")
+        #expect(rebuilt.status == 200 && rebuilt.text.contains("remembered from earlier verifications by this tool"), "\(rebuilt.text.prefix(400))")
 
         // The writer dies; the front end takes its lock and appends itself.
         let killedAt = ContinuousClock.now

@@ -126,11 +126,27 @@ final class RememberedVerificationTests {
         let memory = work + "/intact.verified"
         #expect(try flowledger(["verify", intact, "--vkey", vkey, "--remember", memory]).status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: memory))
-        let rewritten = try flowledger(["verify", Fixtures.url("ledgers/tampered/edited-rechained").path, "--vkey", vkey, "--remember", memory])
+        // The rewritten copy is verified in full, signatures included, and names the same first
+        // break a full verification names, with a note on the remembered root.
+        let tampered = Fixtures.url("ledgers/tampered/edited-rechained").path
+        let rewritten = try flowledger(["verify", tampered, "--vkey", vkey, "--remember", memory])
+        let full = try flowledger(["verify", tampered, "--vkey", vkey])
         #expect(rewritten.status == 1)
-        #expect(rewritten.out.contains("broken    checkpointMismatch, field root\n"), "\(rewritten.out)")
-        #expect(rewritten.out.contains("history was rewritten since you verified it"))
-        #expect(rewritten.out.contains("verify the whole log without --remember"))
+        let firstBreak = { (out: String) in out.components(separatedBy: "INTEGRITY BROKEN").last?.components(separatedBy: "\nverdict").first }
+        #expect(firstBreak(rewritten.out) == firstBreak(full.out), "\(rewritten.out)")
+        #expect(rewritten.out.contains("note        the first 20 entries no longer hash to the root remembered in \(memory)"), "\(rewritten.out)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: memory)) == before)
+
+        // The insider's rewrite with its checkpoints gone: it breaks no rule, so a full
+        // verification finds nothing; the remembered root is the evidence.
+        let insider = work + "/insider"
+        try FileManager.default.copyItem(atPath: tampered, toPath: insider)
+        try FileManager.default.removeItem(atPath: insider + "/checkpoints")
+        try FileManager.default.createDirectory(atPath: insider + "/checkpoints", withIntermediateDirectories: false)
+        #expect(try flowledger(["verify", insider, "--vkey", vkey]).status == 3)  // intact, with the P6 finding the edit made
+        let caught = try flowledger(["verify", insider, "--vkey", vkey, "--remember", memory])
+        #expect(caught.status == 1)
+        #expect(caught.out.contains("broken    checkpointMismatch, field root\n") && caught.out.contains("history was rewritten since you verified it"), "\(caught.out)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: memory)) == before)
     }
 
@@ -155,6 +171,10 @@ final class RememberedVerificationTests {
         let otherKey = try flowledger(["verify", copy, "--vkey", vkey, "--remember", intactMemory])
         #expect(otherKey.status == 2)
         #expect(otherKey.err.contains("remembers a verification under the operator key someone.else+00000000+AAAA"), "\(otherKey.err)")
+        // Without --vkey the key is read from ledger.json: one that changed since is a break.
+        let rekeyed = try flowledger(["verify", copy, "--remember", intactMemory])
+        #expect(rekeyed.status == 1)
+        #expect(rekeyed.out.contains("broken    operatorKeyMismatch, field operatorKey\n") && rekeyed.out.contains("it was re-keyed since"), "\(rekeyed.out)")
 
         try "flowledger verified prefix v1\norigin x\nsuite ed25519-sha256\noperator k\nsize many\nroot 00\nwindow 1\nstate none\nchecked now\n"
             .write(toFile: intactMemory, atomically: true, encoding: .utf8)
@@ -180,11 +200,11 @@ final class RememberedVerificationTests {
         try FileManager.default.copyItem(atPath: intact, toPath: copy)
         let first = try flowledger(["report", copy, "--vkey", vkey, "--remember", memory, "--out", page, "--checked-at", "2026-11-30T09:00:00Z"])
         #expect(first.status == 0, "\(first.err)")
-        #expect(!(try String(contentsOfFile: page, encoding: .utf8)).contains("this tool remembered"))
+        #expect(!(try String(contentsOfFile: page, encoding: .utf8)).contains("remembered from earlier verifications"))
         let second = try flowledger(["report", copy, "--vkey", vkey, "--remember", memory, "--out", page, "--checked-at", "2026-11-30T09:00:00Z"])
         #expect(second.status == 0, "\(second.err)")
         let html = try String(contentsOfFile: page, encoding: .utf8)
-        #expect(html.contains("20 first entries checked only against the root this tool remembered (--remember), their signatures verified by its earlier verification of"))
+        #expect(html.contains("20 first entries checked only against the root remembered from earlier verifications by this tool, which verified their signatures; the latest ran at"))
         #expect(html.contains("0 signatures verified"))
     }
 

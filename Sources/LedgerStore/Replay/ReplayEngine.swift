@@ -101,14 +101,17 @@ package struct ReplayEngine: Sendable {
     }
 
     /// An engine that goes on from `state` (a writer's snapshot of its state, bound to the
-    /// position it describes): the next line must stand at `state.size`.
+    /// position it describes): the next line must stand at `state.size`. `previous`, the entry
+    /// before it and where it is, lets a break at the next line be explained against it (a
+    /// duplicated line, a broken chain) as a replay from genesis would.
     package init(resuming state: LedgerState, hash: HashAlgorithm, signatures: SignaturePolicy, trustedBelow: Int64 = 0,
-                 genesis: GenesisExpectation? = nil) {
+                 genesis: GenesisExpectation? = nil, previous: (location: EntryLocation, entry: Entry)? = nil) {
         self.state = state
         self.signatures = signatures
         self.trustedBelow = trustedBelow
         self.genesis = genesis
         self.hash = hash
+        self.previous = previous
     }
 
     /// An engine for the ledger `manifest` describes, checking its genesis against it (with
