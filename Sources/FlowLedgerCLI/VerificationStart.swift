@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowLedger
 import Foundation
+import LedgerVerify
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,7 @@ struct VerificationStart: ParsableArguments {
             options.trustedCheckpoint = (fromCheckpoint, Array(data))
         }
         if let remember {
-            let file = Self.resolved(remember) ?? Self.resolved(Self.parent(of: remember))  // the file itself may be a link
+            let file = Self.resolved(remember) ?? Self.resolved(AtomicFile.parent(of: remember))  // the file itself may be a link
             if let ledger = Self.resolved(directory), let file, file == ledger || file.hasPrefix(ledger + "/") {
                 throw CommandFailure("--remember \(remember) lies inside the ledger directory \(directory): whoever can change the log there could change the record too; keep it outside, e.g. in your home directory")
             }
@@ -48,14 +49,11 @@ struct VerificationStart: ParsableArguments {
         }
     }
 
+    /// `path` with every link resolved, or nil when it does not exist.
     private static func resolved(_ path: String) -> String? {
         guard let real = realpath(path, nil) else { return nil }
         defer { free(real) }
         return String(cString: real)
     }
 
-    private static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
 }

@@ -59,21 +59,8 @@ public struct LedgerVerifier: Sendable {
         if options.operatorKey == nil {
             report.notes.append("the operator key was read from ledger.json, so a ledger re-keyed as a whole would pass; pass --vkey with the key the operator gave you")
         }
-        if let prefix = options.verifiedBefore, options.operatorKey == nil, prefix.origin == manifest.origin, prefix.operatorKey != ledgerKey.string {
-            report.firstBreak = IntegrityBreak(
-                kind: .operatorKeyMismatch, file: "ledger.json", field: "operatorKey",
-                expected: "\(prefix.operatorKey) (the key this ledger had when you verified it, remembered in \(prefix.source))", found: ledgerKey.string,
-                meaning: "ledger.json names another operator key than this ledger had when you verified it (\(prefix.checkedAt)): it was re-keyed since, and a ledger re-keyed as a whole passes every other check",
-                detail: "verify with --vkey set to the key the operator gave you")
-            report.checkpoints = CheckpointFiles.read(layout: layout, operatorKey: operatorKey, origin: manifest.origin, witnesses: options.witnessKeys)
-                .map { $0.result(computedRoot: nil, logSize: nil) }
-            return report
-        }
-        if let trusted = options.operatorKey, trusted.string != ledgerKey.string {
-            report.firstBreak = IntegrityBreak(
-                kind: .operatorKeyMismatch, file: "ledger.json", field: "operatorKey", expected: trusted.string, found: ledgerKey.string,
-                meaning: "ledger.json names another operator key than the verifier key you trust: this directory is another ledger, or it was re-keyed; nothing in it can be trusted as the operator's",
-                detail: "compare the --vkey you were given with `flowledger vkey \(directory)`")
+        if let problem = operatorKeyMismatch(ledgerKey: ledgerKey, origin: manifest.origin) {
+            report.firstBreak = problem
             report.checkpoints = CheckpointFiles.read(layout: layout, operatorKey: operatorKey, origin: manifest.origin, witnesses: options.witnessKeys)
                 .map { $0.result(computedRoot: nil, logSize: nil) }
             return report
@@ -118,6 +105,25 @@ public struct LedgerVerifier: Sendable {
         return report
     }
 
+    /// The break when `ledger.json`'s operator key is not the one trusted: the `--vkey` given,
+    /// or without one, the key a remembered verification of this ledger ran under.
+    private func operatorKeyMismatch(ledgerKey: VerifierKey, origin: String) -> IntegrityBreak? {
+        if let trusted = options.operatorKey, trusted.string != ledgerKey.string {
+            return IntegrityBreak(
+                kind: .operatorKeyMismatch, file: "ledger.json", field: "operatorKey", expected: trusted.string, found: ledgerKey.string,
+                meaning: "ledger.json names another operator key than the verifier key you trust: this directory is another ledger, or it was re-keyed; nothing in it can be trusted as the operator's",
+                detail: "compare the --vkey you were given with `flowledger vkey \(directory)`")
+        }
+        if let prefix = options.verifiedBefore, options.operatorKey == nil, prefix.origin == origin, prefix.operatorKey != ledgerKey.string {
+            return IntegrityBreak(
+                kind: .operatorKeyMismatch, file: "ledger.json", field: "operatorKey",
+                expected: "\(prefix.operatorKey) (the key this ledger had when you verified it, remembered in \(prefix.source))", found: ledgerKey.string,
+                meaning: "ledger.json names another operator key than this ledger had when you verified it (\(prefix.checkedAt)): it was re-keyed since, and a ledger re-keyed as a whole passes every other check",
+                detail: "verify with --vkey set to the key the operator gave you")
+        }
+        return nil
+    }
+
     /// The entries verified before, from `--from-checkpoint` or `--remember`, checked to be of
     /// this ledger under this operator key.
     private func trustedPrefix(manifest: LedgerManifest, operatorKey: VerifierKey) throws(VerifyError) -> TrustedPrefix? {
@@ -148,22 +154,23 @@ public struct LedgerVerifier: Sendable {
     /// entries remembered under this run's P7 window; otherwise nil and a note saying why the
     /// covered entries are replayed instead.
     private func resumableState(_ trusted: TrustedPrefix, report: inout VerificationReport) -> VerifierState? {
-        guard case .remembered(let prefix) = trusted.basis, prefix.size > 0, let loaded = prefix.loadState() else { return nil }
+        guard case .remembered(let prefix) = trusted.basis, prefix.size > 0, prefix.hasState else { return nil }
         let setAside: String
-        switch loaded {
-        case .failure(let reason):
-            setAside = reason.message
-        case .success(let bytes):
-            guard prefix.acknowledgementWindow == options.acknowledgementWindow else {
-                report.notes.append("\(prefix.source) was saved with another P7 window (--ack-window), so its state was set aside and the first \(prefix.size) entries were replayed for state (their signatures not verified again)")
-                return nil
-            }
-            do {
-                let state = try VerifierState(bytes: bytes)
-                if state.size == prefix.size && state.root == prefix.root && state.acknowledgementWindow == prefix.acknowledgementWindow { return state }
-                setAside = "the state beside \(prefix.source) describes another position than the record"
-            } catch {
-                setAside = "the state beside \(prefix.source) is damaged (\(error))"
+        if prefix.acknowledgementWindow != options.acknowledgementWindow {
+            // Known from the record alone: the state file is not read.
+            setAside = "\(prefix.source) was saved with another P7 window (--ack-window), so its state was set aside"
+        } else {
+            switch prefix.loadState() {
+            case .failure(let reason):
+                setAside = reason.message
+            case .success(let bytes):
+                do {
+                    let state = try VerifierState(bytes: bytes)
+                    if state.size == prefix.size && state.root == prefix.root && state.acknowledgementWindow == prefix.acknowledgementWindow { return state }
+                    setAside = "the state beside \(prefix.source) describes another position than the record"
+                } catch {
+                    setAside = "the state beside \(prefix.source) is damaged (\(error))"
+                }
             }
         }
         report.notes.append("\(setAside); the first \(prefix.size) entries were replayed for state instead (their signatures not verified again), and the state is saved anew")

@@ -180,11 +180,8 @@ struct Replay {
             let leaves = Parallel.map(lines.count, chunkSize: 256) { Entry.leafHash(line: lines[$0].bytes, hash: hash) }
             for (line, leaf) in zip(lines, leaves) {
                 guard line.location.seq == frontier.size else { return .notWhole }
-                do { try frontier.append(leafHash: leaf, hash: hash) } catch {
-                    preconditionFailure("the frontier holds every hash an append reads: \(error)")
-                }
+                _ = addLeaf(leaf)
                 bytesRead += Int64(line.bytes.count + 1)
-                if rootSizes.contains(frontier.size) { roots[frontier.size] = root }
             }
             last = lines.last
         }
@@ -207,17 +204,8 @@ struct Replay {
     /// Feeds an entry the rules accepted to the tree frontier and the policy fold; returns the
     /// break if the first entries no longer hash to the trusted checkpoint's root.
     private mutating func fold(_ applied: AppliedEntry, report: inout VerificationReport) -> IntegrityBreak? {
-        let hash = manifest.suite.hash
-        do {
-            try frontier.append(leafHash: applied.leafHash, hash: hash)
-        } catch {
-            preconditionFailure("the frontier holds every hash an append reads: \(error)")
-        }
-        let size = frontier.size
-        if rootSizes.contains(size) {
-            let root = try! MerkleTree.rootHash(size: size, reader: frontier, hash: hash)  // reads only the frontier
-            roots[size] = root
-            if let trusted, trusted.size == size, trusted.root != root {
+        if let root = addLeaf(applied.leafHash) {
+            if let trusted, trusted.size == frontier.size, trusted.root != root {
                 guard verifyingInFull else { return prefixChanged(trusted, root: root, at: applied.location) }
                 rememberedRootBreak = prefixChanged(trusted, root: root, at: applied.location)
             }
@@ -225,6 +213,18 @@ struct Replay {
         let found = policy.apply(applied.entry)
         if !found.isEmpty && (applied.seq >= (trusted?.size ?? 0) || trusted?.reportsFindingsWithin == true || verifyingInFull) { report.findings += found }
         return nil
+    }
+
+    /// Feeds the next entry's leaf hash to the tree frontier; when the tree's new size is one
+    /// whose root is wanted, records that root and returns it.
+    private mutating func addLeaf(_ leafHash: Hash32) -> Hash32? {
+        do { try frontier.append(leafHash: leafHash, hash: manifest.suite.hash) } catch {
+            preconditionFailure("the frontier holds every hash an append reads: \(error)")
+        }
+        guard rootSizes.contains(frontier.size) else { return nil }
+        let root = self.root
+        roots[frontier.size] = root
+        return root
     }
 
     // MARK: - Breaks in verify's terms

@@ -125,11 +125,14 @@ public struct VerifiedPrefix: Hashable, Sendable {
     /// The state file that goes with the record at `path`.
     static func statePath(_ path: String) -> String { path + ".state" }
 
+    /// Whether the record carries or names a state.
+    var hasState: Bool { state != nil || stateFile != nil }
+
     /// The state this record carries or names, checked against the SHA-256 it names.
-    /// - Returns: the bytes, nil when there is no state, or why it is set aside.
-    func loadState() -> Result<[UInt8], VerifyError>? {
+    /// - Returns: the bytes, or why they are set aside.
+    func loadState() -> Result<[UInt8], VerifyError> {
         if let state { return .success(state) }
-        guard let (path, digest) = stateFile else { return nil }
+        guard let (path, digest) = stateFile else { return .failure(VerifyError("\(source) names no state")) }
         guard let bytes = try? AtomicFile.read(path, limit: 1 << 40) else {
             return .failure(VerifyError("\(path), which \(source) names, cannot be read"))
         }

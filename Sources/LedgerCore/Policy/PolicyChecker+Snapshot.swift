@@ -11,9 +11,8 @@
 extension PolicyChecker {
     private static let snapshotMagic = Array("FLPOLICY1".utf8)
 
-    /// The checker's state.
-    package func snapshotBytes() -> [UInt8] {
-        var out = SnapshotWriter()
+    /// Writes the checker's state to `out`.
+    package func write(to out: inout SnapshotWriter) {
         out.bytes(Self.snapshotMagic)
         out.int(acknowledgementWindow)
         out.list(partyKinds.sorted { $0.key < $1.key }) { out, item in
@@ -57,13 +56,11 @@ extension PolicyChecker {
             out.bool(sent.reportedLate)
         }
         out.list(dueQueue[dueHead...]) { $0.string($1) }
-        return out.output
     }
 
-    /// The checker ``snapshotBytes()`` describes.
-    /// - Throws: ``FormatError`` when the bytes are not one whole policy state of this version.
-    package init(snapshot bytes: ArraySlice<UInt8>) throws(FormatError) {
-        var input = SnapshotReader(bytes)
+    /// The checker ``write(to:)`` wrote, read from `input` (which goes on after it).
+    /// - Throws: ``FormatError`` when the bytes are not a whole policy state of this version.
+    package init(reading input: inout SnapshotReader) throws(FormatError) {
         guard try input.bytes(Self.snapshotMagic.count) == Self.snapshotMagic else {
             throw FormatError(.invalidValue, field: "policy", "is not a FlowLedger policy state of version 1")
         }
@@ -109,14 +106,11 @@ extension PolicyChecker {
                                     records: records, digest: digest, due: due, reportedLate: try input.bool())
         }
         dueQueue = try strings(&input)
-        guard input.atEnd else {
-            throw FormatError(.invalidValue, field: "policy", "has \(input.remaining) bytes after its last field")
-        }
     }
 }
 
 extension PolicyFinding {
-    /// Appends the finding's fields to a snapshot (see ``PolicyChecker/snapshotBytes()``).
+    /// Appends the finding's fields to a snapshot (see ``PolicyChecker/write(to:)``).
     func write(to out: inout SnapshotWriter) {
         out.int(Int64(rule.rawValue))
         out.int(seq)
@@ -130,17 +124,14 @@ extension PolicyFinding {
         out.string(message)
     }
 
-    /// Findings as bytes: a count, then each finding's fields.
-    package static func snapshotBytes(_ findings: [PolicyFinding]) -> [UInt8] {
-        var out = SnapshotWriter()
+    /// Writes `findings` to `out`: a count, then each finding's fields.
+    package static func write(_ findings: [PolicyFinding], to out: inout SnapshotWriter) {
         out.list(findings) { out, finding in finding.write(to: &out) }
-        return out.output
     }
 
-    /// The findings ``snapshotBytes(_:)`` wrote.
+    /// The findings ``write(_:to:)`` wrote, read from `input` (which goes on after them).
     /// - Throws: ``FormatError`` when the bytes are not a whole list of findings.
-    package static func findings(snapshot bytes: ArraySlice<UInt8>) throws(FormatError) -> [PolicyFinding] {
-        var input = SnapshotReader(bytes)
+    package static func read(from input: inout SnapshotReader) throws(FormatError) -> [PolicyFinding] {
         var findings: [PolicyFinding] = []
         for _ in 0..<(try input.count()) {
             let code = try input.int()
@@ -151,9 +142,6 @@ extension PolicyFinding {
             let related = try input.optional { input throws(FormatError) in try input.int() }
             findings.append(PolicyFinding(rule: rule, seq: seq, eventID: eventID, author: author, exchange: exchange, dataset: dataset,
                                           provider: provider, recipient: recipient, relatedSeq: related, message: try input.string()))
-        }
-        guard input.atEnd else {
-            throw FormatError(.invalidValue, field: "findings", "has \(input.remaining) bytes after the last finding")
         }
         return findings
     }

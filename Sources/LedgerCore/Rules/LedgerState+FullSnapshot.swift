@@ -18,18 +18,16 @@ import LedgerCrypto
 extension LedgerState {
     private static let fullSnapshotMagic = Array("FLSTATEALL1".utf8)
 
-    /// The size of ``appendFullSnapshot(to:)``'s bytes, within a few bytes per name.
+    /// The size of what ``writeFull(to:)`` writes, within a few bytes per name.
     package var fullSnapshotSizeEstimate: Int {
         Self.fullSnapshotMagic.count + 4 + 4096 + 64 * (parties.count + datasets.count + grants.count + keys.count + received.count)
             + names.all.reduce(4) { $0 + 4 + $1.utf8.count } + 4 + 24 * eventSeqs.count + 4 + 32 * exchangeRows.count
     }
 
-    /// Appends the whole state's bytes to `bytes`.
+    /// Writes the whole state to `out`.
     /// Precondition: no history attached (every row is in memory) and nothing to roll back.
-    package func appendFullSnapshot(to bytes: inout [UInt8]) {
+    package func writeFull(to out: inout SnapshotWriter) {
         precondition(history == nil, "a full snapshot of a state whose history is kept elsewhere")
-        var out = SnapshotWriter(appendingTo: &bytes)
-        defer { bytes = out.output }
         out.bytes(Self.fullSnapshotMagic)
         let snapshot = snapshotBytes()
         out.count(snapshot.count)
@@ -50,10 +48,9 @@ extension LedgerState {
         }
     }
 
-    /// The state ``appendFullSnapshot(to:)`` wrote.
-    /// - Throws: ``FormatError`` when the bytes are not one whole full snapshot of this version.
-    package init(fullSnapshot bytes: ArraySlice<UInt8>) throws(FormatError) {
-        var input = SnapshotReader(bytes)
+    /// The state ``writeFull(to:)`` wrote, read from `input` (which goes on after it).
+    /// - Throws: ``FormatError`` when the bytes are not a whole full snapshot of this version.
+    package init(full input: inout SnapshotReader) throws(FormatError) {
         guard try input.bytes(Self.fullSnapshotMagic.count) == Self.fullSnapshotMagic else {
             throw FormatError(.invalidValue, field: "state", "is not a FlowLedger full state of version 1")
         }
@@ -79,9 +76,6 @@ extension LedgerState {
                 throw FormatError(.invalidValue, field: "state.exchanges", "an exchange names a dataset or party beyond the \(nameCount) names")
             }
             exchangeRows[key] = ExchangeRow(dataset: UInt32(dataset), recipient: UInt32(recipient), receivedAt: try input.int())
-        }
-        guard input.atEnd else {
-            throw FormatError(.invalidValue, field: "state", "has \(input.remaining) bytes after its last field")
         }
     }
 }

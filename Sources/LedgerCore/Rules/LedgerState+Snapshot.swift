@@ -116,59 +116,64 @@ extension LedgerState {
     }
 }
 
-/// Appends a snapshot's fields (see ``LedgerState/snapshotBytes()``).
-struct SnapshotWriter {
-    private(set) var output: [UInt8] = []
+/// Appends a snapshot's fields (see ``LedgerState/snapshotBytes()``): integers little-endian,
+/// strings and lists prefixed by their 32-bit length, optional values by a presence byte. Also
+/// the stream the verifier's saved state is written in (``LedgerState/writeFull(to:)``).
+package struct SnapshotWriter {
+    /// The bytes written so far.
+    package private(set) var output: [UInt8] = []
 
     /// A writer with nothing written yet.
-    init() {}
+    package init() {}
 
-    /// A writer that appends to `bytes` (the caller gives up its copy, so the buffer is not
-    /// copied on the first write).
-    init(appendingTo bytes: inout [UInt8]) {
-        output = bytes
-        bytes = []
-    }
+    /// The number of bytes written so far.
+    package var count: Int { output.count }
+    /// Makes room for `capacity` bytes in all, so a large part is written without regrowing.
+    package mutating func reserveCapacity(_ capacity: Int) { output.reserveCapacity(capacity) }
 
-    mutating func bytes(_ value: [UInt8]) { output += value }
-    mutating func int(_ value: Int64) {
+    package mutating func bytes(_ value: [UInt8]) { output += value }
+    package mutating func int(_ value: Int64) {
         for shift in stride(from: 0, to: 64, by: 8) { output.append(UInt8(truncatingIfNeeded: UInt64(bitPattern: value) >> UInt64(shift))) }
     }
-    mutating func count(_ value: Int) {
+    package mutating func count(_ value: Int) {
         for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: UInt32(value) >> UInt32(shift))) }
     }
-    mutating func bool(_ value: Bool) { output.append(value ? 1 : 0) }
-    mutating func string(_ value: String) {
+    package mutating func bool(_ value: Bool) { output.append(value ? 1 : 0) }
+    package mutating func string(_ value: String) {
         count(value.utf8.count)
         output += value.utf8
     }
-    mutating func optional<T>(_ value: T?, _ write: (inout SnapshotWriter, T) -> Void) {
+    package mutating func optional<T>(_ value: T?, _ write: (inout SnapshotWriter, T) -> Void) {
         bool(value != nil)
         if let value { write(&self, value) }
     }
-    mutating func list<C: Collection>(_ items: C, _ write: (inout SnapshotWriter, C.Element) -> Void) {
+    package mutating func list<C: Collection>(_ items: C, _ write: (inout SnapshotWriter, C.Element) -> Void) {
         count(items.count)
         for item in items { write(&self, item) }
     }
 }
 
-/// Reads a snapshot's fields back; every read is bounds-checked.
-struct SnapshotReader {
+/// Reads a snapshot's fields back (``SnapshotWriter``); every read is bounds-checked.
+package struct SnapshotReader {
     private let input: ArraySlice<UInt8>
     /// Bytes read so far.
     private var position = 0
 
-    init(_ input: [UInt8]) { self.input = input[...] }
-    init(_ input: ArraySlice<UInt8>) { self.input = input }
+    /// A reader of `input` from its start.
+    package init(_ input: [UInt8]) { self.input = input[...] }
+    /// A reader of `input` from its start.
+    package init(_ input: ArraySlice<UInt8>) { self.input = input }
 
-    var atEnd: Bool { position == input.count }
-    var remaining: Int { input.count - position }
+    /// Whether every byte was read.
+    package var atEnd: Bool { position == input.count }
+    /// The bytes not read yet.
+    package var remaining: Int { input.count - position }
 
-    mutating func bytes(_ count: Int) throws(FormatError) -> [UInt8] {
+    package mutating func bytes(_ count: Int) throws(FormatError) -> [UInt8] {
         Array(try slice(count))
     }
     /// The next `count` bytes, in place.
-    mutating func slice(_ count: Int) throws(FormatError) -> ArraySlice<UInt8> {
+    package mutating func slice(_ count: Int) throws(FormatError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else {
             throw FormatError(.invalidValue, field: "snapshot", "ends at byte \(input.count) inside a field that needs \(count) more bytes")
         }
@@ -176,7 +181,7 @@ struct SnapshotReader {
         let start = input.startIndex + position
         return input[start..<(start + count)]
     }
-    mutating func int() throws(FormatError) -> Int64 {
+    package mutating func int() throws(FormatError) -> Int64 {
         guard remaining >= 8 else { _ = try slice(8); return 0 }  // slice(8) throws the error
         let start = input.startIndex + position
         var value: UInt64 = 0
@@ -184,7 +189,7 @@ struct SnapshotReader {
         position += 8
         return Int64(bitPattern: value)
     }
-    mutating func count() throws(FormatError) -> Int {
+    package mutating func count() throws(FormatError) -> Int {
         var value: UInt32 = 0
         for (index, byte) in try slice(4).enumerated() { value |= UInt32(byte) << UInt32(8 * index) }
         guard Int(value) <= remaining else {
@@ -192,21 +197,21 @@ struct SnapshotReader {
         }
         return Int(value)
     }
-    mutating func bool() throws(FormatError) -> Bool {
+    package mutating func bool() throws(FormatError) -> Bool {
         switch try slice(1).first! {
         case 0: return false
         case 1: return true
         case let other: throw FormatError(.invalidValue, field: "snapshot", "byte \(position - 1) is \(other), not a flag")
         }
     }
-    mutating func string() throws(FormatError) -> String {
+    package mutating func string() throws(FormatError) -> String {
         let raw = try slice(try count())
         guard let text = String(validating: raw, as: UTF8.self) else {
             throw FormatError(.invalidValue, field: "snapshot", "a text before byte \(position) is not UTF-8")
         }
         return text
     }
-    mutating func optional<T>(_ read: (inout SnapshotReader) throws(FormatError) -> T) throws(FormatError) -> T? {
+    package mutating func optional<T>(_ read: (inout SnapshotReader) throws(FormatError) -> T) throws(FormatError) -> T? {
         try bool() ? try read(&self) : nil
     }
 }
