@@ -27,6 +27,10 @@ public struct Receipt: Hashable, Sendable, CustomStringConvertible {
         return .object(members)
     }
 
-    /// The canonical JSON text.
-    public var description: String { String(decoding: CanonicalJSON.encode(json), as: UTF8.self) }
+    /// The canonical JSON text (``json`` encoded; without a proof it is written directly, as
+    /// `append` prints one per entry).
+    public var description: String {
+        guard proof == nil else { return String(decoding: CanonicalJSON.encode(json), as: UTF8.self) }
+        return #"{"hash":""# + leafHash.hex + #"","seq":"# + String(seq) + "}"
+    }
 }

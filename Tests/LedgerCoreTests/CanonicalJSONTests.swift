@@ -113,6 +113,39 @@ struct CanonicalJSONTests {
         #expect(try CanonicalJSONParser.parse(bytes) == value)
     }
 
+    @Test func stringsEncodeAsTheEscapeTableSaysWhereverTheEscapesFall() throws {
+        // The encoder copies runs between escapes whole: escapes first, last, side by side and
+        // alone, empty strings and multi-byte text must come out as escaping byte by byte would.
+        func expected(_ text: String) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for byte in text.utf8 {
+                switch byte {
+                case 0x22: out += [0x5c, 0x22]
+                case 0x5c: out += [0x5c, 0x5c]
+                case 0x08: out += Array("\\b".utf8)
+                case 0x09: out += Array("\\t".utf8)
+                case 0x0a: out += Array("\\n".utf8)
+                case 0x0c: out += Array("\\f".utf8)
+                case 0x0d: out += Array("\\r".utf8)
+                case 0x00..<0x20: out += Array(String(format: "\\u%04x", UInt32(byte)).utf8)
+                default: out.append(byte)
+                }
+            }
+            return out + [0x22]
+        }
+        let pieces = ["", "a", "\"", "\\", "\n", "\u{0}", "\u{1f}", "é", "\u{1F600}", "hash0123abcdef", "/+=", "\u{7f}"]
+        var generator = SystemRandomNumberGenerator()
+        var cases = pieces + ["\"\"", "\\abc\\", "\nmiddle\t", "only text"]
+        for _ in 0..<500 {
+            cases.append((0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in cases {
+            let bytes = CanonicalJSON.encode(.string(text))
+            #expect(bytes == expected(text), "\(text.debugDescription)")
+            #expect(try CanonicalJSONParser.parse(bytes) == .string(text))
+        }
+    }
+
     @Test func keysSortByUTF16CodeUnitsNotUTF8Bytes() throws {
         // U+1F600 (surrogates D83D…) sorts before U+FB33 in UTF-16 but after it in UTF-8.
         let value = JSONValue.object(["\u{FB33}": .integer(1), "\u{1F600}": .integer(2)])

@@ -1,5 +1,6 @@
 import FlowLedger
 import Foundation
+import LedgerCore
 import LedgerStore
 import LedgerTestSupport
 import Testing
@@ -22,6 +23,11 @@ struct LedgerWriterTests {
             prev = Entry.leafHash(line: entry.line, hash: suite.hash)
         }
         #expect(receipts.last?.leafHash == prev)
+        // What `append` prints for each receipt is the canonical JSON of the receipt.
+        for receipt in receipts {
+            #expect(receipt.description == String(decoding: CanonicalJSON.encode(receipt.json), as: UTF8.self))
+            #expect(receipt.description == #"{"hash":""# + receipt.leafHash.hex + #"","seq":\#(receipt.seq)}"#)
+        }
         ledger.close()
 
         let reopened = try Ledger.open(at: scenario.directory)

@@ -129,7 +129,13 @@ struct Append: AsyncParsableCommand {
     /// appending the lines before it, as the command promises.
     private func settle(_ batch: Batch, writer: LedgerWriter, input: String) throws {
         do {
-            for receipt in try batch.ticket.wait() { Output.line(receipt.description) }
+            // One write for the batch's receipts, not one per entry.
+            var text = ""
+            for receipt in try batch.ticket.wait() {
+                text += receipt.description
+                text += "\n"
+            }
+            Output.raw(text)
         } catch {
             let index = error.batchIndex ?? 0
             let failure = CommandFailure("\(input) line \(batch.lines[index].number): \(error.violation.map { "\($0)" } ?? error.message); this line and the ones after it were not appended", exit: error.code == .io ? .usage : .rejected)
