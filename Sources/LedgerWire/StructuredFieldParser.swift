@@ -165,7 +165,10 @@ package struct StructuredFieldParser {
 
     private mutating func string() throws(RequestSignatureError) -> StructuredField.BareItem {
         position += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        // The text's bytes, all printable ASCII; counted as they come (a String's count is a walk
+        // over it, which made a header of long strings cost quadratic time before any signature
+        // was checked).
+        var text: [UInt8] = []
         while let char = peek {
             position += 1
             switch char {
@@ -173,17 +176,17 @@ package struct StructuredFieldParser {
                 guard let next = peek, next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") else {
                     throw failure("has a string with a backslash not followed by \" or \\")
                 }
-                scalars.append(Unicode.Scalar(next))
+                text.append(next)
                 position += 1
             case UInt8(ascii: "\""):
-                return .string(String(scalars))
+                return .string(String(decoding: text, as: UTF8.self))
             case 0x20...0x7e:
-                scalars.append(Unicode.Scalar(char))
+                text.append(char)
             default:
                 position -= 1
                 throw failure("has a string with a character that is not printable ASCII")
             }
-            guard scalars.count <= Limits.stringLength else {
+            guard text.count <= Limits.stringLength else {
                 throw failure("has a string longer than \(Limits.stringLength) characters")
             }
         }
@@ -269,8 +272,11 @@ package struct StructuredFieldParser {
             || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) {
             return true
         }
-        return Array("!#$%&'*+-.^_`|~:/".utf8).contains(c)
+        return tokenPunctuation.contains(c)
     }
+
+    /// The punctuation a token may hold besides letters and digits.
+    private static let tokenPunctuation = Set("!#$%&'*+-.^_`|~:/".utf8)
 
     private static func isBase64Char(_ c: UInt8) -> Bool {
         (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))

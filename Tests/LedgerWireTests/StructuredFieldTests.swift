@@ -61,6 +61,11 @@ struct StructuredFieldTests {
     @Test func limitsAreEnforced() throws {
         let long = "a=\"" + String(repeating: "x", count: StructuredFieldParser.Limits.stringLength + 1) + "\""
         #expect(throws: RequestSignatureError.self) { try StructuredFieldParser.parseDictionary(long, field: "t") }
+        // The limit counts the string's characters, an escape as the one character it stands for.
+        let atLimit = String(repeating: "x", count: StructuredFieldParser.Limits.stringLength - 2) + #"\"\\"#
+        #expect(try StructuredFieldParser.parseDictionary("a=\"" + atLimit + "\"", field: "t")["a"]
+                == .item(.init(.string(String(repeating: "x", count: StructuredFieldParser.Limits.stringLength - 2) + #""\"#))))
+        #expect(throws: RequestSignatureError.self) { try StructuredFieldParser.parseDictionary("a=\"x" + atLimit + "\"", field: "t") }
         let manyMembers = (0...StructuredFieldParser.Limits.members).map { "k\($0)=1" }.joined(separator: ", ")
         #expect(throws: RequestSignatureError.self) { try StructuredFieldParser.parseDictionary(manyMembers, field: "t") }
         let manyItems = "a=(" + (0...StructuredFieldParser.Limits.innerListItems).map { "\($0)" }.joined(separator: " ") + ")"
