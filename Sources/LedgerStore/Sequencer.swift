@@ -234,12 +234,16 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
         if queue.isEmpty { return nil }
         var limit = options.maxBatchEvents
         if waiting && queue.count > 1 { limit = min(limit, queue.reduce(0) { $0 + $1.events.count } / 2) }
-        var group: [Request] = []
+        // How many requests from the front fit; they leave the queue in one move (one
+        // removeFirst per request shifted the whole queue each time: quadratic in a long queue).
+        var taken = 0
         var events = 0
-        while let next = queue.first, group.isEmpty || (options.durability != .always && events + next.events.count <= limit) {
-            group.append(queue.removeFirst())
-            events += next.events.count
+        while taken < queue.count, taken == 0 || (options.durability != .always && events + queue[taken].events.count <= limit) {
+            events += queue[taken].events.count
+            taken += 1
         }
+        let group = Array(queue.prefix(taken))
+        queue.removeFirst(taken)
         return group
     }
 
