@@ -55,5 +55,4 @@ struct VerificationStart: ParsableArguments {
         defer { free(real) }
         return String(cString: real)
     }
-
 }

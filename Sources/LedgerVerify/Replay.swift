@@ -4,9 +4,10 @@ import LedgerStore
 
 /// The verifier's pass over `log/`, on the one ``ReplayEngine`` with signatures checked as it
 /// goes (``SignaturePolicy/checkAsItGoes``, every core, from the first window on) and skipped
-/// below a trusted prefix (a checkpoint verified before, or a remembered verification): each applied entry feeds the Merkle tree frontier (roots at the
-/// published checkpoints' sizes) and the policy fold, until the end or the first break, which
-/// is turned into an ``IntegrityBreak`` here. It reads the segment files alone
+/// below a trusted prefix (a checkpoint verified before, or a remembered verification): each
+/// applied entry feeds the Merkle tree frontier (roots at the published checkpoints' sizes) and
+/// the policy fold, until the end or the first break, which is turned into an
+/// ``IntegrityBreak`` here. It reads the segment files alone
 /// (``SegmentFileSource``), never the derived index or stored hashes.
 struct Replay {
     let layout: LedgerLayout
