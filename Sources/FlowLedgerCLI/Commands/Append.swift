@@ -129,18 +129,12 @@ struct Append: AsyncParsableCommand {
     /// appending the lines before it, as the command promises.
     private func settle(_ batch: Batch, writer: LedgerWriter, input: String) throws {
         do {
-            // One write for the batch's receipts, not one per entry.
-            var text = ""
-            for receipt in try batch.ticket.wait() {
-                text += receipt.description
-                text += "\n"
-            }
-            Output.raw(text)
+            Self.printReceipts(try batch.ticket.wait())
         } catch {
             let index = error.batchIndex ?? 0
             let failure = CommandFailure("\(input) line \(batch.lines[index].number): \(error.violation.map { "\($0)" } ?? error.message); this line and the ones after it were not appended", exit: error.code == .io ? .usage : .rejected)
             if index > 0 {
-                for receipt in try writer.appendBlocking(Array(batch.events.prefix(index))) { Output.line(receipt.description) }
+                Self.printReceipts(try writer.appendBlocking(Array(batch.events.prefix(index))))
             }
             throw failure
         }
@@ -171,19 +165,29 @@ struct Append: AsyncParsableCommand {
             }
             guard !events.isEmpty else { throw unreadable! }
             do {
-                for receipt in try await remote.append(events, wait: wait) { Output.line(receipt.description) }
+                Self.printReceipts(try await remote.append(events, wait: wait))
             } catch {
                 guard let index = error.batchIndex, error.code == .rejected || error.code == .refused, index < lines.count else {
                     throw CommandFailure(error, context: "\(input.name) lines \(lines[0].number)–\(lines[events.count - 1].number)")
                 }
                 if index > 0 {
-                    for receipt in try await remote.append(Array(events.prefix(index)), wait: wait) { Output.line(receipt.description) }
+                    Self.printReceipts(try await remote.append(Array(events.prefix(index)), wait: wait))
                 }
                 throw CommandFailure("\(input.name) line \(lines[index].number): \(error.violation.map { "\($0)" } ?? error.message); this line and the ones after it were not appended",
                                      exit: error.code == .rejected || error.wire?.status == 400 ? .rejected : .usage)
             }
             if let unreadable { throw unreadable }
         }
+    }
+
+    /// Prints `receipts`, one line each, in one write (not one per entry).
+    private static func printReceipts(_ receipts: [Receipt]) {
+        var text = ""
+        for receipt in receipts {
+            text += receipt.description
+            text += "\n"
+        }
+        Output.raw(text)
     }
 
     /// A `{"event","sig"}` line, which must be canonical JSON.
