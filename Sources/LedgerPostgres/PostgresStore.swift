@@ -268,16 +268,12 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
         var engine = first == 0 ? ReplayEngine(manifest: manifest, signatures: .skip)
             : ReplayEngine(resuming: state, hash: hash, signatures: .skip)
         var source = ReaderLineSource(store: self, range: first..<head.nextSeq)
-        var delta = HistoryDelta()
-        let outcome = try engine.run(from: &source) { applied in
-            delta.add(applied.entry.event, seq: applied.seq)
-            return .proceed
-        }
+        let outcome = try engine.run(from: &source) { _ in .proceed }
         if case .broken(let problem) = outcome { throw StoreError(.damaged, "\(address): \(problem)") }
         state = engine.state
         report.entries = state.size
         report.replayedEntries = state.size - first
-        if delta.entries > 0 || (replace && state.size > 0) { try flush(delta, state: state, replace: replace) }
+        if state.recentEventCount > 0 || (replace && state.size > 0) { try flush(HistoryDelta(recentIn: state), state: state, replace: replace) }
         if state.size > 0 { state.attach(history: tables) }
         let frontier: TreeFrontier
         do {

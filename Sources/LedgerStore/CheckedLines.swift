@@ -10,8 +10,6 @@ package struct CheckedLines: Sendable {
     package let lines: [[UInt8]]
     /// Each line's leaf hash, L(n) = H(0x00 || line).
     package let leafHashes: [Hash32]
-    /// Each line's event, for the rules' history.
-    package let events: [Event]
 
     /// The number of lines.
     package var count: Int { lines.count }

@@ -55,16 +55,12 @@ package final class LedgerFollower: Sendable {
             let start = replay.engine.size
             guard start < end else { return false }
             var source = ReaderLineSource(store: reader, range: start..<end)
-            var delta = HistoryDelta()
-            let outcome = try replay.engine.run(from: &source) { applied in
-                delta.add(applied.entry.event, seq: applied.seq)
-                return .proceed
-            }
+            let outcome = try replay.engine.run(from: &source) { _ in .proceed }
             if case .broken(let problem) = outcome {
                 throw StoreError(.damaged, "\(reader.name): \(problem); this front end serves nothing past entry \(replay.engine.size - 1); \(reader.fullReportAdvice)")
             }
             // The history keeps what the rules must remember; the state keeps only what is new.
-            replay.history.apply(delta)
+            replay.history.apply(HistoryDelta(recentIn: replay.engine.state))
             replay.engine.attach(history: replay.history)
             let (size, directory) = (replay.engine.size, PartyDirectory(replay.engine.state))
             published.withLock { $0 = (size, directory) }

@@ -34,7 +34,6 @@ package final class LogCopyWriter {
     private let options: WriterOptions
     private var engine: ReplayEngine
     private var frontier: TreeFrontier
-    private var delta = HistoryDelta()
     private var refusal: StoreError?
     private var closed = false
     /// The first seq of lines checked and not yet committed.
@@ -96,12 +95,9 @@ package final class LogCopyWriter {
         let first = size
         var source = LineArraySource(lines, firstSeq: first)
         var leaves: [Hash32] = []
-        var events: [Event] = []
         leaves.reserveCapacity(lines.count)
-        events.reserveCapacity(lines.count)
         let outcome = engine.run(from: &source) { applied in
             leaves.append(applied.leafHash)
-            events.append(applied.entry.event)
             return .proceed
         }
         let last = first + Int64(lines.count) - 1
@@ -116,7 +112,7 @@ package final class LogCopyWriter {
             throw refuse(StoreError(.rejected, "entries \(first)…\(last): only \(leaves.count) of \(lines.count) lines were applied; nothing was written"))
         }
         pending = first
-        return CheckedLines(firstSeq: first, lines: lines, leafHashes: leaves, events: events)
+        return CheckedLines(firstSeq: first, lines: lines, leafHashes: leaves)
     }
 
     /// Appends the lines ``check(_:)`` returned, exactly as given; returns once they and their
@@ -152,8 +148,7 @@ package final class LogCopyWriter {
             throw refuse(error)
         }
         frontier = next
-        for (index, event) in checked.events.enumerated() { delta.add(event, seq: checked.firstSeq + Int64(index)) }
-        if delta.entries >= options.snapshotEvery { flush() }
+        if engine.state.recentEventCount >= options.snapshotInterval(size: size) { flush() }
     }
 
     /// The root of the copy's tree of its first `size` entries, from its stored hashes on disk.
@@ -196,11 +191,10 @@ package final class LogCopyWriter {
     /// Writes the history rows and the state snapshot; a failure is not fatal (the next open
     /// replays from the last snapshot written).
     private func flush() {
-        guard delta.entries > 0 else { return }
+        guard engine.state.recentEventCount > 0 else { return }
         do {
-            try store.flush(history: delta, state: engine.state)
+            try store.flush(history: HistoryDelta(recentIn: engine.state), state: engine.state)
             engine.attach(history: store.history)
-            delta = HistoryDelta()
         } catch {
             // Kept for the next try; the log itself is durable.
         }

@@ -71,7 +71,6 @@ extension Sequencer {
                 let failure = error as? StoreError ?? StoreError(.io, "\(name): cannot compute the tree's stored hashes: \(error)")
                 return results.map { $0.flatMap { _ in .failure(failure) } }
             }
-            for (index, event) in pending.enumerated() { historyDelta.add(event, seq: base + Int64(index)) }
         }
         state.commit()
         return results

@@ -44,8 +44,6 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
     // Owned by the committer thread once it runs.
     var state: LedgerState
     var frontier: TreeFrontier
-    /// What the entries sequenced since the last flush add to the store's history.
-    var historyDelta = HistoryDelta()
 
     /// One append call waiting for the committer.
     final class Request: @unchecked Sendable {
@@ -202,7 +200,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
             condition.unlock()
             for (request, result) in zip(prepared.group, results) { finish(request, result) }
             // After the receipts: no append waits for this.
-            if historyDelta.entries >= options.snapshotEvery { flushHistory() }
+            if state.recentEventCount >= options.snapshotInterval(size: state.size) { flushHistory() }
         }
     }
 
@@ -210,11 +208,10 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
     /// next open replays only what follows. A failure is not fatal: the rows stay in memory and
     /// the next flush tries again (opening replays from the last snapshot that was written).
     func flushHistory() {
-        guard historyDelta.entries > 0, currentStop() == nil else { return }
+        guard state.recentEventCount > 0, currentStop() == nil else { return }
         do {
-            try store.flush(history: historyDelta, state: state)
+            try store.flush(history: HistoryDelta(recentIn: state), state: state)
             state.attach(history: store.history)
-            historyDelta.removeAll()
         } catch {
             // Kept for the next try; nothing acknowledged depends on it.
         }

@@ -24,15 +24,31 @@ public struct WriterOptions: Sendable {
     public var maxBatchEvents = 8192
     /// The writer writes its state snapshot and the rules' history (`index/state.sqlite`) once
     /// this many entries were appended since the last one, and when it closes: opening after a
-    /// crash replays at most about this many entries. Each write takes a few milliseconds, after
-    /// the receipts of the group that reached it.
-    public var snapshotEvery: Int64 = 8192
+    /// crash replays at most about this many entries. Nil (the default): every 8,192 entries, or
+    /// every sixteenth of the ledger's size when that is more, up to 65,536 (see
+    /// ``snapshotInterval(size:)``). Each write comes after the receipts of the group that
+    /// reached it.
+    public var snapshotEvery: Int64?
     /// Ledger time in microseconds since the epoch (the real clock unless a test sets another);
     /// entry times never go backwards even when this does.
     public var clock: @Sendable () -> Int64 = WriterOptions.realClock
 
     /// The default options.
     public init() {}
+
+    /// The entries the writer lets pass between two writes of its snapshot and history, on a
+    /// ledger of `size` entries: ``snapshotEvery`` when set, else
+    ///
+    ///     interval(size) = min(max(8192, size / 16), 65536)
+    ///
+    /// The history's keys are digests, so each write lands all over a B-tree that grows with the
+    /// ledger: on a million entries a write of 8,192 rows rewrote pages of most of it (each write
+    /// cost O(size), a writer O(size²/8192) in all). Growing the interval with the ledger keeps
+    /// the pages written per entry bounded; the cap bounds what the writer holds in memory
+    /// meanwhile (about 100 bytes an entry) and what opening after a crash replays.
+    package func snapshotInterval(size: Int64) -> Int64 {
+        snapshotEvery ?? min(max(8192, size / 16), 65_536)
+    }
 
     /// CLOCK_REALTIME in microseconds.
     public static let realClock: @Sendable () -> Int64 = {

@@ -81,6 +81,42 @@ struct WriterSnapshotTests {
         #expect(try await reopened.append(scenario.exchange(8)).seq == 14)
     }
 
+    @Test
+    func historyWrittenWhileAppendingKeepsEveryIdAndAcknowledgement() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        var options = WriterOptions()
+        options.snapshotEvery = 2  // a history write after every second entry
+        let ledger = try await scenario.create(options: options)
+        for n in 0..<5 { _ = try await ledger.append(scenario.exchange(n)) }
+        // x-0 was written to the history several writes ago; its acknowledgement replaces its row.
+        #expect(try await ledger.append(acknowledgement(scenario, "x-0", eventID: "ack-0")).seq == 11)
+        _ = try await ledger.append(scenario.exchange(5))
+        let twice = try await #require(throws: StoreError.self) { try await ledger.append(acknowledgement(scenario, "x-0", eventID: "ack-0b")) }
+        #expect(twice.message.contains("already acknowledged at seq 11"), "\(twice)")
+        ledger.close()
+
+        let reopened = try Ledger.open(at: scenario.directory, options: options)
+        defer { reopened.close() }
+        #expect(reopened.writer.recovery.resumedAt == 13 && reopened.writer.recovery.replayedEntries == 0)
+        #expect(try await reopened.append(scenario.exchange(1)).seq == 7)
+        #expect(try await reopened.append(acknowledgement(scenario, "x-0", eventID: "ack-0")).seq == 11)
+        let third = try await #require(throws: StoreError.self) { try await reopened.append(acknowledgement(scenario, "x-0", eventID: "ack-0c")) }
+        #expect(third.violation?.code == .alreadyExists, "\(third)")
+        #expect(try await reopened.append(acknowledgement(scenario, "x-4", eventID: "ack-4")).seq == 13)
+    }
+
+    @Test
+    func theSnapshotIntervalGrowsWithTheLedgerUpToItsCap() {
+        var options = WriterOptions()
+        #expect(options.snapshotInterval(size: 0) == 8192)
+        #expect(options.snapshotInterval(size: 200_000) == 12_500)
+        #expect(options.snapshotInterval(size: 1_000_000) == 62_500)
+        #expect(options.snapshotInterval(size: 50_000_000) == 65_536)
+        options.snapshotEvery = 40
+        #expect(options.snapshotInterval(size: 1_000_000) == 40)
+    }
+
     @Test(arguments: [
         ("UPDATE snapshot SET state = substr(state, 1, 40) || X'7E' || substr(state, 42)", "digest does not match"),
         ("UPDATE snapshot SET size = size - 1", "digest does not match"),

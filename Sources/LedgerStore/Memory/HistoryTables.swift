@@ -16,8 +16,13 @@ package final class HistoryTables: RuleHistory {
     /// Forgets everything (before a full replay).
     package func clear() { tables.withLock { $0 = ([:], [:]) } }
 
-    /// Applies `delta`'s rows in order.
-    package func apply(_ delta: HistoryDelta) { apply(delta.rows) }
+    /// Applies `delta`'s rows (an exchange in it replaces the one held).
+    package func apply(_ delta: HistoryDelta) {
+        tables.withLock { tables in
+            for (key, seq) in delta.events { tables.events[key] = seq }
+            for (key, exchange) in delta.exchanges { tables.exchanges[key] = exchange }
+        }
+    }
 
     /// Applies `rows` in order.
     package func apply(_ rows: [HistoryDelta.Row]) {

@@ -103,16 +103,12 @@ package final class MemoryStore: LogAppender {
         var engine = first == 0 ? ReplayEngine(manifest: manifest, signatures: .skip)
             : ReplayEngine(resuming: state, hash: hash, signatures: .skip)
         var source = LineArraySource(Array(lines[first...]), firstSeq: Int64(first))
-        var delta = HistoryDelta()
-        let outcome = engine.run(from: &source) { applied in
-            delta.add(applied.entry.event, seq: applied.seq)
-            return .proceed
-        }
+        let outcome = engine.run(from: &source) { _ in .proceed }
         if case .broken(let problem) = outcome { throw StoreError(.damaged, "memory log: \(problem)") }
         state = engine.state
         report.entries = state.size
         report.replayedEntries = state.size - Int64(first)
-        if delta.entries > 0 { try flush(history: delta, state: state) }
+        if state.recentEventCount > 0 { try flush(history: HistoryDelta(recentIn: state), state: state) }
         if state.size > 0 { state.attach(history: memoryHistory) }
         let frontier: TreeFrontier
         do {

@@ -132,7 +132,6 @@ enum Recovery {
         }
         var locations: [OffsetIndex.Location] = []   // of entries first…
         var leaves: [Hash32] = []                     // of entries first…
-        var delta = HistoryDelta()
         var lookupFailure: StoreError?
         let outcome = try engine.run(from: &source) { applied in
             if let failure = history.takeFailure() {
@@ -141,7 +140,6 @@ enum Recovery {
             }
             locations.append(OffsetIndex.Location(offset: applied.location.offset ?? 0, length: Int64(applied.line.count)))
             leaves.append(applied.leafHash)
-            delta.add(applied.entry.event, seq: applied.seq)
             return .proceed
         }
         if let lookupFailure { throw lookupFailure }
@@ -209,8 +207,8 @@ enum Recovery {
 
         try checkLatestCheckpoint(files: files, manifest: manifest, size: n)
         // What the replay added goes to the history now, so the next open starts here.
-        if n > 0 && delta.entries > 0 {
-            try history.flush(delta, size: n, leaf: state.lastLeafHash, state: state.snapshotBytes())
+        if n > 0 && state.recentEventCount > 0 {
+            try history.flush(HistoryDelta(recentIn: state), size: n, leaf: state.lastLeafHash, state: state.snapshotBytes())
         }
         if n > 0 { state.attach(history: history) }
         return RecoveredSegments(state: state, frontier: frontier, lastSegment: lastFile, lastSegmentSize: lastSize, report: report)

@@ -8,24 +8,25 @@ import LedgerCore
 ///
 /// Rows are applied in order, so an acknowledgement follows the exchange it acknowledges.
 extension HistoryDelta {
-    /// The rows, encoded as above.
+    /// The rows, encoded as above: every event, then every exchange, followed by its
+    /// acknowledgement when it has one (an exchange sent in an earlier chunk and acknowledged
+    /// since is sent again whole, which leaves the same row).
     package func encodedRows() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(rows.count * 25)
+        out.reserveCapacity(events.count * 25 + exchanges.count * 60)
         func integer(_ value: UInt64, bytes: Int) { for shift in stride(from: (bytes - 1) * 8, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) } }
         func text(_ value: String) {
             let utf8 = Array(value.utf8.prefix(Int(UInt16.max)))
             integer(UInt64(utf8.count), bytes: 2)
             out += utf8
         }
-        for row in rows {
-            switch row {
-            case .event(let key, let seq):
-                out.append(UInt8(ascii: "E")); out += key.bytes; integer(UInt64(bitPattern: seq), bytes: 8)
-            case .sent(let key, let dataset, let recipient):
-                out.append(UInt8(ascii: "S")); out += key.bytes; text(dataset); text(recipient)
-            case .received(let key, let seq):
-                out.append(UInt8(ascii: "R")); out += key.bytes; integer(UInt64(bitPattern: seq), bytes: 8)
+        for (key, seq) in events {
+            out.append(UInt8(ascii: "E")); out += key.bytes; integer(UInt64(bitPattern: seq), bytes: 8)
+        }
+        for (key, exchange) in exchanges {
+            out.append(UInt8(ascii: "S")); out += key.bytes; text(exchange.dataset); text(exchange.recipient)
+            if let receivedAt = exchange.receivedAt {
+                out.append(UInt8(ascii: "R")); out += key.bytes; integer(UInt64(bitPattern: receivedAt), bytes: 8)
             }
         }
         return out

@@ -1,9 +1,15 @@
 import LedgerCore
 
-/// The rows the writer's history file (``HistoryFile``) is behind by: what the entries sequenced
-/// since the last flush add to "every (author, id)" and "every exchange", in seq order.
+/// The rows a store's history is behind by: what the writer's state holds in memory since it last
+/// attached its history (``LedgerState/recentHistory()``), each list in key order.
+///
+/// Taken from the state itself when the writer flushes, so nothing is kept per entry between
+/// flushes besides the state's own compact tables (a writer that kept its own list of rows held
+/// several times their size, and a verified copy of a million entries could not afford to write
+/// less often).
 package struct HistoryDelta: Sendable {
-    /// One change to the history, derived from one entry.
+    /// One change to the history, as the PostgreSQL store's chunks encode it
+    /// (``HistoryDelta/encodedRows()``), applied in order.
     package enum Row: Sendable {
         /// Event (author, id) with this key is entry `seq` (rule 3).
         case event(DigestKey, seq: Int64)
@@ -13,51 +19,18 @@ package struct HistoryDelta: Sendable {
         case received(DigestKey, seq: Int64)
     }
 
-    package private(set) var rows: [Row] = []
-    /// Entries covered.
-    package private(set) var entries: Int64 = 0
+    /// Every (author, id) with its seq, in key order.
+    package let events: [(key: DigestKey, seq: Int64)]
+    /// Every exchange sent or acknowledged, whole, in key order.
+    package let exchanges: [(key: DigestKey, exchange: LedgerState.Exchange)]
 
-    /// No rows.
-    package init() {}
-
-    /// Adds what entry `seq`, holding `event`, records.
-    package mutating func add(_ event: Event, seq: Int64) {
-        rows.append(.event(DigestKey(event.author, event.id), seq: seq))
-        switch event.body {
-        case .exchangeSent(let body): rows.append(.sent(DigestKey(body.exchange), dataset: body.dataset, recipient: body.recipient))
-        case .exchangeReceived(let body): rows.append(.received(DigestKey(body.exchange), seq: seq))
-        default: break
-        }
-        entries += 1
+    /// The rows `state` holds in memory. Precondition: nothing to roll back in `state`.
+    package init(recentIn state: LedgerState) {
+        (events, exchanges) = state.recentHistory()
     }
 
-    /// The same changes as whole rows in key order, as a B-tree takes them fastest (a full
-    /// rebuild writes a million rows): every (author, id) with its seq; every exchange sent in
-    /// this delta with its acknowledgement, if any; and the acknowledgements of exchanges sent
-    /// before it, to apply to rows already stored.
-    package func consolidated() -> (events: [(DigestKey, Int64)], sent: [(DigestKey, LedgerState.Exchange)], acknowledged: [(DigestKey, Int64)]) {
-        var events: [(DigestKey, Int64)] = []
-        var sent: [DigestKey: LedgerState.Exchange] = [:]
-        var acknowledged: [(DigestKey, Int64)] = []
-        events.reserveCapacity(Int(entries))
-        for row in rows {
-            switch row {
-            case .event(let key, let seq): events.append((key, seq))
-            case .sent(let key, let dataset, let recipient): sent[key] = LedgerState.Exchange(dataset: dataset, recipient: recipient, receivedAt: nil)
-            case .received(let key, let seq):
-                if sent[key] != nil { sent[key]!.receivedAt = seq } else { acknowledged.append((key, seq)) }
-            }
-        }
-        func ordered(_ a: DigestKey, _ b: DigestKey) -> Bool { (a.high, a.low) < (b.high, b.low) }
-        events.sort { ordered($0.0, $1.0) }
-        return (events, sent.sorted { ordered($0.key, $1.key) }.map { ($0.key, $0.value) }, acknowledged)
-    }
-
-    /// Forgets the rows (they were flushed).
-    package mutating func removeAll() {
-        rows.removeAll(keepingCapacity: true)
-        entries = 0
-    }
+    /// Nothing to write.
+    package var isEmpty: Bool { events.isEmpty && exchanges.isEmpty }
 }
 
 extension DigestKey {

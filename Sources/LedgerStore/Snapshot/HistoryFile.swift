@@ -45,8 +45,7 @@ final class HistoryFile: RuleHistory {
         let findEvent: SQLiteConnection.Statement
         let findExchange: SQLiteConnection.Statement
         let insertEvent: SQLiteConnection.Statement
-        let insertExchange: SQLiteConnection.Statement
-        let acknowledge: SQLiteConnection.Statement
+        let writeExchange: SQLiteConnection.Statement
         let readSnapshot: SQLiteConnection.Statement
         let writeSnapshot: SQLiteConnection.Statement
         /// The first failed lookup since the last ``HistoryFile/takeFailure()``.
@@ -68,8 +67,8 @@ final class HistoryFile: RuleHistory {
             findEvent = try connection.prepare("SELECT seq FROM events WHERE key = ?")
             findExchange = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE key = ?")
             insertEvent = try connection.prepare("INSERT INTO events(key, seq) VALUES (?, ?)")
-            insertExchange = try connection.prepare("INSERT INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, ?)")
-            acknowledge = try connection.prepare("UPDATE exchanges SET received_at = ? WHERE key = ?")
+            // An exchange acknowledged since the last flush comes whole and replaces its row.
+            writeExchange = try connection.prepare("INSERT OR REPLACE INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, ?)")
             readSnapshot = try connection.prepare("SELECT size, leaf, state, digest FROM snapshot WHERE id = 1")
             writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, digest) VALUES (1, ?, ?, ?, ?)")
         }
@@ -171,28 +170,20 @@ final class HistoryFile: RuleHistory {
             let connection = storage.connection
             try connection.execute("BEGIN IMMEDIATE")
             do throws(StoreError) {
-                let (events, sent, acknowledged) = delta.consolidated()
-                for (key, seq) in events {
+                for (key, seq) in delta.events {
                     let statement = storage.insertEvent
                     defer { statement.reset() }
                     statement.bind(1, key.bytes)
                     statement.bind(2, seq)
                     _ = try statement.step()
                 }
-                for (key, exchange) in sent {
-                    let statement = storage.insertExchange
+                for (key, exchange) in delta.exchanges {
+                    let statement = storage.writeExchange
                     defer { statement.reset() }
                     statement.bind(1, key.bytes)
                     statement.bind(2, exchange.dataset)
                     statement.bind(3, exchange.recipient)
                     statement.bind(4, exchange.receivedAt)
-                    _ = try statement.step()
-                }
-                for (key, seq) in acknowledged {
-                    let statement = storage.acknowledge
-                    defer { statement.reset() }
-                    statement.bind(1, seq)
-                    statement.bind(2, key.bytes)
                     _ = try statement.step()
                 }
                 let statement = storage.writeSnapshot
