@@ -34,6 +34,8 @@ package final class LogCopyWriter {
     private let options: WriterOptions
     private var engine: ReplayEngine
     private var frontier: TreeFrontier
+    /// The position the store's snapshot describes (the last flush or save).
+    private var snapshotSize: Int64
     private var refusal: StoreError?
     private var closed = false
     /// The first seq of lines checked and not yet committed.
@@ -60,6 +62,7 @@ package final class LogCopyWriter {
         self.options = options
         self.recovery = recovered.report
         frontier = recovered.frontier
+        snapshotSize = recovered.state.size
         engine = ReplayEngine(resuming: recovered.state, hash: store.manifest.suite.hash, signatures: .checkAsItGoes,
                               genesis: GenesisExpectation(store.manifest))
     }
@@ -179,12 +182,14 @@ package final class LogCopyWriter {
         try store.publish(checkpoint: note, size: size)
     }
 
-    /// Writes the rules' history and state snapshot (so the next open replays little) and
-    /// releases the copy and its lock.
+    /// Keeps the rules' state snapshot with the history's rows in memory beside it (so the next
+    /// open replays little; ``LogAppender/saveSnapshot(state:)``) and releases the copy and its lock.
     package func close() {
         guard !closed else { return }
         closed = true
-        if refusal == nil && pending == nil { flush() }
+        if refusal == nil && pending == nil && engine.state.size > snapshotSize {
+            try? store.saveSnapshot(state: engine.state)  // else the next open replays from the last one
+        }
         store.close()
     }
 
@@ -195,6 +200,7 @@ package final class LogCopyWriter {
         do {
             try store.flush(history: HistoryDelta(recentIn: engine.state), state: engine.state)
             engine.attach(history: store.history)
+            snapshotSize = engine.state.size
         } catch {
             // Kept for the next try; the log itself is durable.
         }

@@ -37,6 +37,8 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
     private var closing = false
     private var stopped: StoreError?
     private var committedSize: Int64
+    /// The position the store's snapshot describes (the last flush or save).
+    private var snapshotSize: Int64
     private var directory: PartyDirectory
     private var thread: Thread?
     private var committerDone = false
@@ -79,6 +81,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
         self.state = recovered.state
         self.frontier = recovered.frontier
         self.committedSize = recovered.state.size
+        self.snapshotSize = recovered.state.size
         self.directory = PartyDirectory(recovered.state)
         // The thread holds the sequencer until close() ends it.
         let thread = Thread { [self] in self.runCommitter() }
@@ -207,13 +210,28 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
     /// Writes the history rows and a snapshot of the state as of the last durable entry, so the
     /// next open replays only what follows. A failure is not fatal: the rows stay in memory and
     /// the next flush tries again (opening replays from the last snapshot that was written).
-    func flushHistory() {
+    private func flushHistory() {
         guard state.recentEventCount > 0, currentStop() == nil else { return }
         do {
             try store.flush(history: HistoryDelta(recentIn: state), state: state)
             state.attach(history: store.history)
+            snapshotSize = state.size
         } catch {
             // Kept for the next try; nothing acknowledged depends on it.
+        }
+    }
+
+    /// At close: keeps a snapshot of the state as of the last durable entry with the history's
+    /// rows still in memory (``LogAppender/saveSnapshot(state:)``: beside it, a sequential write,
+    /// where writing them into the history's B-tree cost a closing writer of a large ledger a
+    /// third of a second). A failure is not fatal: opening replays from the last snapshot.
+    private func saveSnapshot() {
+        guard state.size > snapshotSize, currentStop() == nil else { return }
+        do {
+            try store.saveSnapshot(state: state)
+            snapshotSize = state.size
+        } catch {
+            // The next open replays the entries since the last snapshot written.
         }
     }
 
@@ -245,7 +263,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
     }
 
     private func finishCommitter() {
-        flushHistory()
+        saveSnapshot()
         condition.lock()
         committerDone = true
         condition.broadcast()

@@ -106,6 +106,50 @@ struct WriterSnapshotTests {
         #expect(try await reopened.append(acknowledgement(scenario, "x-4", eventID: "ack-4")).seq == 13)
     }
 
+    /// Rows in the history file's tables: (events, exchanges).
+    private func tableRows(_ scenario: Scenario) throws -> (events: Int64, exchanges: Int64, beside: Int64) {
+        let database = try SQLiteConnection(path: stateFile(scenario))
+        defer { database.close() }
+        let statement = try database.prepare("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM exchanges), (SELECT length(recent) FROM snapshot)")
+        _ = try statement.step()
+        return (statement.int(0), statement.int(1), statement.int(2))
+    }
+
+    @Test
+    func aClosingWriterKeepsItsRowsBesideTheSnapshotUntilTheyReachItsInterval() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await elevenEntries(scenario)
+        // Closed below its interval: the rows of all eleven entries are beside the snapshot.
+        var rows = try tableRows(scenario)
+        #expect(rows.events == 0 && rows.exchanges == 0 && rows.beside > 0, "\(rows)")
+
+        var options = WriterOptions()
+        options.snapshotEvery = 14
+        let ledger = try Ledger.open(at: scenario.directory, options: options)
+        #expect(ledger.writer.recovery.resumedAt == 11 && ledger.writer.recovery.replayedEntries == 0)
+        #expect(try await ledger.append(scenario.exchange(2)).seq == 8)  // known from the rows read back
+        #expect(try await ledger.append(scenario.exchange(5)).seq == 11)
+        ledger.close()
+        rows = try tableRows(scenario)
+        #expect(rows.events == 0 && rows.exchanges == 0, "\(rows)")
+
+        // The fourteenth entry reaches the interval: every row goes to the tables.
+        let again = try Ledger.open(at: scenario.directory, options: options)
+        #expect(again.writer.recovery.resumedAt == 12 && again.writer.recovery.replayedEntries == 0)
+        for n in 6..<8 { _ = try await again.append(scenario.exchange(n)) }
+        again.close()
+        rows = try tableRows(scenario)
+        #expect(rows.events == 14 && rows.exchanges == 8 && rows.beside == 0, "\(rows)")
+
+        let third = try Ledger.open(at: scenario.directory, options: options)
+        defer { third.close() }
+        #expect(third.writer.recovery.resumedAt == 14 && third.writer.recovery.replayedEntries == 0)
+        #expect(try await third.append(scenario.exchange(1)).seq == 7)
+        #expect(try await third.append(scenario.exchange(7)).seq == 13)
+        #expect(try await third.append(acknowledgement(scenario, "x-6", eventID: "ack-6")).seq == 14)
+    }
+
     @Test
     func theSnapshotIntervalGrowsWithTheLedgerUpToItsCap() {
         var options = WriterOptions()
@@ -120,6 +164,7 @@ struct WriterSnapshotTests {
     @Test(arguments: [
         ("UPDATE snapshot SET state = substr(state, 1, 40) || X'7E' || substr(state, 42)", "digest does not match"),
         ("UPDATE snapshot SET size = size - 1", "digest does not match"),
+        ("UPDATE snapshot SET recent = substr(recent, 1, 30) || X'7E' || substr(recent, 32)", "digest does not match"),
         ("DELETE FROM snapshot", "there was no state snapshot"),
     ])
     func aSnapshotEditedByHandIsIgnoredWithANoteAndRebuilt(edit: String, note: String) async throws {

@@ -32,6 +32,11 @@ extension LedgerState {
         let snapshot = snapshotBytes()
         out.count(snapshot.count)
         out.bytes(snapshot)
+        writeRows(to: &out)
+    }
+
+    /// Writes `names events exchanges` (see the type's documentation) of the rows in memory.
+    func writeRows(to out: inout SnapshotWriter) {
         out.list(names.all) { $0.string($1) }
         out.count(eventSeqs.count)
         eventSeqs.forEach { key, seq in
@@ -56,6 +61,11 @@ extension LedgerState {
         }
         try self.init(snapshot: try input.bytes(try input.count()), history: NoHistory())
         history = nil
+        try readRows(from: &input)
+    }
+
+    /// Reads what ``writeRows(to:)`` wrote into the tables (empty before).
+    mutating func readRows(from input: inout SnapshotReader) throws(FormatError) {
         let nameCount = try input.count()
         for _ in 0..<nameCount { _ = names.index(try input.string()) }
         guard names.all.count == nameCount else { throw FormatError(.invalidValue, field: "state.names", "names a dataset or party twice") }

@@ -16,7 +16,10 @@ import LedgerCrypto
 ///   every line that ``commit(_:)`` returned for, with hashes that match them. On a throw the
 ///   store MUST hold what it held before the call, or stop taking commits.
 /// - ``flush(history:state:)`` keeps the rules' history and state snapshot; it MUST be atomic,
-///   and MUST NOT describe entries that are not durable.
+///   and MUST NOT describe entries that are not durable. ``saveSnapshot(state:)`` likewise, for
+///   a writer that closes: a state recovered from it MUST know every row of the history the
+///   state held in memory (the store may keep them beside the snapshot instead of in its
+///   history, when that costs less).
 /// - ``publish(checkpoint:size:)`` MUST make the note durable before returning.
 package protocol LogAppender: LogReader, AnyObject {
     /// The rules' history (every (author, id) and exchange) the recovered state looks up.
@@ -27,6 +30,9 @@ package protocol LogAppender: LogReader, AnyObject {
     func commit(_ group: SequencedGroup) throws(StoreError)
     /// Writes `delta` to the history and `state` as the snapshot of the position `state` is at.
     func flush(history delta: HistoryDelta, state: LedgerState) throws(StoreError)
+    /// Keeps `state` as the snapshot of the position it is at, with the rows of the history it
+    /// holds in memory; see the contract.
+    func saveSnapshot(state: LedgerState) throws(StoreError)
     /// The first failed history lookup since the last call (see ``RuleHistory``).
     func takeHistoryFailure() -> StoreError?
     /// Publishes a signed checkpoint note of `size` entries.

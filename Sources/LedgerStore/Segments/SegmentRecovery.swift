@@ -31,14 +31,15 @@ enum Recovery {
         var offset: Int64
     }
 
-    static func run(files: LogFiles, manifest: LedgerManifest, history: HistoryFile, historyNote: String?) throws(StoreError) -> RecoveredSegments {
+    static func run(files: LogFiles, manifest: LedgerManifest, history: HistoryFile, historyNote: String?,
+                    options: WriterOptions) throws(StoreError) -> RecoveredSegments {
         var notes = historyNote.map { [$0] } ?? []
         let (snapshot, problem) = try history.snapshot()
         if let snapshot {
             switch Result(catching: { () throws(SnapshotMismatch) in try resumePoint(snapshot, files: files, manifest: manifest, history: history) }) {
             case .success(let start):
                 do {
-                    var recovered = try replay(from: start, files: files, manifest: manifest, history: history)
+                    var recovered = try replay(from: start, files: files, manifest: manifest, history: history, options: options)
                     recovered.report.resumedAt = snapshot.size
                     recovered.report.notes = notes
                     return recovered
@@ -55,7 +56,7 @@ enum Recovery {
         }
         try history.clear()
         var recovered = try replay(from: Start(state: LedgerState(origin: manifest.origin), offset: 0),
-                                   files: files, manifest: manifest, history: history)
+                                   files: files, manifest: manifest, history: history, options: options)
         if snapshot == nil && problem == nil && historyNote == nil && recovered.report.entries > 0 {
             notes.append("there was no state snapshot in \(history.path) (new, deleted or emptied): every entry was replayed, and one was written")
         }
@@ -89,7 +90,7 @@ enum Recovery {
             }
             let state: LedgerState
             do {
-                state = try LedgerState(snapshot: snapshot.state, history: history)
+                state = try LedgerState(snapshot: snapshot.state, recentRows: snapshot.recent, history: history)
             } catch {
                 throw SnapshotMismatch(why: "its state does not read back (\(error))")
             }
@@ -105,8 +106,9 @@ enum Recovery {
     }
 
     /// Replays the lines from `start` to the end of the log, then checks and extends the derived
-    /// files, and flushes what the replay added to the history with a new snapshot.
-    private static func replay(from start: Start, files: LogFiles, manifest: LedgerManifest, history: HistoryFile) throws(StoreError) -> RecoveredSegments {
+    /// files, and keeps what the replay added with a new snapshot.
+    private static func replay(from start: Start, files: LogFiles, manifest: LedgerManifest, history: HistoryFile,
+                               options: WriterOptions) throws(StoreError) -> RecoveredSegments {
         let layout = files.layout
         let hash = manifest.suite.hash
         let first = start.state.size
@@ -206,11 +208,15 @@ enum Recovery {
         report.replayedEntries = n - first
 
         try checkLatestCheckpoint(files: files, manifest: manifest, size: n)
-        // What the replay added goes to the history now, so the next open starts here.
-        if n > 0 && state.recentEventCount > 0 {
+        // What the replay added is kept now, so the next open starts here: written to the
+        // history's tables once the rows in memory reach the writer's interval (a full replay),
+        // else kept beside the snapshot (cheap; the writer writes them to the tables later).
+        if n > 0 && state.recentEventCount >= options.snapshotInterval(size: n) {
             try history.flush(HistoryDelta(recentIn: state), size: n, leaf: state.lastLeafHash, state: state.snapshotBytes())
+            state.attach(history: history)
+        } else if n > first {
+            try history.save(size: n, leaf: state.lastLeafHash, state: state.snapshotBytes(), recent: state.recentRowsBytes())
         }
-        if n > 0 { state.attach(history: history) }
         return RecoveredSegments(state: state, frontier: frontier, lastSegment: lastFile, lastSegmentSize: lastSize, report: report)
     }
 

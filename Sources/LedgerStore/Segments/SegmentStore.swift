@@ -23,6 +23,7 @@ final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state o
     private let lockFile: PosixFile
     private let segmentLimit: Int64
     private let durability: WriterOptions.Durability
+    private let options: WriterOptions
     /// The segment appended to, and its size; set by ``recover()``.
     private var segment: PosixFile?
     private var segmentSize: Int64 = 0
@@ -82,6 +83,7 @@ final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state o
         self.lockFile = lockFile
         self.segmentLimit = options.segmentLimit
         self.durability = options.durability
+        self.options = options
     }
 
     // MARK: - LogReader
@@ -116,7 +118,7 @@ final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state o
     // MARK: - LogAppender
 
     func recover() throws(StoreError) -> RecoveredLog {
-        let recovered = try Recovery.run(files: files, manifest: manifest, history: historyFile, historyNote: historyNote)
+        let recovered = try Recovery.run(files: files, manifest: manifest, history: historyFile, historyNote: historyNote, options: options)
         segment = recovered.lastSegment
         segmentSize = recovered.lastSegmentSize
         return RecoveredLog(state: recovered.state, frontier: recovered.frontier, report: recovered.report)
@@ -197,6 +199,11 @@ final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state o
 
     func flush(history delta: HistoryDelta, state: LedgerState) throws(StoreError) {
         try historyFile.flush(delta, size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes())
+    }
+
+    /// Keeps the rows in memory beside the snapshot (``HistoryFile/save(size:leaf:state:recent:)``).
+    func saveSnapshot(state: LedgerState) throws(StoreError) {
+        try historyFile.save(size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes(), recent: state.recentRowsBytes())
     }
 
     func takeHistoryFailure() -> StoreError? { historyFile.takeFailure() }

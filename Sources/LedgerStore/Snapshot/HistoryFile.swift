@@ -15,11 +15,16 @@ import Glibc
 ///   snapshot whose digest or position does not match the log) makes the writer ignore it with a
 ///   note and rebuild it from the log.
 /// - Bound to a position: the snapshot names the size and the leaf hash of the last entry it
-///   covers, and carries a digest over both and its bytes:
+///   covers, and carries a digest over both, its bytes and the rows kept beside it:
 ///
-///       digest = SHA-256("flowledger/v1/writer-snapshot\n" || le64(size) || leaf || state)
+///       digest = SHA-256("flowledger/v1/writer-snapshot\n" || le64(size) || leaf || state || recent)
 ///
 ///   so a snapshot edited by hand, or one of another copy of the log, is detected.
+/// - Two ways to keep a position: ``flush(_:size:leaf:state:)`` writes the rows of the entries
+///   since the last one into the tables (all over their B-trees: the keys are digests), while
+///   ``save(size:leaf:state:recent:)`` keeps them beside the snapshot as one blob (`recent`,
+///   ``LedgerState/recentRowsBytes()``), a sequential write, for a writer that closes: the next
+///   writer reads them back into memory and writes them to the tables with its own.
 /// - Atomic: the history rows and the snapshot of one position are written in one SQLite
 ///   transaction (WAL), so a SIGKILL or power cut leaves the previous position or this one.
 /// - Private to the writer: opened in exclusive locking mode (the writer lock keeps others out
@@ -31,10 +36,12 @@ final class HistoryFile: RuleHistory {
         let size: Int64
         let leaf: Hash32
         let state: [UInt8]
+        /// Rows of the history not in the tables (``LedgerState/recentRowsBytes()``), or empty.
+        let recent: [UInt8]
     }
 
-    /// The schema version in `PRAGMA user_version`.
-    static let version: Int64 = 1
+    /// The schema version in `PRAGMA user_version` (2: rows kept beside the snapshot).
+    static let version: Int64 = 2
 
     let path: String
     private let storage: Mutex<Storage>
@@ -59,7 +66,7 @@ final class HistoryFile: RuleHistory {
                 PRAGMA synchronous = NORMAL;
                 PRAGMA cache_size = -16384;
                 CREATE TABLE IF NOT EXISTS snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
-                    leaf BLOB NOT NULL, state BLOB NOT NULL, digest BLOB NOT NULL);
+                    leaf BLOB NOT NULL, state BLOB NOT NULL, recent BLOB NOT NULL, digest BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS exchanges(key BLOB PRIMARY KEY, dataset TEXT NOT NULL, recipient TEXT NOT NULL,
                     received_at INTEGER) WITHOUT ROWID;
@@ -69,8 +76,8 @@ final class HistoryFile: RuleHistory {
             insertEvent = try connection.prepare("INSERT INTO events(key, seq) VALUES (?, ?)")
             // An exchange acknowledged since the last flush comes whole and replaces its row.
             writeExchange = try connection.prepare("INSERT OR REPLACE INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, ?)")
-            readSnapshot = try connection.prepare("SELECT size, leaf, state, digest FROM snapshot WHERE id = 1")
-            writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, digest) VALUES (1, ?, ?, ?, ?)")
+            readSnapshot = try connection.prepare("SELECT size, leaf, state, recent, digest FROM snapshot WHERE id = 1")
+            writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, recent, digest) VALUES (1, ?, ?, ?, ?, ?)")
         }
     }
 
@@ -135,13 +142,14 @@ final class HistoryFile: RuleHistory {
     // MARK: - The snapshot
 
     /// The digest binding a snapshot to its position (see the type's contract).
-    static func digest(size: Int64, leaf: Hash32, state: [UInt8]) -> [UInt8] {
+    static func digest(size: Int64, leaf: Hash32, state: [UInt8], recent: [UInt8]) -> [UInt8] {
         var context = HashContext(.sha256)
         context.update(Array("flowledger/v1/writer-snapshot\n".utf8))
         var littleEndian = UInt64(bitPattern: size).littleEndian
         withUnsafeBytes(of: &littleEndian) { context.update($0) }
         context.update(leaf)
         context.update(state)
+        context.update(recent)
         return context.finish().bytes
     }
 
@@ -154,17 +162,38 @@ final class HistoryFile: RuleHistory {
             let size = statement.int(0)
             let leafBytes = statement.blob(1)
             let state = statement.blob(2)
+            let recent = statement.blob(3)
             guard leafBytes.count == 32 else { return (nil, "its leaf hash is \(leafBytes.count) bytes, not 32") }
             let leaf = leafBytes.withUnsafeBytes { Hash32(copying: $0) }
-            guard statement.blob(3) == Self.digest(size: size, leaf: leaf, state: state) else {
+            guard statement.blob(4) == Self.digest(size: size, leaf: leaf, state: state, recent: recent) else {
                 return (nil, "its digest does not match its contents (it was edited, or damaged)")
             }
-            return (Snapshot(size: size, leaf: leaf, state: state), nil)
+            return (Snapshot(size: size, leaf: leaf, state: state, recent: recent), nil)
         }
     }
 
-    /// Writes `delta`'s rows and the snapshot of the position they bring the history to, in one
-    /// transaction: all of it or, on failure, none.
+    /// Keeps the snapshot of a position with `recent`, the rows of the history since the last
+    /// ``flush(_:size:leaf:state:)``, beside it instead of in the tables (see the type's
+    /// contract): one row written, atomically.
+    func save(size: Int64, leaf: Hash32, state: [UInt8], recent: [UInt8]) throws(StoreError) {
+        try storage.withLock { storage throws(StoreError) in
+            try Self.writeSnapshot(storage, size: size, leaf: leaf, state: state, recent: recent)
+        }
+    }
+
+    private static func writeSnapshot(_ storage: Storage, size: Int64, leaf: Hash32, state: [UInt8], recent: [UInt8]) throws(StoreError) {
+        let statement = storage.writeSnapshot
+        defer { statement.reset() }
+        statement.bind(1, size)
+        statement.bind(2, leaf.bytes)
+        statement.bind(3, state)
+        statement.bind(4, recent)
+        statement.bind(5, digest(size: size, leaf: leaf, state: state, recent: recent))
+        _ = try statement.step()
+    }
+
+    /// Writes `delta`'s rows and the snapshot of the position they bring the history to (no
+    /// rows beside it), in one transaction: all of it or, on failure, none.
     func flush(_ delta: HistoryDelta, size: Int64, leaf: Hash32, state: [UInt8]) throws(StoreError) {
         try storage.withLock { storage throws(StoreError) in
             let connection = storage.connection
@@ -186,13 +215,7 @@ final class HistoryFile: RuleHistory {
                     statement.bind(4, exchange.receivedAt)
                     _ = try statement.step()
                 }
-                let statement = storage.writeSnapshot
-                defer { statement.reset() }
-                statement.bind(1, size)
-                statement.bind(2, leaf.bytes)
-                statement.bind(3, state)
-                statement.bind(4, Self.digest(size: size, leaf: leaf, state: state))
-                _ = try statement.step()
+                try Self.writeSnapshot(storage, size: size, leaf: leaf, state: state, recent: [])
                 try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")

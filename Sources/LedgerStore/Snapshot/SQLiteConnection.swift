@@ -83,6 +83,8 @@ final class SQLiteConnection: @unchecked Sendable {  // only ever used inside Hi
             if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
         }
         func bind(_ index: Int32, _ bytes: [UInt8]) {
+            // An empty array may have no address, which SQLite would bind as NULL.
+            guard !bytes.isEmpty else { sqlite3_bind_zeroblob(statement, index, 0); return }
             _ = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
         }
         func bind(_ index: Int32, _ text: String) { sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT) }
