@@ -157,6 +157,15 @@ struct StoreConformanceTests {
         #expect(try reopened.appendBlocking([ack])[0].seq == 10)
         reopened.close()
 
+        // A second close and open keeps what the first kept and the acknowledgement since.
+        let twice = try subject.sequencer()
+        #expect(twice.recovery.resumedAt == 11 && twice.recovery.replayedEntries == 0, "\(twice.recovery)")
+        let early = try subject.scenario.transport.sign(.exchangeReceived(ExchangeReceivedBody(exchange: "x-3", digest: subject.scenario.suite.hash.hash(Array("payload 3".utf8)).hex, records: 3)), id: "ack-3-early", at: Scenario.at)
+        let acknowledged = try #require(throws: StoreError.self) { try twice.appendBlocking([early]) }
+        #expect(acknowledged.violation?.code == .alreadyExists, "\(acknowledged)")
+        #expect(try twice.appendBlocking([try subject.scenario.exchange(1)])[0] == receipts[1])
+        twice.close()
+
         try subject.forgetSnapshot()
         let replayed = try subject.sequencer()
         defer { replayed.close() }
