@@ -22,12 +22,12 @@ public struct WriterOptions: Sendable {
     public var durability: Durability = .batch
     /// At most this many events are sequenced, written and fsynced together.
     public var maxBatchEvents = 8192
-    /// The writer writes its state snapshot and the rules' history (`index/state.sqlite`) once
-    /// this many entries were appended since the last one, and when it closes: opening after a
-    /// crash replays at most about this many entries. Nil (the default): every 8,192 entries, or
-    /// every sixteenth of the ledger's size when that is more, up to 65,536 (see
-    /// ``snapshotInterval(size:)``). Each write comes after the receipts of the group that
-    /// reached it.
+    /// The writer writes its state snapshot and the rules' history rows into their tables
+    /// (`index/state.sqlite`) once this many entries were appended since the last time (after the
+    /// receipts of the group that reached it): opening after a crash replays at most about this
+    /// many entries. When it closes it writes only the snapshot, with the rows since beside it.
+    /// Nil (the default): every 8,192 entries, or every sixteenth of the ledger's size when that
+    /// is more, up to 65,536 (see ``snapshotInterval(size:)``).
     public var snapshotEvery: Int64?
     /// Ledger time in microseconds since the epoch (the real clock unless a test sets another);
     /// entry times never go backwards even when this does.

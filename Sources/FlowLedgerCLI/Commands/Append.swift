@@ -48,7 +48,7 @@ struct Append: AsyncParsableCommand {
     @Option(name: .customLong("batch-lines"), help: "Append at most this many lines per batch (default 4096); each batch is one write and one fsync.")
     var batchLines: Int = 4096
 
-    @Option(name: .customLong("snapshot-entries"), help: "Write the writer's state snapshot every this many entries (default: 8192, or a sixteenth of the ledger up to 65536): at most what opening after a crash replays.")
+    @Option(name: .customLong("snapshot-entries"), help: "Write the writer's state snapshot and history rows every this many entries (default: 8192, or a sixteenth of the ledger up to 65536): at most what opening after a crash replays.")
     var snapshotEntries: Int64?
 
     @Flag(name: .customLong("wait-checkpoint"), help: "With a URL: answer once a published checkpoint covers the lines, each receipt with its checked proof.")
