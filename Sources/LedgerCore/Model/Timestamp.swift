@@ -82,11 +82,32 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = Self.civilFromDays(Int(days))
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        // Written digit by digit into one buffer: every appended entry gets a time, and seven
+        // padded strings joined by interpolation cost the committer thread a microsecond each.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        func digits(_ value: Int, _ width: Int) {
+            var scale = 1
+            for _ in 1..<width { scale *= 10 }
+            guard value >= 0, value < scale * 10 else {  // outside the writable range: as String writes it
+                let text = String(value).utf8
+                for _ in 0..<max(0, width - text.count) { bytes.append(UInt8(ascii: "0")) }
+                bytes += text
+                return
+            }
+            while scale > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / scale % 10))
+                scale /= 10
+            }
         }
-        self.text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(micros, 6))Z"
+        digits(year, 4); bytes.append(UInt8(ascii: "-"))
+        digits(month, 2); bytes.append(UInt8(ascii: "-"))
+        digits(day, 2); bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2); bytes.append(UInt8(ascii: "."))
+        digits(micros, 6); bytes.append(UInt8(ascii: "Z"))
+        self.text = String(decoding: bytes, as: UTF8.self)
         self.seconds = seconds
         self.nanoseconds = Int32(micros * 1000)
         self.fractionDigits = 6
