@@ -443,11 +443,6 @@ package final class PostgresStore: LogAppender, @unchecked Sendable {  // writer
         tables.apply(delta)
     }
 
-    /// Writes the rows as a history chunk: an append, which costs no more than keeping them aside.
-    package func saveSnapshot(state: LedgerState) throws(StoreError) {
-        try flush(HistoryDelta(recentIn: state), state: state, replace: false)
-    }
-
     package func takeHistoryFailure() -> StoreError? { nil }
 
     package func publish(checkpoint note: String, size: Int64) throws(StoreError) {

@@ -21,7 +21,12 @@ extension LedgerState {
     /// The size of what ``writeFull(to:)`` writes, within a few bytes per name.
     package var fullSnapshotSizeEstimate: Int {
         Self.fullSnapshotMagic.count + 4 + 4096 + 64 * (parties.count + datasets.count + grants.count + keys.count + received.count)
-            + names.all.reduce(4) { $0 + 4 + $1.utf8.count } + 4 + 24 * eventSeqs.count + 4 + 32 * exchangeRows.count
+            + rowsSizeEstimate
+    }
+
+    /// The size of what ``writeRows(to:)`` writes, within a few bytes per name.
+    var rowsSizeEstimate: Int {
+        names.all.reduce(4) { $0 + 4 + $1.utf8.count } + 4 + 24 * eventSeqs.count + 4 + 32 * exchangeRows.count
     }
 
     /// Writes the whole state to `out`.

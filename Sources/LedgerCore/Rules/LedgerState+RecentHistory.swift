@@ -17,10 +17,7 @@ extension LedgerState {
         eventSeqs.forEach { events.append(($0, $1)) }
         var exchanges: [(key: DigestKey, exchange: Exchange)] = []
         exchanges.reserveCapacity(exchangeRows.count)
-        exchangeRows.forEach { key, row in
-            exchanges.append((key, Exchange(dataset: names[row.dataset], recipient: names[row.recipient],
-                                            receivedAt: row.receivedAt < 0 ? nil : row.receivedAt)))
-        }
+        exchangeRows.forEach { key, row in exchanges.append((key, exchange(row))) }
         events.sort { $0.key < $1.key }
         exchanges.sort { $0.key < $1.key }
         return (events, exchanges)

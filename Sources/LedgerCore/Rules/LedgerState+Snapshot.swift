@@ -65,7 +65,7 @@ extension LedgerState {
     package func recentRowsBytes() -> [UInt8] {
         precondition(!hasUncommittedChanges, "history rows with changes that may still be rolled back")
         var out = SnapshotWriter()
-        out.reserveCapacity(64 + 24 * eventSeqs.count + 32 * exchangeRows.count + names.all.reduce(0) { $0 + 4 + $1.utf8.count })
+        out.reserveCapacity(rowsSizeEstimate)
         writeRows(to: &out)
         return out.output
     }

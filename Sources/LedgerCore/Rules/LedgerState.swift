@@ -157,10 +157,13 @@ package struct LedgerState: Sendable {
 
     /// The exchange whose id has `key`: from the recent rows, else from ``history``.
     private func exchange(key: DigestKey) -> Exchange? {
-        if let row = exchangeRows[key] {
-            return Exchange(dataset: names[row.dataset], recipient: names[row.recipient], receivedAt: row.receivedAt < 0 ? nil : row.receivedAt)
-        }
+        if let row = exchangeRows[key] { return exchange(row) }
         return history?.exchange(key)
+    }
+
+    /// The exchange a row held in memory describes.
+    func exchange(_ row: ExchangeRow) -> Exchange {
+        Exchange(dataset: names[row.dataset], recipient: names[row.recipient], receivedAt: row.receivedAt < 0 ? nil : row.receivedAt)
     }
 
     /// The seq of the event whose (author, id) has `key`: from the recent rows, else from ``history``.

@@ -141,11 +141,6 @@ package final class MemoryStore: LogAppender {
         log.withLock { $0.snapshot = snapshot }
     }
 
-    /// Writes the rows to the history tables (in memory, so nothing is saved by keeping them aside).
-    package func saveSnapshot(state: LedgerState) throws(StoreError) {
-        try flush(history: HistoryDelta(recentIn: state), state: state)
-    }
-
     package func takeHistoryFailure() -> StoreError? { nil }
 
     package func publish(checkpoint note: String, size: Int64) throws(StoreError) {

@@ -31,7 +31,8 @@ package protocol LogAppender: LogReader, AnyObject {
     /// Writes `delta` to the history and `state` as the snapshot of the position `state` is at.
     func flush(history delta: HistoryDelta, state: LedgerState) throws(StoreError)
     /// Keeps `state` as the snapshot of the position it is at, with the rows of the history it
-    /// holds in memory; see the contract.
+    /// holds in memory; see the contract. By default the rows go to the history
+    /// (``flush(history:state:)``), for a store where that is cheap.
     func saveSnapshot(state: LedgerState) throws(StoreError)
     /// The first failed history lookup since the last call (see ``RuleHistory``).
     func takeHistoryFailure() -> StoreError?
@@ -39,4 +40,12 @@ package protocol LogAppender: LogReader, AnyObject {
     func publish(checkpoint note: String, size: Int64) throws(StoreError)
     /// Releases the store (and its lock). Later commits fail.
     func close()
+}
+
+extension LogAppender {
+    /// Writes the rows `state` holds in memory to the history with its snapshot: for a store whose
+    /// history takes them as cheaply as a blob beside the snapshot (in memory, appended chunks).
+    package func saveSnapshot(state: LedgerState) throws(StoreError) {
+        try flush(history: HistoryDelta(recentIn: state), state: state)
+    }
 }

@@ -28,9 +28,6 @@ package struct HistoryDelta: Sendable {
     package init(recentIn state: LedgerState) {
         (events, exchanges) = state.recentHistory()
     }
-
-    /// Nothing to write.
-    package var isEmpty: Bool { events.isEmpty && exchanges.isEmpty }
 }
 
 extension DigestKey {
