@@ -20,6 +20,8 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
     /// The key id: lowercase hex of the first 8 bytes of H(key string) (DESIGN §3).
     public let keyID: String
     let evpKey: OpaquePointer
+    /// Ed25519 contexts set up for `evpKey` once and reused (nil for SM2, whose contexts hash).
+    private let verifyingContexts: VerifyingContexts?
 
     /// Parses a key string such as `ed25519:…` or `sm2:…`.
     /// - Parameter field: names the value in error messages (e.g. `body.key`).
@@ -57,6 +59,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
         self.suite = suite
         self.rawBytes = rawBytes
         self.evpKey = key
+        self.verifyingContexts = suite == .ed25519SHA256 ? VerifyingContexts(key: key) : nil
         self.string = suite.keyPrefix + ":" + Base64.encode(rawBytes)
         self.keyID = Self.keyID(of: self.string, suite: suite)
     }
@@ -79,6 +82,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
         self.suite = suite
         self.rawBytes = raw
         self.evpKey = key
+        self.verifyingContexts = suite == .ed25519SHA256 ? VerifyingContexts(key: key) : nil
         self.string = suite.keyPrefix + ":" + Base64.encode(raw)
         self.keyID = Self.keyID(of: self.string, suite: suite)
     }
@@ -97,6 +101,21 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
         let signature = Array(signature)
         let message = Array(message)
         OpenSSLErrorQueue.clearStale()
+        if suite == .ed25519SHA256, signature.count == 64, let contexts = verifyingContexts, let context = contexts.take() {
+            let result = signature.withUnsafeBufferPointer { sig in
+                message.withUnsafeBufferPointer { msg in
+                    EVP_DigestVerify(context, sig.baseAddress, sig.count, msg.baseAddress, msg.count)
+                }
+            }
+            if result == 1 {
+                contexts.giveBack(context)
+                return true
+            }
+            // A refusal is confirmed below on a fresh context: were a future OpenSSL to refuse
+            // the reuse of a context, that would cost time, never refuse a valid signature.
+            EVP_MD_CTX_free(context)
+            OpenSSLErrorQueue.clearStale()
+        }
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         let started: Int32

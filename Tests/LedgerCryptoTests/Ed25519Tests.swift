@@ -53,4 +53,33 @@ struct Ed25519Tests {
         #expect(!key.publicKey.verify(signature: signature + [0], message: [1, 2, 3]))
         #expect(!key.publicKey.verify(signature: [], message: [1, 2, 3]))
     }
+
+    /// A key reuses its verifying contexts: a refusal must leave them fit for the next valid
+    /// signature, and threads verifying with one key at once must each get the right answer.
+    @Test func reusedContextsGiveEachCheckItsOwnAnswerOnManyThreadsAtOnce() async throws {
+        let key = try PrivateKey.generate(suite: .ed25519SHA256)
+        let messages = (0..<64).map { Array("message \($0)".utf8) }
+        let signatures = try messages.map { try key.sign($0) }
+        let publicKey = key.publicKey
+        let wrong = try await withThrowingTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for round in 0..<40 {
+                        let index = (task * 7 + round) % messages.count
+                        var forged = signatures[index]
+                        forged[(round * 5) % 64] ^= 0x10
+                        // valid, forged, another message's signature, valid again
+                        if !publicKey.verify(signature: signatures[index], message: messages[index]) { wrong += 1 }
+                        if publicKey.verify(signature: forged, message: messages[index]) { wrong += 1 }
+                        if publicKey.verify(signature: signatures[(index + 1) % messages.count], message: messages[index]) { wrong += 1 }
+                        if !publicKey.verify(signature: signatures[index], message: messages[index]) { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
+    }
 }
