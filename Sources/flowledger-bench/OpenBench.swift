@@ -8,7 +8,8 @@
 //   5. `flowledger verify` of the result, which must say it is intact;
 //   6. `flowledger append --signed` of 20,000 events into a 20,000-entry ledger and into this one,
 //      as a share of OpenSSL's raw verify rate on all cores measured in the same run (goal ≥ 0.8
-//      for both: the size of the ledger must not matter).
+//      for both: the size of the ledger must not matter); --rounds rounds, each running
+//      `openssl speed` and both appends one after the other, each side's best kept.
 // The ledger is built once and can be kept with --ledger DIR. Results are never assertions.
 import Foundation
 import FlowLedger
@@ -148,29 +149,46 @@ struct OpenBench {
         }
         report("verify (exit \(verify.status): \(verify.status == 0 ? "intact" : "intact, policy findings"))", verify)
 
-        heading("6. flowledger append --signed of 20,000 events, beside OpenSSL's raw verify rate")
+        heading("6. flowledger append --signed of 20,000 events, beside OpenSSL's raw verify rate (best of \(rounds), interleaved)")
+        // The machine is shared and its speed drifts by tens of percent within seconds (four
+        // 2-second `openssl speed` runs read 14,500–18,900 verifies/s in a row), so each round
+        // measures both sides one after the other and each side keeps its best: noise only
+        // ever slows a run down.
         let limit = try RawVerifyLimit.printed(cast: cast, events: try cast.exchanges(0..<16_000))
-        let openssl = RawVerifyLimit.printedOpensslSpeed()
-        let small = parent + "/small"
-        try? FileManager.default.removeItem(atPath: small)
-        try cast.buildLedger(at: small, entries: 20_000)
-        var signedRates: [(String, Double)] = []
-        for (name, target) in [("20,000-entry ledger", small), ("\(grouped(entries))-entry ledger", directory)] {
-            let input = parent + "/signed-\(signedRates.count).jsonl"
-            let lines = try parallelMap(20_000) { i in
-                String(decoding: CanonicalJSON.encode(try cast.provider.sign(.exchangeSent(ExchangeSentBody(
-                    exchange: "sg-\(tag)-\(signedRates.count)-\(i)", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
-                    fields: ["end", "start"], records: 1, bytes: 400, digest: suite.hash.hash(Array("signed \(tag) \(i)".utf8)).hex)),
-                    id: "sg-\(tag)-\(signedRates.count)-\(i)", at: cast.at).json), as: UTF8.self)
+        let small = parent + "/small", smallBuilt = parent + "/small-built"
+        try? FileManager.default.removeItem(atPath: smallBuilt)
+        try cast.buildLedger(at: smallBuilt, entries: 20_000)
+        let targets = [("20,000-entry ledger", small), ("\(grouped(entries))-entry ledger", directory)]
+        var signedRates = targets.map { ($0.0, 0.0) }
+        var openssl: Double?
+        for round in 0..<rounds {
+            if let rate = RawVerifyLimit.opensslSpeed() {
+                rateLine("openssl speed -multi \(ProcessInfo.processInfo.activeProcessorCount) ed25519, verify", rate, "round \(round + 1)")
+                openssl = max(openssl ?? 0, rate)
             }
-            try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
-            let run = try child(binary, ["append", target, "--signed", input], parent)
-            try expectSuccess(run, "append --signed")
-            let rate = 20_000 / run.seconds
-            rateLine("into the \(name)", rate, String(format: "%.2f s, %.2f of the limit, %@ of openssl speed, peak RSS %@", run.seconds, rate / limit,
-                                                      openssl.map { String(format: "%.2f", rate / $0) } ?? "n/a", mebibytes(run.rss)))
-            signedRates.append((name, rate))
+            for (index, (name, target)) in targets.enumerated() {
+                // Each round appends to a fresh copy of the 20,000-entry ledger; the large one
+                // grows by 20,000 entries a round (2% of a million).
+                if target == small {
+                    try? FileManager.default.removeItem(atPath: small)
+                    try FileManager.default.copyItem(atPath: smallBuilt, toPath: small)
+                }
+                let input = parent + "/signed-\(index).jsonl"
+                let lines = try parallelMap(20_000) { i in
+                    String(decoding: CanonicalJSON.encode(try cast.provider.sign(.exchangeSent(ExchangeSentBody(
+                        exchange: "sg-\(tag)-\(index)-\(round)-\(i)", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
+                        fields: ["end", "start"], records: 1, bytes: 400, digest: suite.hash.hash(Array("signed \(tag) \(index) \(round) \(i)".utf8)).hex)),
+                        id: "sg-\(tag)-\(index)-\(round)-\(i)", at: cast.at).json), as: UTF8.self)
+                }
+                try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+                let run = try child(binary, ["append", target, "--signed", input], parent)
+                try expectSuccess(run, "append --signed")
+                let rate = 20_000 / run.seconds
+                rateLine("into the \(name)", rate, String(format: "%.2f s, round %d, %.2f of the limit, peak RSS %@", run.seconds, round + 1, rate / limit, mebibytes(run.rss)))
+                signedRates[index].1 = max(signedRates[index].1, rate)
+            }
         }
+        try? FileManager.default.removeItem(atPath: smallBuilt)
 
         heading("summary (\(grouped(entries)) entries; best and worst of \(rounds))")
         let appendBest = appends.map(\.seconds).min()!, appendWorst = appends.map(\.seconds).max()!
@@ -182,8 +200,9 @@ struct OpenBench {
         line("full replay (snapshot deleted)", String(format: "%9.2f s, %@ peak", full.seconds, mebibytes(full.rss)))
         line("after SIGKILL mid-snapshot, worst", String(format: "%9.3f s, %@ peak", afterKill.map(\.seconds).max()!, mebibytes(afterKill.map(\.rss).max()!)))
         line("verify of the result", "exit \(verify.status), \(String(format: "%.1f s", verify.seconds))")
+        if let openssl { rateLine("openssl speed, best of \(rounds)", openssl) }
         for (name, rate) in signedRates {
-            line("append --signed, \(name)", String(format: "%9.2f of the limit   goal ≥ 0.80: %@", rate / limit, rate / limit >= 0.8 ? "met" : "NOT met"))
+            line("append --signed, \(name), best", String(format: "%9.2f of the limit   goal ≥ 0.80: %@", rate / limit, rate / limit >= 0.8 ? "met" : "NOT met"))
             if let openssl {
                 line("  … of openssl speed", String(format: "%9.2f               goal ≥ 0.80: %@", rate / openssl, rate / openssl >= 0.8 ? "met" : "NOT met"))
             }
