@@ -38,4 +38,15 @@ extension DigestKey {
         for half in [high, low] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: half >> UInt64(shift))) } }
         return out
     }
+
+    /// Reads ``bytes`` back; nil unless there are 16.
+    init?(bytes: [UInt8]) {
+        guard bytes.count == 16 else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0
+        for index in 0..<8 {
+            high = high << 8 | UInt64(bytes[index])
+            low = low << 8 | UInt64(bytes[8 + index])
+        }
+        self.init(high: high, low: low)
+    }
 }

@@ -30,6 +30,10 @@ import Glibc
 /// - Private to the writer: opened in exclusive locking mode (the writer lock keeps others out
 ///   anyway), so nothing but a flush changes its files while the writer runs.
 /// - Never ahead of the log: the writer flushes only entries that are already durable.
+/// - Filtered: a Bloom filter of every key in the tables (``HistoryKeyFilter``, table
+///   `keyfilter`, written with the rows it covers, under its own digest) answers most lookups
+///   of keys the history never held without SQLite. One missing is built from the rows at
+///   open; one whose digest fails is rebuilt from them with a note.
 final class HistoryFile: RuleHistory {
     /// A snapshot read back: the position it describes and the state's bytes.
     struct Snapshot {
@@ -55,6 +59,9 @@ final class HistoryFile: RuleHistory {
         let writeExchange: SQLiteConnection.Statement
         let readSnapshot: SQLiteConnection.Statement
         let writeSnapshot: SQLiteConnection.Statement
+        let writeFilter: SQLiteConnection.Statement
+        /// Every key in the tables (and perhaps a few more): a key it has not seen is not looked up.
+        var filter = HistoryKeyFilter()
         /// The first failed lookup since the last ``HistoryFile/takeFailure()``.
         var failure: StoreError?
 
@@ -70,6 +77,7 @@ final class HistoryFile: RuleHistory {
                 CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS exchanges(key BLOB PRIMARY KEY, dataset TEXT NOT NULL, recipient TEXT NOT NULL,
                     received_at INTEGER) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS keyfilter(id INTEGER PRIMARY KEY CHECK (id = 1), bits BLOB NOT NULL, digest BLOB NOT NULL);
                 """)
             findEvent = try connection.prepare("SELECT seq FROM events WHERE key = ?")
             findExchange = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE key = ?")
@@ -78,6 +86,7 @@ final class HistoryFile: RuleHistory {
             writeExchange = try connection.prepare("INSERT OR REPLACE INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, ?)")
             readSnapshot = try connection.prepare("SELECT size, leaf, state, recent, digest FROM snapshot WHERE id = 1")
             writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, recent, digest) VALUES (1, ?, ?, ?, ?, ?)")
+            writeFilter = try connection.prepare("INSERT OR REPLACE INTO keyfilter(id, bits, digest) VALUES (1, ?, ?)")
         }
     }
 
@@ -88,7 +97,7 @@ final class HistoryFile: RuleHistory {
         do {
             let file = try HistoryFile(path: path)
             switch try file.userVersion() {
-            case Self.version: return (file, nil)
+            case Self.version: return (file, try file.loadFilter())
             case 0:  // created just now
                 try file.stamp()
                 return (file, nil)
@@ -120,6 +129,46 @@ final class HistoryFile: RuleHistory {
         }
     }
 
+    /// Reads the key filter, or builds it from the tables' keys and stores it when it is missing
+    /// (a file written before there was one) or damaged; the note says when it was damaged.
+    private func loadFilter() throws(StoreError) -> String? {
+        try storage.withLock { storage throws(StoreError) -> String? in
+            let read = try storage.connection.prepare("SELECT bits, digest FROM keyfilter WHERE id = 1")
+            var problem: String?
+            if try read.step() {
+                let bits = read.blob(0)
+                if read.blob(1) == HistoryKeyFilter.digest(of: bits), let filter = HistoryKeyFilter(bytes: bits) {
+                    storage.filter = filter
+                    return nil
+                }
+                problem = "the key filter in \(path) did not match its digest (it was edited, or damaged); it was rebuilt from the history's rows"
+            }
+            var filter = HistoryKeyFilter()
+            for table in ["events", "exchanges"] {
+                let keys = try storage.connection.prepare("SELECT key FROM \(table)")
+                while try keys.step() {
+                    let bytes = keys.blob(0)
+                    guard let key = DigestKey(bytes: bytes) else {
+                        throw StoreError(.damaged, "\(path): a key in table \(table) is \(bytes.count) bytes, not 16")
+                    }
+                    filter.insert(key)
+                }
+            }
+            storage.filter = filter
+            try Self.writeFilter(storage, filter)
+            return problem
+        }
+    }
+
+    private static func writeFilter(_ storage: Storage, _ filter: HistoryKeyFilter) throws(StoreError) {
+        let statement = storage.writeFilter
+        defer { statement.reset() }
+        let bits = filter.bytes
+        statement.bind(1, bits)
+        statement.bind(2, HistoryKeyFilter.digest(of: bits))
+        _ = try statement.step()
+    }
+
     /// Removes the file and its WAL companions.
     static func remove(path: String) throws(StoreError) {
         for file in [path, path + "-wal", path + "-shm"] where unlink(file) != 0 && errno != ENOENT {
@@ -135,7 +184,8 @@ final class HistoryFile: RuleHistory {
     /// Empties the file (every row and the snapshot), before a rebuild from the log.
     func clear() throws(StoreError) {
         try storage.withLock { storage throws(StoreError) in
-            try storage.connection.execute("BEGIN; DELETE FROM snapshot; DELETE FROM events; DELETE FROM exchanges; PRAGMA user_version = \(Self.version); COMMIT")
+            try storage.connection.execute("BEGIN; DELETE FROM snapshot; DELETE FROM events; DELETE FROM exchanges; DELETE FROM keyfilter; PRAGMA user_version = \(Self.version); COMMIT")
+            storage.filter = HistoryKeyFilter()
         }
     }
 
@@ -200,6 +250,7 @@ final class HistoryFile: RuleHistory {
             try connection.execute("BEGIN IMMEDIATE")
             do throws(StoreError) {
                 for (key, seq) in delta.events {
+                    storage.filter.insert(key)
                     let statement = storage.insertEvent
                     defer { statement.reset() }
                     statement.bind(1, key.bytes)
@@ -207,6 +258,7 @@ final class HistoryFile: RuleHistory {
                     _ = try statement.step()
                 }
                 for (key, exchange) in delta.exchanges {
+                    storage.filter.insert(key)
                     let statement = storage.writeExchange
                     defer { statement.reset() }
                     statement.bind(1, key.bytes)
@@ -216,6 +268,9 @@ final class HistoryFile: RuleHistory {
                     _ = try statement.step()
                 }
                 try Self.writeSnapshot(storage, size: size, leaf: leaf, state: state, recent: [])
+                // With the rows it covers; after a rollback it keeps a few keys the tables lack,
+                // which only costs lookups.
+                try Self.writeFilter(storage, storage.filter)
                 try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")
@@ -228,6 +283,7 @@ final class HistoryFile: RuleHistory {
 
     func eventSeq(_ key: DigestKey) -> Int64? {
         storage.withLock { storage -> Int64? in
+            guard storage.filter.mightContain(key) else { return nil }
             let statement = storage.findEvent
             defer { statement.reset() }
             statement.bind(1, key.bytes)
@@ -242,6 +298,7 @@ final class HistoryFile: RuleHistory {
 
     func exchange(_ key: DigestKey) -> LedgerState.Exchange? {
         storage.withLock { storage -> LedgerState.Exchange? in
+            guard storage.filter.mightContain(key) else { return nil }
             let statement = storage.findExchange
             defer { statement.reset() }
             statement.bind(1, key.bytes)
