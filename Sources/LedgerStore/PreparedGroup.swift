@@ -10,7 +10,7 @@ final class PreparedGroup: Sendable {
     /// Starts checking `group` under `keys` (resolved on the committer thread).
     init(_ group: [Sequencer.Request], keys: [PublicKey?], sequencer: Sequencer) {
         self.group = group
-        let events = group.flatMap(\.events)
+        let events = Sequencer.events(of: group)
         let origin = sequencer.manifest.origin
         checks = BackgroundWork { Sequencer.check(events, keys: keys, origin: origin) }
     }

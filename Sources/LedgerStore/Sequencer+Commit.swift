@@ -14,7 +14,11 @@ extension Sequencer {
         var buffer: [UInt8] = []
         var lengths: [Int64] = []
         var leaves: [Hash32] = []
-        var pending: [Event] = []
+        // Where each entry admitted so far sits in `events` (the rules may read one back).
+        var pending: [Int] = []
+        let events = Self.events(of: group)
+        // Room for every line (an entry adds at most 256 bytes around its event): no regrowth.
+        buffer.reserveCapacity(events.reduce(0) { $0 + $1.canonicalEvent.count + 256 })
         var results: [Result<[Receipt], StoreError>] = []
         var first = 0
         for request in group {
@@ -30,7 +34,7 @@ extension Sequencer {
             var failed: StoreError?
             for (index, signed) in request.events.enumerated() {
                 do {
-                    receipts.append(try admit(signed, checked: checked[first + index], base: base, now: now,
+                    receipts.append(try admit(signed, at: first + index, of: events, checked: checked[first + index], base: base, now: now,
                                               buffer: &buffer, lengths: &lengths, leaves: &leaves, pending: &pending))
                 } catch {
                     failed = error.inBatch(at: index)
@@ -114,8 +118,8 @@ extension Sequencer {
     }
 
     /// Admits one event: the original receipt for a repeat, or a new entry added to the buffer.
-    private func admit(_ signed: SignedEvent, checked: Checked, base: Int64, now: Int64, buffer: inout [UInt8], lengths: inout [Int64],
-                       leaves: inout [Hash32], pending: inout [Event]) throws(StoreError) -> Receipt {
+    private func admit(_ signed: SignedEvent, at position: Int, of events: [SignedEvent], checked: Checked, base: Int64, now: Int64,
+                       buffer: inout [UInt8], lengths: inout [Int64], leaves: inout [Hash32], pending: inout [Int]) throws(StoreError) -> Receipt {
         let seq = state.size
         let admission: LedgerState.Admission
         do {
@@ -128,7 +132,7 @@ extension Sequencer {
                 signature = .invalid
             }
             admission = try state.admit(signed, seq: seq, signature: signature) { [store] stored in
-                if stored >= base { return pending[Int(stored - base)] }
+                if stored >= base { return events[pending[Int(stored - base)]].event }
                 guard let line = try store.lines(in: stored..<(stored + 1)).first else {
                     throw StoreError(.damaged, "\(name): entry \(stored) cannot be read back")
                 }
@@ -165,20 +169,22 @@ extension Sequencer {
             let time = Timestamp(microsecondsSinceEpoch: micros)
             // Entry's own rules (six-digit time, genesis only at 0) hold by construction here:
             // the time comes from microseconds and the state admits genesis only at seq 0.
-            let line = Entry.line(seq: seq, time: time, prev: state.lastLeafHash, canonicalEvent: signed.canonicalEvent, signature: signed.signature)
-            guard line.count <= CanonicalJSON.maxLineBytes else {
+            let start = buffer.count
+            Entry.appendLine(seq: seq, time: time, prev: state.lastLeafHash, canonicalEvent: signed.canonicalEvent, signature: signed.signature, to: &buffer)
+            let length = buffer.count - start
+            guard length <= CanonicalJSON.maxLineBytes else {
+                buffer.removeLast(length)
                 state.rollback(to: mark)
                 let violation = RuleViolation(.malformedLine, seq: seq, eventID: signed.event.id, author: signed.event.author, field: "",
-                                              "the entry line would be \(line.count) bytes, over the \(CanonicalJSON.maxLineBytes)-byte limit; shorten the event's text or field lists")
+                                              "the entry line would be \(length) bytes, over the \(CanonicalJSON.maxLineBytes)-byte limit; shorten the event's text or field lists")
                 throw StoreError(.rejected, "\(name): event rejected, nothing was written: \(violation)", violation: violation)
             }
-            let leaf = Entry.leafHash(line: line, hash: manifest.suite.hash)
+            let leaf = Entry.leafHash(line: buffer[start...], hash: manifest.suite.hash)
             state.sequenced(seq: seq, leafHash: leaf, time: time)
-            buffer += line
             buffer.append(0x0a)
-            lengths.append(Int64(line.count))
+            lengths.append(Int64(length))
             leaves.append(leaf)
-            pending.append(signed.event)
+            pending.append(position)
             return Receipt(seq: seq, leafHash: leaf)
         }
     }

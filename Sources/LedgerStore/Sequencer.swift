@@ -61,6 +61,12 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
         }
     }
 
+    /// The events of `group`, in order. A group of one request (a CLI batch, a library batch)
+    /// shares its array instead of copying every event (retaining each of its fields).
+    static func events(of group: [Request]) -> [SignedEvent] {
+        group.count == 1 ? group[0].events : group.flatMap(\.events)
+    }
+
     // MARK: - Opening
 
     /// Recovers `store` (see ``LogAppender/recover()``) and starts the committer; `name` names
@@ -183,7 +189,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
                 prepared = ahead
             } else {
                 guard let group = takeGroup(waiting: true) else { return finishCommitter() }
-                prepared = PreparedGroup(group, keys: resolveKeys(group.flatMap(\.events), after: []), sequencer: self)
+                prepared = PreparedGroup(group, keys: resolveKeys(Self.events(of: group), after: []), sequencer: self)
             }
             ahead = nil
             if let stopped = currentStop() {
@@ -194,7 +200,7 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
             // What queued up while these signatures were checked is checked now, on the other
             // cores, while this group is sequenced, written and synced here.
             if let next = takeGroup(waiting: false) {
-                ahead = PreparedGroup(next, keys: resolveKeys(next.flatMap(\.events), after: prepared.group.flatMap(\.events)), sequencer: self)
+                ahead = PreparedGroup(next, keys: resolveKeys(Self.events(of: next), after: Self.events(of: prepared.group)), sequencer: self)
             }
             let results = commit(prepared.group, checked: checked)
             condition.lock()

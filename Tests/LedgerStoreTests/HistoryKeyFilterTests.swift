@@ -30,32 +30,60 @@ struct HistoryKeyFilterTests {
         let falsePositives = others.filter { filter.mightContain($0) }.count
         #expect(falsePositives < 3_000, "\(falsePositives) of 100,000 keys never inserted were reported as maybe present")
 
-        let readBack = try #require(HistoryKeyFilter(bytes: filter.bytes))
-        #expect(readBack.count == filter.count)
+        let readBack = storedAndReadBack(filter)
+        #expect(readBack.count == filter.count && readBack.segments.count == 3)
         #expect(inserted.allSatisfy { readBack.mightContain($0) })
         #expect(others.filter { readBack.mightContain($0) }.count == falsePositives)
     }
 
-    @Test
-    func anEmptyFilterHoldsNothingAndReadsBack() throws {
-        let filter = HistoryKeyFilter()
-        #expect(!filter.mightContain(DigestKey("events", "a")))
-        #expect(filter.bytes.isEmpty)
-        #expect(try #require(HistoryKeyFilter(bytes: [])).count == 0)
+    /// Each segment as the history file stores it, read back into a new filter.
+    private func storedAndReadBack(_ filter: HistoryKeyFilter) -> HistoryKeyFilter {
+        var readBack = HistoryKeyFilter()
+        for segment in filter.segments {
+            let stored = Array(segment.words.withUnsafeBytes { Array($0) })
+            _ = stored.withUnsafeBytes { readBack.appendStored(count: Int64(segment.count), words: $0) }
+        }
+        return readBack
     }
 
     @Test
-    func bytesThatAreNotAFilterAreRefused() {
+    func onlyTheSegmentsChangedSinceTheyWereStoredAreStoredAgain() {
         var filter = HistoryKeyFilter()
-        filter.insert(DigestKey("events", "a"))
-        let bytes = filter.bytes
-        #expect(HistoryKeyFilter(bytes: Array(bytes.dropLast())) == nil)  // truncated words
-        #expect(HistoryKeyFilter(bytes: Array(bytes.prefix(12))) == nil)  // truncated header
-        var oddWords = bytes
-        oddWords[8] = 3  // a word count that is not a power of two
-        #expect(HistoryKeyFilter(bytes: oddWords) == nil)
-        var tooMany = bytes
-        tooMany[14] = 1  // more words than the bytes hold
-        #expect(HistoryKeyFilter(bytes: tooMany) == nil)
+        #expect(filter.firstUnstored == nil)
+        let all = keys(HistoryKeyFilter.firstCapacity + 10, seed: 3)
+        for key in all.prefix(HistoryKeyFilter.firstCapacity) { filter.insert(key) }
+        #expect(filter.firstUnstored == 0)
+        filter.markStored()
+        for key in all.suffix(10) { filter.insert(key) }  // the first segment is full: a second one
+        #expect(filter.segments.count == 2 && filter.firstUnstored == 1)
+    }
+
+    @Test
+    func anEmptyFilterHoldsNothing() {
+        let filter = HistoryKeyFilter()
+        #expect(!filter.mightContain(DigestKey("events", "a")))
+        #expect(filter.segments.isEmpty && filter.count == 0)
+    }
+
+    @Test
+    func storedWordsThatAreNotASegmentAreRefused() {
+        var filter = HistoryKeyFilter()
+        for words in [[UInt8](repeating: 0, count: 24), [UInt8](repeating: 0, count: 12), []] {  // 3 words, 1.5 words, none
+            #expect(!words.withUnsafeBytes { filter.appendStored(count: 1, words: $0) })
+        }
+        #expect(![UInt8](repeating: 0, count: 16).withUnsafeBytes { filter.appendStored(count: -1, words: $0) })
+        #expect(filter.segments.isEmpty)
+        #expect([UInt8](repeating: 0, count: 16).withUnsafeBytes { filter.appendStored(count: 1, words: $0) })
+    }
+
+    @Test
+    func theDigestCoversTheSegmentsPlaceItsCountAndItsWords() {
+        let words = [UInt8](repeating: 7, count: 16)
+        let digest = words.withUnsafeBytes { HistoryKeyFilter.digest(index: 0, count: 2, words: $0) }
+        #expect(words.withUnsafeBytes { HistoryKeyFilter.digest(index: 1, count: 2, words: $0) } != digest)
+        #expect(words.withUnsafeBytes { HistoryKeyFilter.digest(index: 0, count: 3, words: $0) } != digest)
+        var changed = words
+        changed[15] = 8
+        #expect(changed.withUnsafeBytes { HistoryKeyFilter.digest(index: 0, count: 2, words: $0) } != digest)
     }
 }

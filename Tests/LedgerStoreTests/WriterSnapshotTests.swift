@@ -154,7 +154,9 @@ struct WriterSnapshotTests {
     /// one missing (a file written before there was one) silently; either way no id or exchange
     /// of history is forgotten.
     @Test(arguments: [
-        ("UPDATE keyfilter SET bits = zeroblob(length(bits))", true),
+        ("UPDATE keyfilter SET words = zeroblob(length(words))", true),
+        ("UPDATE keyfilter SET count = count + 1", true),
+        ("UPDATE keyfilter SET segment = 1", true),
         ("UPDATE keyfilter SET digest = zeroblob(32)", true),
         ("DELETE FROM keyfilter", false),
     ])

@@ -92,18 +92,26 @@ public struct Entry: Hashable, Sendable {
     package static func line(seq: Int64, time: Timestamp, prev: Hash32, canonicalEvent: [UInt8], signature: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(canonicalEvent.count + 256)
+        appendLine(seq: seq, time: time, prev: prev, canonicalEvent: canonicalEvent, signature: signature, to: &out)
+        return out
+    }
+
+    /// Appends ``line(seq:time:prev:canonicalEvent:signature:)`` to `out`, where the writer
+    /// gathers a group's lines (no array per line). Hex, base64 and an RFC 3339 time hold no
+    /// character JSON escapes, so they are written between quotes as they are.
+    package static func appendLine(seq: Int64, time: Timestamp, prev: Hash32, canonicalEvent: [UInt8], signature: [UInt8],
+                                   to out: inout [UInt8]) {
         out += #"{"event":"#.utf8
         out += canonicalEvent
-        out += #","prev":"#.utf8
-        CanonicalJSON.appendString(prev.hex, to: &out)
-        out += #","seq":"#.utf8
+        out += #","prev":""#.utf8
+        prev.withUnsafeBytes { Hex.append($0, to: &out) }
+        out += #"","seq":"#.utf8
         out += String(seq).utf8
-        out += #","sig":"#.utf8
-        CanonicalJSON.appendString(Base64.encode(signature), to: &out)
-        out += #","time":"#.utf8
-        CanonicalJSON.appendString(time.text, to: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
+        out += #","sig":""#.utf8
+        Base64.append(signature, to: &out)
+        out += #"","time":""#.utf8
+        out += time.text.utf8
+        out += #""}"#.utf8
     }
 
     /// The RFC 9162 leaf hash of a line: L(n) = H(0x00 || line bytes without the trailing \n).

@@ -11,26 +11,31 @@ package enum Base64 {
 
     /// Encodes bytes as padded standard base64.
     package static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let input = Array(bytes)
         var out = [UInt8]()
-        out.reserveCapacity((input.count + 2) / 3 * 4)
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        append(bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the padded standard base64 of `bytes` to `out` (no String in between).
+    package static func append<Bytes: Collection>(_ bytes: Bytes, to out: inout [UInt8]) where Bytes.Element == UInt8 {
+        let input = Array(bytes)
         var i = 0
         while i + 3 <= input.count {
             let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            out.append(alphabet[Int(n >> 18)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(alphabet[Int(n >> 6 & 63)])
+            out.append(alphabet[Int(n & 63)])
             i += 3
         }
-        switch input.count - i {
-        case 1:
-            let n = UInt32(input[i]) << 16
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
-        case 2:
-            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
-        default:
-            break
-        }
-        return String(decoding: out, as: UTF8.self)
+        let left = input.count - i
+        guard left > 0 else { return }
+        let n = UInt32(input[i]) << 16 | (left == 2 ? UInt32(input[i + 1]) << 8 : 0)
+        out.append(alphabet[Int(n >> 18)])
+        out.append(alphabet[Int(n >> 12 & 63)])
+        out.append(left == 2 ? alphabet[Int(n >> 6 & 63)] : UInt8(ascii: "="))
+        out.append(UInt8(ascii: "="))
     }
 
     /// Decodes padded standard base64, rejecting every non-canonical spelling.

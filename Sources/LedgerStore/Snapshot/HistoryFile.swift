@@ -31,9 +31,9 @@ import Glibc
 ///   anyway), so nothing but a flush changes its files while the writer runs.
 /// - Never ahead of the log: the writer flushes only entries that are already durable.
 /// - Filtered: a Bloom filter of every key in the tables (``HistoryKeyFilter``, table
-///   `keyfilter`, written with the rows it covers, under its own digest) answers most lookups
-///   of keys the history never held without SQLite. One missing is built from the rows at
-///   open; one whose digest fails is rebuilt from them with a note.
+///   `keyfilter`, a row per segment under its own digest, written with the rows it covers)
+///   answers most lookups of keys the history never held without SQLite. One missing is built
+///   from the rows at open; one whose digest fails is rebuilt from them with a note.
 final class HistoryFile: RuleHistory {
     /// A snapshot read back: the position it describes and the state's bytes.
     struct Snapshot {
@@ -44,8 +44,9 @@ final class HistoryFile: RuleHistory {
         let recent: [UInt8]
     }
 
-    /// The schema version in `PRAGMA user_version` (2: rows kept beside the snapshot).
-    static let version: Int64 = 2
+    /// The schema version in `PRAGMA user_version` (2: rows kept beside the snapshot; 3: the key
+    /// filter, so a writer that does not keep it never adds rows it would not know of).
+    static let version: Int64 = 3
 
     let path: String
     private let storage: Mutex<Storage>
@@ -77,7 +78,7 @@ final class HistoryFile: RuleHistory {
                 CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS exchanges(key BLOB PRIMARY KEY, dataset TEXT NOT NULL, recipient TEXT NOT NULL,
                     received_at INTEGER) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS keyfilter(id INTEGER PRIMARY KEY CHECK (id = 1), bits BLOB NOT NULL, digest BLOB NOT NULL);
+                CREATE TABLE IF NOT EXISTS keyfilter(segment INTEGER PRIMARY KEY, count INTEGER NOT NULL, words BLOB NOT NULL, digest BLOB NOT NULL);
                 """)
             findEvent = try connection.prepare("SELECT seq FROM events WHERE key = ?")
             findExchange = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE key = ?")
@@ -86,7 +87,7 @@ final class HistoryFile: RuleHistory {
             writeExchange = try connection.prepare("INSERT OR REPLACE INTO exchanges(key, dataset, recipient, received_at) VALUES (?, ?, ?, ?)")
             readSnapshot = try connection.prepare("SELECT size, leaf, state, recent, digest FROM snapshot WHERE id = 1")
             writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, recent, digest) VALUES (1, ?, ?, ?, ?, ?)")
-            writeFilter = try connection.prepare("INSERT OR REPLACE INTO keyfilter(id, bits, digest) VALUES (1, ?, ?)")
+            writeFilter = try connection.prepare("INSERT OR REPLACE INTO keyfilter(segment, count, words, digest) VALUES (?, ?, ?, ?)")
         }
     }
 
@@ -130,20 +131,28 @@ final class HistoryFile: RuleHistory {
     }
 
     /// Reads the key filter, or builds it from the tables' keys and stores it when it is missing
-    /// (a file written before there was one) or damaged; the note says when it was damaged.
+    /// or damaged (the note says when it was damaged).
     private func loadFilter() throws(StoreError) -> String? {
         try storage.withLock { storage throws(StoreError) -> String? in
-            let read = try storage.connection.prepare("SELECT bits, digest FROM keyfilter WHERE id = 1")
-            var problem: String?
-            if try read.step() {
-                let bits = read.blob(0)
-                if read.blob(1) == HistoryKeyFilter.digest(of: bits), let filter = HistoryKeyFilter(bytes: bits) {
-                    storage.filter = filter
-                    return nil
-                }
-                problem = "the key filter in \(path) did not match its digest (it was edited, or damaged); it was rebuilt from the history's rows"
-            }
+            let read = try storage.connection.prepare("SELECT segment, count, words, digest FROM keyfilter ORDER BY segment")
             var filter = HistoryKeyFilter()
+            var problem: String?
+            while problem == nil, try read.step() {
+                let index = filter.segments.count
+                let count = read.int(1)
+                let digest = read.blob(3)
+                let fits = read.withBlob(2) { words in
+                    read.int(0) == Int64(index) && digest == HistoryKeyFilter.digest(index: index, count: Int(count), words: words)
+                        && filter.appendStored(count: count, words: words)
+                }
+                if !fits { problem = "segment \(index) of the key filter in \(path) did not match its digest (it was edited, or damaged); the filter was rebuilt from the history's rows" }
+            }
+            if problem == nil, !filter.segments.isEmpty {
+                filter.markStored()
+                storage.filter = filter
+                return nil
+            }
+            filter = HistoryKeyFilter()
             for table in ["events", "exchanges"] {
                 let keys = try storage.connection.prepare("SELECT key FROM \(table)")
                 while try keys.step() {
@@ -155,18 +164,37 @@ final class HistoryFile: RuleHistory {
                 }
             }
             storage.filter = filter
-            try Self.writeFilter(storage, filter)
+            try storage.connection.execute("BEGIN IMMEDIATE; DELETE FROM keyfilter")
+            do throws(StoreError) {
+                try Self.storeFilter(storage)
+                try storage.connection.execute("COMMIT")
+            } catch {
+                try? storage.connection.execute("ROLLBACK")
+                throw error
+            }
+            storage.filter.markStored()
             return problem
         }
     }
 
-    private static func writeFilter(_ storage: Storage, _ filter: HistoryKeyFilter) throws(StoreError) {
-        let statement = storage.writeFilter
-        defer { statement.reset() }
-        let bits = filter.bytes
-        statement.bind(1, bits)
-        statement.bind(2, HistoryKeyFilter.digest(of: bits))
-        _ = try statement.step()
+    /// Writes the filter's segments changed since it was last stored (inside the caller's
+    /// transaction; the caller marks them stored once it commits).
+    private static func storeFilter(_ storage: Storage) throws(StoreError) {
+        let filter = storage.filter
+        guard let first = filter.firstUnstored else { return }
+        for index in first..<filter.segments.count {
+            let segment = filter.segments[index]
+            let statement = storage.writeFilter
+            defer { statement.reset() }
+            let stepped = segment.words.withUnsafeBytes { words -> Result<Bool, StoreError> in
+                statement.bind(1, Int64(index))
+                statement.bind(2, Int64(segment.count))
+                statement.bind(3, borrowing: words)  // stepped before the words go away
+                statement.bind(4, HistoryKeyFilter.digest(index: index, count: segment.count, words: words))
+                return Result { () throws(StoreError) in try statement.step() }
+            }
+            _ = try stepped.get()
+        }
     }
 
     /// Removes the file and its WAL companions.
@@ -270,8 +298,9 @@ final class HistoryFile: RuleHistory {
                 try Self.writeSnapshot(storage, size: size, leaf: leaf, state: state, recent: [])
                 // With the rows it covers; after a rollback it keeps a few keys the tables lack,
                 // which only costs lookups.
-                try Self.writeFilter(storage, storage.filter)
+                try Self.storeFilter(storage)
                 try connection.execute("COMMIT")
+                storage.filter.markStored()
             } catch {
                 try? connection.execute("ROLLBACK")
                 throw error

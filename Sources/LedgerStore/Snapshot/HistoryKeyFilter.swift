@@ -16,20 +16,24 @@ import LedgerCrypto
 ///   read per segment), 16 bits per key: about 1% false positives when a segment is full.
 /// - Grows by segments: when the last is full, a new one of twice its capacity takes the new
 ///   keys (a filter cannot be resized without its keys). A lookup reads one word per segment;
-///   a million-entry ledger has about five.
+///   a million-entry ledger has five (4 MiB). Only the last segment changes, so only it (and
+///   any new one) is stored again (``firstUnstored``).
 struct HistoryKeyFilter: Sendable {
     /// Bits of filter per key a segment is sized for.
     static let bitsPerKey = 16
     /// Keys the first segment is sized for (128 KiB of words).
     static let firstCapacity = 1 << 16
 
-    private struct Segment: Sendable {
-        var words: [UInt64]
-        var count: Int
+    /// One segment: its words (a power of two of them) and how many keys went in.
+    struct Segment: Sendable {
+        fileprivate(set) var words: [UInt64]
+        fileprivate(set) var count: Int
         var capacity: Int { words.count * 64 / HistoryKeyFilter.bitsPerKey }
     }
 
-    private var segments: [Segment] = []
+    private(set) var segments: [Segment] = []
+    /// The first segment changed since ``markStored()``; nil when every one is stored as it is.
+    private(set) var firstUnstored: Int?
 
     /// An empty filter.
     init() {}
@@ -47,6 +51,7 @@ struct HistoryKeyFilter: Sendable {
         let (word, mask) = Self.position(of: key, wordCount: segments[last].words.count)
         segments[last].words[word] |= mask
         segments[last].count += 1
+        firstUnstored = min(firstUnstored ?? last, last)
     }
 
     /// False only if `key` was never inserted.
@@ -67,55 +72,34 @@ struct HistoryKeyFilter: Sendable {
         return (word, mask)
     }
 
-    // MARK: - Bytes
+    // MARK: - Storing
 
-    /// The filter as stored: per segment, le64(count) || le64(word count) || words (le64 each).
-    var bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(segments.reduce(0) { $0 + 16 + $1.words.count * 8 })
-        for segment in segments {
-            Self.append(UInt64(segment.count), to: &out)
-            Self.append(UInt64(segment.words.count), to: &out)
-            segment.words.withUnsafeBytes { out.append(contentsOf: $0) }  // little-endian (checked above)
+    /// Records that every segment is stored as it is now.
+    mutating func markStored() { firstUnstored = nil }
+
+    /// Appends a segment read back: `count` keys and its words as stored (little-endian, as they
+    /// lie in memory). False, and nothing appended, unless the words are a power of two of them.
+    mutating func appendStored(count: Int64, words bytes: UnsafeRawBufferPointer) -> Bool {
+        let wordCount = bytes.count / 8
+        guard count >= 0, bytes.count % 8 == 0, wordCount > 0, wordCount & (wordCount - 1) == 0 else { return false }
+        let words = [UInt64](unsafeUninitializedCapacity: wordCount) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
+            initialized = wordCount
         }
-        return out
+        segments.append(Segment(words: words, count: Int(count)))
+        return true
     }
 
-    /// Reads ``bytes`` back; nil if they are not a filter this type writes.
-    init?(bytes: [UInt8]) {
-        var offset = 0
-        func next() -> UInt64? {
-            guard offset + 8 <= bytes.count else { return nil }
-            var value: UInt64 = 0
-            for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * index) }
-            offset += 8
-            return value
-        }
-        while offset < bytes.count {
-            guard let count = next(), let wordCount = next(), wordCount > 0, wordCount & (wordCount - 1) == 0,
-                  wordCount <= UInt64((bytes.count - offset) / 8) else { return nil }
-            let words = [UInt64](unsafeUninitializedCapacity: Int(wordCount)) { buffer, initialized in
-                bytes.withUnsafeBytes { raw in
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + Int(wordCount) * 8)]))
-                }
-                initialized = Int(wordCount)
-            }
-            offset += Int(wordCount) * 8
-            segments.append(Segment(words: words, count: Int(count)))
-        }
-    }
-
-    /// The digest stored beside the filter, so a damaged one is rebuilt instead of trusted:
+    /// The digest stored beside segment `index`, so a damaged one is rebuilt instead of trusted:
     ///
-    ///     digest = SHA-256("flowledger/v1/history-key-filter\n" || bytes)
-    static func digest(of bytes: [UInt8]) -> [UInt8] {
+    ///     digest = SHA-256("flowledger/v1/history-key-filter\n" || le64(index) || le64(count) || words)
+    static func digest(index: Int, count: Int, words: UnsafeRawBufferPointer) -> [UInt8] {
         var context = HashContext(.sha256)
         context.update(Array("flowledger/v1/history-key-filter\n".utf8))
-        context.update(bytes)
+        for value in [UInt64(index), UInt64(count)] {
+            withUnsafeBytes(of: value.littleEndian) { context.update($0) }
+        }
+        context.update(words)
         return context.finish().bytes
-    }
-
-    private static func append(_ value: UInt64, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
 }

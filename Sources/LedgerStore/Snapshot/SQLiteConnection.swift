@@ -88,6 +88,11 @@ final class SQLiteConnection: @unchecked Sendable {  // only ever used inside Hi
             _ = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
         }
         func bind(_ index: Int32, _ text: String) { sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT) }
+        /// Binds `bytes` without copying them: they must stay valid until ``reset()``.
+        func bind(_ index: Int32, borrowing bytes: UnsafeRawBufferPointer) {
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { sqlite3_bind_zeroblob(statement, index, 0); return }
+            sqlite3_bind_blob(statement, index, base, Int32(bytes.count), nil)  // nil: SQLITE_STATIC
+        }
 
         /// Runs one step: true when a row is ready to read, false when done.
         func step() throws(StoreError) -> Bool {
@@ -109,9 +114,13 @@ final class SQLiteConnection: @unchecked Sendable {  // only ever used inside Hi
         func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
         func text(_ column: Int32) -> String { sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "" }
         func blob(_ column: Int32) -> [UInt8] {
+            withBlob(column) { Array($0) }
+        }
+        /// Reads a blob in place (valid only inside `body`).
+        func withBlob<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) -> R) -> R {
             let count = Int(sqlite3_column_bytes(statement, column))
-            guard count > 0, let base = sqlite3_column_blob(statement, column) else { return [] }
-            return Array(UnsafeRawBufferPointer(start: base, count: count))
+            guard count > 0, let base = sqlite3_column_blob(statement, column) else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            return body(UnsafeRawBufferPointer(start: base, count: count))
         }
     }
 }
