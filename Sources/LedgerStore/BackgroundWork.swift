@@ -4,7 +4,8 @@ import Synchronization
 
 /// Work started on a thread of its own now, its result collected later with ``wait()``: the
 /// pipelines of ``ReplayEngine`` (the next window's parse and signatures) and of the
-/// ``Sequencer`` (the next group's signatures, while the group before is committed).
+/// ``Sequencer`` (the next group's signatures, while the group before is committed), and
+/// `append --signed` opening the ledger while it parses its first lines.
 ///
 /// A thread, not `DispatchQueue.global().async`: the caller usually runs on a thread of
 /// Dispatch's pool (an async command's task), which it blocks in ``wait()``; work started on a
@@ -12,12 +13,12 @@ import Synchronization
 /// `concurrentPerform` ran on that one thread until Dispatch's monitor added another, about two
 /// seconds later — all of a 20,000-entry verify's first half on one core. From a thread of its
 /// own, `concurrentPerform` gets the free pool thread at once.
-final class BackgroundWork<Value: Sendable>: Sendable {
+package final class BackgroundWork<Value: Sendable>: Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let result = Mutex<Value?>(nil)
 
     /// Starts `work` on a new thread.
-    init(_ work: @escaping @Sendable () -> Value) {
+    package init(_ work: @escaping @Sendable () -> Value) {
         let thread = Thread { [self] in
             let value = work()
             result.withLock { $0 = value }
@@ -26,8 +27,11 @@ final class BackgroundWork<Value: Sendable>: Sendable {
         thread.start()
     }
 
+    /// Whether the result is ready (``wait()`` would not block).
+    package var isDone: Bool { result.withLock { $0 != nil } }
+
     /// Blocks until the work is done; returns its result (call once).
-    func wait() -> Value {
+    package func wait() -> Value {
         done.wait()
         return result.withLock { $0.take()! }
     }

@@ -192,6 +192,30 @@ final class CommandLineTests {
         #expect(try LedgerReader(directory: ledger.directory).size == 4)
     }
 
+    /// `append --signed` parses its first lines while the ledger opens: an unreadable line there,
+    /// past the first chunk of 256, still stops the append after the lines before it.
+    @Test
+    func anUnreadableSignedLineStopsTheAppendAfterTheLinesBeforeIt() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let ledger = try makeLedger()
+        let unsigned = (0..<300).map { n in
+            "{\"type\":\"exchange.sent\",\"id\":\"e\(n)\",\"body\":{\"exchange\":\"e\(n)\",\"dataset\":\"trips\",\"recipient\":\"transport.sh\",\"purpose\":\"p\",\"fields\":[\"a\"],\"records\":1,\"bytes\":1,\"digest\":\"\(String(repeating: "0", count: 64))\"}}\n"
+        }.joined()
+        let cataloged = try flowledger("append", ledger.directory, "--key", ledger.ride, "--author", "ride.example",
+                                       stdin: "{\"type\":\"dataset.cataloged\",\"id\":\"cat\",\"body\":{\"dataset\":\"trips\",\"title\":\"Trips\",\"sharing\":\"open\",\"level\":\"general\",\"fields\":[\"a\"]}}\n")
+        #expect(cataloged.status == 0, "\(cataloged.err)")
+        let signed = try flowledger("sign", "--key", ledger.ride, "--author", "ride.example", "--origin", origin, stdin: unsigned)
+        #expect(signed.status == 0, "\(signed.err)")
+        var lines = signed.out.split(separator: "\n").map(String.init)
+        lines[279] = "{\"event\":"  // line 280
+        let size = try LedgerReader(directory: ledger.directory).size
+        let result = try flowledger("append", ledger.directory, "--signed", stdin: lines.joined(separator: "\n") + "\n")
+        #expect(result.status == 1)
+        #expect(result.out.split(separator: "\n").count == 279)
+        #expect(result.err.hasPrefix("flowledger: error: stdin line 280: ") && result.err.hasSuffix("; this line and the ones after it were not appended\n"), "\(result.err)")
+        #expect(try LedgerReader(directory: ledger.directory).size == size + 279)
+    }
+
     @Test
     func checkpointAndProveInTextAndJSON() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }

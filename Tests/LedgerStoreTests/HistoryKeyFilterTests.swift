@@ -28,7 +28,7 @@ struct HistoryKeyFilterTests {
         #expect(inserted.allSatisfy { filter.mightContain($0) })
         let others = keys(100_000, seed: 2)
         let falsePositives = others.filter { filter.mightContain($0) }.count
-        #expect(falsePositives < 3_000, "\(falsePositives) of 100,000 keys never inserted were reported as maybe present")
+        #expect(falsePositives < 1_500, "\(falsePositives) of 100,000 keys never inserted were reported as maybe present")
 
         let readBack = storedAndReadBack(filter)
         #expect(readBack.count == filter.count && readBack.segments.count == 3)

@@ -12,8 +12,10 @@ import LedgerCrypto
 ///
 /// - No false negatives: a key inserted is always reported as maybe present, so a filter that
 ///   holds at least the tables' keys never hides a row. A false positive costs one lookup.
-/// - One 64-bit word per key with three of its bits set ("register-blocked": one cache line
-///   read per segment), 16 bits per key: about 1% false positives when a segment is full.
+/// - One 64-bit word per key with five of its bits set ("register-blocked": one cache line
+///   read per segment), 16 bits per key: 0.41% false positives when a segment is full (three
+///   bits: 0.79%; every segment adds its own, and a false positive of a million-entry ledger
+///   reads the B-tree from disk).
 /// - Grows by segments: when the last is full, a new one of twice its capacity takes the new
 ///   keys (a filter cannot be resized without its keys). A lookup reads one word per segment;
 ///   a million-entry ledger has five (4 MiB). Only the last segment changes, so only it (and
@@ -63,12 +65,16 @@ struct HistoryKeyFilter: Sendable {
         return false
     }
 
-    /// The word and the three bits of `key` in a segment of `wordCount` words (a power of two).
-    /// The key is a SHA-256 digest, so its bits are uniform: the word comes from `low`, the three
-    /// bits from `high`'s lowest 18 bits (``DigestKey``'s shard uses its top bits).
+    /// Bits set per key in its word.
+    static let bitsSetPerKey = 5
+
+    /// The word and the five bits of `key` in a segment of `wordCount` words (a power of two).
+    /// The key is a SHA-256 digest, so its bits are uniform: the word comes from `low`, the five
+    /// bits from `high`'s lowest 30 bits (``DigestKey``'s shard uses its top bits).
     private static func position(of key: DigestKey, wordCount: Int) -> (word: Int, mask: UInt64) {
         let word = Int(truncatingIfNeeded: key.low) & (wordCount - 1)
-        let mask = UInt64(1) << (key.high & 63) | UInt64(1) << ((key.high >> 6) & 63) | UInt64(1) << ((key.high >> 12) & 63)
+        var mask: UInt64 = 0
+        for bit in 0..<bitsSetPerKey { mask |= UInt64(1) << ((key.high >> UInt64(6 * bit)) & 63) }
         return (word, mask)
     }
 
@@ -90,12 +96,13 @@ struct HistoryKeyFilter: Sendable {
         return true
     }
 
-    /// The digest stored beside segment `index`, so a damaged one is rebuilt instead of trusted:
+    /// The digest stored beside segment `index`, so a damaged one is rebuilt instead of trusted.
+    /// Its label names the layout (bits set per key), so a filter laid out otherwise fails it:
     ///
-    ///     digest = SHA-256("flowledger/v1/history-key-filter\n" || le64(index) || le64(count) || words)
+    ///     digest = SHA-256("flowledger/v1/history-key-filter/5\n" || le64(index) || le64(count) || words)
     static func digest(index: Int, count: Int, words: UnsafeRawBufferPointer) -> [UInt8] {
         var context = HashContext(.sha256)
-        context.update(Array("flowledger/v1/history-key-filter\n".utf8))
+        context.update(Array("flowledger/v1/history-key-filter/\(bitsSetPerKey)\n".utf8))
         for value in [UInt64(index), UInt64(count)] {
             withUnsafeBytes(of: value.littleEndian) { context.update($0) }
         }
