@@ -114,13 +114,7 @@ struct OpenBench {
 
         heading("4. append after `append --signed` was killed while writing snapshots (every 500 entries)")
         let signedInput = parent + "/signed.jsonl"
-        let batch = try parallelMap(20_000) { i in
-            String(decoding: CanonicalJSON.encode(try cast.provider.sign(.exchangeSent(ExchangeSentBody(
-                exchange: "ok-\(tag)-\(i)", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
-                fields: ["end", "start"], records: 1, bytes: 400, digest: suite.hash.hash(Array("kill \(tag) \(i)".utf8)).hex)),
-                id: "ok-\(tag)-\(i)", at: cast.at).json), as: UTF8.self)
-        }
-        try (batch.joined(separator: "\n") + "\n").write(toFile: signedInput, atomically: true, encoding: .utf8)
+        try writeSignedExchanges(to: signedInput, ids: "ok-\(tag)", cast: cast)
         var random = SplitMix64(seed: 1205)
         var afterKill: [Run] = []
         for round in 1...rounds {
@@ -174,13 +168,7 @@ struct OpenBench {
                     try FileManager.default.copyItem(atPath: smallBuilt, toPath: small)
                 }
                 let input = parent + "/signed-\(index).jsonl"
-                let lines = try parallelMap(20_000) { i in
-                    String(decoding: CanonicalJSON.encode(try cast.provider.sign(.exchangeSent(ExchangeSentBody(
-                        exchange: "sg-\(tag)-\(index)-\(round)-\(i)", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
-                        fields: ["end", "start"], records: 1, bytes: 400, digest: suite.hash.hash(Array("signed \(tag) \(index) \(round) \(i)".utf8)).hex)),
-                        id: "sg-\(tag)-\(index)-\(round)-\(i)", at: cast.at).json), as: UTF8.self)
-                }
-                try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+                try writeSignedExchanges(to: input, ids: "sg-\(tag)-\(index)-\(round)", cast: cast)
                 let run = try child(binary, ["append", target, "--signed", input], parent)
                 try expectSuccess(run, "append --signed")
                 let rate = 20_000 / run.seconds
@@ -208,6 +196,18 @@ struct OpenBench {
             }
         }
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
+    }
+
+    /// Writes 20,000 `exchange.sent` lines signed by the cast's provider, for `append --signed`:
+    /// event and exchange ids `<ids>-<n>`, each digest of its own.
+    private func writeSignedExchanges(to path: String, ids: String, cast: StoreCast) throws {
+        let lines = try parallelMap(20_000) { i in
+            String(decoding: CanonicalJSON.encode(try cast.provider.sign(.exchangeSent(ExchangeSentBody(
+                exchange: "\(ids)-\(i)", dataset: "trips", recipient: "transport.sh", grant: "g-1", purpose: "supervision",
+                fields: ["end", "start"], records: 1, bytes: 400, digest: suite.hash.hash(Array("\(ids) \(i)".utf8)).hex)),
+                id: "\(ids)-\(i)", at: cast.at).json), as: UTF8.self)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     private func child(_ binary: String, _ arguments: [String], _ parent: String) throws -> Run {
