@@ -106,6 +106,65 @@ struct WriterSnapshotTests {
         #expect(try await reopened.append(acknowledgement(scenario, "x-4", eventID: "ack-4")).seq == 13)
     }
 
+    @Test
+    func eachHistoryWriteIsARunAndLookupsTakeTheNewestRowOfAKey() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        var options = WriterOptions()
+        options.snapshotEvery = 2  // a run after every second entry
+        let ledger = try await scenario.create(options: options)
+        for n in 0..<4 { _ = try await ledger.append(scenario.exchange(n)) }
+        // x-1 was sent in an earlier run; its acknowledgement writes it again, whole, in a later one.
+        #expect(try await ledger.append(acknowledgement(scenario, "x-1", eventID: "ack-1")).seq == 10)
+        _ = try await ledger.append(scenario.exchange(4))
+        ledger.close()
+        let database = try SQLiteConnection(path: stateFile(scenario))
+        let shape = try database.prepare("""
+            SELECT (SELECT count(*) FROM runs), (SELECT count(DISTINCT run) FROM events),
+                   (SELECT count(*) FROM runs WHERE row_count <> (SELECT count(*) FROM events e WHERE e.run = runs.run)
+                                                              + (SELECT count(*) FROM exchanges x WHERE x.run = runs.run)),
+                   (SELECT count(*) FROM exchanges GROUP BY key ORDER BY count(*) DESC LIMIT 1)
+            """)
+        _ = try shape.step()
+        #expect(shape.int(0) >= 4 && shape.int(1) == shape.int(0), "runs \(shape.int(0)), runs with events \(shape.int(1))")
+        #expect(shape.int(2) == 0)  // each run counts its rows
+        #expect(shape.int(3) == 2)  // x-1: sent, then acknowledged
+        database.close()
+
+        // Through the on-disk runs only: the newest row of x-1 says it was acknowledged, the
+        // oldest run still refuses its id, and a run's keys are found whichever run holds them.
+        let reopened = try Ledger.open(at: scenario.directory, options: options)
+        defer { reopened.close() }
+        #expect(reopened.writer.recovery.replayedEntries == 0)
+        let twice = try await #require(throws: StoreError.self) { try await reopened.append(acknowledgement(scenario, "x-1", eventID: "ack-1b")) }
+        #expect(twice.message.contains("already acknowledged at seq 10"), "\(twice)")
+        #expect(try await reopened.append(scenario.exchange(0)).seq == 6)
+        #expect(try await reopened.append(acknowledgement(scenario, "x-1", eventID: "ack-1")).seq == 10)
+        #expect(try await reopened.append(acknowledgement(scenario, "x-3", eventID: "ack-3")).seq == 12)
+    }
+
+    @Test
+    func aStateFileOfAnEarlierVersionIsRebuiltFromTheLogWithANote() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        try await elevenEntries(scenario)
+        try FileManager.default.removeItem(atPath: stateFile(scenario))
+        // Version 3 keyed its rows by digest alone.
+        let database = try SQLiteConnection(path: stateFile(scenario))
+        try database.execute("CREATE TABLE events(key BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID; PRAGMA user_version = 3")
+        database.close()
+
+        let ledger = try Ledger.open(at: scenario.directory)
+        #expect(ledger.writer.recovery.replayedEntries == 11)
+        #expect(ledger.writer.recovery.notes.contains { $0.contains("it is of version 3, this writer keeps version \(HistoryFile.version)") && $0.contains("rebuilt from the log") },
+                "\(ledger.writer.recovery.notes)")
+        #expect(try await ledger.append(scenario.exchange(2)).seq == 8)
+        ledger.close()
+        let again = try Ledger.open(at: scenario.directory)
+        defer { again.close() }
+        #expect(again.writer.recovery.resumedAt == 11 && again.writer.recovery.notes.isEmpty, "\(again.writer.recovery.notes)")
+    }
+
     /// Rows in the history file's tables: (events, exchanges).
     private func tableRows(_ scenario: Scenario) throws -> (events: Int64, exchanges: Int64, beside: Int64) {
         let database = try SQLiteConnection(path: stateFile(scenario))
