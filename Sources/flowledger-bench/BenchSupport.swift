@@ -17,6 +17,7 @@ let usage = """
            flowledger-bench report [--quick] [--open] [--entries N] [--ledger DIR]
            flowledger-bench service [--quick] [--events N] [--singles N] [--followers N] [--idle-seconds N]
            flowledger-bench mirror [--sm2] [--entries N] [--ledger DIR]
+           flowledger-bench history [--quick] [--rows N] [--lookups N] [--no-baseline]
 
       core     the core's hot paths on one core beside OpenSSL's raw verify rate (the default)
       store    the store beside OpenSSL's raw verify rate on all cores: batched and concurrent
@@ -48,6 +49,9 @@ let usage = """
                served by `flowledger serve --public-read` on loopback: entries/s beside OpenSSL's
                raw verify rate on all cores (goal ≥ 0.75), peak RSS (goal ≤ 128 MiB), and the
                incremental mirror of 1,000 new entries (goal ≤ 1 s)
+      history  the writer's history file (HistoryFile) as it grows to --rows rows (default 4,194,304):
+               the time of each write of 65,536 event and 65,536 exchange rows beside the same rows
+               keyed by digest alone (version 3's layout, through GRDB), and lookups at each doubling
     """
 
 /// A bad command line; printed with the usage text (exit 2).

@@ -11,12 +11,13 @@
 //   flowledger-bench report [options]   `flowledger report` on a large ledger with current views: time, file size (scripts/bench-report.sh)
 //   flowledger-bench service [options]  `flowledger serve` on loopback beside the local append rate (scripts/bench-service.sh)
 //   flowledger-bench mirror [options]   `flowledger mirror` from a served ledger: rate, peak RSS, incremental time (scripts/bench-mirror.sh)
+//   flowledger-bench history [options]  the writer's history file as it grows: one write of rows, lookups (scripts/bench-history.sh)
 //
 // With no subcommand it runs `core`, so scripts/bench-core.sh keeps working unchanged.
 import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report", "service", "mirror", "postgres"].contains($0) ? $0 : nil } ?? "core"
+let command = arguments.first.flatMap { ["core", "store", "verify", "tail", "views", "open", "report", "service", "mirror", "postgres", "history"].contains($0) ? $0 : nil } ?? "core"
 if arguments.first == command { arguments.removeFirst() }
 
 do {
@@ -39,6 +40,8 @@ do {
         try await MirrorBench(arguments: arguments).run()
     case "postgres":
         try await PostgresBench(arguments: arguments).run()
+    case "history":
+        try HistoryBench(arguments: arguments).run()
     default:
         try CoreBench.run(arguments: arguments)
     }

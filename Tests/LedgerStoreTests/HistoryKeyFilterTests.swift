@@ -36,6 +36,25 @@ struct HistoryKeyFilterTests {
         #expect(others.filter { readBack.mightContain($0) }.count == falsePositives)
     }
 
+    @Test
+    func theSegmentsThatMightHoldAKeyIncludeTheOneItWentIntoAndNameItsPositions() {
+        var filter = HistoryKeyFilter()
+        let inserted = keys(HistoryKeyFilter.firstCapacity * 3 + 10, seed: 3)  // three segments and a few keys of a third
+        for key in inserted { filter.insert(key) }
+        #expect(filter.segments.count == 3)
+        #expect(filter.positions(ofSegment: 0) == 0..<HistoryKeyFilter.firstCapacity)
+        #expect(filter.positions(ofSegment: 1) == HistoryKeyFilter.firstCapacity..<(3 * HistoryKeyFilter.firstCapacity))
+        #expect(filter.positions(ofSegment: 2) == (3 * HistoryKeyFilter.firstCapacity)..<inserted.count)
+        for (position, key) in inserted.enumerated() {
+            let segment = (0..<3).first { filter.positions(ofSegment: $0).contains(position) }!
+            guard filter.segmentsThatMightContain(key) & (1 << UInt64(segment)) != 0 else {
+                Issue.record("key \(position) went into segment \(segment), which is not named as holding it")
+                return
+            }
+        }
+        #expect(keys(10_000, seed: 4).filter { filter.segmentsThatMightContain($0) != 0 }.count < 150)
+    }
+
     /// Each segment as the history file stores it, read back into a new filter.
     private func storedAndReadBack(_ filter: HistoryKeyFilter) -> HistoryKeyFilter {
         var readBack = HistoryKeyFilter()

@@ -28,11 +28,17 @@ package struct HistoryDelta: Sendable {
     package init(recentIn state: LedgerState) {
         (events, exchanges) = state.recentHistory()
     }
+
+    /// Rows given as they are, each list in key order (the history benchmark's synthetic runs).
+    package init(events: [(key: DigestKey, seq: Int64)], exchanges: [(key: DigestKey, exchange: LedgerState.Exchange)]) {
+        self.events = events
+        self.exchanges = exchanges
+    }
 }
 
 extension DigestKey {
     /// The key's 16 bytes, high half first (big-endian), as the history file stores it.
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16)
         for half in [high, low] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: half >> UInt64(shift))) } }

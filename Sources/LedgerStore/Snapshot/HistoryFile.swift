@@ -32,18 +32,20 @@ import Glibc
 ///   B-tree and costs its own rows whatever the history's size. (Keyed by digest alone, a flush
 ///   of 65,536 rows rewrote pages all over a tree that kept growing: 0.19 s at half a million
 ///   rows, 0.53 s at four million, so a writer's total cost grew with the square of the log.)
-///   A lookup seeks `(r, key)` in each run, newest first, and takes the first row it finds: an
-///   event's key is in one run only (rule 3), an exchange acknowledged after its run was flushed
-///   is written again, whole, in a later one. The key filter spares nearly every lookup of a key
-///   the history never held, so the seeks per run are paid by keys it holds or a false positive.
+///   A lookup seeks `(r, key)` in the runs that may hold the key, newest first, and takes the
+///   first row it finds: an event's key is in one run only (rule 3), an exchange acknowledged
+///   after its run was flushed is written again, whole, in a later one.
+/// - Filtered: a Bloom filter of every key in the tables (``HistoryKeyFilter``, table
+///   `keyfilter`, a row per segment under its own digest, written with the rows it covers)
+///   answers most lookups of keys the history never held without SQLite. It takes the keys in
+///   the order of the runs' rows (each run's events, then its exchanges), so the segments that
+///   may hold a key name the runs to seek: a few of them, not every run. One missing is built
+///   from the rows at open; one whose digest fails, or whose keys are not as many as the runs'
+///   rows, is rebuilt from them with a note.
 /// - Private to the writer: opened in exclusive locking mode (the writer lock keeps others out
 ///   anyway), so nothing but a flush changes its files while the writer runs.
 /// - Never ahead of the log: the writer flushes only entries that are already durable.
-/// - Filtered: a Bloom filter of every key in the tables (``HistoryKeyFilter``, table
-///   `keyfilter`, a row per segment under its own digest, written with the rows it covers)
-///   answers most lookups of keys the history never held without SQLite. One missing is built
-///   from the rows at open; one whose digest fails is rebuilt from them with a note.
-final class HistoryFile: RuleHistory {
+package final class HistoryFile: RuleHistory {
     /// A snapshot read back: the position it describes and the state's bytes.
     struct Snapshot {
         let size: Int64
@@ -72,8 +74,16 @@ final class HistoryFile: RuleHistory {
         let writeSnapshot: SQLiteConnection.Statement
         let writeFilter: SQLiteConnection.Statement
         let insertRun: SQLiteConnection.Statement
+        let findEventInRun: SQLiteConnection.Statement
+        let findExchangeInRun: SQLiteConnection.Statement
+        /// Where each run's rows end among all rows, in run order: run `r` (0, 1, …) holds rows
+        /// `runEnds[r - 1]..<runEnds[r]`, the filter's keys at those positions.
+        var runEnds: [Int] = []
+        /// Whether the filter's keys lie at the positions of the runs' rows. False after a flush
+        /// that failed once it had put keys in the filter: every run is then sought.
+        var filterMatchesRuns = true
         /// The run the next flush writes (one more than the last in table `runs`).
-        var nextRun: Int64 = 0
+        var nextRun: Int64 { Int64(runEnds.count) }
         /// Every key in the tables (and perhaps a few more): a key it has not seen is not looked up.
         var filter = HistoryKeyFilter()
         /// The first failed lookup since the last ``HistoryFile/takeFailure()``.
@@ -111,13 +121,71 @@ final class HistoryFile: RuleHistory {
             // An exchange acknowledged since an earlier flush comes whole into this run, and
             // lookups find it before its older row.
             writeExchange = try connection.prepare("INSERT INTO exchanges(run, key, dataset, recipient, received_at) VALUES (?, ?, ?, ?, ?)")
+            findEventInRun = try connection.prepare("SELECT seq FROM events WHERE run = ? AND key = ?")
+            findExchangeInRun = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE run = ? AND key = ?")
             insertRun = try connection.prepare("INSERT INTO runs(run, row_count) VALUES (?, ?)")
-            let last = try connection.prepare("SELECT max(run) FROM runs")
-            if try last.step(), !last.isNull(0) { nextRun = last.int(0) + 1 }
-            last.reset()
+            let runs = try connection.prepare("SELECT run, row_count FROM runs ORDER BY run")
+            defer { runs.reset() }
+            while try runs.step() {
+                guard runs.int(0) == Int64(runEnds.count), runs.int(1) > 0 else {
+                    throw StoreError(.damaged, "table runs has run \(runs.int(0)) of \(runs.int(1)) rows where run \(runEnds.count) was expected")
+                }
+                runEnds.append((runEnds.last ?? 0) + Int(runs.int(1)))
+            }
             readSnapshot = try connection.prepare("SELECT size, leaf, state, recent, digest FROM snapshot WHERE id = 1")
             writeSnapshot = try connection.prepare("INSERT OR REPLACE INTO snapshot(id, size, leaf, state, recent, digest) VALUES (1, ?, ?, ?, ?, ?)")
             writeFilter = try connection.prepare("INSERT OR REPLACE INTO keyfilter(segment, count, words, digest) VALUES (?, ?, ?, ?)")
+        }
+
+        /// The newest row of `key`, read by `read`: sought with `inRun` (bound to a run and the
+        /// key) in each run the filter's matching segments cover, newest first, or with
+        /// `inEveryRun` (bound to the key) when the filter's positions do not name runs. Nil when
+        /// there is none or the lookup failed (kept in ``failure``).
+        func find<T>(_ key: DigestKey, inRun: SQLiteConnection.Statement, inEveryRun: SQLiteConnection.Statement,
+                     read: (SQLiteConnection.Statement) -> T) -> T? {
+            var segments = filter.segmentsThatMightContain(key)
+            guard segments != 0 else { return nil }
+            let bytes = key.bytes
+            do throws(StoreError) {
+                guard filterMatchesRuns else {
+                    defer { inEveryRun.reset() }
+                    inEveryRun.bind(1, bytes)
+                    return try inEveryRun.step() ? read(inEveryRun) : nil
+                }
+                var sought = runEnds.count  // runs below this one are still to seek
+                while segments != 0 {
+                    let segment = 63 - segments.leadingZeroBitCount  // the newest matching segment
+                    segments &= ~(1 << UInt64(segment))
+                    let positions = filter.positions(ofSegment: segment)
+                    guard !positions.isEmpty else { continue }
+                    // The runs holding the segment's keys, from its last key's down to its first's.
+                    let top = min(run(holding: positions.upperBound - 1), sought - 1)
+                    let bottom = run(holding: positions.lowerBound)
+                    guard top >= bottom else { continue }
+                    for run in stride(from: top, through: bottom, by: -1) {
+                        defer { inRun.reset() }
+                        inRun.bind(1, Int64(run))
+                        inRun.bind(2, bytes)
+                        if try inRun.step() { return read(inRun) }
+                    }
+                    sought = bottom
+                }
+                return nil
+            } catch {
+                if failure == nil { failure = error }
+                return nil
+            }
+        }
+
+        /// The run holding row `position` (the first whose rows end after it; the number of runs
+        /// when it is past the last), by binary search.
+        func run(holding position: Int) -> Int {
+            var (low, high) = (0, runEnds.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if runEnds[middle] > position { high = middle } else { low = middle + 1 }
+            }
+            return low
         }
 
         /// `PRAGMA user_version` of `connection` (0 for a file created just now).
@@ -131,7 +199,7 @@ final class HistoryFile: RuleHistory {
 
     /// Opens the file at `path`, creating an empty one. One that cannot be opened or is of
     /// another version is removed and created anew (it is derived); `note` says so.
-    static func open(path: String) throws(StoreError) -> (file: HistoryFile, note: String?) {
+    package static func open(path: String) throws(StoreError) -> (file: HistoryFile, note: String?) {
         let problem: String
         do {
             let file = try HistoryFile(path: path)
@@ -178,21 +246,34 @@ final class HistoryFile: RuleHistory {
                 }
                 if !fits { problem = "segment \(index) of the key filter in \(path) did not match its digest (it was edited, or damaged); the filter was rebuilt from the history's rows" }
             }
+            let rows = storage.runEnds.last ?? 0
+            if problem == nil, !filter.segments.isEmpty, filter.count != rows {
+                problem = "the key filter in \(path) holds \(filter.count) keys where the history's runs hold \(rows) rows; the filter was rebuilt from the rows"
+            }
             if problem == nil, !filter.segments.isEmpty {
                 filter.markStored()
                 storage.filter = filter
                 return nil
             }
+            // In the order a flush inserts them: run by run, its events, then its exchanges.
             filter = HistoryKeyFilter()
-            for table in ["events", "exchanges"] {
-                let keys = try storage.connection.prepare("SELECT key FROM \(table)")
-                while try keys.step() {
-                    let bytes = keys.blob(0)
-                    guard let key = DigestKey(bytes: bytes) else {
-                        throw StoreError(.damaged, "\(path): a key in table \(table) is \(bytes.count) bytes, not 16")
+            let keysOf = [try storage.connection.prepare("SELECT key FROM events WHERE run = ?"),
+                          try storage.connection.prepare("SELECT key FROM exchanges WHERE run = ?")]
+            for run in 0..<storage.runEnds.count {
+                for (table, keys) in zip(["events", "exchanges"], keysOf) {
+                    defer { keys.reset() }
+                    keys.bind(1, Int64(run))
+                    while try keys.step() {
+                        let bytes = keys.blob(0)
+                        guard let key = DigestKey(bytes: bytes) else {
+                            throw StoreError(.damaged, "\(path): a key in table \(table) is \(bytes.count) bytes, not 16")
+                        }
+                        filter.insert(key)
                     }
-                    filter.insert(key)
                 }
+            }
+            guard filter.count == rows else {
+                throw StoreError(.damaged, "\(path): the runs hold \(filter.count) rows where table runs counts \(rows)")
             }
             storage.filter = filter
             try storage.connection.execute("BEGIN IMMEDIATE; DELETE FROM keyfilter")
@@ -229,14 +310,14 @@ final class HistoryFile: RuleHistory {
     }
 
     /// Removes the file and its WAL companions.
-    static func remove(path: String) throws(StoreError) {
+    package static func remove(path: String) throws(StoreError) {
         for file in [path, path + "-wal", path + "-shm"] where unlink(file) != 0 && errno != ENOENT {
             throw StoreError.io("remove", file, errno: errno)
         }
     }
 
     /// Closes the file (its WAL is folded in); lookups after this fail.
-    func close() {
+    package func close() {
         storage.withLock { $0.connection.close() }
     }
 
@@ -245,7 +326,8 @@ final class HistoryFile: RuleHistory {
         try storage.withLock { storage throws(StoreError) in
             try storage.connection.execute("BEGIN; DELETE FROM snapshot; DELETE FROM runs; DELETE FROM events; DELETE FROM exchanges; DELETE FROM keyfilter; PRAGMA user_version = \(Self.version); COMMIT")
             storage.filter = HistoryKeyFilter()
-            storage.nextRun = 0
+            storage.runEnds = []
+            storage.filterMatchesRuns = true
         }
     }
 
@@ -305,7 +387,7 @@ final class HistoryFile: RuleHistory {
     /// Writes `delta`'s rows as a new run (see the type's contract; none when it has no rows)
     /// and the snapshot of the position they bring the history to (no rows beside it), in one
     /// transaction: all of it or, on failure, none.
-    func flush(_ delta: HistoryDelta, size: Int64, leaf: Hash32, state: [UInt8]) throws(StoreError) {
+    package func flush(_ delta: HistoryDelta, size: Int64, leaf: Hash32, state: [UInt8]) throws(StoreError) {
         try storage.withLock { storage throws(StoreError) in
             let connection = storage.connection
             let run = storage.nextRun
@@ -346,8 +428,11 @@ final class HistoryFile: RuleHistory {
                 try Self.storeFilter(storage)
                 try connection.execute("COMMIT")
                 storage.filter.markStored()
-                if rows > 0 { storage.nextRun = run + 1 }
+                if rows > 0 { storage.runEnds.append((storage.runEnds.last ?? 0) + rows) }
             } catch {
+                // Keys went into the filter for rows that were not kept: its positions no longer
+                // name runs (the stored filter, read at the next open, still does).
+                storage.filterMatchesRuns = false
                 try? connection.execute("ROLLBACK")
                 throw error
             }
@@ -356,34 +441,16 @@ final class HistoryFile: RuleHistory {
 
     // MARK: - RuleHistory
 
-    func eventSeq(_ key: DigestKey) -> Int64? {
+    package func eventSeq(_ key: DigestKey) -> Int64? {
         storage.withLock { storage -> Int64? in
-            guard storage.filter.mightContain(key) else { return nil }
-            let statement = storage.findEvent
-            defer { statement.reset() }
-            statement.bind(1, key.bytes)
-            do throws(StoreError) {
-                return try statement.step() ? statement.int(0) : nil
-            } catch {
-                if storage.failure == nil { storage.failure = error }
-                return nil
-            }
+            storage.find(key, inRun: storage.findEventInRun, inEveryRun: storage.findEvent) { $0.int(0) }
         }
     }
 
-    func exchange(_ key: DigestKey) -> LedgerState.Exchange? {
+    package func exchange(_ key: DigestKey) -> LedgerState.Exchange? {
         storage.withLock { storage -> LedgerState.Exchange? in
-            guard storage.filter.mightContain(key) else { return nil }
-            let statement = storage.findExchange
-            defer { statement.reset() }
-            statement.bind(1, key.bytes)
-            do throws(StoreError) {
-                guard try statement.step() else { return nil }
-                return LedgerState.Exchange(dataset: statement.text(0), recipient: statement.text(1),
-                                            receivedAt: statement.isNull(2) ? nil : statement.int(2))
-            } catch {
-                if storage.failure == nil { storage.failure = error }
-                return nil
+            storage.find(key, inRun: storage.findExchangeInRun, inEveryRun: storage.findExchange) { row in
+                LedgerState.Exchange(dataset: row.text(0), recipient: row.text(1), receivedAt: row.isNull(2) ? nil : row.int(2))
             }
         }
     }

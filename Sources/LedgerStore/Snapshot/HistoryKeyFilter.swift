@@ -57,12 +57,24 @@ struct HistoryKeyFilter: Sendable {
     }
 
     /// False only if `key` was never inserted.
-    func mightContain(_ key: DigestKey) -> Bool {
-        for segment in segments {
+    func mightContain(_ key: DigestKey) -> Bool { segmentsThatMightContain(key) != 0 }
+
+    /// Bit `i` set when segment `i` might hold `key`; none when `key` was never inserted. (Sixty-
+    /// four segments would hold 2^79 keys: a filter never has more.)
+    func segmentsThatMightContain(_ key: DigestKey) -> UInt64 {
+        var found: UInt64 = 0
+        for (index, segment) in segments.enumerated() {
             let (word, mask) = Self.position(of: key, wordCount: segment.words.count)
-            if segment.words[word] & mask == mask { return true }
+            if segment.words[word] & mask == mask { found |= 1 << UInt64(index) }
         }
-        return false
+        return found
+    }
+
+    /// The positions, in the order keys were inserted, of the keys segment `index` holds: a
+    /// segment takes the keys after those of the segments before it.
+    func positions(ofSegment index: Int) -> Range<Int> {
+        let start = segments[..<index].reduce(0) { $0 + $1.count }
+        return start..<(start + segments[index].count)
     }
 
     /// Bits set per key in its word.

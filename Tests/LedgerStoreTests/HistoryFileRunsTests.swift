@@ -1,0 +1,123 @@
+import Foundation
+import LedgerCore
+import LedgerCrypto
+@testable import LedgerStore
+import Testing
+
+/// The writer's history file keeps its rows in runs, one per write, and seeks a key only in the
+/// runs its key filter's segments name: every key is found, in its newest row, whichever run and
+/// segment hold it, after reopening and after the filter is rebuilt from the rows.
+@Suite("History file runs (HistoryFile)")
+struct HistoryFileRunsTests {
+    private func keys(_ count: Int, seed: UInt64) -> [DigestKey] {
+        var generator = SeededKeys(state: seed)
+        return (0..<count).map { _ in generator.next() }.sorted()
+    }
+
+    private struct SeededKeys {  // SplitMix64: uniform keys, as SHA-256 digests are, repeatably
+        var state: UInt64
+        mutating func word() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func next() -> DigestKey { DigestKey(high: word(), low: word()) }
+    }
+
+    private func exchange(received: Int64?) -> LedgerState.Exchange {
+        LedgerState.Exchange(dataset: "trips", recipient: "transport.sh", receivedAt: received)
+    }
+
+    @Test
+    func keysAreFoundInTheirNewestRunAcrossFilterSegmentsReopeningAndARebuiltFilter() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowledger-runs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/state.sqlite"
+        // Run 0 and run 1 fill the filter's first segment and start its second (run 1 straddles
+        // both); run 2 acknowledges one of run 0's exchanges, whose newer row must win.
+        let events = [keys(30_000, seed: 1), keys(30_000, seed: 2), keys(1_000, seed: 3)]
+        let sent = [keys(5_000, seed: 4), keys(5_000, seed: 5), [DigestKey]()]
+        let acknowledged = sent[0][1234]
+        var seq: Int64 = 0
+        var expectedSeq: [DigestKey: Int64] = [:]
+        do {
+            let (file, note) = try HistoryFile.open(path: path)
+            #expect(note == nil)
+            for run in 0..<3 {
+                var eventRows: [(key: DigestKey, seq: Int64)] = []
+                for key in events[run] {
+                    eventRows.append((key, seq))
+                    expectedSeq[key] = seq
+                    seq += 1
+                }
+                var exchangeRows = sent[run].map { (key: $0, exchange: exchange(received: nil)) }
+                if run == 2 { exchangeRows = [(acknowledged, exchange(received: 99))] }
+                try file.flush(HistoryDelta(events: eventRows, exchanges: exchangeRows), size: seq, leaf: .zero, state: [1])
+            }
+            try expectEveryKey(in: file, expectedSeq: expectedSeq, sent: sent, acknowledged: acknowledged)
+            file.close()
+        }
+        let database = try SQLiteConnection(path: path)
+        let shape = try database.prepare("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM keyfilter), (SELECT sum(row_count) FROM runs)")
+        _ = try shape.step()
+        #expect(shape.int(0) == 3 && shape.int(1) == 2 && shape.int(2) == 71_001)
+        shape.reset()
+        database.close()
+
+        for edit in [nil, "DELETE FROM keyfilter"] {
+            if let edit {
+                let database = try SQLiteConnection(path: path)
+                try database.execute(edit)
+                database.close()
+            }
+            let (file, note) = try HistoryFile.open(path: path)
+            #expect(note == nil)  // a missing filter is built from the rows silently
+            try expectEveryKey(in: file, expectedSeq: expectedSeq, sent: sent, acknowledged: acknowledged)
+            file.close()
+        }
+    }
+
+    private func expectEveryKey(in file: HistoryFile, expectedSeq: [DigestKey: Int64], sent: [[DigestKey]], acknowledged: DigestKey) throws {
+        let missed = expectedSeq.filter { file.eventSeq($0.key) != $0.value }.count
+        #expect(missed == 0, "\(missed) of \(expectedSeq.count) event keys were not found with their seq")
+        let exchangesMissed = sent.joined().filter { file.exchange($0)?.dataset != "trips" }.count
+        #expect(exchangesMissed == 0, "\(exchangesMissed) exchanges were not found")
+        #expect(file.exchange(acknowledged)?.receivedAt == 99)
+        #expect(keys(2_000, seed: 6).allSatisfy { file.eventSeq($0) == nil && file.exchange($0) == nil })
+        #expect(file.takeFailure() == nil)
+    }
+
+    @Test
+    func aFilterThatDoesNotCountTheRunsRowsIsRebuiltWithANote() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowledger-runs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/state.sqlite"
+        let rows = keys(100, seed: 7)
+        do {
+            let (file, _) = try HistoryFile.open(path: path)
+            try file.flush(HistoryDelta(events: rows.enumerated().map { ($1, Int64($0)) }, exchanges: []), size: 100, leaf: .zero, state: [1])
+            file.close()
+        }
+        // A run added by hand: its rows are not in the filter.
+        let extra = keys(10, seed: 8)
+        let database = try SQLiteConnection(path: path)
+        try database.execute("INSERT INTO runs(run, row_count) VALUES (1, 10)")
+        let insert = try database.prepare("INSERT INTO events(run, key, seq) VALUES (1, ?, ?)")
+        for (index, key) in extra.enumerated() {
+            insert.bind(1, key.bytes)
+            insert.bind(2, Int64(100 + index))
+            _ = try insert.step()
+            insert.reset()
+        }
+        database.close()
+
+        let (file, note) = try HistoryFile.open(path: path)
+        defer { file.close() }
+        #expect(note?.contains("holds 100 keys where the history's runs hold 110 rows") == true, "\(note ?? "no note")")
+        #expect(extra.allSatisfy { file.eventSeq($0) != nil } && rows.allSatisfy { file.eventSeq($0) != nil })
+    }
+}
