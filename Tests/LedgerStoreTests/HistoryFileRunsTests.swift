@@ -2,6 +2,7 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 @testable import LedgerStore
+import LedgerTestSupport
 import Testing
 
 /// The writer's history file keeps its rows in runs, one per write, and seeks a key only in the
@@ -9,21 +10,16 @@ import Testing
 /// segment hold it, after reopening and after the filter is rebuilt from the rows.
 @Suite("History file runs (HistoryFile)")
 struct HistoryFileRunsTests {
+    /// Uniform keys, as SHA-256 digests are, repeatably, in key order (as a write takes them).
     private func keys(_ count: Int, seed: UInt64) -> [DigestKey] {
-        var generator = SeededKeys(state: seed)
-        return (0..<count).map { _ in generator.next() }.sorted()
+        var random = SeededRandom(seed: seed)
+        return (0..<count).map { _ in DigestKey(high: random.next(), low: random.next()) }.sorted()
     }
 
-    private struct SeededKeys {  // SplitMix64: uniform keys, as SHA-256 digests are, repeatably
-        var state: UInt64
-        mutating func word() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func next() -> DigestKey { DigestKey(high: word(), low: word()) }
+    /// A new history file in a new directory, and the directory to remove.
+    private func newHistoryPath() throws -> (path: String, directory: URL) {
+        let directory = try temporaryDirectory()
+        return (directory.appendingPathComponent("state.sqlite").path, directory)
     }
 
     private func exchange(received: Int64?) -> LedgerState.Exchange {
@@ -32,10 +28,8 @@ struct HistoryFileRunsTests {
 
     @Test
     func keysAreFoundInTheirNewestRunAcrossFilterSegmentsReopeningAndARebuiltFilter() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowledger-runs-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/state.sqlite"
+        let (path, directory) = try newHistoryPath()
+        defer { try? FileManager.default.removeItem(at: directory) }
         // Run 0 and run 1 fill the filter's first segment and start its second (run 1 straddles
         // both); run 2 acknowledges one of run 0's exchanges, whose newer row must win.
         let events = [keys(30_000, seed: 1), keys(30_000, seed: 2), keys(1_000, seed: 3)]
@@ -92,10 +86,8 @@ struct HistoryFileRunsTests {
 
     @Test
     func aFilterThatDoesNotCountTheRunsRowsIsRebuiltWithANote() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowledger-runs-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/state.sqlite"
+        let (path, directory) = try newHistoryPath()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let rows = keys(100, seed: 7)
         do {
             let (file, _) = try HistoryFile.open(path: path)

@@ -1,5 +1,6 @@
 import LedgerCore
 @testable import LedgerStore
+import LedgerTestSupport
 import Testing
 
 /// The Bloom filter in front of the writer's history tables: it may say "maybe" for a key it
@@ -8,15 +9,8 @@ import Testing
 struct HistoryKeyFilterTests {
     /// Uniform keys, as SHA-256 digests are, from a seeded generator (repeatable).
     private func keys(_ count: Int, seed: UInt64) -> [DigestKey] {
-        var state = seed
-        func next() -> UInt64 {  // SplitMix64
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        return (0..<count).map { _ in DigestKey(high: next(), low: next()) }
+        var random = SeededRandom(seed: seed)
+        return (0..<count).map { _ in DigestKey(high: random.next(), low: random.next()) }
     }
 
     @Test
