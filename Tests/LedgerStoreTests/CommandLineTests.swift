@@ -176,6 +176,24 @@ final class CommandLineTests {
     }
 
     @Test
+    func anInputLineTooLongWhileTheLedgerOpensEndsTheCommandCleanlyEveryTime() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let ledger = try makeLedger()
+        let before = try directoryContents(ledger.directory)
+        // The line is read while the ledger opens in the background; the command must wait for
+        // the opening before it exits (it crashed at exit about one run in twelve).
+        let oversized = String(repeating: "x", count: CanonicalJSON.maxLineBytes + 1) + "\n"
+        for run in 1...30 {
+            let result = try flowledger("append", ledger.directory, "--signed", stdin: oversized)
+            guard result.status == 1, result.err == "flowledger: error: stdin line 1: 65536 bytes is longer than the 65535-byte limit of an entry line (DESIGN §4); shorten the event's text or field lists\n" else {
+                Issue.record("run \(run): exit \(result.status): \(result.err.prefix(600))")
+                return
+            }
+        }
+        #expect(try directoryContents(ledger.directory) == before)
+    }
+
+    @Test
     func aRejectedLineStopsTheAppendAfterTheLinesBeforeIt() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let ledger = try makeLedger()

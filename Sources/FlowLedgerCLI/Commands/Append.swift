@@ -89,12 +89,20 @@ struct Append: AsyncParsableCommand {
         var early: [FileInput.Line] = []
         var earlyParsed: [Result<SignedEvent, FormatError>] = []
         if signer == nil {
-            while !opening.isDone, early.count < batchLines {
-                let lines = try input.nextLines(limit: min(Self.firstBatchLines, batchLines - early.count))
-                if lines.isEmpty { break }
-                early += lines
-                earlyParsed += lines.map { line in Result { () throws(FormatError) in try Self.parseSigned(line.bytes) } }
-                if case .failure = earlyParsed.last { break }  // stop reading at an unreadable line
+            do {
+                while !opening.isDone, early.count < batchLines {
+                    let lines = try input.nextLines(limit: min(Self.firstBatchLines, batchLines - early.count))
+                    if lines.isEmpty { break }
+                    early += lines
+                    earlyParsed += lines.map { line in Result { () throws(FormatError) in try Self.parseSigned(line.bytes) } }
+                    if case .failure = earlyParsed.last { break }  // stop reading at an unreadable line
+                }
+            } catch {
+                // The opening finishes, and its writer closes, before the command exits: exiting
+                // under it (an input line too long, say) crashed one run in twelve, the process's
+                // exit tearing down libcrypto and SQLite while the opening still used them.
+                if case .success(let writer) = opening.wait() { writer.close() }
+                throw error
             }
         }
         let writer = try opening.wait().get()
