@@ -40,7 +40,8 @@ import Glibc
 ///   `keyfilter`, a row per segment under its own digest, written with the rows it covers)
 ///   answers most lookups of keys the history never held without SQLite. It takes the keys in
 ///   the order of the runs' rows (each run's events, then its exchanges), so the segments that
-///   may hold a key name the runs to seek: a few of them, not every run. One missing is built
+///   may hold a key name the runs to seek (the newest segment, as many keys as all before it,
+///   spans about half the runs; the older ones, fewer and fewer). One missing is built
 ///   from the rows at open; one whose digest fails, or whose keys are not as many as the runs'
 ///   rows, is rebuilt from them with a note.
 /// - Private to the writer: opened in exclusive locking mode (the writer lock keeps others out
@@ -67,8 +68,6 @@ package final class HistoryFile: RuleHistory {
     /// The connection and its statements, only touched under the mutex.
     private final class Storage: @unchecked Sendable {  // owned by the Mutex
         let connection: SQLiteConnection
-        let findEvent: SQLiteConnection.Statement
-        let findExchange: SQLiteConnection.Statement
         let insertEvent: SQLiteConnection.Statement
         let writeExchange: SQLiteConnection.Statement
         let readSnapshot: SQLiteConnection.Statement
@@ -80,12 +79,10 @@ package final class HistoryFile: RuleHistory {
         /// Where each run's rows end among all rows, in run order: run `r` (0, 1, …) holds rows
         /// `runEnds[r - 1]..<runEnds[r]`, the filter's keys at those positions.
         var runEnds: [Int] = []
-        /// Whether the filter's keys lie at the positions of the runs' rows. False after a flush
-        /// that failed once it had put keys in the filter: every run is then sought.
-        var filterMatchesRuns = true
         /// The run the next flush writes (one more than the last in table `runs`).
         var nextRun: Int64 { Int64(runEnds.count) }
-        /// Every key in the tables (and perhaps a few more): a key it has not seen is not looked up.
+        /// Every key in the tables, at the positions of the runs' rows: a key it has not seen is
+        /// not looked up, and the segments that may hold one name the runs to seek.
         var filter = HistoryKeyFilter()
         /// The first failed lookup since the last ``HistoryFile/takeFailure()``.
         var failure: StoreError?
@@ -111,13 +108,6 @@ package final class HistoryFile: RuleHistory {
                     recipient TEXT NOT NULL, received_at INTEGER, PRIMARY KEY(run, key)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS keyfilter(segment INTEGER PRIMARY KEY, count INTEGER NOT NULL, words BLOB NOT NULL, digest BLOB NOT NULL);
                 """)
-            // One seek of (run, key) per run, newest first, up to the first row found (the plan
-            // walks table `runs` as the IN list: no scan, no sort).
-            findEvent = try connection.prepare("SELECT seq FROM events WHERE run IN (SELECT run FROM runs) AND key = ? ORDER BY run DESC LIMIT 1")
-            findExchange = try connection.prepare("""
-                SELECT dataset, recipient, received_at FROM exchanges WHERE run IN (SELECT run FROM runs) AND key = ?
-                ORDER BY run DESC LIMIT 1
-                """)
             insertEvent = try connection.prepare("INSERT INTO events(run, key, seq) VALUES (?, ?, ?)")
             // An exchange acknowledged since an earlier flush comes whole into this run, and
             // lookups find it before its older row.
@@ -139,20 +129,13 @@ package final class HistoryFile: RuleHistory {
         }
 
         /// The newest row of `key`, read by `read`: sought with `inRun` (bound to a run and the
-        /// key) in each run the filter's matching segments cover, newest first, or with
-        /// `inEveryRun` (bound to the key) when the filter's positions do not name runs. Nil when
-        /// there is none or the lookup failed (kept in ``failure``).
-        func find<T>(_ key: DigestKey, inRun: SQLiteConnection.Statement, inEveryRun: SQLiteConnection.Statement,
-                     read: (SQLiteConnection.Statement) -> T) -> T? {
+        /// key) in each run the filter's matching segments cover, newest first. Nil when there is
+        /// none or the lookup failed (kept in ``failure``).
+        func find<T>(_ key: DigestKey, inRun: SQLiteConnection.Statement, read: (SQLiteConnection.Statement) -> T) -> T? {
             var segments = filter.segmentsThatMightContain(key)
             guard segments != 0 else { return nil }
             let bytes = key.bytes
             do throws(StoreError) {
-                guard filterMatchesRuns else {
-                    defer { inEveryRun.reset() }
-                    inEveryRun.bind(1, bytes)
-                    return try inEveryRun.step() ? read(inEveryRun) : nil
-                }
                 var sought = runEnds.count  // runs below this one are still to seek
                 while segments != 0 {
                     let segment = 63 - segments.leadingZeroBitCount  // the newest matching segment
@@ -235,10 +218,15 @@ package final class HistoryFile: RuleHistory {
     private func loadFilter() throws(StoreError) -> String? {
         try storage.withLock { storage throws(StoreError) -> String? in
             let read = try storage.connection.prepare("SELECT segment, count, words, digest FROM keyfilter ORDER BY segment")
+            defer { read.reset() }  // a read stopped early must not hold its transaction open
             var filter = HistoryKeyFilter()
             var problem: String?
             while problem == nil, try read.step() {
                 let index = filter.segments.count
+                guard index < HistoryKeyFilter.maxSegments else {
+                    problem = "the key filter in \(path) has more than \(HistoryKeyFilter.maxSegments) segments; it was rebuilt from the history's rows"
+                    break
+                }
                 let count = read.int(1)
                 let digest = read.blob(3)
                 let fits = read.withBlob(2) { words in
@@ -272,9 +260,9 @@ package final class HistoryFile: RuleHistory {
                         filter.insert(key)
                     }
                 }
-            }
-            guard filter.count == rows else {
-                throw StoreError(.damaged, "\(path): the runs hold \(filter.count) rows where table runs counts \(rows)")
+                guard filter.count == storage.runEnds[run] else {
+                    throw StoreError(.damaged, "\(path): run \(run) holds \(filter.count - (run > 0 ? storage.runEnds[run - 1] : 0)) rows where table runs counts \(storage.runEnds[run] - (run > 0 ? storage.runEnds[run - 1] : 0))")
+                }
             }
             storage.filter = filter
             try storage.connection.execute("BEGIN IMMEDIATE; DELETE FROM keyfilter")
@@ -328,7 +316,6 @@ package final class HistoryFile: RuleHistory {
             try storage.connection.execute("BEGIN; DELETE FROM snapshot; DELETE FROM runs; DELETE FROM events; DELETE FROM exchanges; DELETE FROM keyfilter; PRAGMA user_version = \(Self.version); COMMIT")
             storage.filter = HistoryKeyFilter()
             storage.runEnds = []
-            storage.filterMatchesRuns = true
         }
     }
 
@@ -393,6 +380,9 @@ package final class HistoryFile: RuleHistory {
             let connection = storage.connection
             let run = storage.nextRun
             let rows = delta.events.count + delta.exchanges.count
+            // Restored if the write fails, so the filter's keys stay those of the runs' rows (a
+            // copy shares the segments until this write changes the last: one copy of it).
+            let filterBefore = storage.filter
             try connection.execute("BEGIN IMMEDIATE")
             do throws(StoreError) {
                 if rows > 0 {
@@ -424,16 +414,13 @@ package final class HistoryFile: RuleHistory {
                     _ = try statement.step()
                 }
                 try Self.writeSnapshot(storage, size: size, leaf: leaf, state: state, recent: [])
-                // With the rows it covers; after a rollback it keeps a few keys the tables lack,
-                // which only costs lookups.
+                // With the rows it covers.
                 try Self.storeFilter(storage)
                 try connection.execute("COMMIT")
                 storage.filter.markStored()
                 if rows > 0 { storage.runEnds.append((storage.runEnds.last ?? 0) + rows) }
             } catch {
-                // Keys went into the filter for rows that were not kept: its positions no longer
-                // name runs (the stored filter, read at the next open, still does).
-                storage.filterMatchesRuns = false
+                storage.filter = filterBefore
                 try? connection.execute("ROLLBACK")
                 throw error
             }
@@ -444,13 +431,13 @@ package final class HistoryFile: RuleHistory {
 
     package func eventSeq(_ key: DigestKey) -> Int64? {
         storage.withLock { storage -> Int64? in
-            storage.find(key, inRun: storage.findEventInRun, inEveryRun: storage.findEvent) { $0.int(0) }
+            storage.find(key, inRun: storage.findEventInRun) { $0.int(0) }
         }
     }
 
     package func exchange(_ key: DigestKey) -> LedgerState.Exchange? {
         storage.withLock { storage -> LedgerState.Exchange? in
-            storage.find(key, inRun: storage.findExchangeInRun, inEveryRun: storage.findExchange) { row in
+            storage.find(key, inRun: storage.findExchangeInRun) { row in
                 LedgerState.Exchange(dataset: row.text(0), recipient: row.text(1), receivedAt: row.isNull(2) ? nil : row.int(2))
             }
         }

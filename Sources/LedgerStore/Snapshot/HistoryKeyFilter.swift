@@ -59,8 +59,11 @@ struct HistoryKeyFilter: Sendable {
     /// False only if `key` was never inserted.
     func mightContain(_ key: DigestKey) -> Bool { segmentsThatMightContain(key) != 0 }
 
-    /// Bit `i` set when segment `i` might hold `key`; none when `key` was never inserted. (Sixty-
-    /// four segments would hold 2^79 keys: a filter never has more.)
+    /// The most segments a filter has: sixty-four hold about 2^80 keys (``segmentsThatMightContain(_:)``
+    /// answers in a 64-bit mask); a stored filter with more is rebuilt.
+    static let maxSegments = 64
+
+    /// Bit `i` set when segment `i` might hold `key`; none when `key` was never inserted.
     func segmentsThatMightContain(_ key: DigestKey) -> UInt64 {
         var found: UInt64 = 0
         for (index, segment) in segments.enumerated() {
