@@ -159,6 +159,11 @@ struct WriterSnapshotTests {
         #expect(ledger.writer.recovery.notes.contains { $0.contains("it is of version 3, this writer keeps version \(HistoryFile.version)") && $0.contains("rebuilt from the log") },
                 "\(ledger.writer.recovery.notes)")
         #expect(try await ledger.append(scenario.exchange(2)).seq == 8)
+        // The refused file's connection was closed, not left open (and locked) on its removed inode.
+        let removedStillOpen = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"))?.hasSuffix(stateFile(scenario) + " (deleted)") == true
+        }
+        #expect(removedStillOpen.isEmpty, "descriptors \(removedStillOpen) still hold the removed state file")
         ledger.close()
         let again = try Ledger.open(at: scenario.directory)
         defer { again.close() }

@@ -87,8 +87,20 @@ package final class HistoryFile: RuleHistory {
         /// The first failed lookup since the last ``HistoryFile/takeFailure()``.
         var failure: StoreError?
 
-        init(path: String) throws(StoreError) {
-            connection = try SQLiteConnection(path: path)
+        /// Opens the file; a connection that cannot be set up is closed (a statement and its
+        /// connection hold each other, so it would otherwise stay open, locked, until exit).
+        convenience init(path: String) throws(StoreError) {
+            let connection = try SQLiteConnection(path: path)
+            do {
+                try self.init(connection: connection)
+            } catch {
+                connection.close()
+                throw error
+            }
+        }
+
+        private init(connection: SQLiteConnection) throws(StoreError) {
+            self.connection = connection
             // Another version's tables are not this one's (version 3 keyed rows by digest alone).
             let found = try Self.userVersion(connection)
             guard found == 0 || found == HistoryFile.version else {
