@@ -57,6 +57,10 @@ package final class HistoryFile: RuleHistory {
         let recent: [UInt8]
     }
 
+    /// Rows a flush inserts with one statement (SQLite runs one statement of many rows faster
+    /// than as many statements of one).
+    static let rowsPerInsert = 64
+
     /// The schema version in `PRAGMA user_version` (2: rows kept beside the snapshot; 3: the key
     /// filter, so a writer that does not keep it never adds rows it would not know of; 4: rows
     /// written in runs).
@@ -70,6 +74,9 @@ package final class HistoryFile: RuleHistory {
         let connection: SQLiteConnection
         let insertEvent: SQLiteConnection.Statement
         let writeExchange: SQLiteConnection.Statement
+        /// ``insertEvent`` and ``writeExchange`` for ``HistoryFile/rowsPerInsert`` rows at once.
+        let insertEvents: SQLiteConnection.Statement
+        let writeExchanges: SQLiteConnection.Statement
         let readSnapshot: SQLiteConnection.Statement
         let writeSnapshot: SQLiteConnection.Statement
         let writeFilter: SQLiteConnection.Statement
@@ -121,9 +128,12 @@ package final class HistoryFile: RuleHistory {
                 CREATE TABLE IF NOT EXISTS keyfilter(segment INTEGER PRIMARY KEY, count INTEGER NOT NULL, words BLOB NOT NULL, digest BLOB NOT NULL);
                 """)
             insertEvent = try connection.prepare("INSERT INTO events(run, key, seq) VALUES (?, ?, ?)")
+            insertEvents = try connection.prepare("INSERT INTO events(run, key, seq) VALUES " + Self.rows(HistoryFile.rowsPerInsert, columns: 3))
             // An exchange acknowledged since an earlier flush comes whole into this run, and
             // lookups find it before its older row.
             writeExchange = try connection.prepare("INSERT INTO exchanges(run, key, dataset, recipient, received_at) VALUES (?, ?, ?, ?, ?)")
+            writeExchanges = try connection.prepare("INSERT INTO exchanges(run, key, dataset, recipient, received_at) VALUES "
+                                                    + Self.rows(HistoryFile.rowsPerInsert, columns: 5))
             findEventInRun = try connection.prepare("SELECT seq FROM events WHERE run = ? AND key = ?")
             findExchangeInRun = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE run = ? AND key = ?")
             insertRun = try connection.prepare("INSERT INTO runs(run, row_count) VALUES (?, ?)")
@@ -146,7 +156,6 @@ package final class HistoryFile: RuleHistory {
         func find<T>(_ key: DigestKey, inRun: SQLiteConnection.Statement, read: (SQLiteConnection.Statement) -> T) -> T? {
             var segments = filter.segmentsThatMightContain(key)
             guard segments != 0 else { return nil }
-            let bytes = key.bytes
             do throws(StoreError) {
                 var sought = runEnds.count  // runs below this one are still to seek
                 while segments != 0 {
@@ -161,7 +170,7 @@ package final class HistoryFile: RuleHistory {
                     for run in stride(from: top, through: bottom, by: -1) {
                         defer { inRun.reset() }
                         inRun.bind(1, Int64(run))
-                        inRun.bind(2, bytes)
+                        inRun.bind(2, key)
                         if try inRun.step() { return read(inRun) }
                     }
                     sought = bottom
@@ -182,6 +191,27 @@ package final class HistoryFile: RuleHistory {
                 if runEnds[middle] > position { high = middle } else { low = middle + 1 }
             }
             return low
+        }
+
+        /// `(?, ?, …), …`: `count` rows of `columns` parameters.
+        static func rows(_ count: Int, columns: Int) -> String {
+            let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+            return Array(repeating: row, count: count).joined(separator: ", ")
+        }
+
+        /// Inserts `rows` with `batch` (``HistoryFile/rowsPerInsert`` rows at once) and `single`
+        /// for the rest; `bind` binds one row from its first parameter's index.
+        func insert<Row>(_ rows: [Row], columns: Int32, batch: SQLiteConnection.Statement, single: SQLiteConnection.Statement,
+                         bind: (SQLiteConnection.Statement, Int32, Row) -> Void) throws(StoreError) {
+            var start = 0
+            while start < rows.count {
+                let count = rows.count - start >= HistoryFile.rowsPerInsert ? HistoryFile.rowsPerInsert : 1
+                let statement = count == 1 ? single : batch
+                defer { statement.reset() }
+                for offset in 0..<count { bind(statement, Int32(offset) * columns + 1, rows[start + offset]) }
+                _ = try statement.step()
+                start += count
+            }
         }
 
         /// `PRAGMA user_version` of `connection` (0 for a file created just now).
@@ -405,25 +435,19 @@ package final class HistoryFile: RuleHistory {
                     _ = try statement.step()
                 }
                 // Sorted by key (``LedgerState/recentHistory()``): each insert lands after the last.
-                for (key, seq) in delta.events {
-                    storage.filter.insert(key)
-                    let statement = storage.insertEvent
-                    defer { statement.reset() }
-                    statement.bind(1, run)
-                    statement.bind(2, key.bytes)
-                    statement.bind(3, seq)
-                    _ = try statement.step()
+                for (key, _) in delta.events { storage.filter.insert(key) }
+                for (key, _) in delta.exchanges { storage.filter.insert(key) }
+                try storage.insert(delta.events, columns: 3, batch: storage.insertEvents, single: storage.insertEvent) { statement, first, row in
+                    statement.bind(first, run)
+                    statement.bind(first + 1, row.key)
+                    statement.bind(first + 2, row.seq)
                 }
-                for (key, exchange) in delta.exchanges {
-                    storage.filter.insert(key)
-                    let statement = storage.writeExchange
-                    defer { statement.reset() }
-                    statement.bind(1, run)
-                    statement.bind(2, key.bytes)
-                    statement.bind(3, exchange.dataset)
-                    statement.bind(4, exchange.recipient)
-                    statement.bind(5, exchange.receivedAt)
-                    _ = try statement.step()
+                try storage.insert(delta.exchanges, columns: 5, batch: storage.writeExchanges, single: storage.writeExchange) { statement, first, row in
+                    statement.bind(first, run)
+                    statement.bind(first + 1, row.key)
+                    statement.bind(first + 2, row.exchange.dataset)
+                    statement.bind(first + 3, row.exchange.recipient)
+                    statement.bind(first + 4, row.exchange.receivedAt)
                 }
                 try Self.writeSnapshot(storage, size: size, leaf: leaf, state: state, recent: [])
                 // With the rows it covers.
@@ -461,5 +485,13 @@ package final class HistoryFile: RuleHistory {
             defer { storage.failure = nil }
             return storage.failure
         }
+    }
+}
+
+extension SQLiteConnection.Statement {
+    /// Binds `key` as its stored 16 bytes (``DigestKey/bytes``, high half first), without
+    /// building an array.
+    func bind(_ index: Int32, _ key: DigestKey) {
+        withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian)) { bind(index, copying: $0) }
     }
 }

@@ -88,6 +88,11 @@ final class SQLiteConnection: @unchecked Sendable {  // only ever used inside Hi
             _ = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
         }
         func bind(_ index: Int32, _ text: String) { sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT) }
+        /// Binds a copy of `bytes` (SQLite keeps its own).
+        func bind(_ index: Int32, copying bytes: UnsafeRawBufferPointer) {
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { sqlite3_bind_zeroblob(statement, index, 0); return }
+            sqlite3_bind_blob(statement, index, base, Int32(bytes.count), SQLITE_TRANSIENT)
+        }
         /// Binds `bytes` without copying them: they must stay valid until ``reset()``.
         func bind(_ index: Int32, borrowing bytes: UnsafeRawBufferPointer) {
             guard let base = bytes.baseAddress, !bytes.isEmpty else { sqlite3_bind_zeroblob(statement, index, 0); return }
