@@ -38,11 +38,11 @@ package struct HistoryDelta: Sendable {
 
 extension DigestKey {
     /// The key's 16 bytes, high half first (big-endian), as the history file stores it.
-    package var bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        for half in [high, low] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: half >> UInt64(shift))) } }
-        return out
+    package var bytes: [UInt8] { withStoredBytes { Array($0) } }
+
+    /// Calls `body` with ``bytes`` in place, without building an array.
+    func withStoredBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        withUnsafeBytes(of: (high.bigEndian, low.bigEndian), body)
     }
 
     /// Reads ``bytes`` back; nil unless there are 16.

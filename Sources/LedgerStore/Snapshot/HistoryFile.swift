@@ -128,12 +128,12 @@ package final class HistoryFile: RuleHistory {
                 CREATE TABLE IF NOT EXISTS keyfilter(segment INTEGER PRIMARY KEY, count INTEGER NOT NULL, words BLOB NOT NULL, digest BLOB NOT NULL);
                 """)
             insertEvent = try connection.prepare("INSERT INTO events(run, key, seq) VALUES (?, ?, ?)")
-            insertEvents = try connection.prepare("INSERT INTO events(run, key, seq) VALUES " + Self.rows(HistoryFile.rowsPerInsert, columns: 3))
+            insertEvents = try connection.prepare("INSERT INTO events(run, key, seq) VALUES " + Self.placeholders(rows: HistoryFile.rowsPerInsert, columns: 3))
             // An exchange acknowledged since an earlier flush comes whole into this run, and
             // lookups find it before its older row.
             writeExchange = try connection.prepare("INSERT INTO exchanges(run, key, dataset, recipient, received_at) VALUES (?, ?, ?, ?, ?)")
             writeExchanges = try connection.prepare("INSERT INTO exchanges(run, key, dataset, recipient, received_at) VALUES "
-                                                    + Self.rows(HistoryFile.rowsPerInsert, columns: 5))
+                                                    + Self.placeholders(rows: HistoryFile.rowsPerInsert, columns: 5))
             findEventInRun = try connection.prepare("SELECT seq FROM events WHERE run = ? AND key = ?")
             findExchangeInRun = try connection.prepare("SELECT dataset, recipient, received_at FROM exchanges WHERE run = ? AND key = ?")
             insertRun = try connection.prepare("INSERT INTO runs(run, row_count) VALUES (?, ?)")
@@ -193,10 +193,10 @@ package final class HistoryFile: RuleHistory {
             return low
         }
 
-        /// `(?, ?, …), …`: `count` rows of `columns` parameters.
-        static func rows(_ count: Int, columns: Int) -> String {
+        /// `(?, ?, …), …`: `rows` rows of `columns` parameters, for a multi-row INSERT.
+        static func placeholders(rows: Int, columns: Int) -> String {
             let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-            return Array(repeating: row, count: count).joined(separator: ", ")
+            return Array(repeating: row, count: rows).joined(separator: ", ")
         }
 
         /// Inserts `rows` with `batch` (``HistoryFile/rowsPerInsert`` rows at once) and `single`
@@ -302,8 +302,9 @@ package final class HistoryFile: RuleHistory {
                         filter.insert(key)
                     }
                 }
+                let start = run > 0 ? storage.runEnds[run - 1] : 0
                 guard filter.count == storage.runEnds[run] else {
-                    throw StoreError(.damaged, "\(path): run \(run) holds \(filter.count - (run > 0 ? storage.runEnds[run - 1] : 0)) rows where table runs counts \(storage.runEnds[run] - (run > 0 ? storage.runEnds[run - 1] : 0))")
+                    throw StoreError(.damaged, "\(path): run \(run) holds \(filter.count - start) rows where table runs counts \(storage.runEnds[run] - start)")
                 }
             }
             storage.filter = filter
@@ -341,7 +342,7 @@ package final class HistoryFile: RuleHistory {
     }
 
     /// Removes the file and its WAL companions.
-    package static func remove(path: String) throws(StoreError) {
+    static func remove(path: String) throws(StoreError) {
         for file in [path, path + "-wal", path + "-shm"] where unlink(file) != 0 && errno != ENOENT {
             throw StoreError.io("remove", file, errno: errno)
         }
@@ -489,9 +490,8 @@ package final class HistoryFile: RuleHistory {
 }
 
 extension SQLiteConnection.Statement {
-    /// Binds `key` as its stored 16 bytes (``DigestKey/bytes``, high half first), without
-    /// building an array.
+    /// Binds `key` as its stored 16 bytes (``DigestKey/bytes``), without building an array.
     func bind(_ index: Int32, _ key: DigestKey) {
-        withUnsafeBytes(of: (key.high.bigEndian, key.low.bigEndian)) { bind(index, copying: $0) }
+        key.withStoredBytes { bind(index, copying: $0) }
     }
 }
