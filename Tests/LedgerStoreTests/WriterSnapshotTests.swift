@@ -14,9 +14,21 @@ struct WriterSnapshotTests {
 
     /// A ledger of 11 entries: the scene and exchanges x-0…x-4, closed (so its snapshot is current).
     private func elevenEntries(_ scenario: Scenario) async throws {
-        let ledger = try await scenario.create()
-        for n in 0..<5 { _ = try await ledger.append(scenario.exchange(n)) }
-        ledger.close()
+        try await ledger(scenario, options: WriterOptions(), exchanges: 5).close()
+    }
+
+    /// Options that write the history after every second entry, each write a run of its own.
+    private var historyEverySecondEntry: WriterOptions {
+        var options = WriterOptions()
+        options.snapshotEvery = 2
+        return options
+    }
+
+    /// A new ledger written with `options`, holding the scene and exchanges x-0…x-(count - 1).
+    private func ledger(_ scenario: Scenario, options: WriterOptions, exchanges count: Int) async throws -> Ledger {
+        let ledger = try await scenario.create(options: options)
+        for n in 0..<count { _ = try await ledger.append(scenario.exchange(n)) }
+        return ledger
     }
 
     /// Exchange `id` acknowledged by the transport commission.
@@ -85,10 +97,8 @@ struct WriterSnapshotTests {
     func historyWrittenWhileAppendingKeepsEveryIdAndAcknowledgement() async throws {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
-        var options = WriterOptions()
-        options.snapshotEvery = 2  // a history write after every second entry
-        let ledger = try await scenario.create(options: options)
-        for n in 0..<5 { _ = try await ledger.append(scenario.exchange(n)) }
+        let options = historyEverySecondEntry
+        let ledger = try await ledger(scenario, options: options, exchanges: 5)
         // x-0 was written to the history several writes ago; its acknowledgement replaces its row.
         #expect(try await ledger.append(acknowledgement(scenario, "x-0", eventID: "ack-0")).seq == 11)
         _ = try await ledger.append(scenario.exchange(5))
@@ -110,10 +120,8 @@ struct WriterSnapshotTests {
     func eachHistoryWriteIsARunAndLookupsTakeTheNewestRowOfAKey() async throws {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
-        var options = WriterOptions()
-        options.snapshotEvery = 2  // a run after every second entry
-        let ledger = try await scenario.create(options: options)
-        for n in 0..<4 { _ = try await ledger.append(scenario.exchange(n)) }
+        let options = historyEverySecondEntry
+        let ledger = try await ledger(scenario, options: options, exchanges: 4)
         // x-1 was sent in an earlier run; its acknowledgement writes it again, whole, in a later one.
         #expect(try await ledger.append(acknowledgement(scenario, "x-1", eventID: "ack-1")).seq == 10)
         _ = try await ledger.append(scenario.exchange(4))
@@ -227,11 +235,8 @@ struct WriterSnapshotTests {
     func aDamagedOrMissingKeyFilterIsRebuiltFromTheRows(edit: String, noted: Bool) async throws {
         let scenario = try Scenario()
         defer { scenario.removeAll() }
-        var options = WriterOptions()
-        options.snapshotEvery = 2  // every row goes to the tables
-        let ledger = try await scenario.create(options: options)
-        for n in 0..<5 { _ = try await ledger.append(scenario.exchange(n)) }
-        ledger.close()
+        let options = historyEverySecondEntry  // every row goes to the tables
+        try await ledger(scenario, options: options, exchanges: 5).close()
         #expect(try tableRows(scenario).events >= 10)  // the rows of x-0…x-3 are in the tables
         let database = try SQLiteConnection(path: stateFile(scenario))
         try database.execute(edit)
