@@ -56,7 +56,7 @@ enum PolicyState {
             policy.restoreOpenExchange(exchange, seq: try integer(row, 1, "exchanges", exchange), eventID: try text(row, 2, "exchanges", exchange),
                                        provider: try text(row, 3, "exchanges", exchange), dataset: try text(row, 4, "exchanges", exchange),
                                        recipient: try text(row, 5, "exchanges", exchange), records: try integer(row, 6, "exchanges", exchange),
-                                       digest: try text(row, 7, "exchanges", exchange), sentAt: try integer(row, 8, "exchanges", exchange),
+                                       digest: try digest(row, 7, "exchanges", exchange), sentAt: try integer(row, 8, "exchanges", exchange),
                                        reportedOverdue: try text(row, 9, "exchanges", exchange) == "overdue")
         }
         return policy
@@ -71,6 +71,12 @@ enum PolicyState {
     private static func text(_ row: Row, _ index: Int, _ table: String, _ key: String) throws -> String {
         guard let text = String.fromDatabaseValue(row[index] as DatabaseValue) else { throw unreadable(row, index, table, key, "not a text") }
         return text
+    }
+
+    private static func digest(_ row: Row, _ index: Int, _ table: String, _ key: String) throws -> Hash32 {
+        let hex = try text(row, index, table, key)
+        guard let digest = try? Hash32(hex: hex) else { throw unreadable(row, index, table, key, "\"\(quotedForMessage(hex))\" is not 64 lowercase hex digits") }
+        return digest
     }
 
     private static func integer(_ row: Row, _ index: Int, _ table: String, _ key: String) throws -> Int64 {

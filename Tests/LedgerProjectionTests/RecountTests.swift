@@ -176,6 +176,7 @@ import Testing
             ("UPDATE datasets SET fields = 'id, name'", "not a JSON list"),
             ("UPDATE grants SET valid_until = 'soon'", "is not an RFC 3339 time"),
             ("UPDATE exchanges SET records = 'many' WHERE ack IN ('awaiting', 'overdue')", "not an integer"),
+            ("UPDATE exchanges SET digest = upper(digest) WHERE ack IN ('awaiting', 'overdue')", "is not 64 lowercase hex digits"),
         ]
         for (edit, why) in edits {
             let path = ledger.directory + "/edited.sqlite"

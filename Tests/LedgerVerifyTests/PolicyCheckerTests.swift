@@ -144,7 +144,7 @@ struct PolicyCheckerTests {
                                      fields: body.fields, from: body.from, until: body.until, revokedAt: revoked[body.grant])
             case .exchangeSent(let body) where !received.contains(body.exchange):
                 checker.restoreOpenExchange(body.exchange, seq: entry.seq, eventID: entry.event.id, provider: entry.event.author,
-                                            dataset: body.dataset, recipient: body.recipient, records: body.records, digest: body.digest,
+                                            dataset: body.dataset, recipient: body.recipient, records: body.records, digest: try! Hash32(hex: body.digest),
                                             sentAt: entry.time.microsecondsSinceEpoch, reportedOverdue: overdue.contains(body.exchange))
             default: break
             }

@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 /// Putting a ``PolicyChecker``'s state back, item by item, from a record of it kept elsewhere —
 /// the projector's views hold every item as of their position — instead of replaying the log
 /// from genesis.
@@ -34,10 +36,9 @@ extension PolicyChecker {
     /// An exchange not yet acknowledged, sent by the entry `seq` (event `eventID`) at `sentAt`
     /// (microseconds of ledger time); `reportedOverdue` if P7 already reported it. Call in log order.
     package mutating func restoreOpenExchange(_ exchange: String, seq: Int64, eventID: String, provider: String, dataset: String,
-                                             recipient: String, records: Int64, digest: String, sentAt: Int64, reportedOverdue: Bool) {
-        open[exchange] = OpenExchange(seq: seq, eventID: eventID, provider: provider, dataset: dataset, recipient: recipient,
-                                      records: records, digest: digest, due: sentAt + acknowledgementWindow,
-                                      reportedLate: reportedOverdue)
-        if !reportedOverdue { dueQueue.append(exchange) }
+                                             recipient: String, records: Int64, digest: Hash32, sentAt: Int64, reportedOverdue: Bool) {
+        let key = insertOpen(exchange, seq: seq, eventID: eventID, provider: provider, dataset: dataset, recipient: recipient,
+                             records: records, digest: digest, due: sentAt + acknowledgementWindow, reportedLate: reportedOverdue)
+        if !reportedOverdue { dueQueue.append(key) }
     }
 }

@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 /// A ``PolicyChecker``'s whole state and the findings it gave, in bytes, for a verifier that
 /// remembers where it stopped (`verify --remember`) and goes on from there next time.
 ///
@@ -42,20 +44,23 @@ extension PolicyChecker {
             out.string(item.key)
             out.list(item.value) { $0.string($1) }
         }
-        out.list(open.sorted { $0.key < $1.key }) { out, item in
-            let sent = item.value
-            out.string(item.key)
+        var openRows: [OpenExchange] = []
+        openRows.reserveCapacity(open.count)
+        open.forEach { _, sent in openRows.append(sent) }
+        out.list(openRows.sorted { $0.exchange < $1.exchange }) { out, sent in
+            out.string(sent.exchange)
             out.int(sent.seq)
             out.string(sent.eventID)
-            out.string(sent.provider)
-            out.string(sent.dataset)
-            out.string(sent.recipient)
+            out.string(names[sent.provider])
+            out.string(names[sent.dataset])
+            out.string(names[sent.recipient])
             out.int(sent.records)
-            out.string(sent.digest)
+            out.string(sent.digest.hex)
             out.int(sent.due)
             out.bool(sent.reportedLate)
         }
-        out.list(dueQueue[dueHead...]) { $0.string($1) }
+        // Exchanges acknowledged since they were queued are left out: they would be skipped.
+        out.list(dueQueue[dueHead...].compactMap { open[$0]?.exchange }) { $0.string($1) }
     }
 
     /// The checker ``write(to:)`` wrote, read from `input` (which goes on after it).
@@ -101,11 +106,14 @@ extension PolicyChecker {
         for _ in 0..<(try input.count()) {
             let id = try input.string(), seq = try input.int()
             let eventID = try input.string(), provider = try input.string(), dataset = try input.string(), recipient = try input.string()
-            let records = try input.int(), digest = try input.string(), due = try input.int()
-            open[id] = OpenExchange(seq: seq, eventID: eventID, provider: provider, dataset: dataset, recipient: recipient,
-                                    records: records, digest: digest, due: due, reportedLate: try input.bool())
+            let records = try input.int(), digestText = try input.string(), due = try input.int()
+            guard let digest = try? Hash32(hex: digestText) else {
+                throw FormatError(.invalidValue, field: "policy.open", "exchange \(quotedForMessage(id)): digest \(quotedForMessage(digestText)) is not 64 lowercase hex digits")
+            }
+            insertOpen(id, seq: seq, eventID: eventID, provider: provider, dataset: dataset, recipient: recipient, records: records,
+                       digest: digest, due: due, reportedLate: try input.bool())
         }
-        dueQueue = try strings(&input)
+        dueQueue = try strings(&input).map { DigestKey($0) }
     }
 }
 

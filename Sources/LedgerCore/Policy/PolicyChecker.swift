@@ -47,16 +47,27 @@ package struct PolicyChecker: Sendable {
         var revokedAt: Int64?
     }
 
+    /// An exchange not yet acknowledged: what P6 compares its acknowledgement with and what P7
+    /// reports, in about 100 bytes with no storage of its own. The verifier holds one for every
+    /// exchange its recipient never acknowledged, so a ledger of a million of them must not cost
+    /// half a gigabyte: the digest (64 hex digits, checked by the event's parser) is kept as its
+    /// 32 bytes, and party and dataset ids as indexes into ``names``. Fields run from the widest
+    /// down, so the row has no padding between them.
     struct OpenExchange: Sendable {
+        let digest: Hash32
         let seq: Int64
-        let eventID: String
-        let provider: String
-        let dataset: String
-        let recipient: String
         let records: Int64
-        let digest: String
         let due: Int64
-        var reportedLate = false
+        let exchange: String
+        let eventID: String
+        let provider: UInt32
+        let dataset: UInt32
+        let recipient: UInt32
+        var reportedLate: Bool
+
+        /// What fills the open table's unused slots (never returned by it).
+        static let placeholder = OpenExchange(digest: .zero, seq: 0, records: 0, due: 0, exchange: "", eventID: "",
+                                              provider: 0, dataset: 0, recipient: 0, reportedLate: false)
     }
 
     var partyKinds: [String: PartyKind] = [:]
@@ -64,10 +75,14 @@ package struct PolicyChecker: Sendable {
     var grants: [String: Grant] = [:]
     /// Grant ids by "dataset\ngrantee", for exchanges that name no grant.
     var grantsFor: [String: [String]] = [:]
-    var open: [String: OpenExchange] = [:]
-    /// Open exchange ids in order of their due time (ledger time never decreases, so sending
-    /// order is due order); acknowledged ones are skipped when reached.
-    var dueQueue: [String] = []
+    /// Exchanges not yet acknowledged, by the key of their id (sharded, so growing copies one
+    /// sixteenth of the table at a time, never the whole of it).
+    var open = ShardedTable(placeholder: OpenExchange.placeholder)
+    /// The party and dataset ids the open exchanges name, each stored once.
+    var names = NameTable()
+    /// The keys of open exchanges in order of their due time (ledger time never decreases, so
+    /// sending order is due order); acknowledged ones are skipped when reached.
+    var dueQueue: [DigestKey] = []
     var dueHead = 0
 
     /// A checker with the P7 window `acknowledgementWindow` (microseconds of ledger time).
@@ -77,6 +92,18 @@ package struct PolicyChecker: Sendable {
 
     /// The number of exchanges not yet acknowledged.
     package var openExchanges: Int { open.count }
+
+    /// Records an open exchange and returns its key, for the due queue (the caller queues it:
+    /// not when P7 reported it already, nor when a snapshot brings its own queue).
+    @discardableResult
+    mutating func insertOpen(_ exchange: String, seq: Int64, eventID: String, provider: String, dataset: String, recipient: String,
+                             records: Int64, digest: Hash32, due: Int64, reportedLate: Bool) -> DigestKey {
+        let key = DigestKey(exchange)
+        open[key] = OpenExchange(digest: digest, seq: seq, records: records, due: due, exchange: exchange, eventID: eventID,
+                                 provider: names.index(provider), dataset: names.index(dataset), recipient: names.index(recipient),
+                                 reportedLate: reportedLate)
+        return key
+    }
 
     /// Applies `entry` and returns the findings it reveals, in rule order: P7 for exchanges whose
     /// window ended before this entry's time, then those about the entry itself.
@@ -101,10 +128,12 @@ package struct PolicyChecker: Sendable {
             grants[body.grant]?.revokedAt = entry.seq
         case .exchangeSent(let body):
             findings += judgeSent(body, entry: entry)
-            open[body.exchange] = OpenExchange(seq: entry.seq, eventID: event.id, provider: event.author, dataset: body.dataset,
-                                               recipient: body.recipient, records: body.records, digest: body.digest,
-                                               due: entry.time.microsecondsSinceEpoch + acknowledgementWindow)
-            dueQueue.append(body.exchange)
+            // Every Event's body was read back by the strict reader, which lets through only 64
+            // lowercase hex digits: the digest always converts.
+            guard let digest = try? Hash32(hex: body.digest) else { preconditionFailure("exchange.sent digest \(body.digest) passed the event's checks") }
+            dueQueue.append(insertOpen(body.exchange, seq: entry.seq, eventID: event.id, provider: event.author, dataset: body.dataset,
+                       recipient: body.recipient, records: body.records, digest: digest,
+                       due: entry.time.microsecondsSinceEpoch + acknowledgementWindow, reportedLate: false))
         case .exchangeReceived(let body):
             findings += judgeReceived(body, entry: entry)
         case .partyKeyRotated, .partySuspended, .partyReinstated, .qualityReported, .auditFinding:
@@ -191,18 +220,21 @@ package struct PolicyChecker: Sendable {
     // MARK: - P6, P7: the acknowledgement
 
     private mutating func judgeReceived(_ body: ExchangeReceivedBody, entry: Entry) -> [PolicyFinding] {
-        guard let sent = open.removeValue(forKey: body.exchange) else { return [] }
+        let key = DigestKey(body.exchange)
+        guard let sent = open[key] else { return [] }
+        open[key] = nil
+        let recipient = names[sent.recipient]
         var findings: [PolicyFinding] = []
         func finding(_ rule: PolicyRule, _ message: String) {
             findings.append(PolicyFinding(rule: rule, seq: entry.seq, eventID: entry.event.id, author: entry.event.author,
-                                          exchange: body.exchange, dataset: sent.dataset, provider: sent.provider,
-                                          recipient: sent.recipient, relatedSeq: sent.seq, message: message))
+                                          exchange: body.exchange, dataset: names[sent.dataset], provider: names[sent.provider],
+                                          recipient: recipient, relatedSeq: sent.seq, message: message))
         }
         var differences: [String] = []
-        if body.digest != sent.digest { differences.append("digest \(body.digest) where \(sent.digest) was sent") }
+        if (try? Hash32(hex: body.digest)) != sent.digest { differences.append("digest \(body.digest) where \(sent.digest.hex) was sent") }
         if body.records != sent.records { differences.append("\(body.records) records where \(sent.records) were sent") }
         if !differences.isEmpty {
-            finding(.receiptDiscrepancy, "\(sent.recipient) acknowledged \(differences.joined(separator: " and ")) (exchange.sent at seq \(sent.seq)): the data changed in transit, or one side recorded it wrongly")
+            finding(.receiptDiscrepancy, "\(recipient) acknowledged \(differences.joined(separator: " and ")) (exchange.sent at seq \(sent.seq)): the data changed in transit, or one side recorded it wrongly")
         }
         return findings
     }
@@ -212,8 +244,8 @@ package struct PolicyChecker: Sendable {
         let now = time.microsecondsSinceEpoch
         var findings: [PolicyFinding] = []
         while dueHead < dueQueue.count {
-            let id = dueQueue[dueHead]
-            guard var sent = open[id] else {
+            let key = dueQueue[dueHead]
+            guard var sent = open[key] else {
                 dueHead += 1  // acknowledged in time
                 continue
             }
@@ -221,10 +253,11 @@ package struct PolicyChecker: Sendable {
             dueHead += 1
             if !sent.reportedLate {
                 sent.reportedLate = true
-                open[id] = sent
-                findings.append(PolicyFinding(rule: .unacknowledged, seq: sent.seq, eventID: sent.eventID, author: sent.provider,
-                                              exchange: id, dataset: sent.dataset, provider: sent.provider, recipient: sent.recipient,
-                                              message: "\(sent.recipient) did not acknowledge the exchange within \(Self.duration(acknowledgementWindow)) of ledger time (due \(Timestamp(microsecondsSinceEpoch: sent.due)))"))
+                open[key] = sent
+                let provider = names[sent.provider], recipient = names[sent.recipient]
+                findings.append(PolicyFinding(rule: .unacknowledged, seq: sent.seq, eventID: sent.eventID, author: provider,
+                                              exchange: sent.exchange, dataset: names[sent.dataset], provider: provider, recipient: recipient,
+                                              message: "\(recipient) did not acknowledge the exchange within \(Self.duration(acknowledgementWindow)) of ledger time (due \(Timestamp(microsecondsSinceEpoch: sent.due)))"))
             }
         }
         if dueHead > 4096 && dueHead * 2 > dueQueue.count {
