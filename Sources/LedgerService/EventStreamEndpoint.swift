@@ -24,7 +24,8 @@ struct EventStreamEndpoint: Sendable {
             from = value
         }
         if let text = request.headers[.lastEventID] {
-            guard let last = Int64(text), last >= 0 else {
+            // The largest Int64 is no seq: a log of 2^63 − 1 entries ends at seq 2^63 − 2.
+            guard let last = Int64(text), last >= 0, last < Int64.max else {
                 throw Refusal(400, "badRequest", "Last-Event-ID \(quotedForMessage(text)) is not a seq this server sent")
             }
             from = last + 1

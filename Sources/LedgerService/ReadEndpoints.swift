@@ -33,9 +33,11 @@ struct ReadEndpoints: Sendable {
         guard limit >= 1, limit <= served.options.maxReadEntries else {
             throw Refusal(400, "badRequest", "limit=\(limit): ask for 1 to \(served.options.maxReadEntries) entries at a time")
         }
+        // A `from` near Int64.max must not overflow: no log holds entries up there anyway.
+        let (end, overflow) = from.addingReportingOverflow(limit)
         let lines: [[UInt8]]
         do {
-            lines = try served.durableLines(from..<(from + limit))
+            lines = try served.durableLines(from..<(overflow ? Int64.max : end))
         } catch {
             throw Refusal(500, "io", "reading entries \(from)…: \(error)")
         }

@@ -1,0 +1,40 @@
+import Foundation
+import LedgerTestSupport
+import Testing
+
+/// Numbers at the edges of Int64 in the reads' queries and in `Last-Event-ID`, against a real
+/// `flowledger serve`: each gets an answer (empty, 400 or 404), and the server lives on. A seq of
+/// 2^63 − 1 once overflowed `from + limit` and `last + 1`, and one unsigned request killed it.
+@Suite(.serialized) struct ReadBoundsTests {
+    @Test func readsAnswerNumbersAtTheEdgesOfInt64AndTheServerLivesOn() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let anyone = TestClient(base: server.url, key: nil)
+        let (max, min, beyond) = (String(Int64.max), String(Int64.min), "9223372036854775808")
+
+        let entries = try await anyone.send(.GET, "v1/entries?from=\(max)&limit=1000")
+        #expect(entries.status == 200 && entries.body.isEmpty, "\(entries.status) \(entries.text)")
+        let paths = [
+            "v1/entries?from=\(max)", "v1/entries?from=\(min)", "v1/entries?from=\(beyond)", "v1/entries?from=0&limit=\(max)",
+            "v1/proof?seq=\(max)", "v1/proof?seq=\(max)&size=\(max)", "v1/proof?seq=0&size=\(max)", "v1/proof?seq=\(min)&size=\(min)",
+            "v1/consistency?old=\(max)&new=\(max)", "v1/consistency?old=0&new=\(max)", "v1/consistency?old=\(min)",
+            "v1/checkpoints/\(max)", "v1/checkpoints/\(beyond)",
+        ]
+        for path in paths {
+            let answer = try await anyone.send(.GET, path)
+            #expect([200, 400, 404].contains(answer.status), "\(path): \(answer.status) \(answer.text)")
+            if answer.status != 200 { #expect(!answer.wireError.message.isEmpty, "\(path)") }
+        }
+        for last in [max, beyond, "-1"] {
+            let stream = try await anyone.send(.GET, "v1/events", headers: [("Last-Event-ID", last)])
+            #expect(stream.status == 400, "Last-Event-ID \(last): \(stream.status) \(stream.text)")
+            #expect(stream.wireError.message.contains("is not a seq this server sent"), "\(stream.text)")
+        }
+
+        let health = try await anyone.send(.GET, "healthz")
+        #expect(health.status == 200, "the server must outlive every request above: \(health.status)")
+        #expect(server.stop() == 0)
+    }
+}
