@@ -138,8 +138,10 @@ let package = Package(
             "LedgerTestSupport", "flowledger",
         ]),
         .testTarget(name: "LedgerServiceTests", dependencies: [
-            "LedgerService", "LedgerWire", "FlowLedger", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
+            "LedgerService", "LedgerClient", "LedgerWire", "FlowLedger", "LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerTestSupport", "flowledger",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),

@@ -15,19 +15,23 @@ struct EventStreamParser {
 
     /// The longest line accepted: an entry line is at most 64 KiB, a checkpoint line far less.
     static let maxLineBytes = 1 << 20
+    /// The most `data` one event may gather over all its lines: a server that never ends an
+    /// event must not grow the client without bound (an entry is one line, a checkpoint a few).
+    static let maxEventBytes = 2 << 20
 
     private var partial: [UInt8] = []
     private var current = Event()
     private var hasData = false
 
     /// The events completed by `chunk`.
-    /// - Throws: ``Overflow`` when a line grows past ``maxLineBytes`` (not an event stream).
+    /// - Throws: ``Overflow`` when a line grows past ``maxLineBytes`` or an event's data past
+    ///   ``maxEventBytes`` (not an event stream).
     mutating func feed(_ chunk: some Collection<UInt8>) throws(Overflow) -> [Event] {
         var events: [Event] = []
         for byte in chunk {
             if byte == 0x0a {
                 if partial.last == 0x0d { partial.removeLast() }
-                if let event = take(line: partial) { events.append(event) }
+                if let event = try take(line: partial) { events.append(event) }
                 partial.removeAll(keepingCapacity: true)
             } else {
                 partial.append(byte)
@@ -37,11 +41,12 @@ struct EventStreamParser {
         return events
     }
 
-    /// A line longer than ``EventStreamParser/maxLineBytes``.
+    /// A line longer than ``EventStreamParser/maxLineBytes``, or an event's data longer than
+    /// ``EventStreamParser/maxEventBytes``.
     struct Overflow: Error {}
 
     /// Handles one line; returns the event a blank line completes.
-    private mutating func take(line: [UInt8]) -> Event? {
+    private mutating func take(line: [UInt8]) throws(Overflow) -> Event? {
         if line.isEmpty {
             defer { current = Event(); hasData = false }
             return hasData || current.id != nil ? current : nil
@@ -58,6 +63,7 @@ struct EventStreamParser {
             if hasData { current.data.append(0x0a) }
             current.data += value
             hasData = true
+            if current.data.count > Self.maxEventBytes { throw Overflow() }
         default: break
         }
         return nil

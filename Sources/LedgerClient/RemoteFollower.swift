@@ -82,6 +82,14 @@ public struct RemoteFollower: AsyncSequence, Sendable {
             /// Roots of the last ``Self/rootsKept`` tree sizes.
             var roots: [Int64: Hash32] = [:]
             static let rootsKept: Int64 = 4096
+            /// Roots signed by checkpoints larger than the entries received so far, by size: each
+            /// is compared with the entries' root once they reach it. A server may announce a
+            /// checkpoint before the entries it covers, or have published it before the stream
+            /// opened; either way the entries must come to that root.
+            var ahead: [Int64: Hash32] = [:]
+            /// The most checkpoints kept ahead; beyond it the smallest is dropped (a larger one
+            /// covers every entry a smaller one does, only later).
+            static let aheadKept = 64
             /// The next seq the stream must bring.
             var next: Int64
             /// The leaf hash of entry `next - 1`, once one was received.
@@ -106,6 +114,7 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                     if body == nil {
                         do {
                             body = try await ledger.transport.open("v1/events?from=\(next)", lastEventID: nil, what: "following \(ledger.url)v1/events").body.makeAsyncIterator()
+                            if verifier != nil { try await checkLatestCheckpoint() }
                         } catch {
                             guard error.code == .unreachable else { throw error }
                             reconnects += 1
@@ -132,7 +141,7 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                     do {
                         events = try parser.feed(chunk.readableBytesView)
                     } catch {
-                        throw LedgerClientError(.malformedAnswer, "\(ledger.url)v1/events: a line longer than \(EventStreamParser.maxLineBytes) bytes; this is not a FlowLedger event stream")
+                        throw LedgerClientError(.malformedAnswer, "\(ledger.url)v1/events: a line longer than \(EventStreamParser.maxLineBytes) bytes, or an event of more than \(EventStreamParser.maxEventBytes) bytes; this is not a FlowLedger event stream")
                     }
                     var ready: [StoredEntry] = []
                     do {
@@ -184,8 +193,12 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                 if verifier != nil {
                     try! frontier.append(leafHash: leaf, hash: ledger.hash)  // reads only the frontier
                     let size = frontier.size
-                    roots[size] = try! MerkleTree.rootHash(size: size, reader: frontier, hash: ledger.hash)
+                    let root = try! MerkleTree.rootHash(size: size, reader: frontier, hash: ledger.hash)
+                    roots[size] = root
                     roots[size - Self.rootsKept] = nil
+                    if let signed = ahead.removeValue(forKey: size), signed != root {
+                        throw Self.forked(size: size, signed: signed, streamed: root, source: "\(ledger.url)checkpoint of size \(size)")
+                    }
                 }
                 return StoredEntry(entry: entry, line: event.data)
             }
@@ -207,14 +220,39 @@ public struct RemoteFollower: AsyncSequence, Sendable {
             }
 
             /// A streamed checkpoint: it must verify and be consistent with the one remembered,
-            /// and, when its size is among the last roots computed, have that root.
+            /// and have the root of the entries received (now, or once they reach its size).
             private mutating func check(checkpoint data: [UInt8]) async throws(LedgerClientError) {
                 let source = "\(ledger.url)v1/events (checkpoint)"
-                let checkpoint = try await ledger.trust(data + [0x0a], source: source)
-                guard let root = roots[checkpoint.size] else { return }
-                guard root == checkpoint.root else {
-                    throw LedgerClientError(.untrustworthy, "\(source): checkpoint size \(checkpoint.size) signs root \(checkpoint.root.base64), but the \(checkpoint.size) entries the server streamed have root \(root.base64); the server signs a history other than the one it shows; keep this checkpoint as evidence")
+                try compare(try await ledger.trust(data + [0x0a], source: source), source: source)
+            }
+
+            /// The latest published checkpoint, checked as a streamed one: the server streams
+            /// only those published after the stream opens, and an idle ledger publishes none.
+            private mutating func checkLatestCheckpoint() async throws(LedgerClientError) {
+                let latest: Checkpoint
+                do {
+                    latest = try await ledger.latestCheckpoint().checkpoint
+                } catch {
+                    if error.code == .refused, error.wire?.status == 404 { return }  // none published yet
+                    throw error
                 }
+                try compare(latest, source: "\(ledger.url)checkpoint")
+            }
+
+            /// Compares a trusted checkpoint with the root of the entries received at its size,
+            /// or keeps it ``ahead`` until they reach it.
+            private mutating func compare(_ checkpoint: Checkpoint, source: String) throws(LedgerClientError) {
+                if checkpoint.size > frontier.size {
+                    ahead[checkpoint.size] = checkpoint.root
+                    if ahead.count > Self.aheadKept, let smallest = ahead.keys.min() { ahead[smallest] = nil }
+                } else if let root = roots[checkpoint.size], root != checkpoint.root {
+                    throw Self.forked(size: checkpoint.size, signed: checkpoint.root, streamed: root, source: source)
+                }
+            }
+
+            /// The server signed one history and streams another.
+            private static func forked(size: Int64, signed: Hash32, streamed: Hash32, source: String) -> LedgerClientError {
+                LedgerClientError(.untrustworthy, "\(source): checkpoint size \(size) signs root \(signed.base64), but the \(size) entries the server streamed have root \(streamed.base64); the server signs a history other than the one it shows; keep this checkpoint as evidence")
             }
         }
     }

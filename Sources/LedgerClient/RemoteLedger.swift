@@ -205,6 +205,10 @@ public final class RemoteLedger: Sendable {
         var absent: Int64 = 1   // !exists(absent) once found
         while try await exists(absent) {
             present = absent
+            // No honest log reaches 2^62 entries: a server that claims to must not make this trap.
+            guard absent <= Int64.max / 4 else {
+                throw LedgerClientError(.malformedAnswer, "\(url)v1/entries: the server answers with an entry at every seq asked for, up to \(absent); it is broken or hostile")
+            }
             absent *= 2
         }
         while absent - present > 1 {
@@ -280,6 +284,13 @@ public final class RemoteLedger: Sendable {
         let oldCheckpoint = try await trust(oldAnswer.body, source: "\(url)v1/checkpoints/\(old)")
         let newAnswer = try await transport.send(.GET, new.map { "v1/checkpoints/\($0)" } ?? "checkpoint", what: "reading the newer checkpoint")
         let newCheckpoint = try await trust(newAnswer.body, source: "\(url)\(new.map { "v1/checkpoints/\($0)" } ?? "checkpoint")")
+        // A server must not answer one checkpoint for another: the proof would be of other sizes.
+        guard oldCheckpoint.size == old else {
+            throw LedgerClientError(.malformedAnswer, "\(url)v1/checkpoints/\(old): the server answered the checkpoint of size \(oldCheckpoint.size), not \(old)")
+        }
+        if let new, newCheckpoint.size != new {
+            throw LedgerClientError(.malformedAnswer, "\(url)v1/checkpoints/\(new): the server answered the checkpoint of size \(newCheckpoint.size), not \(new)")
+        }
         guard oldCheckpoint.size <= newCheckpoint.size else {
             throw LedgerClientError(.usage, "old size \(old) is larger than the new checkpoint's size \(newCheckpoint.size)")
         }

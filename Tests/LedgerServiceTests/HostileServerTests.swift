@@ -1,0 +1,113 @@
+import FlowLedger
+import Foundation
+import LedgerCore
+@testable import LedgerClient
+import LedgerTestSupport
+import Testing
+
+/// The client against servers that lie (``HostileProxy`` in front of real `flowledger serve`
+/// processes, or the parser fed what a hostile server could send): each lie is an error the
+/// participant sees, never a trap, a hang or memory without bound.
+@Suite(.serialized) struct HostileServerTests {
+    /// A server that streams one history under a checkpoint signed for another: the follower
+    /// reads the checkpoint published before the stream opened (the stream brings only newer
+    /// ones) and compares it with the entries' root once they reach its size.
+    @Test func aFollowerCatchesEntriesThatDoNotHaveThePublishedCheckpointsRoot() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        // Two histories signed by one operator key: the original (10 entries) and a fork (11).
+        let fork = try await fixture.fork()
+        let original = try await fixture.serve(["--public-read"])
+        defer { _ = original.stop() }
+        let forked = try await ServedProcess(ledger: fork, ["--public-read"], scratch: fixture.work)
+        defer { _ = forked.stop() }
+        // The original's checkpoint, the fork's entries.
+        let (signing, streaming) = (original.url, forked.url)
+        let proxy = try await HostileProxy { path in (path.hasPrefix("checkpoint") ? signing : streaming) + path }
+        defer { proxy.stop() }
+        let signedSize = try #require(try FileManager.default.contentsOfDirectory(atPath: fixture.directory + "/checkpoints")
+            .compactMap { Int64($0.replacingOccurrences(of: ".checkpoint", with: "")) }.max())
+
+        let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil)
+        var seen: [Int64] = []
+        do {
+            for try await entry in ledger.follow(from: 0) {
+                seen.append(entry.seq)
+                if seen.count == signedSize + 1 { break }  // all of the fork's
+            }
+            Issue.record("the follower handed out \(seen.count) entries of a history the checkpoint does not sign")
+        } catch let error as LedgerClientError {
+            #expect(error.code == .untrustworthy, "\(error)")
+            #expect(error.message.contains("checkpoint size \(signedSize) signs root"), "\(error.message)")
+        }
+        #expect(seen.count < signedSize, "entries up to the checkpoint's size are not all handed out: \(seen)")
+        await ledger.close()
+    }
+
+    /// A server that answers every `v1/entries?from=S&limit=1` with an entry, whatever S: the
+    /// client's search for the size gives up with an error where its doubling once overflowed.
+    @Test func aServerWithAnEntryAtEverySeqIsAnErrorNotATrap() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let real = server.url
+        let proxy = try await HostileProxy { path in real + (path.hasPrefix("v1/entries?") ? "v1/entries?from=0&limit=1" : path) }
+        defer { proxy.stop() }
+        let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil)
+        do {
+            let size = try await ledger.size()
+            Issue.record("size() believed \(size)")
+        } catch {
+            #expect(error.code == .malformedAnswer, "\(error)")
+            #expect(error.message.contains("answers with an entry at every seq"), "\(error.message)")
+        }
+        await ledger.close()
+    }
+
+    /// A server that answers `v1/checkpoints/N` with a checkpoint of another size: refused,
+    /// where the proof once came out between the sizes the server chose (an empty one, "verified").
+    @Test func aCheckpointOfAnotherSizeThanAskedIsRefused() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let operatorKey = try fixture.keyFile(fixture.scenario.operatorKey, "operator.pem")
+        let server = try await fixture.serve(["--public-read", "--operator-key", operatorKey, "--checkpoint-interval", "100ms"])
+        defer { _ = server.stop() }
+        let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey)
+        _ = try await ledger.append([try fixture.scenario.exchange(1), try fixture.scenario.exchange(2)], wait: .checkpoint)
+        let latest = try await ledger.latestCheckpoint().checkpoint.size
+        await ledger.close()
+        let real = server.url
+        let proxy = try await HostileProxy { path in real + (path.hasPrefix("v1/checkpoints/") ? "checkpoint" : path) }
+        defer { proxy.stop() }
+        let client = try await RemoteLedger.connect(to: proxy.url, key: nil)
+        do {
+            let (proof, _, _) = try await client.consistencyProof(old: 2, new: latest)
+            Issue.record("a proof of \(proof.path.count) hashes came out of checkpoints of other sizes")
+        } catch {
+            #expect(error.code == .malformedAnswer, "\(error)")
+            #expect(error.message.contains("answered the checkpoint of size \(latest), not 2"), "\(error.message)")
+        }
+        await client.close()
+    }
+
+    /// An event that never ends (`data:` lines and no blank line) stops the parser at
+    /// ``EventStreamParser/maxEventBytes``, where it once grew until the client ran out of memory.
+    @Test func anEventThatNeverEndsIsRefusedAtItsLimit() throws {
+        var parser = EventStreamParser()
+        let line = Array("data: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 512 << 10) + [0x0a]
+        _ = try parser.feed(Array("id: 0\nevent: entry\n".utf8))
+        var fed = 0
+        #expect(throws: EventStreamParser.Overflow.self) {
+            while fed < 64 << 20 {
+                _ = try parser.feed(line)
+                fed += line.count
+            }
+        }
+        #expect(fed <= EventStreamParser.maxEventBytes, "\(fed) bytes of one event were taken")
+        // Events within the limits still come through.
+        var fresh = EventStreamParser()
+        let events = try fresh.feed(Array("id: 7\nevent: entry\ndata: {}\n\n".utf8))
+        #expect(events == [EventStreamParser.Event(id: "7", type: "entry", data: Array("{}".utf8))])
+    }
+}
