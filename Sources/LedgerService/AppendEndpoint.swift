@@ -35,10 +35,10 @@ struct AppendEndpoint: Sendable {
         guard contentType == "application/x-ndjson" else {
             throw Refusal(415, "unsupportedMediaType", "appends are sent as Content-Type: application/x-ndjson (one {\"event\",\"sig\"} line per event), not \(contentType.map { "'\($0)'" } ?? "no content type")")
         }
-        let body = try await RequestBodyReader.collect(request, limit: options.maxBodyBytes, timeout: .seconds(options.bodyTimeoutSeconds),
-                                                          advice: "send at most 1000 lines and 4 MiB per request")
         if served.isFrontEnd {
-            // Another `serve` is the store's writer: it judges this append.
+            // Another `serve` is the store's writer: it judges this append, signature included
+            // (remembering it here would make the writer see a replay).
+            let body = try await readBody(request)
             guard let writerURL = try? served.writerURL() else {
                 throw Refusal(503, "unavailable", "this front end hands appends to the ledger's writer, and none is advertised yet (a writer is being elected); retry", retryAfter: 1)
             }
@@ -56,8 +56,12 @@ struct AppendEndpoint: Sendable {
         case let other?:
             throw Refusal(400, "badRequest", "unknown wait=\(quotedForMessage(other)); the only value is wait=checkpoint")
         }
-        let party = try authenticator.party(of: request, body: body)
+        // The signature first, over the headers: an unsigned or forged request is refused
+        // before a byte of its body is read (or held for the body's timeout).
+        let (party, signature) = try authenticator.signer(of: request)
         context.party = party
+        let body = try await readBody(request)
+        try authenticator.check(body: body, against: signature, of: request)
         let lines = try Self.lines(of: body, maxLines: options.maxLines)
         if let wait = rates.admit(party, events: lines.count) {
             throw Refusal(429, "rateLimited", "\(party) may append \(Int(options.ratePerSecond)) events per second; this request of \(lines.count) exceeds what is left; retry after \(wait) s", retryAfter: wait)
@@ -104,15 +108,24 @@ struct AppendEndpoint: Sendable {
         return WireAnswer.ok(out, contentType: "application/x-ndjson")
     }
 
+    /// The request's body, within the size and time limits.
+    private func readBody(_ request: Request) async throws(Refusal) -> [UInt8] {
+        try await RequestBodyReader.collect(request, limit: served.options.maxBodyBytes, timeout: .seconds(served.options.bodyTimeoutSeconds),
+                                            advice: "send at most 1000 lines and 4 MiB per request")
+    }
+
     /// The body's lines (a final newline is optional), within the line count and length limits.
     static func lines(of body: [UInt8], maxLines: Int) throws(Refusal) -> [ArraySlice<UInt8>] {
+        // Counted before splitting: 4 MiB of newlines would be four million slices.
+        let newlines = body.reduce(0) { $0 + ($1 == 0x0a ? 1 : 0) }
+        let count = newlines + (body.last == 0x0a || body.isEmpty ? 0 : 1)
+        guard count <= maxLines else {
+            throw Refusal(400, "tooManyLines", "the request holds \(count) lines; at most \(maxLines) may be sent at once: split it into several requests")
+        }
         var lines = body.split(separator: 0x0a, omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard !lines.isEmpty else {
             throw Refusal(400, "malformed", "the request body holds no lines; send one {\"event\",\"sig\"} line per event")
-        }
-        guard lines.count <= maxLines else {
-            throw Refusal(400, "tooManyLines", "the request holds \(lines.count) lines; at most \(maxLines) may be sent at once: split it into several requests")
         }
         for (index, line) in lines.enumerated() where line.count > CanonicalJSON.maxLineBytes {
             throw Refusal(400, "lineTooLong", "line \(index + 1) is \(line.count) bytes; an event line may be at most \(CanonicalJSON.maxLineBytes) bytes", line: index + 1)

@@ -16,6 +16,16 @@ struct RequestAuthenticator: Sendable {
     /// The party that signed `request` (with `body`), or the refusal: 401 for a missing,
     /// malformed, stale, replayed or unknown-key signature, 403 for a suspended party.
     func party(of request: Request, body: [UInt8]?) throws(Refusal) -> String {
+        let (party, signature) = try signer(of: request)
+        try check(body: body ?? [], against: signature, of: request)
+        return party
+    }
+
+    /// The party whose signature over `request`'s headers holds (everything ``party(of:body:)``
+    /// checks but the body), with the signature for ``check(body:against:of:)`` once the body is
+    /// read: a request is judged before its body is, so a stranger's megabytes are never read.
+    /// The signature is remembered here (a replay is refused even if its body then fails).
+    func signer(of request: Request) throws(Refusal) -> (party: String, signature: ParsedRequestSignature) {
         let target = targetURI(of: request)
         let now = UnixTime.now()
         do {
@@ -39,7 +49,7 @@ struct RequestAuthenticator: Sendable {
             case .unknown:
                 throw Refusal(401, "unauthenticated", "the request is signed with key id \(parsed.keyID), which belongs to no registered party of this ledger; register the party (party.registered) or sign with a registered party's key")
             }
-            try verifier.verify(parsed, publicKey: key, body: body, now: now)
+            try verifier.verifyHeaders(parsed, publicKey: key, now: now)
             switch replays.admit(signature: parsed.signature, expires: parsed.expires ?? now, now: now) {
             case .admitted: break
             case .replayed:
@@ -47,13 +57,23 @@ struct RequestAuthenticator: Sendable {
             case .full:
                 throw Refusal(503, "unavailable", "the server is remembering too many recent request signatures to accept another now; retry shortly", retryAfter: 1)
             }
-            return party
+            return (party, parsed)
         } catch let error as RequestSignatureError {
             throw Refusal(401, "unauthenticated", "request signature (\(target)): \(error)")
         } catch let refusal as Refusal {
             throw refusal
         } catch {
             throw Refusal(401, "unauthenticated", "request signature (\(target)): \(error)")
+        }
+    }
+
+    /// Refuses (401) a `body` that the signature of ``signer(of:)`` does not cover or whose
+    /// `Content-Digest` it does not match.
+    func check(body: [UInt8], against signature: ParsedRequestSignature, of request: Request) throws(Refusal) {
+        do {
+            try RequestSignatureVerifier.checkBody(body, of: signature)
+        } catch {
+            throw Refusal(401, "unauthenticated", "request signature (\(targetURI(of: request))): \(error)")
         }
     }
 

@@ -67,6 +67,15 @@ public struct RequestSignatureVerifier: Sendable {
     /// ``ParsedRequestSignature/keyID``. `body` is the request's content (nil or empty: none).
     /// Does not remember the signature: pass it to ``SignatureReplayGuard`` afterwards.
     public func verify(_ parsed: ParsedRequestSignature, publicKey: PublicKey, body: [UInt8]?, now: Int64) throws(RequestSignatureError) {
+        try verifyHeaders(parsed, publicKey: publicKey, now: now)
+        try Self.checkBody(body ?? [], of: parsed)
+    }
+
+    /// Everything ``verify(_:publicKey:body:now:)`` checks but the body: the policy, the clock
+    /// and the signature over the signed headers (which include `Content-Digest`). A server
+    /// checks this before it reads a body (a stranger's megabytes are refused unread), then the
+    /// body with ``checkBody(_:of:)``.
+    public func verifyHeaders(_ parsed: ParsedRequestSignature, publicKey: PublicKey, now: Int64) throws(RequestSignatureError) {
         let input = parsed.input
         let label = input.label
         guard parsed.keyID == publicKey.keyID else {
@@ -88,22 +97,29 @@ public struct RequestSignatureVerifier: Sendable {
         for required in ["@method", "@target-uri"] where !input.coveredComponents.contains(required) {
             throw RequestSignatureError(.notCovered, "Signature-Input: \"\(label)\" does not cover \"\(required)\"; FlowLedger signatures cover (\"@method\" \"@target-uri\" [\"content-digest\"])")
         }
-        let coversDigest = input.coveredComponents.contains(ContentDigest.fieldName)
-        let body = body ?? []
-        if !body.isEmpty && !coversDigest {
-            throw RequestSignatureError(.notCovered, "Signature-Input: the request has a body but \"\(label)\" does not cover \"content-digest\"; send Content-Digest: sha-256=:…: and cover it")
-        }
-        if coversDigest {
-            // Present, or building the base would have failed; checked even for an empty body so
-            // that a body dropped on the way is noticed.
-            guard let digest = parsed.contentDigest else {
-                throw RequestSignatureError(.missing, "the request has no Content-Digest header; send Content-Digest: sha-256=:<base64 of SHA-256 of the body>:")
-            }
-            try ContentDigest.check(digest, body: body)
+        if input.coveredComponents.contains(ContentDigest.fieldName), parsed.contentDigest == nil {
+            // Building the base would have failed first; kept so that the body check can rely on it.
+            throw RequestSignatureError(.missing, "the request has no Content-Digest header; send Content-Digest: sha-256=:<base64 of SHA-256 of the body>:")
         }
         try checkTimes(input, now: now)
         guard publicKey.verify(signature: parsed.signature, message: Array(parsed.signatureBase.utf8)) else {
             throw Self.badSignature(label: label, keyID: publicKey.keyID, base: parsed.signatureBase)
+        }
+    }
+
+    /// The body against the signed headers: a body needs `content-digest` covered, and a covered
+    /// digest must match the body (checked even for an empty one, so that a body dropped on the
+    /// way is noticed).
+    public static func checkBody(_ body: [UInt8], of parsed: ParsedRequestSignature) throws(RequestSignatureError) {
+        let coversDigest = parsed.input.coveredComponents.contains(ContentDigest.fieldName)
+        if !body.isEmpty && !coversDigest {
+            throw RequestSignatureError(.notCovered, "Signature-Input: the request has a body but \"\(parsed.input.label)\" does not cover \"content-digest\"; send Content-Digest: sha-256=:…: and cover it")
+        }
+        if coversDigest {
+            guard let digest = parsed.contentDigest else {
+                throw RequestSignatureError(.missing, "the request has no Content-Digest header; send Content-Digest: sha-256=:<base64 of SHA-256 of the body>:")
+            }
+            try ContentDigest.check(digest, body: body)
         }
     }
 

@@ -42,6 +42,20 @@ import Glibc
                 received += buffer[..<n]
             }
         }
+        /// Waits up to `seconds` for the head of the server's answer (its status line and
+        /// headers); what it sent by then.
+        func waitForAnswerHead(seconds: Int) -> String {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                received += buffer[..<n]
+            }
+            return String(decoding: received, as: UTF8.self)
+        }
         deinit { close(fd) }
     }
 
@@ -77,6 +91,27 @@ import Glibc
         let health = try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false)
         #expect(health.status == 200)
         #expect(try fixture.logBytes() == before, "a partial request appended something")
+    }
+
+    /// An append without a valid signature is refused on its headers, before its body is read:
+    /// a stranger cannot make the server hold megabytes for the body's timeout.
+    @Test func anUnsignedAppendIsRefusedBeforeItsBodyIsRead() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve()
+        defer { _ = server.stop() }
+        let stranger = try PrivateKey.generate(suite: .ed25519SHA256)
+        let target = server.url + "v1/entries"
+        let promised = 4_000_000
+        let forged = try RequestSigner(key: stranger).headers(method: "POST", targetURI: target, body: [UInt8](repeating: 0x0a, count: promised), now: UnixTime.now())
+        for signature in [[], forged] {
+            let head = "POST /v1/entries HTTP/1.1\r\nHost: \(server.url.dropFirst(7).dropLast())\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(promised)\r\n"
+                + signature.map { "\($0.name): \($0.value)\r\n" }.joined() + "\r\n"
+            let connection = try RawConnection(url: server.url)
+            connection.send(head + "{\"event\":")  // and nothing more of the 4 MB promised
+            let answer = connection.waitForAnswerHead(seconds: 5)
+            #expect(answer.hasPrefix("HTTP/1.1 401"), "signed by \(signature.isEmpty ? "nobody" : "a stranger"): \(answer.prefix(200))")
+        }
     }
 
     @Test func sigtermAnswersTheAppendsInFlightThenExitsZero() async throws {
