@@ -50,12 +50,14 @@ struct RequestAuthenticator: Sendable {
                 throw Refusal(401, "unauthenticated", "the request is signed with key id \(parsed.keyID), which belongs to no registered party of this ledger; register the party (party.registered) or sign with a registered party's key")
             }
             try verifier.verifyHeaders(parsed, publicKey: key, now: now)
-            switch replays.admit(signature: parsed.signature, expires: parsed.expires ?? now, now: now) {
+            switch replays.admit(signature: parsed.signature, expires: parsed.expires ?? now, now: now, holder: party) {
             case .admitted: break
             case .replayed:
                 throw Refusal(401, "unauthenticated", "this request signature was already used (a replayed request); sign every request anew")
             case .full:
                 throw Refusal(503, "unavailable", "the server is remembering too many recent request signatures to accept another now; retry shortly", retryAfter: 1)
+            case .holderFull:
+                throw Refusal(503, "unavailable", "\(party) has \(replays.holderCapacity) request signatures the server still remembers (each until it expires), the most one party may have; send fewer requests, or sign them with a shorter lifetime (expires - created), and retry shortly", retryAfter: 1)
             }
             return (party, parsed)
         } catch let error as RequestSignatureError {

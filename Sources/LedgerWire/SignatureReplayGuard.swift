@@ -10,13 +10,15 @@ import Synchronization
 /// is driven by the `now` callers pass (no timers), in order of expiry through a min-heap:
 /// O(log n) per call.
 ///
-/// Bounded memory: at most ``capacity`` signatures, about 120 bytes each (dictionary entry and
-/// heap entry), so the default 400,000 costs at most some 48 MB. A signature is kept
+/// Bounded memory: at most ``capacity`` signatures, about 140 bytes each (dictionary entry and
+/// heap entry with its holder), so the default 400,000 costs at most some 56 MB. A signature is kept
 /// `lifetime + retention` after `created`: at the signer's default 60 s lifetime, 90 s, so the
 /// default sustains about 4,400 signed requests per second (1,200 at the longest lifetime, 300 s),
 /// more than two cores verify. When full it refuses new signatures with ``Admission/full``
 /// (answer 503 with `Retry-After`) instead of forgetting one early, which would let that one be
-/// replayed.
+/// replayed. One holder (the party that signed) may fill at most ``holderCapacity``, three
+/// quarters of it: a party signing as fast as it can (and with the longest lifetime) cannot lock
+/// the others out, who keep at least a quarter (100,000 signatures by default).
 ///
 /// Thread-safe: one `Mutex` around the state; every call holds it for O(log n) work.
 public final class SignatureReplayGuard: Sendable {
@@ -28,6 +30,9 @@ public final class SignatureReplayGuard: Sendable {
         case replayed
         /// Not seen, but the memory is full of unexpired signatures: refuse for now (503).
         case full
+        /// Not seen, but its holder already fills its share (``holderCapacity``): refuse that
+        /// holder for now (503); the others are still admitted.
+        case holderFull
     }
 
     /// Most signatures remembered at once.
@@ -35,13 +40,19 @@ public final class SignatureReplayGuard: Sendable {
     /// Seconds past `expires` a signature is kept (a margin for the server's clock stepping back).
     public let retention: Int64
 
+    /// Most signatures one holder may have remembered at once.
+    public var holderCapacity: Int { max(1, capacity * 3 / 4) }
+
     private struct Entry {
         var forgetAt: Int64
         var key: Hash32
+        var holder: String?
     }
 
     private struct State {
         var forgetAt: [Hash32: Int64] = [:]
+        /// How many remembered signatures each holder has.
+        var held: [String: Int] = [:]
         /// Min-heap on `forgetAt`; holds exactly the keys of `forgetAt`.
         var heap: [Entry] = []
     }
@@ -54,9 +65,10 @@ public final class SignatureReplayGuard: Sendable {
         self.retention = retention
     }
 
-    /// Records `signature` unless it was seen before or the memory is full. Call it only after
-    /// the signature verified, so that forged signatures cannot fill the memory.
-    public func admit(signature: some Collection<UInt8>, expires: Int64, now: Int64) -> Admission {
+    /// Records `signature` unless it was seen before, the memory is full, or `holder` (the party
+    /// that signed it; nil for none) fills its share. Call it only after the signature verified,
+    /// so that forged signatures cannot fill the memory.
+    public func admit(signature: some Collection<UInt8>, expires: Int64, now: Int64, holder: String? = nil) -> Admission {
         let key = HashAlgorithm.sha256.hash(signature)
         let (forgetAt, overflow) = expires.addingReportingOverflow(retention)
         let until = overflow ? Int64.max : forgetAt
@@ -64,8 +76,12 @@ public final class SignatureReplayGuard: Sendable {
             Self.prune(&state, now: now)
             if state.forgetAt[key] != nil { return .replayed }
             guard state.forgetAt.count < capacity else { return .full }
+            if let holder {
+                guard state.held[holder, default: 0] < holderCapacity else { return .holderFull }
+                state.held[holder, default: 0] += 1
+            }
             state.forgetAt[key] = until
-            Self.push(&state.heap, Entry(forgetAt: until, key: key))
+            Self.push(&state.heap, Entry(forgetAt: until, key: key, holder: holder))
             return .admitted
         }
     }
@@ -82,7 +98,7 @@ public final class SignatureReplayGuard: Sendable {
             return
         case .replayed:
             throw RequestSignatureError(.replayed, "Signature: this request signature was already used; sign every request afresh (each signature is accepted once)")
-        case .full:
+        case .full, .holderFull:
             throw RequestSignatureError(.replayMemoryFull, "the server is remembering \(capacity) recent request signatures, its limit; retry in a few seconds")
         }
     }
@@ -97,6 +113,10 @@ public final class SignatureReplayGuard: Sendable {
         while let first = state.heap.first, first.forgetAt < now {
             pop(&state.heap)
             state.forgetAt[first.key] = nil
+            if let holder = first.holder {
+                let left = state.held[holder, default: 1] - 1
+                state.held[holder] = left > 0 ? left : nil
+            }
         }
     }
 

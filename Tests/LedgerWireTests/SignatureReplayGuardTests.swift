@@ -63,6 +63,24 @@ struct SignatureReplayGuardTests {
         #expect(guardian.count == 1)
     }
 
+    /// One party signing as fast as it can fills at most three quarters of the memory: the
+    /// others are still admitted, and its share frees as its signatures are forgotten.
+    @Test func oneHolderCannotFillTheMemoryForTheOthers() {
+        let guardian = SignatureReplayGuard(capacity: 8)
+        #expect(guardian.holderCapacity == 6)
+        for n in 0..<6 {
+            #expect(guardian.admit(signature: Self.signature(n), expires: Self.now + 60, now: Self.now, holder: "flood.example") == .admitted)
+        }
+        #expect(guardian.admit(signature: Self.signature(6), expires: Self.now + 60, now: Self.now, holder: "flood.example") == .holderFull)
+        #expect(guardian.admit(signature: Self.signature(0), expires: Self.now + 60, now: Self.now, holder: "flood.example") == .replayed)
+        #expect(guardian.admit(signature: Self.signature(7), expires: Self.now + 60, now: Self.now, holder: "ride.example") == .admitted)
+        #expect(guardian.admit(signature: Self.signature(8), expires: Self.now + 60, now: Self.now, holder: "transport.sh") == .admitted)
+        #expect(guardian.admit(signature: Self.signature(9), expires: Self.now + 60, now: Self.now, holder: "transport.sh") == .full)
+        // Once its signatures are forgotten, the holder's share is free again.
+        #expect(guardian.admit(signature: Self.signature(10), expires: Self.now + 500, now: Self.now + 100, holder: "flood.example") == .admitted)
+        #expect(guardian.count == 1)
+    }
+
     @Test func parsedSignatureAdmissionThrowsCodes() throws {
         let key = try PrivateKey.generate(suite: .ed25519SHA256)
         let request = try SignedRequest(key: key)
