@@ -164,9 +164,12 @@ struct AppendEndpoint: Sendable {
         }
     }
 
-    /// Waits until a published checkpoint covers every receipt, then answers each with its proof.
+    /// Waits until a published checkpoint covers every receipt, then answers each with its proof;
+    /// 503 if none does within `--checkpoint-wait` (the entries are durable: a retry of the same
+    /// append gets their receipts).
     private func withProofs(_ receipts: [Receipt]) async throws(Refusal) -> Response {
         let needed = (receipts.map(\.seq).max() ?? -1) + 1
+        let deadline = ContinuousClock.now + .milliseconds(served.options.checkpointWaitMilliseconds)
         var covering: Int64
         while true {
             let seen = served.changes.generation
@@ -177,7 +180,12 @@ struct AppendEndpoint: Sendable {
             if served.isStopping {
                 throw Refusal(503, "unavailable", "the server stopped before a checkpoint covered these entries; they are durable: ask GET v1/proof?seq=… once it is back", retryAfter: 5)
             }
-            await served.changes.change(after: seen)
+            let left = deadline - ContinuousClock.now
+            if left <= .zero {
+                let first = receipts.map(\.seq).min() ?? 0
+                throw Refusal(503, "unavailable", "entries \(first)…\(needed - 1) are durable, but no checkpoint covering them was published within \(served.options.checkpointWaitMilliseconds / 1000) s (checkpoints may be held back by witnesses that do not answer); send the same append again later for its receipts, or ask GET v1/proof?seq=\(needed - 1) once a checkpoint covers it", retryAfter: 5)
+            }
+            _ = await served.changes.change(after: seen, within: left)
         }
         var out: [UInt8] = []
         for receipt in receipts {

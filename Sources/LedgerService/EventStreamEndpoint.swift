@@ -58,7 +58,7 @@ struct EventStreamEndpoint: Sendable {
                     try await writer.write(Self.checkpointFrame(latest.note))
                     continue
                 }
-                if await !Self.change(served.changes, after: seen, within: keepAlive) {
+                if await !served.changes.change(after: seen, within: keepAlive) {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
@@ -75,22 +75,5 @@ struct EventStreamEndpoint: Sendable {
         for line in lines { frame.writeString("data: \(line)\n") }
         frame.writeString("\n")
         return frame
-    }
-
-    /// Waits for `signal` to move past `seen`; false if `timeout` passed first.
-    static func change(_ signal: ChangeSignal, after seen: UInt64, within timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await signal.change(after: seen)
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
     }
 }

@@ -22,6 +22,10 @@ package struct ServeOptions: Sendable {
     package var witnessQuorum = 0
     /// At most one checkpoint per this many milliseconds.
     package var checkpointIntervalMilliseconds: Int64 = 1000
+    /// How long an append with `?wait=checkpoint` waits for a checkpoint covering it before it
+    /// is answered 503 (its entries durable): checkpoints can be held back by a witness quorum
+    /// not met, and a client must not wait for ever.
+    package var checkpointWaitMilliseconds: Int64 = 60_000
     /// Reads need no request signature.
     package var publicRead = false
     /// Appends per second allowed to each submitter (a burst of the same size is allowed).

@@ -40,6 +40,24 @@ package final class ChangeSignal: Sendable {
         advance()
     }
 
+    /// ``change(after:)``, giving up after `timeout`: true if the generation moved (or the signal
+    /// stopped, or the task was cancelled), false if the time ran out first.
+    package func change(after seen: UInt64, within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.change(after: seen)
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
     /// Returns once the generation has moved past `seen` (at once if it already has), when the
     /// signal is stopped, or when the task is cancelled.
     package func change(after seen: UInt64) async {

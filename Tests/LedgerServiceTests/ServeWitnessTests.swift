@@ -43,13 +43,21 @@ import Testing
 
         // Quorum 2 with one witness down: no checkpoint, appends go on, the log says why.
         do {
-            let server = try await fixture.serve(["--operator-key", operatorKey, "--checkpoint-interval", "100ms", "--public-read", "--witness-quorum", "2"] + witnessArguments)
+            let server = try await fixture.serve(["--operator-key", operatorKey, "--checkpoint-interval", "100ms", "--public-read", "--witness-quorum", "2",
+                                                  "--checkpoint-wait", "1s"] + witnessArguments)
             try await Task.sleep(for: .milliseconds(4000))
             let client = TestClient(base: server.url, key: nil)
             #expect(try await client.send(.GET, "checkpoint", sign: false).status == 404)
             let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey)
             #expect(try await ledger.append(fixture.scenario.exchange(1)).seq == 8)
             await ledger.close()
+            // An append that waits for a checkpoint gets 503 after --checkpoint-wait, not silence.
+            let platform = TestClient(base: server.url, key: fixture.scenario.platformKey)
+            let asked = ContinuousClock.now
+            let waited = try await platform.send(.POST, "v1/entries?wait=checkpoint", body: ServiceFixture.body([try fixture.scenario.exchange(5)]))
+            #expect(waited.status == 503, "\(waited.text)")
+            #expect(waited.wireError.message.contains("entries 9…9 are durable, but no checkpoint covering them was published within 1 s"), "\(waited.text)")
+            #expect(ContinuousClock.now - asked < .seconds(30))
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await client.send(.GET, "checkpoint", sign: false).status == 404)
             #expect(server.stop() == 0)
@@ -74,7 +82,7 @@ import Testing
         options.witnesses = [try VerifierKey(string: up.vkey)]
         let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey, options: options)
         let (checkpoint, note) = try await ledger.latestCheckpoint()
-        #expect(checkpoint.size == 9)
+        #expect(checkpoint.size == 10)  // the 8 of the fixture, and the two appended above
         #expect(note.contains("— up.test.example "))
         #expect(!note.contains("— down.test.example "))
         let receipt = try await ledger.append(fixture.scenario.exchange(2), wait: .checkpoint)

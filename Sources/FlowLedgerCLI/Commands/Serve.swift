@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
     var operatorKey: String?
     @Option(help: "At most one checkpoint per this interval (e.g. 1s, 500ms, 1m).")
     var checkpointInterval = "1s"
+    @Option(help: "How long an append with ?wait=checkpoint waits for a checkpoint covering it before it gets 503 (its entries are durable).")
+    var checkpointWait = "60s"
     @Flag(help: "Serve reads to anyone, without a request signature (an open-data ledger).")
     var publicRead = false
     @Option(help: "Events per second each submitter may append (N or N/s).")
@@ -67,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         options.insecureHTTP = insecureHttp
         options.operatorKey = try operatorKey.map { try KeyFile.read($0) }
         options.checkpointIntervalMilliseconds = try RelativeTime.positiveDuration(checkpointInterval, option: "--checkpoint-interval") / 1000
+        options.checkpointWaitMilliseconds = try RelativeTime.positiveDuration(checkpointWait, option: "--checkpoint-wait") / 1000
         options.publicRead = publicRead
         guard let perSecond = Double(rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate), perSecond > 0 else {
             throw ValidationError("--rate \(rate): give events per second, e.g. 500/s")
