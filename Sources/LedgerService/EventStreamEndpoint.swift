@@ -1,12 +1,14 @@
 import Hummingbird
 import LedgerCrypto
 import LedgerStore
+import LedgerWire
 import NIOCore
 
 /// `GET v1/events?from=S` (DESIGN §11.2): Server-Sent Events, every entry from seq S as
 /// `id: <seq>`, `event: entry`, `data: <line>` once it is durable, every checkpoint published
 /// while the stream is open as `event: checkpoint` (one `data:` line per note line), and a comment
-/// line at least every 15 s. `Last-Event-ID: N` resumes after seq N.
+/// line at least every 15 s. `Last-Event-ID: N` resumes after seq N. A signed stream ends when
+/// its signature expires or its party may read no more (the client reconnects, signing anew).
 ///
 /// A follower costs a suspended task, not a thread: it waits on the service's ``ChangeSignal``.
 struct EventStreamEndpoint: Sendable {
@@ -15,7 +17,11 @@ struct EventStreamEndpoint: Sendable {
     /// The most entries written between two looks at the signal.
     static let batch: Int64 = 1024
 
-    func handle(_ request: Request) throws(Refusal) -> Response {
+    /// The stream for `request`, checked by `signature` (nil for an unsigned public read): it
+    /// ends once that signature expires or its key stops being an active party's (suspended,
+    /// rotated away), so a reader's standing is judged all along, not only when it connects; a
+    /// client reconnects with a fresh signature and resumes after the last id.
+    func handle(_ request: Request, signature: ParsedRequestSignature?) throws(Refusal) -> Response {
         var from: Int64 = 0
         if let text = request.uri.queryParameters.get("from") {
             guard let value = Int64(text), value >= 0 else {
@@ -39,6 +45,10 @@ struct EventStreamEndpoint: Sendable {
             var next = start
             var checkpointSent = served.latestCheckpoint?.size ?? -1
             while !served.isStopping {
+                if let signature, let lapse = Self.lapse(of: signature, served: served) {
+                    try await writer.write(ByteBuffer(string: ": \(lapse)\n\n"))
+                    break
+                }
                 let seen = served.changes.generation
                 let durable = served.durableSize
                 if next < durable {
@@ -58,13 +68,25 @@ struct EventStreamEndpoint: Sendable {
                     try await writer.write(Self.checkpointFrame(latest.note))
                     continue
                 }
-                if await !served.changes.change(after: seen, within: keepAlive) {
+                // Wake at the signature's expiry at the latest, to end the stream then.
+                var wait = keepAlive
+                if let expires = signature?.expires { wait = min(wait, .seconds(max(0, expires - UnixTime.now())) + .milliseconds(50)) }
+                if await !served.changes.change(after: seen, within: wait) {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// Why the signature that opened a stream no longer lets it go on, or nil while it does.
+    static func lapse(of signature: ParsedRequestSignature, served: ServedLedger) -> String? {
+        if let expires = signature.expires, UnixTime.now() >= expires {
+            return "the request signature expired; reconnect with a new one (Last-Event-ID resumes)"
+        }
+        if case .active = served.partyDirectory.standing(ofKey: signature.keyID) { return nil }
+        return "the signing key is no longer an active party's (suspended or rotated); this stream ends"
     }
 
     /// A checkpoint note as one event: one `data:` line per note line.

@@ -14,11 +14,22 @@ struct ReadEndpoints: Sendable {
     /// with `--public-read`; a refusal becomes its answer.
     func guarded(_ request: Request, _ context: inout LedgerRequestContext,
                  _ body: () async throws(Refusal) -> Response) async -> Response {
+        await authorized(request, &context) { _ async throws(Refusal) in try await body() }
+    }
+
+    /// ``guarded(_:_:_:)`` for an answer that outlives the check (an event stream): `body` gets
+    /// the signature that was checked (nil for an unsigned `--public-read` request), so that it
+    /// can stop once the signature expires or its party may read no more.
+    func authorized(_ request: Request, _ context: inout LedgerRequestContext,
+                    _ body: (ParsedRequestSignature?) async throws(Refusal) -> Response) async -> Response {
         do throws(Refusal) {
+            var signature: ParsedRequestSignature?
             if !served.options.publicRead || request.headers[.signatureInput] != nil {
-                context.party = try authenticator.party(of: request, body: nil)
+                let signer = try authenticator.signer(of: request)
+                try authenticator.check(body: [], against: signer.signature, of: request)
+                (context.party, signature) = (signer.party, signer.signature)
             }
-            return try await body()
+            return try await body(signature)
         } catch {
             served.metrics.refused(code: error.error.code, status: error.error.status)
             return error.response

@@ -37,10 +37,10 @@ import Testing
         }
     }
 
-    static func open(_ client: TestClient, _ path: String, headers: [(String, String)] = []) async throws -> EventReader {
+    static func open(_ client: TestClient, _ path: String, headers: [(String, String)] = [], lifetime: Int64 = 60) async throws -> EventReader {
         let target = client.base + path
         var request = HTTPClientRequest(url: target)
-        for (name, value) in try RequestSigner(key: client.key!).headers(method: "GET", targetURI: target, body: nil, now: UnixTime.now()) {
+        for (name, value) in try RequestSigner(key: client.key!, lifetime: lifetime).headers(method: "GET", targetURI: target, body: nil, now: UnixTime.now()) {
             request.headers.add(name: name, value: value)
         }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -87,5 +87,35 @@ import Testing
         var first = try await resumed.next()
         while first?["event"] == "checkpoint" { first = try await resumed.next() }
         #expect(first?["id"] == String(lines.count))
+    }
+
+    /// A stream lasts as long as the signature that opened it and the standing of its party: it
+    /// ends when the signature expires, and when the party is suspended (it once went on for
+    /// ever, delivering to a suspended party). A new request by that party is refused.
+    @Test(.timeLimit(.minutes(1))) func aStreamEndsWhenItsSignatureExpiresOrItsPartyIsSuspended() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve()
+        defer { _ = server.stop() }
+        let auditor = TestClient(base: server.url, key: fixture.scenario.auditorKey)
+        let size = try String(contentsOfFile: fixture.directory + "/log/00000000000000000000.jsonl", encoding: .utf8).split(separator: "\n").count
+
+        var brief = try await Self.open(auditor, "v1/events?from=0", lifetime: 2)
+        let opened = ContinuousClock.now
+        var entries = 0
+        while let event = try await brief.next() { if event["event"] == "entry" { entries += 1 } }
+        #expect(entries == size)
+        #expect(ContinuousClock.now - opened < .seconds(10), "the stream outlived its 2 s signature")
+
+        var stream = try await Self.open(auditor, "v1/events?from=\(size)")
+        let suspension = try fixture.scenario.operatorParty.sign(.partySuspended(PartyStatusBody(party: "audit.sh", reason: "mandate ended")), id: "suspend-audit", at: Scenario.at)
+        let suspended = try await TestClient(base: server.url, key: fixture.scenario.operatorKey).send(.POST, "v1/entries", body: ServiceFixture.body([suspension]))
+        #expect(suspended.status == 200, "\(suspended.text)")
+        let platform = TestClient(base: server.url, key: fixture.scenario.platformKey)
+        #expect(try await platform.send(.POST, "v1/entries", body: ServiceFixture.body([try fixture.scenario.exchange(1)])).status == 200)
+        var after: [String] = []
+        while let event = try await stream.next() { if let id = event["id"] { after.append(id) } }
+        #expect(!after.contains(String(size + 1)), "the suspended party was sent the entry appended after its suspension: \(after)")
+        #expect(try await auditor.send(.GET, "v1/entries?from=0").status == 403)
     }
 }
