@@ -75,9 +75,14 @@ final class HTTPTransport: Sendable {
             let answer: Answer
             do {
                 let request = try request(method, path, body: body, contentType: contentType, accept: accept)
-                let response = try await http.execute(request, timeout: .seconds(options.requestTimeout))
-                let buffer = try await response.body.collect(upTo: Self.maxAnswerBytes)
-                answer = Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+                let http = self.http
+                // One deadline for the head and the body: AsyncHTTPClient's own ends with the
+                // head, so a server dribbling its body could hold the call for ever.
+                answer = try await Self.within(.seconds(options.requestTimeout)) {
+                    let response = try await http.execute(request, deadline: .distantFuture)
+                    let buffer = try await response.body.collect(upTo: Self.maxAnswerBytes)
+                    return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+                }
             } catch let error as LedgerClientError {
                 throw error
             } catch {
@@ -108,7 +113,7 @@ final class HTTPTransport: Sendable {
             // No deadline: a follower lives as long as its reader; the read timeout ends a dead one.
             let response = try await http.execute(request, deadline: .distantFuture)
             guard response.status == .ok else {
-                let buffer = try await response.body.collect(upTo: 1 << 20)
+                let buffer = try await Self.within(.seconds(options.requestTimeout)) { try await response.body.collect(upTo: 1 << 20) }
                 throw LedgerClientError.answered(WireError(status: Int(response.status.code), body: Array(buffer.readableBytesView)), to: what)
             }
             return response
@@ -139,6 +144,26 @@ final class HTTPTransport: Sendable {
             }
         }
         return request
+    }
+
+    /// No complete answer within the request timeout.
+    struct Timeout: Error, CustomStringConvertible {
+        let limit: Duration
+        var description: String { "no complete answer within \(limit.components.seconds) s" }
+    }
+
+    /// `work`'s result, or ``Timeout`` (and `work` cancelled) once `limit` has passed.
+    static func within<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else { throw Timeout(limit: limit) }
+            return result
+        }
     }
 
     /// Waits before attempt `attempt + 1`: what the server asked (capped at 30 s), else 50 ms

@@ -16,9 +16,10 @@ final class HostileProxy: Sendable {
     private let task: Task<Void, any Error>
 
     /// Starts the proxy; `route` maps a request's path and query (without the leading `/`) to
-    /// the full URL to ask instead.
-    init(route: @escaping @Sendable (String) -> String) async throws {
+    /// the full URL to ask instead, unless `answer` makes up an answer of its own for it.
+    init(answer: @escaping @Sendable (String) -> Response? = { _ in nil }, route: @escaping @Sendable (String) -> String) async throws {
         let responder = CallbackResponder { (request: Request, _: BasicRequestContext) in
+            if let madeUp = answer(String((request.head.path ?? "/").dropFirst())) { return madeUp }
             var outgoing = HTTPClientRequest(url: route(String((request.head.path ?? "/").dropFirst())))
             outgoing.method = .init(rawValue: request.method.rawValue)
             for field in request.headers where field.name != .contentLength {
@@ -42,6 +43,16 @@ final class HostileProxy: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw FixtureError("the hostile proxy did not start listening") }
         url = "http://127.0.0.1:\(port)/"
+    }
+
+    /// An answer whose head comes at once and whose body comes one byte a second, for ever.
+    static func dribbling() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+            while true {
+                try await writer.write(ByteBuffer(string: " "))
+                try await Task.sleep(for: .seconds(1))
+            }
+        })
     }
 
     /// Stops listening.

@@ -110,4 +110,30 @@ import Testing
         let events = try fresh.feed(Array("id: 7\nevent: entry\ndata: {}\n\n".utf8))
         #expect(events == [EventStreamParser.Event(id: "7", type: "entry", data: Array("{}".utf8))])
     }
+
+    /// A server that sends an answer's head and then its body a byte a second: the request ends
+    /// at the client's timeout, where AsyncHTTPClient's own deadline stopped at the head and the
+    /// call waited for ever.
+    @Test(.timeLimit(.minutes(1))) func anAnswerDribbledForEverEndsAtTheRequestTimeout() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let real = server.url
+        let proxy = try await HostileProxy(answer: { path in path == "v1/ledger" ? HostileProxy.dribbling() : nil }) { real + $0 }
+        defer { proxy.stop() }
+        var options = RemoteLedgerOptions()
+        options.requestTimeout = 2
+        options.retries = 0
+        let started = ContinuousClock.now
+        do {
+            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil, options: options)
+            Issue.record("connected to a server that never finished its answer")
+            await ledger.close()
+        } catch {
+            #expect(error.code == .unreachable, "\(error)")
+            #expect(error.message.contains("no complete answer within 2 s"), "\(error.message)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
 }
