@@ -31,6 +31,9 @@ final class CheckpointMemory: Sendable {
     let witnesses: [VerifierKey]
     let file: String?
     private let state: Mutex<Remembered?>
+    /// The size of the checkpoint in ``file``, held while the file is written: writes never
+    /// overlap, and the file only ever grows to the largest checkpoint remembered.
+    private let written: Mutex<Int64>
 
     /// Memory for checkpoints signed by `operatorKey` (and cosigned by every witness), loaded
     /// from `file` when it exists.
@@ -54,6 +57,7 @@ final class CheckpointMemory: Sendable {
             }
         }
         state = Mutex(loaded)
+        written = Mutex(loaded?.checkpoint.size ?? -1)
     }
 
     /// The checkpoint remembered now, if any.
@@ -92,10 +96,17 @@ final class CheckpointMemory: Sendable {
         }
         if let outcome { return outcome }
         if let file, base == nil || offered.checkpoint.size > base!.checkpoint.size {
-            do {
-                try AtomicFile.write(Array(offered.note.utf8), to: file)
-            } catch {
-                throw LedgerClientError(.usage, "\(file): cannot remember the checkpoint: \(error.message)")
+            // What is remembered now (a concurrent check may have moved it further), written
+            // only if larger than the file's: two checks in one process once wrote the same
+            // temporary file, and the smaller could land last.
+            try written.withLock { (size: inout Int64) throws(LedgerClientError) in
+                guard let current = latest, current.checkpoint.size > size else { return }
+                do throws(WitnessError) {
+                    try AtomicFile.write(Array(current.note.utf8), to: file)
+                } catch {
+                    throw LedgerClientError(.usage, "\(file): cannot remember the checkpoint: \(error.message)")
+                }
+                size = current.checkpoint.size
             }
         }
         return .consistent(offered.checkpoint)

@@ -1,9 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Whole-file reads and atomic, durable writes for the witness's state and evidence files.
 package enum AtomicFile {
+    /// Writes started by this process, numbering their temporary files.
+    private static let writes = Atomic<Int>(0)
+
     /// The whole file at `path`, at most `limit` bytes.
     package static func read(_ path: String, limit: Int) throws(WitnessError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -27,7 +31,8 @@ package enum AtomicFile {
     /// linked, not renamed).
     package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, exclusive: Bool = false) throws(WitnessError) {
         let directory = parent(of: path)
-        let temporary = "\(directory)/.\(base(of: path)).tmp-\(getpid())"
+        // Unique per write, not only per process: two threads may write files of one name.
+        let temporary = "\(directory)/.\(base(of: path)).tmp-\(getpid())-\(writes.wrappingAdd(1, ordering: .relaxed).oldValue)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw WitnessError(.io, "\(temporary): cannot create: \(String(cString: strerror(errno)))") }
         var done = 0
