@@ -44,7 +44,7 @@ struct AddCheckpointEndpoint: Sendable {
             return Response(status: .conflict, headers: [.contentType: "text/x.tlog.size"],
                             body: .init(byteBuffer: ByteBuffer(string: "\(size)\n")))
         case .success(.inconsistent(let message, _)):
-            logger.error("add-checkpoint: \(message)")
+            logger.warning("add-checkpoint: \(message)")
             return Refusal(422, "inconsistent", message).response
         case .success(.malformed(let message)):
             return Refusal(400, "malformed", message).response

@@ -16,7 +16,8 @@ package enum AddCheckpointOutcome: Hashable, Sendable {
     /// 409: `old` is not the size the witness cosigned last for this log (`size`, 0 for none),
     /// or the checkpoint has that size and another root (then a split view, with `evidence`).
     case conflict(size: Int64, message: String, evidence: String?)
-    /// 422: the consistency proof does not verify: a split view, with the `evidence` file.
+    /// 422: the consistency proof does not verify (a wrong proof, or a fork: the request alone
+    /// cannot tell, so no `evidence` file is kept for it).
     case inconsistent(message: String, evidence: String?)
 
     /// The HTTP status of the answer.

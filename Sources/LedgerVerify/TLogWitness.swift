@@ -126,6 +126,12 @@ package final class TLogWitness: Sendable {
             switch refusal.reason {
             case .badSignature:
                 return .forbidden(message)
+            case .splitView where refusal.evidence?.reason == .inconsistent:
+                // Whoever posted this chose the proof: a proof that fails shows a wrong proof or a
+                // fork, and proves neither. No evidence file (anyone could fill the disk with them);
+                // two signed roots for one size are proof, and are kept below.
+                let detail = refusal.evidence?.detail ?? message
+                return .inconsistent(message: "the consistency proof does not verify: \(detail); NOT cosigned, the witness state is unchanged. A failing proof comes from the request, so it is not kept as evidence of a fork; send the proof `flowledger prove DIR --old \(request.oldSize) --new \(checkpoint.size)` gives", evidence: nil)
             case .splitView:
                 let path = try refusal.evidence?.write(directory: AtomicFile.parent(of: statePath))
                 let withEvidence = message + (path.map { "; the witness kept both signed checkpoints as evidence in \($0)" } ?? "")
