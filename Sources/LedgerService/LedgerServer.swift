@@ -49,6 +49,12 @@ package struct LedgerServer {
                 logger.notice("writer of \(store.name), epoch \(store.writerEpoch)")
             }
         }
+        if options.publicURL == nil && !ServeOptions.isLoopback(options.host) {
+            // The @target-uri a client signs names a server only through the Host it sent:
+            // without a public URL, a request signed for another server that has the same
+            // party's key registered would be accepted here.
+            logger.warning("no --public-url: request signatures are checked against the Host header each client sends, so a request signed for another server (where the same party's key is registered) is accepted here too; give --public-url https://<this server's name>/ to bind every signature to this server")
+        }
         let scheme = options.tls == nil ? "http" : "https"
         let authenticator = RequestAuthenticator(served: served, replays: SignatureReplayGuard(), scheme: scheme)
         let report = ReportEndpoint(served: served)
