@@ -64,7 +64,7 @@ struct AppendEndpoint: Sendable {
         try authenticator.check(body: body, against: signature, of: request)
         let lines = try Self.lines(of: body, maxLines: options.maxLines)
         if let wait = rates.admit(party, events: lines.count) {
-            throw Refusal(429, "rateLimited", "\(party) may append \(Int(options.ratePerSecond)) events per second; this request of \(lines.count) exceeds what is left; retry after \(wait) s", retryAfter: wait)
+            throw Refusal(429, "rateLimited", "\(party) may append \(String(format: "%g", options.ratePerSecond)) events per second; this request of \(lines.count) exceeds what is left; retry after \(wait) s", retryAfter: wait)
         }
         let events = try Self.parse(lines)
         do {

@@ -27,7 +27,8 @@ final class SubmitterRateLimiter: Sendable {
                 bucket.tokens -= cost
                 return nil
             }
-            return max(1, Int(((cost - bucket.tokens) / rate).rounded(.up)))
+            // Clamped: a tiny rate must not make the conversion trap.
+            return max(1, Int(min(((cost - bucket.tokens) / rate).rounded(.up), 86_400)))
         }
     }
 }

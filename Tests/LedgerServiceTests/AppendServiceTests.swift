@@ -124,6 +124,24 @@ import Testing
         #expect(Int(limited.headers["Retry-After"].first ?? "") ?? 0 >= 1)
     }
 
+    /// A rate below one event a second is said as it is (it once read "0 events per second"),
+    /// its waits are bounded, and a rate of nothing or of everything is refused at the start.
+    @Test func aSlowRateIsSaidAsGivenAndAbsurdRatesAreRefused() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        for absurd in ["0/s", "1e-19/s", "inf", "1e400/s"] {
+            let refused = try flowledger(["serve", fixture.directory, "--listen", "127.0.0.1:0", "--rate", absurd])
+            #expect(refused.status == 2 && refused.err.contains("--rate \(absurd): give events per second from 0.001"), "\(absurd): \(refused.err)")
+        }
+        let server = try await fixture.serve(["--rate", "0.001/s"])
+        defer { _ = server.stop() }
+        let platform = TestClient(base: server.url, key: fixture.scenario.platformKey)
+        let limited = try await platform.send(.POST, "v1/entries", body: ServiceFixture.body(try (0..<3).map { try fixture.scenario.exchange($0) }))
+        #expect(limited.status == 429, "\(limited.text)")
+        #expect(limited.wireError.message.contains("may append 0.001 events per second"), "\(limited.text)")
+        #expect(limited.headers["Retry-After"].first == "2999")  // 3 events at 0.001/s, less the burst of 0.001
+    }
+
     @Test func waitCheckpointAnswersWithProofsThatVerifyOffline() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }

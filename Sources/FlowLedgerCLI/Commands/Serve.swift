@@ -71,8 +71,8 @@ struct Serve: AsyncParsableCommand {
         options.checkpointIntervalMilliseconds = try RelativeTime.positiveDuration(checkpointInterval, option: "--checkpoint-interval") / 1000
         options.checkpointWaitMilliseconds = try RelativeTime.positiveDuration(checkpointWait, option: "--checkpoint-wait") / 1000
         options.publicRead = publicRead
-        guard let perSecond = Double(rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate), perSecond > 0 else {
-            throw ValidationError("--rate \(rate): give events per second, e.g. 500/s")
+        guard let perSecond = Double(rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate), perSecond >= 0.001, perSecond <= 1e9 else {
+            throw ValidationError("--rate \(rate): give events per second from 0.001 to 1000000000, e.g. 500/s")
         }
         options.ratePerSecond = perSecond
         options.metricsListen = try metricsListen.map { try Self.address($0, option: "--metrics-listen") }
