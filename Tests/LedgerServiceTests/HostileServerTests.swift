@@ -136,4 +136,30 @@ import Testing
         }
         #expect(ContinuousClock.now - started < .seconds(20))
     }
+
+    /// A server that goes back to an older checkpoint: consistent with what the copy verified,
+    /// so `mirror` succeeds, but it says so instead of reporting the old checkpoint as news.
+    @Test func aMirrorSaysWhenTheServerWentBackToAnOlderCheckpoint() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let operatorKey = try fixture.keyFile(fixture.scenario.operatorKey, "operator.pem")
+        let server = try await fixture.serve(["--public-read", "--operator-key", operatorKey, "--checkpoint-interval", "100ms"])
+        defer { _ = server.stop() }
+        let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey)
+        let first = try await ledger.append(try fixture.scenario.exchange(1), wait: .checkpoint)
+        let proof = try #require(first.proof)
+        let older = try #require(Int64(proof.checkpoint.split(separator: "\n")[1]))  // the note's size line
+        _ = try await ledger.append([try fixture.scenario.exchange(2), try fixture.scenario.exchange(3)], wait: .checkpoint)
+        await ledger.close()
+        let copy = fixture.work + "/copy"
+        let upToDate = try await flowledgerAsync(["mirror", server.url, copy])
+        #expect(upToDate.status == 0, "\(upToDate.err)")
+
+        let real = server.url
+        let proxy = try await HostileProxy { path in real + (path == "checkpoint" ? "v1/checkpoints/\(older)" : path) }
+        defer { proxy.stop() }
+        let again = try await flowledgerAsync(["mirror", proxy.url, copy])
+        #expect(again.status == 0, "\(again.err)")
+        #expect(again.err.contains("note: the server's latest checkpoint (size \(older)) is older than the entries this copy verified before"), "\(again.err)")
+    }
 }

@@ -61,5 +61,9 @@ struct Mirror: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         Output.line("mirrored \(result.url) into \(result.directory): \(result.size) entries (\(result.added) new\(result.created ? ", copy created" : "")) in \(String(format: "%.3f", seconds)) s; checkpoint size \(result.checkpoint.size) root \(result.checkpoint.root.base64) verified")
+        if result.checkpoint.size < result.size {
+            // Consistent (a prefix of what the copy verified), but a server should not go back.
+            Output.error("flowledger: note: the server's latest checkpoint (size \(result.checkpoint.size)) is older than the entries this copy verified before (\(result.size)); nothing new was mirrored. A server that publishes an older checkpoint has rolled back or is serving stale state: tell its operator")
+        }
     }
 }
