@@ -36,7 +36,7 @@ struct RequestAuthenticator: Sendable {
             let party: String
             let key: PublicKey
             var standing = served.partyDirectory.standing(ofKey: parsed.keyID)
-            if standing == .unknown, served.catchUpFrontEnd() {
+            if standing == .unknown, served.catchUpFrontEndForUnknownKey() {
                 // A front end may not have replayed the party's registration yet.
                 standing = served.partyDirectory.standing(ofKey: parsed.keyID)
             }

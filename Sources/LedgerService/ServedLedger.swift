@@ -47,6 +47,9 @@ package final class ServedLedger: Sendable {
         var log: any ServedLog
     }
     private let current: Mutex<Current>
+    /// When a request by an unknown key last made a front end catch up (see
+    /// ``catchUpFrontEndForUnknownKey()``).
+    private let lastUnknownKeyCatchUp = Mutex<ContinuousClock.Instant?>(nil)
     /// Advanced when entries become durable, when a checkpoint is published, and when the service
     /// stops: what followers and `?wait=checkpoint` appends wait on.
     package let changes = ChangeSignal()
@@ -240,6 +243,19 @@ package final class ServedLedger: Sendable {
         guard let follower, (try? follower.catchUp()) == true else { return false }
         changes.advance()
         return true
+    }
+
+    /// ``catchUpFrontEnd()`` for a request signed by a key the front end does not know (a party
+    /// registered a moment ago, perhaps), at most once per 100 ms: a stranger's flood of made-up
+    /// key ids must not become a flood of database queries.
+    package func catchUpFrontEndForUnknownKey() -> Bool {
+        let now = ContinuousClock.now
+        let due = lastUnknownKeyCatchUp.withLock { last -> Bool in
+            if let last, now - last < .milliseconds(100) { return false }
+            last = now
+            return true
+        }
+        return due && catchUpFrontEnd()
     }
 
     /// Takes the latest checkpoint the writer published into the store.
