@@ -70,8 +70,7 @@ import Testing
     @Test func aCheckpointOfAnotherSizeThanAskedIsRefused() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let operatorKey = try fixture.keyFile(fixture.scenario.operatorKey, "operator.pem")
-        let server = try await fixture.serve(["--public-read", "--operator-key", operatorKey, "--checkpoint-interval", "100ms"])
+        let server = try await fixture.servePublishing(["--public-read"])
         defer { _ = server.stop() }
         let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey)
         _ = try await ledger.append([try fixture.scenario.exchange(1), try fixture.scenario.exchange(2)], wait: .checkpoint)
@@ -142,8 +141,7 @@ import Testing
     @Test func aMirrorSaysWhenTheServerWentBackToAnOlderCheckpoint() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let operatorKey = try fixture.keyFile(fixture.scenario.operatorKey, "operator.pem")
-        let server = try await fixture.serve(["--public-read", "--operator-key", operatorKey, "--checkpoint-interval", "100ms"])
+        let server = try await fixture.servePublishing(["--public-read"])
         defer { _ = server.stop() }
         let ledger = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey)
         let first = try await ledger.append(try fixture.scenario.exchange(1), wait: .checkpoint)

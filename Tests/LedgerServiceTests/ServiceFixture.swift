@@ -70,6 +70,13 @@ struct ServiceFixture {
         return fork
     }
 
+    /// Serves the ledger publishing a checkpoint every 100 ms (the operator's key written beside
+    /// it), with `extra` arguments.
+    func servePublishing(_ extra: [String] = []) async throws -> ServedProcess {
+        let key = try keyFile(scenario.operatorKey, "operator.pem")
+        return try await serve(["--operator-key", key, "--checkpoint-interval", "100ms"] + extra)
+    }
+
     /// Serves the ledger with `extra` arguments.
     func serve(_ extra: [String] = []) async throws -> ServedProcess {
         try await ServedProcess(ledger: directory, extra, scratch: work)
