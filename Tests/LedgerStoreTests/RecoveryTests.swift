@@ -153,6 +153,39 @@ struct RecoveryTests {
         #expect(byCheckpoint.message.contains("History was rewritten"), "\(byCheckpoint.message)")
     }
 
+    /// `checkpoints/latest` put back to an older checkpoint (or left dangling) after the last
+    /// entries were removed: the writer still refuses, from the largest `<size>.checkpoint`. It
+    /// once checked `latest` alone, appended over entries a signed checkpoint covers, and the
+    /// next `checkpoint` signed a second history.
+    @Test
+    func aRolledBackLatestCheckpointDoesNotLetTheWriterAppendOverSignedEntries() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        let (older, _) = try ledger.checkpoint(operatorKey: scenario.operatorKey)
+        for n in 0..<4 { _ = try await ledger.append(scenario.exchange(n)) }
+        let (newer, _) = try ledger.checkpoint(operatorKey: scenario.operatorKey)
+        ledger.close()
+        let layout = LedgerLayout(directory: scenario.directory)
+        // The last entry removed by hand, the derived files with it.
+        var lines = try Data(contentsOf: URL(fileURLWithPath: segmentPath(scenario))).split(separator: 0x0a)
+        lines.removeLast()
+        try Data(lines.map { Array($0) + [0x0a] }.joined()).write(to: URL(fileURLWithPath: segmentPath(scenario)))
+        try FileManager.default.removeItem(atPath: layout.index)
+
+        for rollBack in ["older", "dangling"] {
+            try FileManager.default.removeItem(atPath: layout.latestCheckpoint)
+            if rollBack == "older" {
+                try FileManager.default.copyItem(atPath: layout.checkpoint(size: older.size), toPath: layout.latestCheckpoint)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: layout.latestCheckpoint, withDestinationPath: "/nonexistent")
+            }
+            let refused = try #require(throws: StoreError.self, "\(rollBack) latest") { try Ledger.open(at: scenario.directory) }
+            #expect(refused.code == .damaged)
+            #expect(refused.message.contains("\(newer.size).checkpoint covers \(newer.size) entries but the log has only \(newer.size - 1)"), "\(refused.message)")
+        }
+    }
+
     @Test
     func aForgedEntryWrittenPastTheIndexIsRefused() async throws {
         let scenario = try Scenario()

@@ -220,29 +220,37 @@ enum Recovery {
         return RecoveredSegments(state: state, frontier: frontier, lastSegment: lastFile, lastSegmentSize: lastSize, report: report)
     }
 
-    /// The newest published checkpoint must still describe a prefix of the log.
+    /// The newest published checkpoints must still describe a prefix of the log: `latest` and
+    /// the largest `<size>.checkpoint`. They are copies of each other unless one was changed or
+    /// lost, and either may be the one that tells: a `latest` put back to an older checkpoint
+    /// (or left dangling) must not let the writer append over entries a larger one covers, and
+    /// so have the operator sign a second history.
     private static func checkLatestCheckpoint(files: LogFiles, manifest: LedgerManifest, size: Int64) throws(StoreError) {
         let store = CheckpointStore(layout: files.layout, manifest: manifest)
-        guard Directory.exists(files.layout.latestCheckpoint) else { return }
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try store.load().checkpoint
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.damaged, "\(files.layout.latestCheckpoint): \(error)")
-        }
-        guard checkpoint.size <= size else {
-            throw StoreError(.damaged, "\(files.layout.latestCheckpoint) covers \(checkpoint.size) entries but the log has only \(size): entries the operator signed for were removed. The writer refuses to append; restore the segments from a backup and run `flowledger verify \(files.layout.directory)`")
-        }
-        let root: Hash32
-        do {
-            root = try MerkleTree.rootHash(size: checkpoint.size, reader: files.hashes, hash: manifest.suite.hash)
-        } catch {
-            throw StoreError(.io, "\(files.layout.hashes): cannot compute the root of size \(checkpoint.size): \(error)")
-        }
-        guard root == checkpoint.root else {
-            throw StoreError(.damaged, "the log no longer matches \(files.layout.latestCheckpoint): the first \(checkpoint.size) entries have root \(root.hex), the operator signed \(checkpoint.root.hex). History was rewritten; the writer refuses to append. Run `flowledger verify \(files.layout.directory)` to find the first changed entry")
+        var checked: [(path: String, size: Int64?)] = []
+        if let largest = try store.sizes().last { checked.append((files.layout.checkpoint(size: largest), largest)) }
+        if Directory.exists(files.layout.latestCheckpoint) { checked.append((files.layout.latestCheckpoint, nil)) }
+        for (path, named) in checked {
+            let checkpoint: Checkpoint
+            do {
+                checkpoint = try store.load(size: named).checkpoint
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.damaged, "\(path): \(error)")
+            }
+            guard checkpoint.size <= size else {
+                throw StoreError(.damaged, "\(path) covers \(checkpoint.size) entries but the log has only \(size): entries the operator signed for were removed. The writer refuses to append; restore the segments from a backup and run `flowledger verify \(files.layout.directory)`")
+            }
+            let root: Hash32
+            do {
+                root = try MerkleTree.rootHash(size: checkpoint.size, reader: files.hashes, hash: manifest.suite.hash)
+            } catch {
+                throw StoreError(.io, "\(files.layout.hashes): cannot compute the root of size \(checkpoint.size): \(error)")
+            }
+            guard root == checkpoint.root else {
+                throw StoreError(.damaged, "the log no longer matches \(path): the first \(checkpoint.size) entries have root \(root.hex), the operator signed \(checkpoint.root.hex). History was rewritten; the writer refuses to append. Run `flowledger verify \(files.layout.directory)` to find the first changed entry")
+            }
         }
     }
 
