@@ -51,13 +51,37 @@ enum CheckpointFiles {
             seen.insert(bytes)
             files.append(check(bytes, file: "checkpoints/" + name, namedSize: size, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
         }
-        if names.contains("latest") {
-            let bytes = (try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes)) ?? []
+        // An unreadable `latest` (dangling link, a directory) is not a forgery: ``latestNote``
+        // says what it is.
+        if names.contains("latest"), let bytes = try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes) {
             if !seen.contains(bytes) {
                 files.append(check(bytes, file: "checkpoints/latest", namedSize: nil, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
             }
         }
         return files
+    }
+
+    /// A note when `checkpoints/latest` is not what it should be, a copy of the largest
+    /// `<size>.checkpoint`: missing, unreadable, or a copy of an older one. `prove`, `serve`'s
+    /// `GET checkpoint` and the writer's guard read it, so a stale one misleads them (a `latest`
+    /// that is no copy at all is checked as a checkpoint of its own).
+    static func latestNote(layout: LedgerLayout) -> String? {
+        guard let names = try? Directory.list(layout.checkpoints) else { return nil }
+        let sizes = names.compactMap { name -> Int64? in
+            guard name.hasSuffix(".checkpoint"), let size = Int64(name.dropLast(11)), "\(size).checkpoint" == name else { return nil }
+            return size
+        }.sorted()
+        guard let largest = sizes.last else { return nil }
+        let restore = "restore it with `cp \(layout.checkpoint(size: largest)) \(layout.latestCheckpoint)`"
+        guard let latest = try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes) else {
+            return "checkpoints/latest is missing or cannot be read (a dangling link, a directory?), while \(largest).checkpoint is published; \(restore)"
+        }
+        for size in sizes.reversed() {
+            guard let bytes = try? Directory.readFile(layout.checkpoint(size: size), limit: Note.maxBytes), bytes == latest else { continue }
+            if size == largest { return nil }
+            return "checkpoints/latest is a copy of \(size).checkpoint, older than the largest published (\(largest).checkpoint): it was put back by hand or a publish was cut short; \(restore)"
+        }
+        return nil
     }
 
     private static func check(_ bytes: [UInt8], file: String, namedSize: Int64?, operatorKey: VerifierKey, origin: String,

@@ -91,6 +91,7 @@ public struct LedgerVerifier: Sendable {
         if report.firstBreak == nil, !options.witnessKeys.isEmpty {
             report.firstBreak = missingCosignature(report.checkpoints)
         }
+        if let note = CheckpointFiles.latestNote(layout: layout) { report.notes.append(note) }
         if report.checkpoints.isEmpty {
             report.notes.append("no checkpoint is published, so nothing proves this history is the one the operator signed; ask the operator to run `flowledger checkpoint`")
         }

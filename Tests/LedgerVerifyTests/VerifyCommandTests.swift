@@ -126,6 +126,29 @@ final class VerifyCommandTests {
         #expect(witnessed.out.contains("checkpoint  checkpoints/20.checkpoint: size 20, root matches; cosigned by witness.regulator.example\n"))
     }
 
+    /// `checkpoints/latest` put back to an older checkpoint, or left dangling: a note that says
+    /// so and how to restore it, not a pass in silence, nor a "forged" checkpoint for a file
+    /// that cannot be read (the log itself is intact: exit 0).
+    @Test
+    func aStaleOrUnreadableLatestCheckpointIsNotedWithHowToRestoreIt() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let ledger = try copy("intact")
+        let latest = ledger + "/checkpoints/latest"
+        try FileManager.default.removeItem(atPath: latest)
+        try FileManager.default.copyItem(atPath: ledger + "/checkpoints/13.checkpoint", toPath: latest)
+        let stale = try flowledger(["verify", ledger, "--vkey", vkey])
+        #expect(stale.status == 0, "\(stale.out)")
+        #expect(stale.out.contains("note        checkpoints/latest is a copy of 13.checkpoint, older than the largest published (20.checkpoint)"), "\(stale.out)")
+        #expect(stale.out.contains("restore it with `cp \(ledger)/checkpoints/20.checkpoint \(latest)`"), "\(stale.out)")
+
+        try FileManager.default.removeItem(atPath: latest)
+        try FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: "/nonexistent")
+        let dangling = try flowledger(["verify", ledger, "--vkey", vkey])
+        #expect(dangling.status == 0, "\(dangling.out)")
+        #expect(!dangling.out.contains("NOT SIGNED"), "\(dangling.out)")
+        #expect(dangling.out.contains("note        checkpoints/latest is missing or cannot be read (a dangling link, a directory?), while 20.checkpoint is published"), "\(dangling.out)")
+    }
+
     @Test
     func aTornLastLineIsNotedAndNotCounted() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
