@@ -176,8 +176,9 @@ package struct LedgerServer {
         let tiles = TileEndpoint(served: served)
         router.get("tile/**") { request, context in
             var context = context
-            let path = context.parameters.getCatchAll().joined(separator: "/")
-            return await reads.guarded(request, &context) { () throws(Refusal) in try tiles.handle(path: path) }
+            // The path as sent: the router's catch-all drops empty segments (`tile//0/000`).
+            let path = request.uri.path
+            return await reads.guarded(request, &context) { () throws(Refusal) in try tiles.handle(requestPath: path) }
         }
         router.get("v1/ledger") { request, context in
             var context = context

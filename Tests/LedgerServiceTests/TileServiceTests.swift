@@ -47,7 +47,7 @@ import Testing
         // Paths that name no tile: one canonical name per tile.
         for path in ["tile/0/2", "tile/00/000", "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/07", "tile/64/000",
                      "tile/0/x000/001", "tile/0/001/002", "tile/entries", "tile/0/", "tile/abc/000", "tile/0/000.p", "tile/-1/000",
-                     "tile/0/x001/x002", "tile/0/0001", "tile/data/000"] {
+                     "tile/0/x001/x002", "tile/0/0001", "tile/data/000", "tile//0/000", "tile/0//000", "tile/0/000/"] {
             let answer = try await client.send(.GET, path)
             #expect(answer.status == 400, "\(path): \(answer.text)")
             #expect(answer.wireError.code == "badRequest", "\(path)")
@@ -69,6 +69,8 @@ import Testing
         let auditor = try await TestClient(base: server.url, key: fixture.scenario.auditorKey).send(.GET, "tile/0/000.p/10")
         #expect(auditor.status == 200, "\(auditor.text)")
         #expect(auditor.body == TileFixture.bytes(fixture.leafHashes(0..<10)))
+        // Signed reads only: no shared cache may keep it for others.
+        #expect(auditor.headers["Cache-Control"].first == "private, max-age=31536000, immutable")
     }
 
     @Test func noTileIsServedBeforeAnyCheckpointIsPublished() async throws {
