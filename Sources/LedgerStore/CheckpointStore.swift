@@ -36,8 +36,12 @@ package struct CheckpointStore: Sendable {
         if let size {
             path = layout.checkpoint(size: size)
             guard Directory.exists(path) else {
-                let sizes = try sizes()
-                throw StoreError(.outOfRange, "no checkpoint of size \(size) was published; published sizes: \(sizes.isEmpty ? "none (run `flowledger checkpoint`)" : sizes.map(String.init).joined(separator: ", "))")
+                // The latest size, read from `latest` alone: listing `checkpoints/` (one file a
+                // second on a busy log) for a message a stranger can ask for would cost a lot.
+                let latest = (try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes))
+                    .flatMap { $0.split(separator: 0x0a).dropFirst().first }.flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+                let published = latest.map { "the latest published is of size \($0)" } ?? "none is published yet (run `flowledger checkpoint`)"
+                throw StoreError(.outOfRange, "no checkpoint of size \(size) was published; \(published)")
             }
         } else {
             path = layout.latestCheckpoint
