@@ -12,8 +12,9 @@ import Synchronization
 /// `GET v1/report[?lang=en|zh-CN]`: the regulator's report (issue 16) of the served ledger, for
 /// the parties allowed to read (DESIGN §11.4). Built as `flowledger report` builds it — views
 /// caught up, the same verifier `verify` uses, one self-contained HTML page — on a thread of its
-/// own (a replay must not hold the server's request threads), one build at a time, and kept
-/// until the log grows. The server remembers what its last verification proved
+/// own (a replay must not hold the server's request threads), one build at a time (a request
+/// that comes while one runs is answered 503 with `Retry-After`, not given a thread to wait on),
+/// and kept, per language, until the log grows. The server remembers what its last verification proved
 /// (``VerifiedPrefix`` and its state, in memory), so a rebuild verifies the signatures of the
 /// new entries only and rechecks the root of the rest.
 ///
@@ -22,10 +23,12 @@ import Synchronization
 /// `flowledger export --store` then `flowledger report` would.
 final class ReportEndpoint: Sendable {
     let served: ServedLedger
-    private let cache = Mutex<[String: (size: Int64, page: [UInt8])]>([:])
+    /// The last page of each language (keyed by the language, not by how `lang` spelled it:
+    /// `EN`, `en-GB` and `en` are one page, not three builds).
+    private let cache = Mutex<[ReportLanguage: (size: Int64, page: [UInt8])]>([:])
     private let verifiedBefore = Mutex<VerifiedPrefix?>(nil)
-    /// Held for a whole build: two builds would share the views file and the export.
-    private let building = Mutex<Void>(())
+    /// Whether a build runs: two builds would share the views file and the export.
+    private let building = Mutex<Bool>(false)
     /// The private export of a store, once made.
     private let export = Mutex<String?>(nil)
 
@@ -42,22 +45,26 @@ final class ReportEndpoint: Sendable {
             throw Refusal(400, "badRequest", "lang=\(quotedForMessage(tag)) is not a report language; use en or zh-CN")
         }
         let size = served.durableSize
-        if let cached = cache.withLock({ $0[tag] }), cached.size == size {
+        if let cached = cache.withLock({ $0[language] }), cached.size == size {
             return WireAnswer.ok(cached.page, contentType: "text/html; charset=utf-8", cacheControl: "no-cache")
         }
+        let claimed = building.withLock { busy in
+            defer { busy = true }
+            return !busy
+        }
+        guard claimed else {
+            throw Refusal(503, "unavailable", "the report is being built for another request; retry in a few seconds", retryAfter: 5)
+        }
         let result = await onOwnThread(named: "flowledger-report") { [self] in
-            building.withLock { _ in
-                Result { () throws(Refusal) -> [UInt8] in
-                    // A build that ran while this one waited may have made the page already.
-                    if let cached = cache.withLock({ $0[tag] }), cached.size >= size { return cached.page }
-                    let built = try Self.build(directory: try ledgerDirectory(), language: language, verifiedBefore: verifiedBefore.withLock { $0 })
-                    cache.withLock { $0[tag] = (size, built.page) }
-                    if var proved = built.proved {
-                        proved.source = "this server's memory"
-                        verifiedBefore.withLock { $0 = proved }
-                    }
-                    return built.page
+            defer { building.withLock { $0 = false } }
+            return Result { () throws(Refusal) -> [UInt8] in
+                let built = try Self.build(directory: try ledgerDirectory(), language: language, verifiedBefore: verifiedBefore.withLock { $0 })
+                cache.withLock { $0[language] = (size, built.page) }
+                if var proved = built.proved {
+                    proved.source = "this server's memory"
+                    verifiedBefore.withLock { $0 = proved }
                 }
+                return built.page
             }
         }
         return WireAnswer.ok(try result.get(), contentType: "text/html; charset=utf-8", cacheControl: "no-cache")

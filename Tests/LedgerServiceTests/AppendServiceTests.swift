@@ -181,6 +181,12 @@ import Testing
         #expect(page.status == 200, "\(page.text.prefix(300))")
         #expect(page.headers["Content-Type"].first == "text/html; charset=utf-8")
         #expect(page.text.hasPrefix("<!DOCTYPE html>") && page.text.contains(fixture.scenario.origin))
+        // Another spelling of the same language is the same page, not another build (a second
+        // build would say the first entries were checked against the remembered root).
+        for spelling in ["EN", "en-GB"] {
+            let respelled = try await auditor.send(.GET, "v1/report?lang=\(spelling)")
+            #expect(respelled.status == 200 && respelled.body == page.body, "lang=\(spelling) was built again")
+        }
         let chinese = try await auditor.send(.GET, "v1/report?lang=zh-CN")
         #expect(chinese.status == 200 && chinese.text.contains("数据交换监管报告"))
         #expect(try await auditor.send(.GET, "v1/report?lang=fr").status == 400)
