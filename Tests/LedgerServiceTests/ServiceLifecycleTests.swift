@@ -217,6 +217,22 @@ import Glibc
         await #expect(throws: (any Error).self) { _ = try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false, timeout: .seconds(3)) }
     }
 
+    /// A client that connects to the TLS listener and never finishes the handshake (silent, or
+    /// half a ClientHello) is closed at the idle timeout; such connections were once held for
+    /// ever, and a thousand of them stopped the server accepting.
+    @Test func aTLSHandshakeThatNeverFinishesIsClosedAtTheIdleTimeout() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let (cert, key) = try await fixture.selfSignedCertificate()
+        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key, "--idle-timeout", "1s"])
+        defer { _ = server.stop() }
+        let silent = try RawConnection(url: server.url)
+        let halfHello = try RawConnection(url: server.url)
+        halfHello.send("\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}")  // a TLS record header and the start of a ClientHello
+        #expect(silent.waitForClose(seconds: 10).closed, "a silent TLS connection was held past the idle timeout")
+        #expect(halfHello.waitForClose(seconds: 10).closed, "a half-finished handshake was held past the idle timeout")
+    }
+
     @Test func plainHTTPOnlyOnLoopbackAndMetricsOnTheirOwnAddress() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
