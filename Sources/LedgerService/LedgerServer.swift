@@ -82,7 +82,11 @@ package struct LedgerServer {
             let metricsRouter = Router()
             metricsRouter.get("metrics") { _, _ in WireAnswer.ok(metrics.exposition(), contentType: "text/plain; version=0.0.4") }
             let logger = self.logger
+            if !ServeOptions.isLoopback(metricsListen.host) {
+                logger.warning("metrics on \(metricsListen.host): plain HTTP with no signature, readable by anyone who reaches that address; keep it on loopback or a network only your monitoring reaches")
+            }
             let metricsApp = Application(router: metricsRouter,
+                                         server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeoutSeconds))),
                                          configuration: .init(address: .hostname(metricsListen.host, port: metricsListen.port), serverName: nil),
                                          onServerRunning: { channel in
                                              logger.notice("metrics at http://\(metricsListen.host):\(channel.localAddress?.port ?? metricsListen.port)/metrics")
