@@ -40,7 +40,7 @@ public struct ProofService: Sendable {
             try MerkleTree.verifyInclusion(index: seq, size: checkpoint.size, leafHash: Entry.leafHash(line: line, hash: log.hash),
                                            proof: proof.path, root: checkpoint.root, hash: log.hash)
         } catch {
-            throw StoreError(.damaged, "the proof of entry \(seq) does not verify against the checkpoint of size \(checkpoint.size) (\(error)): the log or its stored hashes changed after the checkpoint. Verify \(log.name) (`flowledger verify`, on an export for a database)")
+            throw StoreError(.damaged, "the proof of entry \(seq) does not verify against the checkpoint of size \(checkpoint.size) (\(error)): the log or its stored hashes changed after the checkpoint. Verify \(log.name) (`flowledger verify`, on an export for a database): verify replays the log itself, so if it says intact, only the stored hashes (index/hashes, derived) are damaged, and deleting the ledger's index/ directory rebuilds them at the next open")
         }
         return proof
     }
