@@ -147,6 +147,10 @@ package enum Directory {
 
     /// The whole file at `path`.
     package static func readFile(_ path: String, limit: Int = 1 << 24) throws(StoreError) -> [UInt8] {
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            throw StoreError(.io, "\(path) is a directory, not a file; give the path of a file")
+        }
         let file = try PosixFile(path: path, flags: O_RDONLY)
         let size = try file.size()
         guard size <= limit else { throw StoreError(.io, "\(path): file is \(size) bytes, larger than the \(limit)-byte limit for this kind of file") }

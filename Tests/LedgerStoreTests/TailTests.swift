@@ -245,6 +245,10 @@ struct TailTests {
         try expectError([directory, "--cursor-file", cursor], "flowledger: error: --cursor-file \(cursor): not a tail cursor: expected the next seq to print as a whole number on one line, found \"12x\"; delete the file to start over (or write the seq to start from into it)\n")
         try "99\n".write(toFile: cursor, atomically: true, encoding: .utf8)
         try expectError([directory, "--cursor-file", cursor], "flowledger: error: --cursor-file \(cursor): records seq 99, but \(directory) has only 15 entries; is it the cursor of another ledger? Delete it to start over\n")
+        // A directory given as the cursor is named as one (it read "file is 4096 bytes, larger than
+        // the 64-byte limit"); a negative seq reaches the check (it read "Missing value").
+        try expectError([directory, "--cursor-file", ledger.work], "flowledger: error: --cursor-file \(ledger.work): cannot read the cursor: \(ledger.work) is a directory, not a file; give the path of a file\n")
+        try expectError([directory, "--from", "-1"], "flowledger: error: --from must be a seq, 0 or more\nUsage: flowledger tail [<options>] <dir-or-url>\n  See 'flowledger tail --help' for more information.\n")
     }
 
     // MARK: - Library

@@ -56,7 +56,8 @@ struct Tail: AsyncParsableCommand {
     @Option(name: [.customShort("n"), .customLong("lines")], help: ArgumentHelp("Print the last N entries that pass the filters (default 10).", valueName: "N"))
     var lines: Int64?
 
-    @Option(help: ArgumentHelp("Start at entry SEQ.", valueName: "SEQ"))
+    // Unconditional: `--from -1` reaches the check below instead of reading as an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Start at entry SEQ.", valueName: "SEQ"))
     var from: Int64?
 
     @Option(help: ArgumentHelp("Start at the first entry at or after TIME (RFC 3339 UTC, or a span back from now such as 1h).", valueName: "TIME"))
