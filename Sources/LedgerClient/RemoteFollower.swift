@@ -116,7 +116,13 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                             body = try await ledger.transport.open("v1/events?from=\(next)", lastEventID: nil, what: "following \(ledger.url)v1/events").body.makeAsyncIterator()
                             if verifier != nil { try await checkLatestCheckpoint() }
                         } catch {
-                            guard error.code == .unreachable else { throw error }
+                            // Not followed until the checkpoint check passed: a server that stalls
+                            // its `GET checkpoint` must not skip it.
+                            body = nil
+                            // A stream ends when its signature expires, so a follower reconnects
+                            // every minute or so: a busy server's 503 or 429 then is a pause, not an end.
+                            let status = error.wire?.status
+                            guard error.code == .unreachable || (error.code == .refused && (status == 503 || status == 429)) else { throw error }
                             reconnects += 1
                             await HTTPTransport.pause(attempt: reconnects, retryAfter: nil)
                             continue

@@ -25,6 +25,8 @@ final class HostileProxy: Sendable {
             for field in request.headers where field.name != .contentLength {
                 outgoing.headers.add(name: field.name.rawName, value: field.value)
             }
+            // The Host the client addressed, so a signed request's @target-uri still verifies.
+            if let authority = request.head.authority { outgoing.headers.replaceOrAdd(name: "Host", value: authority) }
             let body = try await request.body.collect(upTo: 8 << 20)
             if body.readableBytes > 0 { outgoing.body = .bytes(body) }
             let answer = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(60))

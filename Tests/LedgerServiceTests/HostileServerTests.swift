@@ -1,8 +1,11 @@
 import FlowLedger
+import Hummingbird
 import Foundation
 import LedgerCore
 @testable import LedgerClient
 import LedgerTestSupport
+import NIOCore
+import Synchronization
 import Testing
 
 /// The client against servers that lie (``HostileProxy`` in front of real `flowledger serve`
@@ -159,5 +162,45 @@ import Testing
         let again = try await flowledgerAsync(["mirror", proxy.url, copy])
         #expect(again.status == 0, "\(again.err)")
         #expect(again.err.contains("note: the server's latest checkpoint (size \(older)) is older than the entries this copy verified before"), "\(again.err)")
+    }
+
+    /// A stream ends when its signature expires, so a follower reconnects every lifetime; a
+    /// server that answers 503 then (busy, or its replay memory full) makes it pause and come
+    /// back, where it once ended the follower. Entries are neither lost nor repeated across it.
+    @Test(.timeLimit(.minutes(1))) func aFollowerReconnectsThroughA503AfterItsStreamExpires() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve()
+        defer { _ = server.stop() }
+        let real = server.url
+        let opened = Mutex(0)
+        let proxy = try await HostileProxy(answer: { path in
+            guard path.hasPrefix("v1/events") else { return nil }
+            // The second and third openings are refused as a busy server refuses them.
+            let count = opened.withLock { $0 += 1; return $0 }
+            guard count == 2 || count == 3 else { return nil }
+            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json", .retryAfter: "1"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"unavailable","message":"busy"}}"#)))
+        }) { real + $0 }
+        defer { proxy.stop() }
+        var options = RemoteLedgerOptions()
+        options.signatureLifetime = 2
+        let ledger = try await RemoteLedger.connect(to: proxy.url, key: fixture.scenario.auditorKey, options: options)
+        let size = try await ledger.size()
+        let writer = try await RemoteLedger.connect(to: real, key: fixture.scenario.platformKey)
+        let appending = Task {
+            try await Task.sleep(for: .seconds(4))  // after the first stream expired and the 503s
+            _ = try await writer.append(try fixture.scenario.exchange(1))
+        }
+        var seen: [Int64] = []
+        for try await entry in ledger.follow(from: 0).verifying(false) {
+            seen.append(entry.seq)
+            if entry.seq == size { break }
+        }
+        try await appending.value
+        #expect(seen == Array(0...size), "\(seen)")
+        #expect(opened.withLock { $0 } >= 4, "the follower reconnected through the two 503s")
+        await ledger.close()
+        await writer.close()
     }
 }
