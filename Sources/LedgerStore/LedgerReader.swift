@@ -107,6 +107,9 @@ public final class LedgerReader: @unchecked Sendable {
             // A writer names each segment after the entry it starts with, and starts it only when
             // the one before is complete: any other first seq is a missing or renamed file.
             let next = segments.firstSeqs[segmentIndex + 1]
+            // The writer finished this segment and rolled between our read of its size and the
+            // listing: read its new end before calling a gap damage.
+            if next > known, try file.size() > end { continue }
             guard next == known else {
                 let why = next > known
                     ? "the segments before it end at entry \(known - 1): \(next - known == 1 ? "entry \(known) is" : "entries \(known)…\(next - 1) are") missing (a segment file or lines removed, or a file renamed)"
