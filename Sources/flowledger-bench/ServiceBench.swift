@@ -10,6 +10,7 @@
 //   6. tlog-tiles: full level-0 hash tiles and entry bundles fetched by 16 concurrent clients
 //      (plain HTTP, signed requests), tiles per second and MiB/s;
 //   7. TLS: step 2 again over https (a certificate made by `openssl req`), as a ratio.
+// `--only 2,3` runs just those steps after the yardstick (to profile one of them).
 // Results are figures, never assertions.
 import Foundation
 import FlowLedger
@@ -31,6 +32,8 @@ struct ServiceBench {
     var followers = 1000
     /// Seconds of idle window in step 5.
     var idleSeconds = 10
+    /// The steps to run after the yardstick (step 1 always runs): all by default.
+    var steps: Set<Int> = Set(2...7)
 
     init(arguments: [String]) throws {
         var rest = arguments[...]
@@ -40,6 +43,13 @@ struct ServiceBench {
             case "--singles": singles = try positiveNumber(after: argument, in: &rest)
             case "--followers": followers = try positiveNumber(after: argument, in: &rest)
             case "--idle-seconds": idleSeconds = try positiveNumber(after: argument, in: &rest)
+            case "--only":
+                let list = rest.popFirst() ?? ""
+                let chosen = list.split(separator: ",").compactMap { Int($0) }
+                guard !chosen.isEmpty, chosen.allSatisfy({ (1...7).contains($0) }) else {
+                    throw UsageError("--only needs step numbers from 1 to 7, such as 3 or 2,3")
+                }
+                steps = Set(chosen)
             case "--quick":
                 (events, singles, latencyAppends, followers, idleSeconds) = (4000, 1000, 100, 200, 3)
             default: throw UsageError("unknown option \(argument)")
@@ -78,29 +88,41 @@ struct ServiceBench {
                                                                  "--operator-key", operatorKey], work: work, name: "serve")
         defer { server.stop() }
 
-        heading("2. 16 clients, batches of 100 events (http)")
-        let batched = try await appendConcurrently(url: server.url, key: cast.providerKey, events: bulk, clients: 16, batch: 100, trustRoots: [], server: server)
-        rateLine("16 × 100", batched.rate, String(format: "%.2f of local", batched.rate / local))
-        line("  CPU", batched.cpu)
-
-        heading("3. 64 clients, one event per request")
-        let single = try await appendConcurrently(url: server.url, key: cast.providerKey, events: take(singles), clients: 64, batch: 1, trustRoots: [], server: server)
-        rateLine("64 × 1", single.rate, String(format: "%.2f of local (ceiling 0.5)", single.rate / local))
-        line("  CPU", single.cpu)
-        line("  receipt latency", String(format: "p50 %.1f ms, p99 %.1f ms", quantile(single.latencies, 0.5) * 1000, quantile(single.latencies, 0.99) * 1000))
-
-        heading("4. v1/events: durable append (receipt) -> a follower's hands")
-        let (fromCall, fromReceipt) = try await streamLatency(url: server.url, key: cast.providerKey, events: take(latencyAppends))
-        for (name, delays) in [("  from the append's call", fromCall), ("  from its receipt", fromReceipt)] {
-            line(name, String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d appends",
-                              quantile(delays, 0.5) * 1000, quantile(delays, 0.99) * 1000, delays.max()! * 1000, delays.count))
+        var batchedRate: Double?
+        if steps.contains(2) {
+            heading("2. 16 clients, batches of 100 events (http)")
+            let batched = try await appendConcurrently(url: server.url, key: cast.providerKey, events: bulk, clients: 16, batch: 100, trustRoots: [], server: server)
+            rateLine("16 × 100", batched.rate, String(format: "%.2f of local", batched.rate / local))
+            line("  CPU", batched.cpu)
+            batchedRate = batched.rate
         }
 
-        heading("5. \(grouped(followers)) idle followers of v1/events")
-        try await idleFollowers(server: server, key: cast.providerKey)
-
-        heading("6. tlog-tiles: full tiles by 16 clients for 5 s")
-        try await tiles(url: server.url, key: cast.providerKey)
+        let singleEvents = take(singles)
+        if steps.contains(3) {
+            heading("3. 64 clients, one event per request")
+            let single = try await appendConcurrently(url: server.url, key: cast.providerKey, events: singleEvents, clients: 64, batch: 1, trustRoots: [], server: server)
+            rateLine("64 × 1", single.rate, String(format: "%.2f of local (ceiling 0.5)", single.rate / local))
+            line("  CPU", single.cpu)
+            line("  receipt latency", String(format: "p50 %.1f ms, p99 %.1f ms", quantile(single.latencies, 0.5) * 1000, quantile(single.latencies, 0.99) * 1000))
+        }
+        let latencyEvents = take(latencyAppends)
+        if steps.contains(4) {
+            heading("4. v1/events: durable append (receipt) -> a follower's hands")
+            let (fromCall, fromReceipt) = try await streamLatency(url: server.url, key: cast.providerKey, events: latencyEvents)
+            for (name, delays) in [("  from the append's call", fromCall), ("  from its receipt", fromReceipt)] {
+                line(name, String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d appends",
+                                  quantile(delays, 0.5) * 1000, quantile(delays, 0.99) * 1000, delays.max()! * 1000, delays.count))
+            }
+        }
+        if steps.contains(5) {
+            heading("5. \(grouped(followers)) idle followers of v1/events")
+            try await idleFollowers(server: server, key: cast.providerKey)
+        }
+        if steps.contains(6) {
+            heading("6. tlog-tiles: full tiles by 16 clients for 5 s")
+            try await tiles(url: server.url, key: cast.providerKey)
+        }
+        guard steps.contains(7) else { return }
 
         heading("7. TLS: step 2 over https")
         let certificate = work + "/cert.pem"
@@ -115,7 +137,8 @@ struct ServiceBench {
                                                                  "--tls-cert", certificate, "--tls-key", privateKey], work: work, name: "serve-tls")
         defer { secure.stop() }
         let tls = try await appendConcurrently(url: secure.url, key: cast.providerKey, events: take(events), clients: 16, batch: 100, trustRoots: [certificate], server: secure)
-        rateLine("16 × 100 over TLS", tls.rate, String(format: "%.2f of local, %.2f of plain http", tls.rate / local, tls.rate / batched.rate))
+        let overPlain = batchedRate.map { String(format: ", %.2f of plain http", tls.rate / $0) } ?? ""
+        rateLine("16 × 100 over TLS", tls.rate, String(format: "%.2f of local", tls.rate / local) + overPlain)
     }
 
     /// 16 clients fetching the full tiles under the latest checkpoint, round robin, for 5 s.
