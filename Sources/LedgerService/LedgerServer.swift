@@ -140,12 +140,12 @@ package struct LedgerServer {
             throw ServeError("cannot load the TLS certificate \(tls.certificate) or key \(tls.key): \(error); give PEM files (openssl writes them)")
         }
         let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
-        // The idle timeout also bounds the TLS handshake (HandshakeDeadlineChannel), and the wait
-        // for an HTTP/2 client to answer a GOAWAY: SIGTERM once waited on such a client for ever.
+        // The idle timeout also bounds the TLS handshake, and how long an HTTP/2 connection told
+        // to go away (at SIGTERM, or idle) may stay (ConnectionDeadlineChannel).
         let http2 = HTTP2UpgradeChannel.Configuration(idleTimeout: idle, gracefulCloseTimeout: idle, streamConfiguration: http1)
         let deadline = TimeAmount.seconds(options.idleTimeoutSeconds)
         return HTTPServerBuilder { responder in
-            HandshakeDeadlineChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: configuration, configuration: http2, responder: responder), deadline: deadline)
+            ConnectionDeadlineChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: configuration, configuration: http2, responder: responder), deadline: deadline)
         }
     }
 

@@ -5,6 +5,8 @@ import LedgerCore
 import LedgerStore
 import LedgerTestSupport
 import LedgerWire
+import NIOCore
+import NIOPosix
 import NIOSSL
 import Testing
 #if canImport(Glibc)
@@ -231,6 +233,62 @@ import Glibc
         halfHello.send("\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}")  // a TLS record header and the start of a ClientHello
         #expect(silent.waitForClose(seconds: 10).closed, "a silent TLS connection was held past the idle timeout")
         #expect(halfHello.waitForClose(seconds: 10).closed, "a half-finished handshake was held past the idle timeout")
+    }
+
+    /// An HTTP/2 client that finishes the TLS handshake and the preface, then never answers
+    /// (not even the PING that follows the server's GOAWAY), is closed `--idle-timeout` after
+    /// the GOAWAY: when it has been idle, and at SIGTERM, which once waited on it for as long
+    /// as it stayed.
+    @Test func aSilentHTTP2ClientIsClosedAfterItsGoAwayAtIdleAndAtShutdown() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let (cert, key) = try await fixture.selfSignedCertificate()
+
+        let idle = try await fixture.serve(["--tls-cert", cert, "--tls-key", key, "--idle-timeout", "1s"])
+        let forgotten = try await Self.silentHTTP2Client(url: idle.url, certificate: cert)
+        #expect(try await Self.closes(forgotten, within: .seconds(15)), "a silent HTTP/2 connection was held past its idle timeout and GOAWAY")
+        _ = idle.stop()
+
+        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key, "--idle-timeout", "2s"])
+        let silent = try await Self.silentHTTP2Client(url: server.url, certificate: cert)
+        // Were the server to wait on the client, the client leaves at 20 s and the check fails.
+        let watchdog = Task { try? await Task.sleep(for: .seconds(20)); silent.close(promise: nil) }
+        defer { watchdog.cancel(); silent.close(promise: nil) }
+        server.process.kill(SIGTERM)
+        let stopped = ContinuousClock.now
+        let exit = await server.process.exitCode()
+        #expect(exit == 0, "\((try? server.process.stderr()) ?? "")")
+        #expect(ContinuousClock.now - stopped < .seconds(15), "SIGTERM waited on a silent HTTP/2 client")
+    }
+
+    /// A TLS connection negotiating h2 that sends the HTTP/2 preface and an empty SETTINGS
+    /// frame, then reads and discards whatever comes, never answering.
+    private static func silentHTTP2Client(url: String, certificate: String) async throws -> any Channel {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(certificate)
+        tls.applicationProtocols = ["h2"]
+        let context = try NIOSSLContext(configuration: tls)
+        let port = Int(url.split(separator: ":").last!.filter(\.isNumber))!
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: nil))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        var preface = channel.allocator.buffer(string: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        preface.writeBytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+        try await channel.writeAndFlush(preface)
+        return channel
+    }
+
+    /// Whether the server closes `channel` within `limit`.
+    private static func closes(_ channel: any Channel, within limit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while channel.isActive && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let closed = !channel.isActive
+        channel.close(promise: nil)
+        return closed
     }
 
     @Test func plainHTTPOnlyOnLoopbackAndMetricsOnTheirOwnAddress() async throws {

@@ -2,17 +2,21 @@ import HummingbirdCore
 import HummingbirdHTTP2
 import Logging
 import NIOCore
+import NIOHTTP2
 import NIOSSL
 import NIOTLS
 
-/// The TLS listener's connections (HTTP/1.1 and HTTP/2), each closed unless its client finishes
-/// the TLS handshake within `deadline`: the HTTP idle timeout starts only after the handshake,
-/// so a client that connects and sends nothing (or half a ClientHello) once held its
-/// connection, and a descriptor, for ever; a thousand of them stopped the server accepting.
-struct HandshakeDeadlineChannel: ServerChildChannel {
+/// The TLS listener's connections (HTTP/1.1 and HTTP/2), with two deadlines Hummingbird lacks:
+/// - the TLS handshake must finish within `deadline` (``HandshakeDeadlineHandler``): the HTTP
+///   idle timeout starts only after it, so a client that connected and sent nothing (or half a
+///   ClientHello) once held its connection, and a descriptor, for ever; a thousand of them
+///   stopped the server accepting;
+/// - an HTTP/2 connection is closed `deadline` after the server tells it to go away
+///   (``GoAwayDeadlineHandler``), at SIGTERM or when it has been idle.
+struct ConnectionDeadlineChannel: ServerChildChannel {
     /// The channel that does the work once the handshake is under way.
     let inner: HTTP2UpgradeChannel
-    /// How long a client has to finish the handshake.
+    /// How long a client has to finish the handshake, and to leave once told to go away.
     let deadline: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP2UpgradeChannel.Value> {
@@ -29,8 +33,8 @@ struct HandshakeDeadlineChannel: ServerChildChannel {
     }
 }
 
-/// Closes its channel at the deadline unless the TLS handshake completed first, then leaves
-/// the pipeline.
+/// Closes its channel at the deadline unless the TLS handshake completed first; then, on an
+/// HTTP/2 connection, puts a ``GoAwayDeadlineHandler`` in place and leaves the pipeline.
 final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
     private let deadline: TimeAmount
@@ -51,10 +55,19 @@ final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHan
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Passed on first: the ALPN handler after this one configures HTTP/1.1 or HTTP/2 on it.
         context.fireUserInboundEventTriggered(event)
-        if case .handshakeCompleted = event as? TLSUserEvent {
-            timer?.cancel()
-            timer = nil
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        guard case .handshakeCompleted(let negotiated) = event as? TLSUserEvent else { return }
+        timer?.cancel()
+        timer = nil
+        if negotiated == "h2" {
+            let (channel, deadline) = (context.channel, deadline)
+            // The HTTP/2 handler is usually in place by now; if its setup was deferred, it is
+            // by the next tick.
+            if !GoAwayDeadlineHandler.install(on: channel, deadline: deadline) {
+                context.eventLoop.execute {
+                    if !GoAwayDeadlineHandler.install(on: channel, deadline: deadline) { channel.close(promise: nil) }
+                }
+            }
         }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }
