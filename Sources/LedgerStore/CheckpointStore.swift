@@ -24,10 +24,7 @@ package struct CheckpointStore: Sendable {
     /// The sizes of all published checkpoints, ascending.
     package func sizes() throws(StoreError) -> [Int64] {
         guard Directory.exists(layout.checkpoints) else { return [] }
-        return try Directory.list(layout.checkpoints).compactMap { name -> Int64? in
-            guard name.hasSuffix(".checkpoint"), let size = Int64(name.dropLast(11)), String(size) + ".checkpoint" == name else { return nil }
-            return size
-        }.sorted()
+        return try Directory.list(layout.checkpoints).compactMap(LedgerLayout.checkpointSize(ofFileNamed:)).sorted()
     }
 
     /// The signed checkpoint of `size` (the latest when nil), verified under the operator's key.

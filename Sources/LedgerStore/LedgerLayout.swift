@@ -43,6 +43,13 @@ package struct LedgerLayout: Sendable {
     /// The checkpoint of `size` entries.
     package func checkpoint(size: Int64) -> String { checkpoints + "/\(size).checkpoint" }
 
+    /// The size named by a checkpoint file name (`42.checkpoint`, as ``checkpoint(size:)``
+    /// writes it), or nil for any other name (`latest`, `042.checkpoint`, temporary files).
+    package static func checkpointSize(ofFileNamed name: String) -> Int64? {
+        guard name.hasSuffix(".checkpoint"), let size = Int64(name.dropLast(11)), size >= 0, "\(size).checkpoint" == name else { return nil }
+        return size
+    }
+
     /// The segment whose first entry is `firstSeq`.
     package func segment(firstSeq: Int64) -> String { log + "/" + Self.segmentName(firstSeq: firstSeq) }
 

@@ -35,53 +35,50 @@ struct CheckpointFile {
     }
 }
 
-/// Reads `checkpoints/`: every `<size>.checkpoint` in size order, then `latest` when it is not a
-/// copy of one of them.
+/// What `checkpoints/` holds, read once: every `<size>.checkpoint` in size order, then `latest`
+/// when it is not a copy of one of them; and a note when `latest` is not what it should be.
+struct PublishedCheckpoints {
+    /// The files, each with its signatures checked.
+    let files: [CheckpointFile]
+    /// Set when `checkpoints/latest` is not a copy of the largest `<size>.checkpoint`: missing,
+    /// unreadable, or a copy of an older one. `prove`, `serve`'s `GET checkpoint` and the
+    /// writer's guard read it, so a stale one misleads them (a `latest` that is no copy at all
+    /// is in ``files``, checked as a checkpoint of its own).
+    let latestNote: String?
+}
+
+/// Reads `checkpoints/` for `verify`.
 enum CheckpointFiles {
-    static func read(layout: LedgerLayout, operatorKey: VerifierKey, origin: String, witnesses: [VerifierKey]) -> [CheckpointFile] {
-        guard Directory.exists(layout.checkpoints), let names = try? Directory.list(layout.checkpoints) else { return [] }
-        let sized = names.compactMap { name -> (Int64, String)? in
-            guard name.hasSuffix(".checkpoint"), let size = Int64(name.dropLast(11)), "\(size).checkpoint" == name else { return nil }
-            return (size, name)
-        }.sorted { $0.0 < $1.0 }
+    static func read(layout: LedgerLayout, operatorKey: VerifierKey, origin: String, witnesses: [VerifierKey]) -> PublishedCheckpoints {
+        guard Directory.exists(layout.checkpoints), let names = try? Directory.list(layout.checkpoints) else {
+            return PublishedCheckpoints(files: [], latestNote: nil)
+        }
+        let sizes = names.compactMap(LedgerLayout.checkpointSize(ofFileNamed:)).sorted()
         var files: [CheckpointFile] = []
-        var seen: Set<[UInt8]> = []
-        for (size, name) in sized {
-            let bytes = (try? Directory.readFile(layout.checkpoints + "/" + name, limit: Note.maxBytes)) ?? []
-            seen.insert(bytes)
-            files.append(check(bytes, file: "checkpoints/" + name, namedSize: size, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
+        var sizeOfBytes: [[UInt8]: Int64] = [:]  // the largest size each distinct content is published under
+        for size in sizes {
+            let bytes = (try? Directory.readFile(layout.checkpoint(size: size), limit: Note.maxBytes)) ?? []
+            sizeOfBytes[bytes] = size
+            files.append(check(bytes, file: "checkpoints/\(size).checkpoint", namedSize: size, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
         }
-        // An unreadable `latest` (dangling link, a directory) is not a forgery: ``latestNote``
-        // says what it is.
-        if names.contains("latest"), let bytes = try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes) {
-            if !seen.contains(bytes) {
-                files.append(check(bytes, file: "checkpoints/latest", namedSize: nil, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
-            }
+        // An unreadable `latest` (dangling link, a directory) is not a forgery: the note says what it is.
+        let latest = names.contains("latest") ? try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes) : nil
+        if let latest, sizeOfBytes[latest] == nil {
+            files.append(check(latest, file: "checkpoints/latest", namedSize: nil, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
         }
-        return files
+        return PublishedCheckpoints(files: files, latestNote: latestNote(layout: layout, largest: sizes.last, copyOf: latest.map { sizeOfBytes[$0] }))
     }
 
-    /// A note when `checkpoints/latest` is not what it should be, a copy of the largest
-    /// `<size>.checkpoint`: missing, unreadable, or a copy of an older one. `prove`, `serve`'s
-    /// `GET checkpoint` and the writer's guard read it, so a stale one misleads them (a `latest`
-    /// that is no copy at all is checked as a checkpoint of its own).
-    static func latestNote(layout: LedgerLayout) -> String? {
-        guard let names = try? Directory.list(layout.checkpoints) else { return nil }
-        let sizes = names.compactMap { name -> Int64? in
-            guard name.hasSuffix(".checkpoint"), let size = Int64(name.dropLast(11)), "\(size).checkpoint" == name else { return nil }
-            return size
-        }.sorted()
-        guard let largest = sizes.last else { return nil }
+    /// The note on `latest`, given the largest published size and, when `latest` could be read,
+    /// the size of the checkpoint it is a copy of (nil inside: a copy of none).
+    private static func latestNote(layout: LedgerLayout, largest: Int64?, copyOf: Int64??) -> String? {
+        guard let largest else { return nil }
         let restore = "restore it with `cp \(layout.checkpoint(size: largest)) \(layout.latestCheckpoint)`"
-        guard let latest = try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes) else {
+        guard let copyOf else {
             return "checkpoints/latest is missing or cannot be read (a dangling link, a directory?), while \(largest).checkpoint is published; \(restore)"
         }
-        for size in sizes.reversed() {
-            guard let bytes = try? Directory.readFile(layout.checkpoint(size: size), limit: Note.maxBytes), bytes == latest else { continue }
-            if size == largest { return nil }
-            return "checkpoints/latest is a copy of \(size).checkpoint, older than the largest published (\(largest).checkpoint): it was put back by hand or a publish was cut short; \(restore)"
-        }
-        return nil
+        guard let size = copyOf, size != largest else { return nil }
+        return "checkpoints/latest is a copy of \(size).checkpoint, older than the largest published (\(largest).checkpoint): it was put back by hand or a publish was cut short; \(restore)"
     }
 
     private static func check(_ bytes: [UInt8], file: String, namedSize: Int64?, operatorKey: VerifierKey, origin: String,

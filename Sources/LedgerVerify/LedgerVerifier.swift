@@ -62,7 +62,7 @@ public struct LedgerVerifier: Sendable {
         if let problem = operatorKeyMismatch(ledgerKey: ledgerKey, origin: manifest.origin) {
             report.firstBreak = problem
             report.checkpoints = CheckpointFiles.read(layout: layout, operatorKey: operatorKey, origin: manifest.origin, witnesses: options.witnessKeys)
-                .map { $0.result(computedRoot: nil, logSize: nil) }
+                .files.map { $0.result(computedRoot: nil, logSize: nil) }
             return report
         }
         let published = CheckpointFiles.read(layout: layout, operatorKey: operatorKey, origin: manifest.origin, witnesses: options.witnessKeys)
@@ -74,11 +74,11 @@ public struct LedgerVerifier: Sendable {
         }
         let resume = trusted.flatMap { resumableState($0, report: &report) }
         var replay = Replay(layout: layout, manifest: manifest, operatorKey: operatorKey, trusted: trusted, resume: resume,
-                            rootSizes: Set(published.compactMap(\.checkpoint?.size)), options: options)
+                            rootSizes: Set(published.files.compactMap(\.checkpoint?.size)), options: options)
         try replay.run(into: &report)
 
         // Checkpoints: signature, then root against the log.
-        for file in published {
+        for file in published.files {
             let size = file.checkpoint?.size
             report.checkpoints.append(file.result(computedRoot: size.flatMap { replay.roots[$0] }, logSize: replay.firstBreakSeq == nil ? replay.size : nil))
         }
@@ -91,7 +91,7 @@ public struct LedgerVerifier: Sendable {
         if report.firstBreak == nil, !options.witnessKeys.isEmpty {
             report.firstBreak = missingCosignature(report.checkpoints)
         }
-        if let note = CheckpointFiles.latestNote(layout: layout) { report.notes.append(note) }
+        if let note = published.latestNote { report.notes.append(note) }
         if report.checkpoints.isEmpty {
             report.notes.append("no checkpoint is published, so nothing proves this history is the one the operator signed; ask the operator to run `flowledger checkpoint`")
         }
