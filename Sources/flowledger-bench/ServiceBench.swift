@@ -4,6 +4,8 @@
 //   2. 16 clients (RemoteLedger, one connection pool each) sending batches of 100: events/s;
 //   3. 64 clients sending one event per request: events/s, p50 and p99 receipt latency (each
 //      request costs two signature checks, the request's and the event's: 0.5 is the ceiling);
+//      then the same with requests signed beforehand and sent over raw sockets (RawLoad), and
+//      the server's CPU per request;
 //   4. `v1/events`: from a durable append's receipt to a follower in this process: p50, p99;
 //   5. 1,000 idle followers (raw sockets, signed GET v1/events): the server's CPU over an idle
 //      window and its RSS;
@@ -65,7 +67,7 @@ struct ServiceBench {
             throw BenchError("\(binary) is not built: swift build -c release --product flowledger")
         }
         let cast = try StoreCast(suite: .ed25519SHA256)
-        let total = events + singles + latencyAppends + events
+        let total = events + 2 * singles + latencyAppends + events
         print("flowledger serve on loopback: ed25519-sha256, \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAverage())")
         print("signing \(grouped(total)) events beforehand on every core…")
         let signed = try cast.exchanges(0..<total)
@@ -104,6 +106,7 @@ struct ServiceBench {
             rateLine("64 × 1", single.rate, String(format: "%.2f of local (ceiling 0.5)", single.rate / local))
             line("  CPU", single.cpu)
             line("  receipt latency", String(format: "p50 %.1f ms, p99 %.1f ms", quantile(single.latencies, 0.5) * 1000, quantile(single.latencies, 0.99) * 1000))
+            try presignedSingles(server: server, key: cast.providerKey, events: take(singles), local: local)
         }
         let latencyEvents = take(latencyAppends)
         if steps.contains(4) {
@@ -139,6 +142,38 @@ struct ServiceBench {
         let tls = try await appendConcurrently(url: secure.url, key: cast.providerKey, events: take(events), clients: 16, batch: 100, trustRoots: [certificate], server: secure)
         let overPlain = batchedRate.map { String(format: ", %.2f of plain http", tls.rate / $0) } ?? ""
         rateLine("16 × 100 over TLS", tls.rate, String(format: "%.2f of local", tls.rate / local) + overPlain)
+    }
+
+    /// Step 3 again with the clients' work done beforehand: every request signed before the
+    /// clock starts and sent by ``RawLoad`` over 64 raw sockets from one thread, so the figure is
+    /// the server's own rate on the cores it shares with a load generator that costs little,
+    /// and the server's CPU per request shows what it would reach with its clients elsewhere.
+    private func presignedSingles(server: ServedChild, key: PrivateKey, events: [SignedEvent], local: Double) throws {
+        let components = URLComponents(string: server.url)!
+        let port = UInt16(components.port!)
+        let target = server.url + "v1/entries"
+        let signer = RequestSigner(key: key)
+        let now = UnixTime.now()
+        let requests = try parallelMap(events.count) { index -> [UInt8] in
+            let body = events[index].line + [0x0a]
+            var head = "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(body.count)\r\n"
+            for (name, value) in try signer.headers(method: "POST", targetURI: target, body: body, now: now) {
+                head += "\(name): \(value)\r\n"
+            }
+            return Array((head + "\r\n").utf8) + body
+        }
+        let (serverTicks, clientCPU) = (server.cpuTicks(), cpuSeconds())
+        let outcome = try RawLoad(port: port, requests: requests, connections: 64).run()
+        let serverSeconds = Double(server.cpuTicks() - serverTicks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let clientCores = (cpuSeconds() - clientCPU) / outcome.seconds
+        guard outcome.statuses == [200: events.count] else { throw BenchError("pre-signed singles: answers \(outcome.statuses), all 200 expected") }
+        let rate = Double(events.count) / outcome.seconds
+        rateLine("64 × 1, pre-signed, raw sockets", rate, String(format: "%.2f of local (ceiling 0.5)", rate / local))
+        line("  CPU", String(format: "server %.2f cores, load generator %.2f cores", serverSeconds / outcome.seconds, clientCores))
+        let perRequest = serverSeconds / Double(events.count)
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        line("  server CPU per request", String(format: "%.0f µs: with every core its own, %.0f requests/s, %.2f of local", perRequest * 1e6, cores / perRequest, cores / perRequest / local))
+        line("  receipt latency", String(format: "p50 %.1f ms, p99 %.1f ms", quantile(outcome.latencies, 0.5) * 1000, quantile(outcome.latencies, 0.99) * 1000))
     }
 
     /// 16 clients fetching the full tiles under the latest checkpoint, round robin, for 5 s.
