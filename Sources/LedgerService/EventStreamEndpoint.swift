@@ -39,11 +39,14 @@ struct EventStreamEndpoint: Sendable {
         let served = self.served
         let start = from
         let keepAlive = Duration.seconds(served.options.keepAliveSeconds)
+        // Taken before the answer's head goes out: a client reads `GET checkpoint` once the head
+        // arrives, so every checkpoint is either in that answer or on this stream, none in neither.
+        let published = served.latestCheckpoint?.size ?? -1
         let body = ResponseBody { writer in
             served.follower(joined: true)
             defer { served.follower(joined: false) }
             var next = start
-            var checkpointSent = served.latestCheckpoint?.size ?? -1
+            var checkpointSent = published
             while !served.isStopping {
                 if let signature, let lapse = Self.lapse(of: signature, served: served) {
                     try await writer.write(ByteBuffer(string: ": \(lapse)\n\n"))
