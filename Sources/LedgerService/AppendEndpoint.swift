@@ -31,7 +31,10 @@ struct AppendEndpoint: Sendable {
 
     private func append(_ request: Request, context: inout LedgerRequestContext) async throws(Refusal) -> Response {
         let options = served.options
-        let contentType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        // The media type before any parameter, trimmed of spaces and tabs, lowercased (not
+        // Foundation's trimming, which bridged through NSString on every append).
+        let contentType = request.headers[.contentType]?.split(separator: ";").first
+            .map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased() }
         guard contentType == "application/x-ndjson" else {
             throw Refusal(415, "unsupportedMediaType", "appends are sent as Content-Type: application/x-ndjson (one {\"event\",\"sig\"} line per event), not \(contentType.map { "'\($0)'" } ?? "no content type")")
         }

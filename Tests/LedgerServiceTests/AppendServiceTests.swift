@@ -69,6 +69,7 @@ import Testing
         expectRefusal(try await platform.send(.POST, "v1/entries", body: Array(repeating: good + [0x0a], count: 1001).flatMap { $0 }), 400, "tooManyLines")
         expectRefusal(try await platform.send(.POST, "v1/entries", body: [UInt8](repeating: 0x0a, count: (4 << 20) + 1)), 413, "bodyTooLarge")
         expectRefusal(try await platform.send(.POST, "v1/entries", body: good + [0x0a], contentType: "application/json"), 415, "unsupportedMediaType")
+        expectRefusal(try await platform.send(.POST, "v1/entries", body: good + [0x0a], contentType: "application/x-ndjsonx"), 415, "unsupportedMediaType")
 
         // Event signatures and ids (the rules of §7).
         var forged = try scenario.exchange(3)
@@ -107,6 +108,10 @@ import Testing
         expectRefusal(try await platform.send(.POST, "v1/entries", body: tampered, headers: signedFor, sign: false), 401, "unauthenticated")
 
         #expect(try fixture.logBytes() == before, "a refused request changed log/")
+
+        // A media type is case-insensitive and may carry parameters (RFC 9110 §8.3.1).
+        let mixedCase = try await platform.send(.POST, "v1/entries", body: good + [0x0a], contentType: "Application/X-NDJSON ;\tcharset=utf-8")
+        #expect(mixedCase.status == 200, "\(mixedCase.text)")
     }
 
     @Test func submittersAreRateLimited() async throws {
