@@ -23,7 +23,7 @@ struct ConnectionDeadlineChannel: ServerChildChannel {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             // Right after the TLS handler, where its handshakeCompleted event passes.
             let tls = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-            try channel.pipeline.syncOperations.addHandler(HandshakeDeadlineHandler(deadline: deadline), position: .after(tls))
+            try channel.pipeline.syncOperations.addHandler(HandshakeDeadlineHandler(deadline: deadline, logger: logger), position: .after(tls))
             return value
         }
     }
@@ -38,9 +38,13 @@ struct ConnectionDeadlineChannel: ServerChildChannel {
 final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
     private let deadline: TimeAmount
+    private let logger: Logger
     private var timer: Scheduled<Void>?
 
-    init(deadline: TimeAmount) { self.deadline = deadline }
+    init(deadline: TimeAmount, logger: Logger) {
+        self.deadline = deadline
+        self.logger = logger
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
@@ -59,12 +63,15 @@ final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHan
         timer?.cancel()
         timer = nil
         if negotiated == "h2" {
-            let (channel, deadline) = (context.channel, deadline)
-            // The HTTP/2 handler is usually in place by now; if its setup was deferred, it is
-            // by the next tick.
+            let (channel, deadline, logger) = (context.channel, deadline, logger)
+            // The HTTP/2 handler is in place by now (Hummingbird sets HTTP/2 up while this event
+            // passes); were its setup ever deferred, it would be by the next tick.
             if !GoAwayDeadlineHandler.install(on: channel, deadline: deadline) {
                 context.eventLoop.execute {
-                    if !GoAwayDeadlineHandler.install(on: channel, deadline: deadline) { channel.close(promise: nil) }
+                    guard !GoAwayDeadlineHandler.install(on: channel, deadline: deadline) else { return }
+                    // Without the deadline a silent client could hold the connection for ever.
+                    logger.warning("an HTTP/2 connection without its HTTP/2 handler after the TLS handshake was closed")
+                    channel.close(promise: nil)
                 }
             }
         }

@@ -148,10 +148,13 @@ package enum Directory {
     /// The whole file at `path`.
     package static func readFile(_ path: String, limit: Int = 1 << 24) throws(StoreError) -> [UInt8] {
         var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-            throw StoreError(.io, "\(path) is a directory, not a file; give the path of a file")
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            let kind = status.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file (a pipe, socket or device?)"
+            throw StoreError(.io, "\(path) is \(kind), not a file; give the path of a file")
         }
-        let file = try PosixFile(path: path, flags: O_RDONLY)
+        // Non-blocking: a FIFO put in place between the check and the open must not hang the
+        // reader (reads of a regular file ignore the flag).
+        let file = try PosixFile(path: path, flags: O_RDONLY | O_NONBLOCK)
         let size = try file.size()
         guard size <= limit else { throw StoreError(.io, "\(path): file is \(size) bytes, larger than the \(limit)-byte limit for this kind of file") }
         return try file.read(at: 0, count: Int(size))

@@ -57,9 +57,9 @@ enum CheckpointFiles {
         var files: [CheckpointFile] = []
         var sizeOfBytes: [[UInt8]: Int64] = [:]  // the largest size each distinct content is published under
         for size in sizes {
-            let bytes = (try? Directory.readFile(layout.checkpoint(size: size), limit: Note.maxBytes)) ?? []
-            sizeOfBytes[bytes] = size
-            files.append(check(bytes, file: "checkpoints/\(size).checkpoint", namedSize: size, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
+            let bytes = try? Directory.readFile(layout.checkpoint(size: size), limit: Note.maxBytes)
+            if let bytes { sizeOfBytes[bytes] = size }  // an unreadable one is a copy of nothing
+            files.append(check(bytes ?? [], file: "checkpoints/\(size).checkpoint", namedSize: size, operatorKey: operatorKey, origin: origin, witnesses: witnesses))
         }
         // An unreadable `latest` (dangling link, a directory) is not a forgery: the note says what it is.
         let latest = names.contains("latest") ? try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes) : nil

@@ -33,8 +33,12 @@ struct RawLoad {
         var latencies: [Double] = []
         latencies.reserveCapacity(requests.count)
         var statuses: [Int: Int] = [:]
+        var watched = sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         func send(on index: Int) throws {
-            guard next < requests.count else { return }
+            guard next < requests.count else {
+                watched[index].fd = -1  // done: the server may close it while the others finish
+                return
+            }
             let request = requests[next]
             next += 1
             pending[index] = (nanos(), [])
@@ -47,7 +51,6 @@ struct RawLoad {
         }
         let start = nanos()
         for index in sockets.indices { try send(on: index) }
-        var watched = sockets.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while latencies.count < requests.count {
             let ready = poll(&watched, nfds_t(watched.count), 30_000)
@@ -60,7 +63,8 @@ struct RawLoad {
                 let n = recv(sockets[index], &chunk, chunk.count, Int32(MSG_DONTWAIT))
                 guard n > 0 else {
                     if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
-                    throw BenchError("the server closed connection \(index) after \(latencies.count) answers")
+                    let why = n == 0 ? "closed" : "broke (\(String(cString: strerror(errno))))"
+                    throw BenchError("the server's connection \(index) \(why) after \(latencies.count) answers in all")
                 }
                 pending[index].buffer += chunk[..<n]
                 guard let status = try Self.completeAnswer(pending[index].buffer) else { continue }

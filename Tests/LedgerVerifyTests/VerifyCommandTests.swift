@@ -2,6 +2,9 @@ import FlowLedger
 import Foundation
 import LedgerTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `flowledger verify` as a regulator runs it, beyond the corpus: usage errors, the JSON
 /// document, verifying from a trusted checkpoint, requiring a witness's cosignature, a torn last
@@ -147,6 +150,14 @@ final class VerifyCommandTests {
         #expect(dangling.status == 0, "\(dangling.out)")
         #expect(!dangling.out.contains("NOT SIGNED"), "\(dangling.out)")
         #expect(dangling.out.contains("note        checkpoints/latest is missing or cannot be read (a dangling link, a directory?), while 20.checkpoint is published"), "\(dangling.out)")
+
+        // A FIFO in its place once made verify wait for a writer for ever (bounded here by timeout).
+        try FileManager.default.removeItem(atPath: latest)
+        #expect(mkfifo(latest, 0o600) == 0)
+        let fifo = try run(["/usr/bin/timeout", "60", flowledgerPath, "verify", ledger, "--vkey", vkey])
+        let fifoOut = String(decoding: fifo.stdout, as: UTF8.self)
+        #expect(fifo.status == 0, "\(fifoOut)\(fifo.stderr)")
+        #expect(fifoOut.contains("note        checkpoints/latest is missing or cannot be read"), "\(fifoOut)")
     }
 
     @Test
