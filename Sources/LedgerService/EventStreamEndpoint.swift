@@ -20,8 +20,9 @@ struct EventStreamEndpoint: Sendable {
     /// The stream for `request`, checked by `signature` (nil for an unsigned public read): it
     /// ends once that signature expires or its key stops being an active party's (suspended,
     /// rotated away), so a reader's standing is judged all along, not only when it connects; a
-    /// client reconnects with a fresh signature and resumes after the last id.
-    func handle(_ request: Request, signature: ParsedRequestSignature?) throws(Refusal) -> Response {
+    /// client reconnects with a fresh signature and resumes after the last id. `channel` is
+    /// closed when the client leaves a write untaken for `--idle-timeout` (it stopped reading).
+    func handle(_ request: Request, channel: any Channel, signature: ParsedRequestSignature?) throws(Refusal) -> Response {
         var from: Int64 = 0
         if let text = request.uri.queryParameters.get("from") {
             guard let value = Int64(text), value >= 0 else {
@@ -39,6 +40,7 @@ struct EventStreamEndpoint: Sendable {
         let served = self.served
         let start = from
         let keepAlive = Duration.seconds(served.options.keepAliveSeconds)
+        let stalled = TimeAmount.seconds(served.options.idleTimeoutSeconds)
         // Taken before the answer's head goes out: a client reads `GET checkpoint` once the head
         // arrives, so every checkpoint is either in that answer or on this stream, none in neither.
         let published = served.latestCheckpoint?.size ?? -1
@@ -49,7 +51,7 @@ struct EventStreamEndpoint: Sendable {
             var checkpointSent = published
             while !served.isStopping {
                 if let signature, let lapse = Self.lapse(of: signature, served: served) {
-                    try await writer.write(ByteBuffer(string: ": \(lapse)\n\n"))
+                    try await writer.write(ByteBuffer(string: ": \(lapse)\n\n"), closing: channel, unlessTakenWithin: stalled)
                     break
                 }
                 let seen = served.changes.generation
@@ -63,19 +65,19 @@ struct EventStreamEndpoint: Sendable {
                         frame.writeString("\n\n")
                         next += 1
                     }
-                    try await writer.write(frame)
+                    try await writer.write(frame, closing: channel, unlessTakenWithin: stalled)
                     continue
                 }
                 if let latest = served.latestCheckpoint, latest.size > checkpointSent {
                     checkpointSent = latest.size
-                    try await writer.write(Self.checkpointFrame(latest.note))
+                    try await writer.write(Self.checkpointFrame(latest.note), closing: channel, unlessTakenWithin: stalled)
                     continue
                 }
                 // Wake at the signature's expiry at the latest, to end the stream then.
                 var wait = keepAlive
                 if let expires = signature?.expires { wait = min(wait, .seconds(max(0, expires - UnixTime.now())) + .milliseconds(50)) }
                 if await !served.changes.change(after: seen, within: wait) {
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"), closing: channel, unlessTakenWithin: stalled)
                 }
             }
             try await writer.finish(nil)

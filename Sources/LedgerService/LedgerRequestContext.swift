@@ -16,10 +16,14 @@ package struct LedgerRequestContext: RequestContext {
     private let signer = SignerBox()
     /// The peer's address, for the request log.
     package let peer: String
+    /// The channel the request came on (an HTTP/2 stream's own channel), for answers that
+    /// must be able to end a connection whose client stopped reading.
+    package let channel: any Channel
 
     /// A context for a request arriving on `source`'s channel.
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         peer = source.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
     }
 }

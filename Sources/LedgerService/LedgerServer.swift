@@ -199,7 +199,8 @@ package struct LedgerServer {
         }
         router.get("v1/events") { request, context in
             var context = context
-            return await reads.authorized(request, &context) { signature throws(Refusal) in try events.handle(request, signature: signature) }
+            let channel = context.channel
+            return await reads.authorized(request, &context) { signature throws(Refusal) in try events.handle(request, channel: channel, signature: signature) }
         }
         router.get("healthz") { _, _ in
             if served.isStopping { return WireAnswer.error(WireError(status: 503, code: "unavailable", message: "stopping"), retryAfter: 5) }

@@ -6,6 +6,9 @@ import LedgerTestSupport
 import LedgerWire
 import NIOCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `GET v1/events` (DESIGN §11.2): Server-Sent Events, live once durable, resumable.
 @Suite(.serialized) struct EventStreamServiceTests {
@@ -48,6 +51,55 @@ import Testing
         #expect(response.status.code == 200)
         #expect(response.headers["Content-Type"].first == "text/event-stream")
         return EventReader(iterator: response.body.makeAsyncIterator())
+    }
+
+    /// A client that opens a stream and stops reading is cut off (a TCP reset, so the server's
+    /// socket buffers go at once) when a write has waited on it for `--idle-timeout`. Before,
+    /// an unsigned stream held its connection and about 2.8 MB of socket buffers for good.
+    @Test(.timeLimit(.minutes(2))) func aFollowerThatStopsReadingIsCutOffAtTheIdleTimeout() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        // About 4.5 MB of entries: more than the kernel's socket buffers and NIO's hold.
+        let ledger = try Ledger.open(at: fixture.directory)
+        _ = try await ledger.append(try (100..<7600).map { try fixture.scenario.exchange($0) })
+        ledger.close()
+        let server = try await fixture.serve(["--public-read", "--idle-timeout", "1s"])
+        defer { _ = server.stop() }
+        let port = UInt16(server.url.split(separator: ":").last!.filter(\.isNumber))!
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var small: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let request = "GET /v1/events?from=0 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        try await Task.sleep(for: .seconds(4))  // not reading: the server's writes wait, past the 1 s limit
+
+        // Reading now drains what the kernel still holds, then meets the end; a stream still
+        // open would instead leave the reader waiting, which the receive timeout turns into EAGAIN.
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var received = 0
+        var ending: Int32 = 0
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { received += n; continue }
+            ending = n == 0 ? 0 : errno
+            break
+        }
+        #expect(ending == 0 || ending == ECONNRESET, "the stream was still open after \(received) bytes (errno \(ending))")
+        #expect(received < 4_000_000, "the server sent the whole log (\(received) bytes) to a client that had stopped reading")
+        // The server goes on serving others.
+        let health = try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false)
+        #expect(health.status == 200)
     }
 
     @Test func followersSeeEveryEntryLiveAndResumeAfterTheLastID() async throws {
