@@ -96,7 +96,7 @@ struct RawLoad {
     }
 
     /// A blocking TCP connection to 127.0.0.1:`port`, Nagle off.
-    private static func connect(port: UInt16) throws -> Int32 {
+    static func connect(port: UInt16) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

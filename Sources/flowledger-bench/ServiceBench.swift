@@ -329,15 +329,7 @@ struct ServiceBench {
 
     /// A TCP connection to 127.0.0.1:`port` with `request` written.
     private static func connectAndSend(port: UInt16, _ request: String) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw BenchError("connect: \(String(cString: strerror(errno)))") }
+        let fd = try RawLoad.connect(port: port)
         _ = Array(request.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         return fd
     }

@@ -66,20 +66,9 @@ import Glibc
         let server = try await fixture.serve(["--public-read", "--idle-timeout", "1s"])
         defer { _ = server.stop() }
         let port = UInt16(server.url.split(separator: ":").last!.filter(\.isNumber))!
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var small: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
-        let request = "GET /v1/events?from=0 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        let connection = try RawConnection(url: server.url, receiveBuffer: 4096)
+        let fd = connection.fd
+        connection.send("GET /v1/events?from=0 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n\r\n")
         try await Task.sleep(for: .seconds(4))  // not reading: the server's writes wait, past the 1 s limit
 
         // Reading now drains what the kernel still holds, then meets the end; a stream still
