@@ -130,7 +130,14 @@ package struct LedgerServer {
     private func serverBuilder() throws -> HTTPServerBuilder {
         let idle = Duration.seconds(options.idleTimeoutSeconds)
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(options.idleTimeoutSeconds))
-        guard let tls = options.tls else { return .http1(configuration: http1) }
+        let deadline = TimeAmount.seconds(options.idleTimeoutSeconds)
+        // Every connection is reset once its client took nothing of its answers for the idle
+        // timeout (WriteProgressDeadlineHandler).
+        guard let tls = options.tls else {
+            return HTTPServerBuilder { responder in
+                WriteProgressDeadlineChannel(inner: HTTP1Channel(responder: responder, configuration: http1), limit: deadline)
+            }
+        }
         let certificates: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do {
@@ -143,9 +150,10 @@ package struct LedgerServer {
         // The idle timeout also bounds the TLS handshake, and how long an HTTP/2 connection told
         // to go away (at SIGTERM, or idle) may stay (ConnectionDeadlineChannel).
         let http2 = HTTP2UpgradeChannel.Configuration(idleTimeout: idle, gracefulCloseTimeout: idle, streamConfiguration: http1)
-        let deadline = TimeAmount.seconds(options.idleTimeoutSeconds)
         return HTTPServerBuilder { responder in
-            ConnectionDeadlineChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: configuration, configuration: http2, responder: responder), deadline: deadline)
+            WriteProgressDeadlineChannel(
+                inner: ConnectionDeadlineChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: configuration, configuration: http2, responder: responder), deadline: deadline),
+                limit: deadline)
         }
     }
 

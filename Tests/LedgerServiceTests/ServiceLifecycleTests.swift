@@ -71,6 +71,28 @@ import Glibc
         }
     }
 
+    /// A client that sends requests and never reads the answers is reset once it has taken
+    /// nothing of them for `--idle-timeout`. It held its connection and megabytes of the
+    /// server's socket buffers for as long as it stayed: the idle timeout counts only what a
+    /// client sends.
+    @Test func aClientThatStopsReadingItsAnswersIsReset() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read", "--idle-timeout", "1s"])
+        defer { _ = server.stop() }
+        let page = "v1/entries?from=0&limit=1000"
+        let answerBytes = try await TestClient(base: server.url, key: nil).send(.GET, page, sign: false).body.count
+        // A thousand pipelined requests whose answers (about 5 MB) are more than the socket
+        // buffers hold; the client then reads nothing for 4 s.
+        let connection = try RawConnection(url: server.url, receiveBuffer: 4096)
+        let port = server.url.split(separator: ":").last!.filter(\.isNumber)
+        connection.send(String(repeating: "GET /\(page) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n", count: 1000))
+        try await Task.sleep(for: .seconds(4))
+        let (_, received) = connection.waitForClose(seconds: 10)
+        #expect(received.utf8.count < 500 * answerBytes, "the server went on answering a client that had stopped reading (\(received.utf8.count) bytes)")
+        #expect(try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false).status == 200)
+    }
+
     @Test func sigtermAnswersTheAppendsInFlightThenExitsZero() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
