@@ -33,11 +33,15 @@ struct WriteProgressDeadlineChannel<Inner: ServerChildChannel>: ServerChildChann
 ///
 /// Why: a client that sends requests and never reads the answers (pipelined `v1/entries` pages,
 /// tiles, the report) held its connection and about 2.8 MB of the server's socket buffers until
-/// it left; the idle timeout counts only what the client sends. Writes larger than
-/// ``piece`` are passed on in pieces of that size, each one's completion counting as progress,
-/// so an honest client on a slow link (anything above ``piece`` per `limit`, 2 KiB/s at the
-/// default 30 s) keeps its connection however large the answer. The reset (SO_LINGER 0) drops
-/// the unread bytes in the kernel at once, where an orderly close would hold them for minutes.
+/// it left; the idle timeout counts only what the client sends.
+///
+/// Progress is a write completing: the kernel took all its bytes. Writes larger than ``piece``
+/// are passed on in pieces of that size, so one large answer completes a piece at a time. The
+/// kernel makes room known once about a third of its send buffer is free, so a client keeps its
+/// connection while it takes that much per `limit` (a send buffer grows to a few megabytes only
+/// on a fast link; a follower whose reader is slower than that is reset, reconnects and
+/// resumes). The reset (SO_LINGER 0) drops the unread bytes in the kernel at once, where an
+/// orderly close would hold them for minutes.
 final class WriteProgressDeadlineHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData

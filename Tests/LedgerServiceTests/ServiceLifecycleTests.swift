@@ -93,6 +93,36 @@ import Glibc
         #expect(try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false).status == 200)
     }
 
+    /// A client that takes its answers slowly (64 KiB every 100 ms) keeps its connection past
+    /// the `--idle-timeout` of 3 s and gets every answer: the reset is for a client that takes
+    /// nothing, not for one that is slow. (The server sees progress when the kernel has room
+    /// again, about a third of its send buffer, 2.8 MB on loopback: at this rate every 1.4 s.)
+    @Test func aSlowReaderKeepsItsConnectionAndGetsEveryAnswer() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read", "--idle-timeout", "3s"])
+        defer { _ = server.stop() }
+        let page = "v1/entries?from=0&limit=1000"
+        let answerBytes = try await TestClient(base: server.url, key: nil).send(.GET, page, sign: false).body.count
+        let connection = try RawConnection(url: server.url, receiveBuffer: 64 << 10)
+        let port = server.url.split(separator: ":").last!.filter(\.isNumber)
+        let requests = 1500  // about 6 MB of answers: more than the socket buffers hold
+        connection.send(String(repeating: "GET /\(page) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n", count: requests))
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(connection.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 256 << 10)
+        let started = ContinuousClock.now
+        while received < requests * answerBytes && ContinuousClock.now - started < .seconds(60) {
+            let n = recv(connection.fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received += n
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(received >= requests * answerBytes, "a slow reader was cut off after \(received) bytes of \(requests * answerBytes) and more")
+        #expect(ContinuousClock.now - started > .seconds(2), "the answers did not stall the server's writes; the test proves nothing")
+    }
+
     @Test func sigtermAnswersTheAppendsInFlightThenExitsZero() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
