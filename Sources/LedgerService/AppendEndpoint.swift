@@ -78,6 +78,10 @@ struct AppendEndpoint: Sendable {
             throw Refusal(503, "unavailable", "the server's append queue is full (\(options.maxQueuedAppends) requests wait); retry shortly", retryAfter: 1)
         }
         let started = ContinuousClock.now
+        // The PostgreSQL store under the writer this append goes to: its stop reason says the
+        // writer stepped down even after the supervisor has replaced it (then `stepDownReason`,
+        // which reads the current writer's store, no longer knows; the append got a 500).
+        let store = served.store
         let receipts: [Receipt]
         do throws(StoreError) {
             defer { served.leaveAppend() }
@@ -86,7 +90,7 @@ struct AppendEndpoint: Sendable {
             }
             receipts = try await writer.append(events)
         } catch {
-            if error.violation == nil, let reason = served.stepDownReason {
+            if error.violation == nil, let reason = served.stepDownReason ?? store?.stopReason {
                 // A PostgreSQL writer stepped down (deposed, or a COMMIT of unknown outcome): a new
                 // one is being elected, and a retry gets the original receipt if this committed.
                 throw Refusal(503, "unavailable", "the ledger's writer stepped down (\(reason.message)); a new writer is being elected: retry", retryAfter: 1)
