@@ -33,6 +33,9 @@ struct CheckpointPublisher: Service {
                 await served.changes.change(after: seen)
             }
         }
+        // Ends when the group asks, in its order: a service that ended on its own while the group
+        // was stopping the one after it made the group fail, and `serve` exit 2 at SIGTERM.
+        try? await gracefulShutdown()
     }
 
     /// Signs and publishes a checkpoint of the durable size if it grew (cosigned first when there
