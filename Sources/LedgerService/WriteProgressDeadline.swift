@@ -28,45 +28,37 @@ struct WriteProgressDeadlineChannel<Inner: ServerChildChannel>: ServerChildChann
 }
 
 /// Resets a connection whose client has taken nothing of what the server sent it for `limit`
-/// (nginx's `send_timeout`): answers were waiting for the client all that time and the client
-/// acknowledged no byte of them.
+/// (nginx's `send_timeout`): its answers filled the kernel's buffers and NIO's beyond its
+/// high-water mark (the channel is not writable) and the client acknowledged no byte of them
+/// all that time.
 ///
 /// Why: a client that sends requests and never reads the answers (pipelined `v1/entries` pages,
 /// tiles, the report) held its connection and about 2.8 MB of the server's socket buffers until
 /// it left; the idle timeout counts only what the client sends.
 ///
-/// Progress is what the client's TCP acknowledged (TCP_INFO's `tcpi_bytes_acked`) growing, or a
-/// write completing, so a slow client keeps its connection however slow, as long as it takes
-/// something per `limit`. (A write's completion alone is too coarse: the kernel makes room
-/// known only once a third of its send buffer, about 900 KB on loopback, is free.) The reset
-/// (SO_LINGER 0) drops the unread bytes in the kernel at once, where an orderly close would
-/// hold them for minutes.
-final class WriteProgressDeadlineHandler: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = IOData
-    typealias OutboundOut = IOData
+/// Progress is what the client's TCP acknowledged (TCP_INFO's `tcpi_bytes_acked`) growing, so
+/// a slow client keeps its connection however slow, as long as it takes something per `limit`.
+/// (NIO's write completions are too coarse: the kernel makes room known only once a third of
+/// its send buffer, about 900 KB on loopback, is free.) Nothing is done per write: the handler
+/// wakes only when the channel stops being writable. The reset (SO_LINGER 0) drops the unread
+/// bytes in the kernel at once, where an orderly close would hold them for minutes.
+final class WriteProgressDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
 
     private let limit: TimeAmount
-    /// Writes passed on whose bytes have not all gone to the kernel yet.
-    private var outstanding = 0
-    /// Writes completed since the last look.
-    private var completed = 0
     /// What the client had acknowledged at the last look.
     private var acknowledged: UInt64?
     private var timer: Scheduled<Void>?
 
     init(limit: TimeAmount) { self.limit = limit }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        outstanding += 1
-        let done = context.eventLoop.makePromise(of: Void.self)
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        done.futureResult.whenComplete { _ in
-            handler.value.outstanding -= 1
-            handler.value.completed += 1
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable && timer == nil {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            Self.bytesAcknowledged(context.channel).whenSuccess { bound.value.acknowledged = $0 }
+            look(context)
         }
-        done.futureResult.cascade(to: promise)
-        context.write(data, promise: done)
-        if timer == nil { look(context, after: limit) }
+        context.fireChannelWritabilityChanged()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -74,11 +66,10 @@ final class WriteProgressDeadlineHandler: ChannelOutboundHandler, RemovableChann
         timer = nil
     }
 
-    /// Looks `delay` from now whether the client took anything since the last look.
-    private func look(_ context: ChannelHandlerContext, after delay: TimeAmount) {
+    /// Looks `limit` from now whether the client took anything meanwhile.
+    private func look(_ context: ChannelHandlerContext) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        if acknowledged == nil { Self.bytesAcknowledged(context.channel).whenSuccess { bound.value.0.acknowledged = $0 } }
-        timer = context.eventLoop.scheduleTask(in: delay) {
+        timer = context.eventLoop.scheduleTask(in: limit) {
             let (handler, context) = bound.value
             Self.bytesAcknowledged(context.channel).whenComplete { result in
                 handler.judge(context, acknowledged: try? result.get())
@@ -86,13 +77,13 @@ final class WriteProgressDeadlineHandler: ChannelOutboundHandler, RemovableChann
         }
     }
 
-    /// Resets the connection unless it progressed since the last look or has nothing waiting.
+    /// Resets the connection unless it is writable again or the client took something.
     private func judge(_ context: ChannelHandlerContext, acknowledged now: UInt64?) {
         timer = nil
-        let progressed = completed > 0 || (now != nil && now != acknowledged)
-        (completed, acknowledged) = (0, now)
-        guard outstanding > 0 else { return }
-        guard !progressed else { return look(context, after: limit) }
+        let progressed = now == nil || now != acknowledged  // no TCP socket: nothing to judge by
+        acknowledged = now
+        guard !context.channel.isWritable else { return }
+        guard !progressed else { return look(context) }
         let channel = context.channel
         guard let socket = channel as? any SocketOptionProvider else { return channel.close(promise: nil) }
         socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
