@@ -80,13 +80,9 @@ import Glibc
         defer { fixture.scenario.removeAll() }
         let server = try await fixture.serve(["--public-read", "--idle-timeout", "1s"])
         defer { _ = server.stop() }
-        let page = "v1/entries?from=0&limit=1000"
-        let answerBytes = try await TestClient(base: server.url, key: nil).send(.GET, page, sign: false).body.count
         // A thousand pipelined requests whose answers (about 5 MB) are more than the socket
         // buffers hold; the client then reads nothing for 4 s.
-        let connection = try RawConnection(url: server.url, receiveBuffer: 4096)
-        let port = server.url.split(separator: ":").last!.filter(\.isNumber)
-        connection.send(String(repeating: "GET /\(page) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n", count: 1000))
+        let (connection, answerBytes) = try await Self.pipelinedPages(server, count: 1000, receiveBuffer: 4096)
         try await Task.sleep(for: .seconds(4))
         let (_, received) = connection.waitForClose(seconds: 10)
         #expect(received.utf8.count < 500 * answerBytes, "the server went on answering a client that had stopped reading (\(received.utf8.count) bytes)")
@@ -102,12 +98,8 @@ import Glibc
         defer { fixture.scenario.removeAll() }
         let server = try await fixture.serve(["--public-read", "--idle-timeout", "3s"])
         defer { _ = server.stop() }
-        let page = "v1/entries?from=0&limit=1000"
-        let answerBytes = try await TestClient(base: server.url, key: nil).send(.GET, page, sign: false).body.count
-        let connection = try RawConnection(url: server.url, receiveBuffer: 64 << 10)
-        let port = server.url.split(separator: ":").last!.filter(\.isNumber)
         let requests = 1500  // about 6 MB of answers: more than the socket buffers hold
-        connection.send(String(repeating: "GET /\(page) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n", count: requests))
+        let (connection, answerBytes) = try await Self.pipelinedPages(server, count: requests, receiveBuffer: 64 << 10)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(connection.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received = 0
@@ -121,6 +113,17 @@ import Glibc
         }
         #expect(received >= requests * answerBytes, "a slow reader was cut off after \(received) bytes of \(requests * answerBytes) and more")
         #expect(ContinuousClock.now - started > .seconds(2), "the answers did not stall the server's writes; the test proves nothing")
+    }
+
+    /// A raw connection to `server` (whose receive buffer is `receiveBuffer` bytes) that has sent
+    /// `count` pipelined requests for the first page of entries, and the size of one answer.
+    private static func pipelinedPages(_ server: ServedProcess, count: Int, receiveBuffer: Int32) async throws -> (RawConnection, answerBytes: Int) {
+        let page = "v1/entries?from=0&limit=1000"
+        let answerBytes = try await TestClient(base: server.url, key: nil).send(.GET, page, sign: false).body.count
+        let connection = try RawConnection(url: server.url, receiveBuffer: receiveBuffer)
+        let port = server.url.split(separator: ":").last!.filter(\.isNumber)
+        connection.send(String(repeating: "GET /\(page) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n", count: count))
+        return (connection, answerBytes)
     }
 
     @Test func sigtermAnswersTheAppendsInFlightThenExitsZero() async throws {
