@@ -84,9 +84,11 @@ final class WriteProgressDeadlineHandler: ChannelInboundHandler, RemovableChanne
         acknowledged = now
         guard !context.channel.isWritable else { return }
         guard !progressed else { return look(context) }
-        let channel = context.channel
-        guard let socket = channel as? any SocketOptionProvider else { return channel.close(promise: nil) }
-        socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+        // Closed from here, next to the socket: a close from the pipeline's tail would pass TLS,
+        // which sends close_notify behind the unread megabytes and waits 5 s for it.
+        guard let socket = context.channel as? any SocketOptionProvider else { return context.close(promise: nil) }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in bound.value.close(promise: nil) }
     }
 
     /// The bytes the peer's TCP has acknowledged so far (`tcpi_bytes_acked`, Linux 4.1 on), or
@@ -99,6 +101,8 @@ final class WriteProgressDeadlineHandler: ChannelInboundHandler, RemovableChanne
         typealias Words = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
         let info: EventLoopFuture<Words> = socket.unsafeGetSocketOption(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(TCP_INFO))
-        return info.map { Optional($0.15) }.recover { _ in nil }
+        // 0 is a kernel that does not fill the field (before Linux 4.1): unknown, never a stall
+        // (a client that took nothing at all has still acknowledged its first segments).
+        return info.map { $0.15 == 0 ? nil : $0.15 }.recover { _ in nil }
     }
 }

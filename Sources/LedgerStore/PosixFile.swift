@@ -20,6 +20,13 @@ package final class PosixFile: @unchecked Sendable {
 
     deinit { Glibc.close(descriptor) }
 
+    /// The file's type (`st_mode & S_IFMT`: S_IFREG, S_IFDIR, S_IFIFO…), of what is open.
+    package func type() throws(StoreError) -> mode_t {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw StoreError.io("stat", path, errno: errno) }
+        return info.st_mode & S_IFMT
+    }
+
     /// The current size in bytes.
     package func size() throws(StoreError) -> Int64 {
         var info = stat()
@@ -147,14 +154,14 @@ package enum Directory {
 
     /// The whole file at `path`.
     package static func readFile(_ path: String, limit: Int = 1 << 24) throws(StoreError) -> [UInt8] {
-        var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-            let kind = status.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file (a pipe, socket or device?)"
+        // Opened without blocking (a FIFO would wait for a writer; reads of a regular file ignore
+        // the flag), then judged by what is open, so nothing can be swapped in between.
+        let file = try PosixFile(path: path, flags: O_RDONLY | O_NONBLOCK)
+        let type = try file.type()
+        guard type == S_IFREG else {
+            let kind = type == S_IFDIR ? "a directory" : "not a regular file (a pipe, socket or device?)"
             throw StoreError(.io, "\(path) is \(kind), not a file; give the path of a file")
         }
-        // Non-blocking: a FIFO put in place between the check and the open must not hang the
-        // reader (reads of a regular file ignore the flag).
-        let file = try PosixFile(path: path, flags: O_RDONLY | O_NONBLOCK)
         let size = try file.size()
         guard size <= limit else { throw StoreError(.io, "\(path): file is \(size) bytes, larger than the \(limit)-byte limit for this kind of file") }
         return try file.read(at: 0, count: Int(size))
