@@ -33,10 +33,11 @@ package struct CheckpointStore: Sendable {
         if let size {
             path = layout.checkpoint(size: size)
             guard Directory.exists(path) else {
-                // The latest size, read from `latest` alone: listing `checkpoints/` (one file a
-                // second on a busy log) for a message a stranger can ask for would cost a lot.
+                // The latest size, read from `latest` alone (parsed, not verified: it only words
+                // the message): listing `checkpoints/` (one file a second on a busy log) for a
+                // message a stranger can ask for would cost a lot.
                 let latest = (try? Directory.readFile(layout.latestCheckpoint, limit: Note.maxBytes))
-                    .flatMap { $0.split(separator: 0x0a).dropFirst().first }.flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+                    .flatMap { bytes in try? Checkpoint(text: Note(parsing: bytes).text).size }
                 let published = latest.map { "the latest published is of size \($0)" } ?? "none is published yet (run `flowledger checkpoint`)"
                 throw StoreError(.outOfRange, "no checkpoint of size \(size) was published; \(published)")
             }
