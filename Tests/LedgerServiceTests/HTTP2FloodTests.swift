@@ -28,8 +28,7 @@ import Testing
     @Test func rapidResetClosesTheConnection() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let (cert, key) = try await fixture.selfSignedCertificate()
-        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key, "--idle-timeout", "2s"])
+        let (server, cert) = try await fixture.serveOverTLS(["--idle-timeout", "2s"])
         defer { _ = server.stop() }
         let outcome = try await Self.attack(server, certificate: cert) {
             var stream: UInt32 = 1
@@ -55,8 +54,7 @@ import Testing
     func continuationFloodClosesTheConnectionAndMemoryStaysPut(frameBytes: Int) async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let (cert, key) = try await fixture.selfSignedCertificate()
-        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key, "--idle-timeout", "2s"])
+        let (server, cert) = try await fixture.serveOverTLS(["--idle-timeout", "2s"])
         defer { _ = server.stop() }
         let continuation = RawFrame.frame(RawFrame.continuation, stream: 1, Array(RawFrame.filler.prefix(frameBytes)))
         let outcome = try await Self.attack(server, certificate: cert) {
@@ -79,8 +77,7 @@ import Testing
     func controlFrameFloodClosesTheConnection(_ kind: String) async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let (cert, key) = try await fixture.selfSignedCertificate()
-        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key, "--idle-timeout", "2s"])
+        let (server, cert) = try await fixture.serveOverTLS(["--idle-timeout", "2s"])
         defer { _ = server.stop() }
         let frame = kind == "PING" ? RawFrame.frame(RawFrame.ping, [UInt8](repeating: 0x2a, count: 8)) : RawFrame.frame(RawFrame.settings)
         let outcome = try await Self.attack(server, certificate: cert) {

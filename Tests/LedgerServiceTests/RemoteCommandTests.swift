@@ -106,8 +106,7 @@ import Testing
     @Test func overHTTPSTheClientTrustsOnlyTheCAItIsGiven() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let (cert, key) = try await fixture.selfSignedCertificate()
-        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key])
+        let (server, cert) = try await fixture.serveOverTLS()
         defer { _ = server.stop() }
         let platformKeyPath = try fixture.keyFile(fixture.scenario.platformKey, "platform.pem")
         let signed = try fixture.scenario.writeSignedExchanges(count: 2)

@@ -77,6 +77,13 @@ struct ServiceFixture {
         return try await serve(["--operator-key", key, "--checkpoint-interval", "100ms"] + extra)
     }
 
+    /// Serves the ledger over TLS, with a new ``selfSignedCertificate()`` and `extra` arguments;
+    /// the server, and the certificate's path for clients to trust.
+    func serveOverTLS(_ extra: [String] = []) async throws -> (server: ServedProcess, certificate: String) {
+        let (certificate, key) = try await selfSignedCertificate()
+        return (try await serve(["--tls-cert", certificate, "--tls-key", key] + extra), certificate)
+    }
+
     /// Serves the ledger with `extra` arguments.
     func serve(_ extra: [String] = []) async throws -> ServedProcess {
         try await ServedProcess(ledger: directory, extra, scratch: work)

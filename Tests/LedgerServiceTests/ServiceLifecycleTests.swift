@@ -212,8 +212,7 @@ import Glibc
     @Test func tlsWithACertificateMadeByOpenSSL() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let (cert, key) = try await fixture.selfSignedCertificate()
-        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key])
+        let (server, cert) = try await fixture.serveOverTLS()
         defer { _ = server.stop() }
         #expect(server.url.hasPrefix("https://127.0.0.1:"))
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -235,8 +234,7 @@ import Glibc
     @Test func aTLSHandshakeThatNeverFinishesIsClosedAtTheIdleTimeout() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let (cert, key) = try await fixture.selfSignedCertificate()
-        let server = try await fixture.serve(["--tls-cert", cert, "--tls-key", key, "--idle-timeout", "1s"])
+        let (server, _) = try await fixture.serveOverTLS(["--idle-timeout", "1s"])
         defer { _ = server.stop() }
         let silent = try RawConnection(url: server.url)
         let halfHello = try RawConnection(url: server.url)
