@@ -86,7 +86,7 @@ package struct LedgerServer {
                 logger.warning("metrics on \(metricsListen.host): plain HTTP with no signature, readable by anyone who reaches that address; keep it on loopback or a network only your monitoring reaches")
             }
             let metricsApp = Application(router: metricsRouter,
-                                         server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeoutSeconds))),
+                                         server: .http1(idleTimeoutSeconds: options.idleTimeoutSeconds),
                                          configuration: .init(address: .hostname(metricsListen.host, port: metricsListen.port), serverName: nil),
                                          onServerRunning: { channel in
                                              logger.notice("metrics at http://\(metricsListen.host):\(channel.localAddress?.port ?? metricsListen.port)/metrics")
@@ -128,16 +128,12 @@ package struct LedgerServer {
     /// HTTP/1.1 on loopback (or behind a proxy); HTTP/1.1 and HTTP/2 over TLS otherwise. The
     /// idle timeout closes a connection whose client stopped sending its request.
     private func serverBuilder() throws -> HTTPServerBuilder {
+        // Every connection is reset once its client took nothing of its answers for the idle
+        // timeout (WriteProgressDeadlineChannel).
+        guard let tls = options.tls else { return .http1(idleTimeoutSeconds: options.idleTimeoutSeconds) }
         let idle = Duration.seconds(options.idleTimeoutSeconds)
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(options.idleTimeoutSeconds))
         let deadline = TimeAmount.seconds(options.idleTimeoutSeconds)
-        // Every connection is reset once its client took nothing of its answers for the idle
-        // timeout (WriteProgressDeadlineHandler).
-        guard let tls = options.tls else {
-            return HTTPServerBuilder { responder in
-                WriteProgressDeadlineChannel(inner: HTTP1Channel(responder: responder, configuration: http1), limit: deadline)
-            }
-        }
         let certificates: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do {

@@ -43,7 +43,7 @@ package struct WitnessServer {
         let options = self.options
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeoutSeconds))),
+            server: .http1(idleTimeoutSeconds: options.idleTimeoutSeconds),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port

@@ -5,8 +5,9 @@ import NIOCore
 import Glibc
 #endif
 
-/// A listener's connection (HTTP/1.1, or TLS with HTTP/1.1 and HTTP/2) with a
-/// ``WriteProgressDeadlineHandler`` first in its pipeline, next to the socket.
+/// A listener's connection (HTTP/1.1, or TLS with HTTP/1.1 and HTTP/2) whose client must take
+/// what is sent to it: a ``WriteProgressDeadlineHandler`` first in its pipeline, next to the
+/// socket, for answers NIO holds, and the kernel's TCP_USER_TIMEOUT for those in its buffers.
 struct WriteProgressDeadlineChannel<Inner: ServerChildChannel>: ServerChildChannel {
     /// The channel that does the work.
     let inner: Inner
@@ -16,10 +17,22 @@ struct WriteProgressDeadlineChannel<Inner: ServerChildChannel>: ServerChildChann
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
         do {
             try channel.pipeline.syncOperations.addHandler(WriteProgressDeadlineHandler(limit: limit), position: .first)
+            // Answers that fit in the kernel's buffers (up to about 2.8 MB on loopback) leave the
+            // channel writable, so the handler never starts; the kernel held them, probing a
+            // shut window, for as long as the client answered its probes, even after the idle
+            // timeout closed the connection. With TCP_USER_TIMEOUT it gives the connection up
+            // once data has waited unacknowledged, or behind a shut window, for `limit`.
+            let milliseconds = SocketOptionValue(clamping: limit.nanoseconds / 1_000_000)
+            try channel.syncOptions?.setOption(Self.userTimeout, value: milliseconds)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
         return inner.setup(channel: channel, logger: logger)
+    }
+
+    /// TCP_USER_TIMEOUT (Linux 2.6.37; zero-window probes obey it since 5.1), in milliseconds.
+    private static var userTimeout: ChannelOptions.Types.SocketOption {
+        ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(TCP_USER_TIMEOUT))
     }
 
     func handle(value: Inner.Value, logger: Logger) async {
@@ -104,5 +117,17 @@ final class WriteProgressDeadlineHandler: ChannelInboundHandler, RemovableChanne
         // 0 is a kernel that does not fill the field (before Linux 4.1): unknown, never a stall
         // (a client that took nothing at all has still acknowledged its first segments).
         return info.map { $0.15 == 0 ? nil : $0.15 }.recover { _ in nil }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// Plain HTTP/1.1 whose connections are closed once their client sent nothing for
+    /// `idleTimeoutSeconds`, and reset once it took nothing of its answers for as long
+    /// (``WriteProgressDeadlineChannel``): every listener of `serve` and `witness serve`.
+    static func http1(idleTimeoutSeconds: Int64) -> HTTPServerBuilder {
+        let configuration = HTTP1Channel.Configuration(idleTimeout: .seconds(idleTimeoutSeconds))
+        return HTTPServerBuilder { responder in
+            WriteProgressDeadlineChannel(inner: HTTP1Channel(responder: responder, configuration: configuration), limit: .seconds(idleTimeoutSeconds))
+        }
     }
 }

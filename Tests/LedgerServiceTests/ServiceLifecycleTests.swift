@@ -89,6 +89,28 @@ import Glibc
         #expect(try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false).status == 200)
     }
 
+    /// A client that stops reading answers small enough to sit in the kernel's buffers (the
+    /// channel stays writable, so the write-progress deadline never starts) loses them: the
+    /// kernel gives the connection up once its window stayed shut for `--idle-timeout`
+    /// (TCP_USER_TIMEOUT). Without it the server's kernel kept the bytes, and probed the
+    /// client's window, for as long as the client answered the probes, even after the idle
+    /// timeout had closed the connection.
+    @Test func answersLeftInTheKernelToAClientThatStoppedReadingAreDropped() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read", "--idle-timeout", "1s"])
+        defer { _ = server.stop() }
+        // About 200 KB of answers, well within the server's socket buffers; the client's own
+        // buffer takes 4 KB of them.
+        let requests = 40
+        let (connection, answerBytes) = try await Self.pipelinedPages(server, count: requests, receiveBuffer: 4096)
+        try await Task.sleep(for: .seconds(4))
+        let (_, received) = connection.waitForClose(seconds: 10)
+        #expect(received.utf8.count < requests * answerBytes / 2,
+                "a client that read nothing for 4 s still got \(received.utf8.count) bytes of \(requests * answerBytes) and more: the server's kernel kept them for it")
+        #expect(try await TestClient(base: server.url, key: nil).send(.GET, "healthz", sign: false).status == 200)
+    }
+
     /// A client that takes its answers slowly (64 KiB every 100 ms) keeps its connection past
     /// the `--idle-timeout` of 3 s and gets every answer: the reset is for a client that takes
     /// nothing, not for one that is slow. (Progress is what the client's TCP acknowledges; the
