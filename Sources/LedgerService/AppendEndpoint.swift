@@ -78,14 +78,15 @@ struct AppendEndpoint: Sendable {
             throw Refusal(503, "unavailable", "the server's append queue is full (\(options.maxQueuedAppends) requests wait); retry shortly", retryAfter: 1)
         }
         let started = ContinuousClock.now
-        // The PostgreSQL store under the writer this append goes to: its stop reason says the
-        // writer stepped down even after the supervisor has replaced it (then `stepDownReason`,
-        // which reads the current writer's store, no longer knows; the append got a 500).
-        let store = served.store
+        // The writer this append goes to and the PostgreSQL store under it: the store's stop
+        // reason says the writer stepped down even after the supervisor has replaced it (then
+        // `stepDownReason`, which reads the current writer's store, no longer knows; the append
+        // got a 500).
+        let (writer, store) = served.writerAndStore
         let receipts: [Receipt]
         do throws(StoreError) {
             defer { served.leaveAppend() }
-            guard let writer = served.writer else {
+            guard let writer else {
                 throw StoreError(.locked, "this serve became a front end of the store while the append waited")
             }
             receipts = try await writer.append(events)

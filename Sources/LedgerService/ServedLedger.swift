@@ -32,6 +32,13 @@ package final class ServedLedger: Sendable {
     package var proofs: ProofService { ProofService(log: log) }
     /// The PostgreSQL store, when the ledger is kept there.
     package var store: PostgresStore? { current.withLock { $0.log as? PostgresStore } }
+    /// ``writer`` and ``store`` read together, so an append judges a step-down by the store of
+    /// the writer it went to even when the supervisor replaces both in between.
+    package var writerAndStore: (writer: LedgerWriter?, store: PostgresStore?) {
+        current.withLock {
+            if case .writer(let writer) = $0.role { (writer, $0.log as? PostgresStore) } else { (nil, $0.log as? PostgresStore) }
+        }
+    }
 
     /// What this `serve` is to the ledger.
     private enum Role {
