@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerPostgres
 import FlowLedger
+import LedgerCrypto
 
 /// `flowledger`: the command line of DESIGN §10.
 public struct FlowLedgerCommand: AsyncParsableCommand {
@@ -30,15 +31,15 @@ public struct FlowLedgerCommand: AsyncParsableCommand {
         } catch let code as ExitCode {
             return code.rawValue  // the command printed its report; the code is its verdict
         } catch let failure as CommandFailure {
-            Output.error("flowledger: error: \(failure.message)")
+            Output.error("flowledger: error: " + TerminalText.escaped(failure.message, keepingLineBreaks: true))
             return failure.exit.rawValue
         } catch let error as StoreError {
             let failure = CommandFailure(error)
-            Output.error("flowledger: error: \(failure.message)")
+            Output.error("flowledger: error: " + TerminalText.escaped(failure.message, keepingLineBreaks: true))
             return failure.exit.rawValue
         } catch let error as LedgerClientError {
             let failure = CommandFailure(error)
-            Output.error("flowledger: error: \(failure.message)")
+            Output.error("flowledger: error: " + TerminalText.escaped(failure.message, keepingLineBreaks: true))
             return failure.exit.rawValue
         } catch {
             let code = exitCode(for: error)

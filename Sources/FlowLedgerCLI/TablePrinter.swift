@@ -1,4 +1,5 @@
 import FlowLedger
+import LedgerCrypto
 import LedgerCore
 import LedgerProjection
 

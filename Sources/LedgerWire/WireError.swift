@@ -46,20 +46,29 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Decodes an error answer of status `status`; a body that is not one (a proxy's HTML page,
     /// say) becomes a `unexpectedAnswer` error quoting its start.
+    ///
+    /// The server's words are the server's: its texts are cut short and their control and
+    /// format characters escaped (``TerminalText``), so a hostile server cannot erase or forge a
+    /// line on the terminal or in the log of whoever prints the error.
     public init(status: Int, body: [UInt8]) {
         if let value = try? InputJSON.parse(body.last == 0x0a ? Array(body.dropLast()) : body),
            case .object(let outer) = value, case .object(let error)? = outer["error"],
            case .string(let code)? = error["code"], case .string(let message)? = error["message"] {
             func integer(_ name: String) -> Int64? { if case .integer(let n)? = error[name] { return n }; return nil }
             var field: String?
-            if case .string(let f)? = error["field"] { field = f }
-            self.init(status: status, code: code, message: message, line: integer("line").map { Int($0) },
+            if case .string(let f)? = error["field"] { field = Self.shown(f, limit: 200) }
+            self.init(status: status, code: Self.shown(code, limit: 64), message: Self.shown(message, limit: 2000), line: integer("line").map { Int($0) },
                       seq: integer("seq"), rule: integer("rule").map { Int($0) }, field: field)
         } else {
             let text = String(decoding: body.prefix(200), as: UTF8.self)
             self.init(status: status, code: "unexpectedAnswer",
-                      message: "the server answered HTTP \(status) without a FlowLedger error body: \(quotedForMessage(text, limit: 120))")
+                      message: "the server answered HTTP \(status) without a FlowLedger error body: \(Self.shown(text, limit: 120))")
         }
+    }
+
+    /// A text the server sent, safe to print: at most `limit` characters, unsafe ones escaped.
+    private static func shown(_ text: String, limit: Int) -> String {
+        TerminalText.escaped(quotedForMessage(text, limit: limit))
     }
 
     /// "HTTP 422 badSignature (rule 2) at line 3, seq 41, field sig: …".

@@ -1,4 +1,5 @@
 import FlowLedger
+import LedgerCrypto
 import LedgerCore
 
 /// How `flowledger tail` prints one entry: one line each, newline included.

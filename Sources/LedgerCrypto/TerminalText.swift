@@ -2,18 +2,21 @@
 /// characters a terminal may act on, or that reorder, hide or break lines — controls (C0, DEL,
 /// C1), format characters (bidi overrides, zero-width), line and paragraph separators — are
 /// written as JSON's escapes (`\n`, `\t`, `\uXXXX`), so one value can never show as two lines or
-/// two rows.
-enum TerminalText {
-    /// `text` with every unsafe character escaped; everything else as it is.
-    static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+/// two rows. Also what a client does to an error message a server sent, before anyone prints it.
+package enum TerminalText {
+    /// `text` with every unsafe character escaped; everything else as it is. With
+    /// `keepingLineBreaks`, a `\n` stays a line break (a message of several lines of our own).
+    package static func escaped(_ text: some StringProtocol, keepingLineBreaks: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isUnsafe($0) && !(keepingLineBreaks && $0 == "\n") }) else { return String(text) }
         var out = ""
-        for scalar in text.unicodeScalars { append(scalar, to: &out) }
+        for scalar in text.unicodeScalars {
+            if keepingLineBreaks && scalar == "\n" { out += "\n" } else { append(scalar, to: &out) }
+        }
         return out
     }
 
     /// Appends `scalar`, escaped if it is unsafe.
-    static func append(_ scalar: Unicode.Scalar, to out: inout String) {
+    package static func append(_ scalar: Unicode.Scalar, to out: inout String) {
         switch scalar {
         case "\n": out += "\\n"
         case "\t": out += "\\t"
@@ -28,7 +31,7 @@ enum TerminalText {
     }
 
     /// Controls, format characters, separators, and code points with no character.
-    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return true
         default: return false
