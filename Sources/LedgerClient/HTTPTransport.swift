@@ -49,6 +49,9 @@ final class HTTPTransport: Sendable {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         // The server sends an event-stream comment every 15 s, so 45 s of silence means it is gone.
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(45))
+        // A redirect is answered as it is (see ``redirected(_:_:what:)``): followed, it took the
+        // request's signature, valid for a minute, to whatever server it named.
+        configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .automatic
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
@@ -70,6 +73,7 @@ final class HTTPTransport: Sendable {
     func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
               accept: String? = nil, what: String, retry: Bool = true) async throws(LedgerClientError) -> Answer {
         var attempt = 0
+        var timeouts = 0
         while true {
             attempt += 1
             let answer: Answer
@@ -89,12 +93,26 @@ final class HTTPTransport: Sendable {
                 if Task.isCancelled {
                     throw LedgerClientError(.unreachable, "\(what): cancelled")
                 }
-                guard retry, attempt <= options.retries else {
-                    throw LedgerClientError(.unreachable, "\(what): cannot reach \(base) after \(attempt) attempts: \(error); is `flowledger serve` running there?")
+                let url = base + path
+                switch Failure(error) {
+                case .malformed(let why):
+                    // The server answered, wrongly: asking again gets the same (and downloads it again).
+                    throw LedgerClientError(.malformedAnswer, "\(what): \(url): \(why); the server is broken or hostile, so it was not asked again")
+                case .timeout:
+                    // One more try: a server silent for a whole timeout seldom answers the next.
+                    timeouts += 1
+                    guard retry, timeouts <= 1, attempt <= options.retries else {
+                        throw LedgerClientError(.unreachable, "\(what): no complete answer from \(url) within \(options.requestTimeout) s, \(attempt) times; the server is stalled, overloaded or unreachable: check it, then run this again")
+                    }
+                case .connection:
+                    guard retry, attempt <= options.retries else {
+                        throw LedgerClientError(.unreachable, "\(what): cannot reach \(url) after \(attempt) attempts: \(error); is `flowledger serve` running there?")
+                    }
                 }
                 await Self.pause(attempt: attempt, retryAfter: nil)
                 continue
             }
+            if (300..<400).contains(answer.status) { throw redirected(answer.status, answer.headers, path: path, what: what) }
             if (200..<300).contains(answer.status) { return answer }
             let wire = WireError(status: answer.status, body: answer.body)
             if retry, answer.status == 503 || answer.status == 429, attempt <= options.retries {
@@ -112,6 +130,9 @@ final class HTTPTransport: Sendable {
             if let lastEventID { request.headers.add(name: "Last-Event-ID", value: String(lastEventID)) }
             // No deadline: a follower lives as long as its reader; the read timeout ends a dead one.
             let response = try await http.execute(request, deadline: .distantFuture)
+            if (300..<400).contains(response.status.code) {
+                throw redirected(Int(response.status.code), response.headers, path: path, what: what)
+            }
             guard response.status == .ok else {
                 let buffer = try await Self.within(.seconds(options.requestTimeout)) { try await response.body.collect(upTo: 1 << 20) }
                 throw LedgerClientError.answered(WireError(status: Int(response.status.code), body: Array(buffer.readableBytesView)), to: what)
@@ -122,6 +143,39 @@ final class HTTPTransport: Sendable {
         } catch {
             throw LedgerClientError(.unreachable, "\(what): cannot reach \(base): \(error)")
         }
+    }
+
+    /// Why a request got no answer, as far as retrying it goes.
+    enum Failure {
+        /// The server answered, but not with a readable answer within the limits.
+        case malformed(String)
+        /// No complete answer in time.
+        case timeout
+        /// The connection could not be made, or broke.
+        case connection
+
+        init(_ error: any Error) {
+            switch error {
+            case is NIOTooManyBytesError:
+                self = .malformed("the answer is larger than \(HTTPTransport.maxAnswerBytes >> 20) MiB, far more than any FlowLedger answer")
+            case let error as HTTPParserError:
+                self = .malformed("the answer is not valid HTTP (\(error))")
+            case is Timeout:
+                self = .timeout
+            case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:
+                self = .timeout
+            default:
+                self = .connection
+            }
+        }
+    }
+
+    /// The error for a redirect: followed, it would take the request (and its signature) to a
+    /// server the user did not name.
+    private func redirected(_ status: Int, _ headers: HTTPHeaders, path: String, what: String) -> LedgerClientError {
+        let location = headers.first(name: "Location").map { TerminalText.escaped(quotedForMessage($0, limit: 200)) } ?? "nowhere (no Location)"
+        return LedgerClientError(.refused, "\(what): \(base + path) redirected (HTTP \(status)) to \(location); FlowLedger follows no redirect, so a request's signature goes only to the server you name: give that URL instead if you trust it",
+                                 wire: WireError(status: status, code: "redirected", message: "redirected to \(location)"))
     }
 
     /// A request to `base + path`, signed when the transport has a key.

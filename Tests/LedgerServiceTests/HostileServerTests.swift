@@ -134,9 +134,88 @@ import Testing
             await ledger.close()
         } catch {
             #expect(error.code == .unreachable, "\(error)")
-            #expect(error.message.contains("no complete answer within 2 s"), "\(error.message)")
+            #expect(error.message.contains("no complete answer from \(proxy.url)v1/ledger within 2 s"), "\(error.message)")
         }
         #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    /// A server that never finishes its answers is asked twice, not once per retry allowed:
+    /// nine attempts of a full timeout each held a `mirror` for minutes.
+    @Test(.timeLimit(.minutes(1))) func aServerThatTimesOutIsAskedOnceMore() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let real = server.url
+        let asked = Atomic<Int>(0)
+        let proxy = try await HostileProxy(answer: { path in
+            guard path == "v1/ledger" else { return nil }
+            asked.add(1, ordering: .relaxed)
+            return HostileProxy.dribbling()
+        }) { real + $0 }
+        defer { proxy.stop() }
+        var options = RemoteLedgerOptions()
+        options.requestTimeout = 1
+        do {
+            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil, options: options)
+            Issue.record("connected to a server that never finished its answer")
+            await ledger.close()
+        } catch {
+            #expect(error.code == .unreachable, "\(error)")
+            #expect(error.message.contains("2 times"), "\(error.message)")
+        }
+        #expect(asked.load(ordering: .relaxed) == 2)
+    }
+
+    /// An answer larger than any FlowLedger answer is refused at the client's limit, once: it
+    /// was retried eight times (half a gigabyte downloaded) and reported as "cannot reach".
+    @Test(.timeLimit(.minutes(1))) func anAnswerWithoutEndIsMalformedAndNotAskedAgain() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let real = server.url
+        let asked = Atomic<Int>(0)
+        let proxy = try await HostileProxy(answer: { path in
+            guard path == "v1/ledger" else { return nil }
+            asked.add(1, ordering: .relaxed)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                let chunk = ByteBuffer(repeating: 0x20, count: 1 << 20)
+                while true { try await writer.write(chunk) }
+            })
+        }) { real + $0 }
+        defer { proxy.stop() }
+        do {
+            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil)
+            Issue.record("connected to a server whose answer never ended")
+            await ledger.close()
+        } catch {
+            #expect(error.code == .malformedAnswer, "\(error)")
+            #expect(error.message.contains("\(proxy.url)v1/ledger: the answer is larger than 64 MiB"), "\(error.message)")
+        }
+        #expect(asked.load(ordering: .relaxed) == 1)
+    }
+
+    /// A redirect is not followed: it would take the request, and its signature (replayable for
+    /// its lifetime), to a server the user never named. The error names where it pointed.
+    @Test func aRedirectIsNotFollowed() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let real = server.url
+        let proxy = try await HostileProxy(answer: { path in
+            path == "v1/ledger" ? Response(status: .found, headers: [.location: real + "v1/ledger"]) : nil
+        }) { real + $0 }
+        defer { proxy.stop() }
+        do {
+            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil)
+            Issue.record("followed a redirect to \(real)")
+            await ledger.close()
+        } catch {
+            #expect(error.code == .refused, "\(error)")
+            #expect(error.message.contains("redirected (HTTP 302) to \(real)v1/ledger"), "\(error.message)")
+        }
     }
 
     /// A server that goes back to an older checkpoint: consistent with what the copy verified,
