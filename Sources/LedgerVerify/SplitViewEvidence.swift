@@ -62,15 +62,32 @@ package struct SplitViewEvidence: Hashable, Sendable {
     }
 
     /// `split-view-<origin, with characters other than [A-Za-z0-9.-] as _>-<detected>.json`.
-    package var fileName: String {
-        let safe = String(origin.unicodeScalars.map { $0.properties.isASCIIHexDigit || ($0.value < 0x80 && ($0.properties.isAlphabetic || $0 == "." || $0 == "-")) ? Character($0) : "_" })
-        return "split-view-\(safe)-\(detected).json"
+    package var fileName: String { "\(stem)-\(detected).json" }
+
+    /// `split-view-<origin, with characters other than [A-Za-z0-9.-] as _>`.
+    private var stem: String {
+        "split-view-" + String(origin.unicodeScalars.map { $0.properties.isASCIIHexDigit || ($0.value < 0x80 && ($0.properties.isAlphabetic || $0 == "." || $0 == "-")) ? Character($0) : "_" })
+    }
+
+    /// Writes the evidence into `directory` once per pair of checkpoints and returns its path:
+    /// `split-view-<origin as in fileName>-<the first 16 hex digits of SHA-256(cosigned || offered)>.json`,
+    /// so the same fork offered again (by anyone who holds it, as often as they like) adds no
+    /// file. For a server, where the request decides what is written.
+    package func writeOnce(directory: String) throws(WitnessError) -> String {
+        let digest = HashAlgorithm.sha256.hash(Array(cosigned.utf8) + Array(offered.utf8)).hex.prefix(16)
+        let path = "\(directory)/\(stem)-\(digest).json"
+        do {
+            try AtomicFile.write(serialized, to: path, exclusive: true)
+        } catch where error.code == .stateExists {
+            // Kept already, from an earlier offer.
+        }
+        return path
     }
 
     /// Writes the evidence into `directory` as a new file (``fileName``, with `-2`, `-3`… if
     /// taken) and returns its path. Never replaces an earlier evidence file.
     package func write(directory: String) throws(WitnessError) -> String {
-        let stem = String(fileName.dropLast(".json".count))
+        let stem = "\(self.stem)-\(detected)"
         for attempt in 1...100 {
             let path = "\(directory)/\(stem)\(attempt == 1 ? "" : "-\(attempt)").json"
             do {

@@ -117,8 +117,10 @@ package final class TLogWitness: Sendable {
         }
         switch decision {
         case .cosigned(let note, let cosigned, let next):
+            // Read back before it is kept: a note that cannot be is never written.
+            let lines = try ownLines(note)
             if next != state { try next.save(to: statePath) }
-            return .cosigned(signatures: try ownLines(note), checkpoint: cosigned)
+            return .cosigned(signatures: lines, checkpoint: cosigned)
         case .alreadyCosigned(let note, let cosigned):
             return .cosigned(signatures: try ownLines(note), checkpoint: cosigned)
         case .refused(let refusal):
@@ -133,7 +135,8 @@ package final class TLogWitness: Sendable {
                 let detail = refusal.evidence?.detail ?? message
                 return .inconsistent(message: "the consistency proof does not verify: \(detail); NOT cosigned, the witness state is unchanged. A failing proof comes from the request, so it is not kept as evidence of a fork; send the proof `flowledger prove DIR --old \(request.oldSize) --new \(checkpoint.size)` gives", evidence: nil)
             case .splitView:
-                let path = try refusal.evidence?.write(directory: AtomicFile.parent(of: statePath))
+                // Once per fork: the same signed checkpoints offered again add no file.
+                let path = try refusal.evidence?.writeOnce(directory: AtomicFile.parent(of: statePath))
                 let withEvidence = message + (path.map { "; the witness kept both signed checkpoints as evidence in \($0)" } ?? "")
                 if refusal.evidence?.reason == .sameSizeDifferentRoot {
                     return .conflict(size: cosignedSize, message: withEvidence, evidence: path)

@@ -70,6 +70,14 @@ package struct Witness: Sendable {
             return .refused(WitnessRefusal(reason: .badSignature, message: "the checkpoint does not verify under the operator key \(operatorKey.shortName): \(error.message)",
                                            details: ["nothing was cosigned; check that --vkey is this log's operator key"]))
         }
+        // The note as the operator signed it: its text and the operator's line (which just
+        // verified), without lines of keys this witness does not know (c2sp.org/tlog-witness:
+        // they are ignored). This is what the state keeps and what evidence quotes: kept, a
+        // note padded with such lines up to a note's limits (100 lines, 1 MiB) could no longer
+        // be read back once the witness's own line was added, and that state stopped the
+        // witness for good; varied padding made each replay of a fork new evidence.
+        let signed = try! Note(text: note.text, signatures: note.signatures.filter { $0.name == operatorKey.name && $0.keyID == operatorKey.keyID })
+        let bytes = Array(signed.serialized.utf8)
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint(text: note.text)
@@ -80,7 +88,7 @@ package struct Witness: Sendable {
             throw WitnessError(.wrongKey, "the checkpoint is for log \"\(checkpoint.origin)\", but the operator key \(operatorKey.shortName) is named \"\(operatorKey.name)\"; pass that log's operator key")
         }
         guard let (previous, previousNote) = state.latest(origin: checkpoint.origin) else {
-            return try cosign(note, checkpoint, remember: true, state: state, time: time)
+            return try cosign(note, signed: signed, checkpoint, remember: true, state: state, time: time)
         }
         let seen = "already cosigned: \(checkpoint.origin) size \(previous.size) root \(previous.root.base64)"
         let offered = "offered:          \(checkpoint.origin) size \(checkpoint.size) root \(checkpoint.root.base64)"
@@ -92,7 +100,7 @@ package struct Witness: Sendable {
             if let stored = try? Note(parsing: Array(previousNote.utf8)), stored.text == note.text {
                 return .alreadyCosigned(note: previousNote, checkpoint: checkpoint)
             }
-            return try cosign(note, checkpoint, remember: true, state: state, time: time)
+            return try cosign(note, signed: signed, checkpoint, remember: true, state: state, time: time)
         }
         let (older, newer) = previous.size < checkpoint.size ? (previous, checkpoint) : (checkpoint, previous)
         guard let proof else {
@@ -110,22 +118,24 @@ package struct Witness: Sendable {
             return splitView(.inconsistent, "size \(newer.size) does not extend size \(older.size): \(error)", seen, offered,
                              previousNote: previousNote, bytes: bytes, proof: consistency.path, time: time)
         }
-        return try cosign(note, checkpoint, remember: checkpoint.size > previous.size, state: state, time: time)
+        return try cosign(note, signed: signed, checkpoint, remember: checkpoint.size > previous.size, state: state, time: time)
     }
 
-    /// Cosigns `note`; with `remember`, the next state holds it as the latest for its log.
-    private func cosign(_ note: Note, _ checkpoint: Checkpoint, remember: Bool, state: WitnessState, time: UInt64) throws(WitnessError) -> WitnessDecision {
-        let text = try serialize(note, time)
-        return .cosigned(note: text, checkpoint: checkpoint, state: remember ? state.recording(text, origin: checkpoint.origin) : state)
-    }
-
-    /// The note with this witness's cosignature line added (replacing an older line of it).
-    private func serialize(_ note: Note, _ time: UInt64) throws(WitnessError) -> String {
+    /// Cosigns `note`; with `remember`, the next state holds `signed` (its text and the
+    /// operator's line) with the cosignature as the latest for its log. The note returned keeps
+    /// every line it came with (other witnesses' cosignatures, for `witness cosign` in a chain)
+    /// when that stays within a note's limits, else it is `signed`'s.
+    private func cosign(_ note: Note, signed: Note, _ checkpoint: Checkpoint, remember: Bool, state: WitnessState, time: UInt64) throws(WitnessError) -> WitnessDecision {
+        let line: Note.Signature
         do {
-            return note.adding([try signer.signature(over: note.text, timestamp: time)]).serialized
+            line = try signer.signature(over: note.text, timestamp: time)
         } catch {
             throw WitnessError(.wrongKey, "cannot cosign with the witness key: \(error)")
         }
+        let kept = signed.adding([line]).serialized
+        let whole = note.adding([line])
+        let text = whole.signatures.count <= Note.maxSignatures && whole.serialized.utf8.count <= Note.maxBytes ? whole.serialized : kept
+        return .cosigned(note: text, checkpoint: checkpoint, state: remember ? state.recording(kept, origin: checkpoint.origin) : state)
     }
 
     private func splitView(_ reason: SplitViewEvidence.Reason, _ detail: String, _ seen: String, _ offered: String,

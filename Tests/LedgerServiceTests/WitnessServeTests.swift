@@ -3,6 +3,7 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerTestSupport
+import LedgerVerify
 import Testing
 
 /// `flowledger witness serve` as a real process (DESIGN §11.5, c2sp.org/tlog-witness): the
@@ -67,6 +68,13 @@ import Testing
         /// `POST add-checkpoint` with `body` to the witness at `url`.
         static func add(_ url: String, _ body: [UInt8]) async throws -> Answer {
             try await TestClient(base: url, key: nil).send(.POST, "add-checkpoint", body: body, contentType: "text/plain")
+        }
+
+        /// `note` with `count` more signature lines, of keys nobody knows (as anyone may add).
+        static func padded(_ note: String, _ count: Int, seed: Int = 0) -> String {
+            note + (0..<count).map { i in
+                "— pad\(i).example " + Data((0..<68).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &+ seed) }).base64EncodedString() + "\n"
+            }.joined()
         }
 
         /// Whether `lines` are a valid cosignature by this witness of `note`.
@@ -150,6 +158,12 @@ import Testing
         #expect(sameSize.status == 409)
         #expect(sameSize.text == "6\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: fx.work).filter { $0.hasPrefix("split-view-") }.count == 1)
+        // The same fork offered again, padded each time with other unknown signatures: kept
+        // once (each replay wrote a file of up to a megabyte, so one leaked fork filled a disk).
+        for seed in 1...3 {
+            #expect(try await fx.add(server, Fixture.body(old: 6, note: Fixture.padded(forked, 20, seed: seed))).status == 409)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fx.work).filter { $0.hasPrefix("split-view-") }.count == 1)
 
         // 403: the log's origin, another operator's key.
         let impostor = try Scenario()
@@ -177,6 +191,27 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: fx.state)) == before)
         let good = try await fx.add(server, Fixture.body(old: 6, proof: fx.proofs["6-10"]!, note: fx.notes[10]!))
         #expect(good.status == 200, "\(good.text)")
+    }
+
+    /// A real checkpoint padded with signature lines of unknown keys up to a note's limit (100
+    /// lines) is cosigned, and the witness keeps only the operator's line and its own: it used
+    /// to keep them all, could not read its note back once its own line made it 101, answered
+    /// 500 to everything after and refused to start again.
+    @Test func aCheckpointPaddedWithUnknownSignaturesCannotStopTheWitness() async throws {
+        let fx = try await Fixture()
+        defer { fx.scenario.removeAll() }
+        var server = try await fx.serve()
+        let padded = try await fx.add(server, Fixture.body(old: 0, note: Fixture.padded(fx.notes[6]!, 99)))
+        #expect(padded.status == 200, "\(padded.text)")
+        #expect(try fx.cosigns(padded.text, fx.notes[6]!))
+        let state = try WitnessState.load(from: fx.state)
+        #expect(try Note(parsing: Array(try #require(state.checkpoints[fx.scenario.origin]).utf8)).signatures.count == 2)
+        #expect(server.stop() == 0)
+        server = try await fx.serve()
+        defer { _ = server.stop() }
+        let next = try await fx.add(server, Fixture.body(old: 6, proof: fx.proofs["6-10"]!, note: Fixture.padded(fx.notes[10]!, 99)))
+        #expect(next.status == 200, "\(next.text)")
+        #expect(try fx.cosigns(next.text, fx.notes[10]!))
     }
 
     @Test func ofConcurrentRequestsFromTheSameOldSizeExactlyOneWins() async throws {
