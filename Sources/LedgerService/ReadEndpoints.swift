@@ -98,7 +98,9 @@ struct ReadEndpoints: Sendable {
         }
         do {
             let (_, note) = try served.log.checkpoint(size: size)
-            return WireAnswer.ok(Array(note.utf8), contentType: "text/plain; charset=utf-8", cacheControl: "immutable")
+            // As a tile's: `private` unless reads are public, so no shared cache keeps a signed read.
+            return WireAnswer.ok(Array(note.utf8), contentType: "text/plain; charset=utf-8",
+                                 cacheControl: TileEndpoint.cacheControl(publicRead: served.options.publicRead))
         } catch {
             throw Self.refusal(error)
         }

@@ -206,6 +206,25 @@ struct StoreConformanceTests {
         #expect(opened == late && early.size == 6 && late.size == 7)
     }
 
+    /// A checkpoint asked for again with no entry since is the one published, with every
+    /// cosignature it carries: it was signed again and replaced by the operator's line alone.
+    @Test(arguments: Backend.allCases)
+    func aCheckpointOfTheSameSizeKeepsItsCosignatures(backend: Backend) throws {
+        let subject = try Subject(backend)
+        defer { subject.remove() }
+        let sequencer = try subject.created()
+        defer { sequencer.close() }
+        let (checkpoint, note) = try sequencer.checkpoint(operatorKey: subject.scenario.operatorKey)
+        // As `serve` publishes it once a witness has cosigned (the line's bytes are not checked here).
+        let cosigned = note + "— witness.test.example " + Data(repeating: 7, count: 76).base64EncodedString() + "\n"
+        try sequencer.store.publish(checkpoint: cosigned, size: checkpoint.size)
+        let (again, againNote) = try sequencer.checkpoint(operatorKey: subject.scenario.operatorKey)
+        #expect(again == checkpoint)
+        #expect(againNote == cosigned)
+        #expect(try sequencer.store.checkpointNote(size: nil) == cosigned)
+        #expect(try sequencer.store.checkpointNote(size: checkpoint.size) == cosigned)
+    }
+
     @Test(arguments: Backend.allCases)
     func sizeChangesYieldEachGrowthWithoutPolling(backend: Backend) async throws {
         let subject = try Subject(backend)
