@@ -25,17 +25,55 @@ public struct RemoteFollower: AsyncSequence, Sendable {
     let ledger: RemoteLedger
     let start: Int64
     let verify: Bool
+    /// When set, the follower gives up instead of reconnecting for ever (see ``Patience``).
+    let patience: Patience?
+    /// Told of each reconnect that follows a failure (not of a stream's routine renewal).
+    let onTrouble: (@Sendable (_ attempt: Int, _ reason: String) -> Void)?
 
-    init(ledger: RemoteLedger, from start: Int64, verify: Bool = true) {
+    init(ledger: RemoteLedger, from start: Int64, verify: Bool = true, patience: Patience? = nil,
+         onTrouble: (@Sendable (_ attempt: Int, _ reason: String) -> Void)? = nil) {
         self.ledger = ledger
         self.start = start
         self.verify = verify
+        self.patience = patience
+        self.onTrouble = onTrouble
     }
 
     /// The same follower, replaying and checking from genesis (`true`, the default) or checking
     /// only seq and `prev` from the starting entry on (`false`: cheap, but an entry's signature
     /// and rules go unchecked).
-    public func verifying(_ on: Bool) -> RemoteFollower { RemoteFollower(ledger: ledger, from: start, verify: on) }
+    public func verifying(_ on: Bool) -> RemoteFollower {
+        RemoteFollower(ledger: ledger, from: start, verify: on, patience: patience, onTrouble: onTrouble)
+    }
+
+    /// How long a follower that must come to an end (`tail URL` without `-f`) waits for the
+    /// entries it still expects: it stops with an error once `attempts` connections in a row
+    /// brought none, a connection counting as failed when it cannot be opened, breaks, or
+    /// brings nothing but keep-alive comments for `stall`. (A follower without patience
+    /// reconnects for as long as it is iterated, as a live follower must.)
+    package struct Patience: Sendable {
+        /// Connections in a row without an entry before giving up.
+        package var attempts: Int
+        /// How long an open stream may bring no entry before it counts as failed.
+        package var stall: Duration
+
+        /// Patience of `attempts` connections and `stall` each.
+        package init(attempts: Int, stall: Duration) {
+            self.attempts = attempts
+            self.stall = stall
+        }
+    }
+
+    /// The same follower, giving up as `patience` says instead of reconnecting for ever.
+    package func patient(_ patience: Patience) -> RemoteFollower {
+        RemoteFollower(ledger: ledger, from: start, verify: verify, patience: patience, onTrouble: onTrouble)
+    }
+
+    /// The same follower, calling `report` before each reconnect that follows a failure (the
+    /// server cannot be reached or refuses, a stream stalled), so a live follower can say so.
+    package func reportingTrouble(_ report: @escaping @Sendable (_ attempt: Int, _ reason: String) -> Void) -> RemoteFollower {
+        RemoteFollower(ledger: ledger, from: start, verify: verify, patience: patience, onTrouble: report)
+    }
 
     /// Entries one at a time.
     public func makeAsyncIterator() -> Iterator { Iterator(batches: batches.makeAsyncIterator()) }
@@ -99,10 +137,18 @@ public struct RemoteFollower: AsyncSequence, Sendable {
             /// A failure found after entries that are still to be handed out.
             var failure: LedgerClientError?
             var reconnects = 0
+            let patience: Patience?
+            let onTrouble: (@Sendable (_ attempt: Int, _ reason: String) -> Void)?
+            /// Connections in a row that brought no entry (for ``patience``).
+            var fruitless = 0
+            /// When the last entry arrived, or the stream was opened.
+            var lastProgress = ContinuousClock.now
 
             init(follower: RemoteFollower) {
                 ledger = follower.ledger
                 start = follower.start
+                patience = follower.patience
+                onTrouble = follower.onTrouble
                 next = follower.verify ? 0 : follower.start
                 if follower.verify { verifier = IncrementalVerifier(origin: ledger.origin, hash: ledger.hash) }
             }
@@ -115,6 +161,7 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                         do {
                             body = try await ledger.transport.open("v1/events?from=\(next)", lastEventID: nil, what: "following \(ledger.url)v1/events").body.makeAsyncIterator()
                             if verifier != nil { try await checkLatestCheckpoint() }
+                            lastProgress = .now
                         } catch {
                             // Not followed until the checkpoint check passed: a server that stalls
                             // its `GET checkpoint` must not skip it.
@@ -123,8 +170,7 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                             // every minute or so: a busy server's 503 or 429 then is a pause, not an end.
                             let status = error.wire?.status
                             guard error.code == .unreachable || (error.code == .refused && (status == 503 || status == 429)) else { throw error }
-                            reconnects += 1
-                            await HTTPTransport.pause(attempt: reconnects, retryAfter: nil)
+                            try await reconnect(after: error.message, trouble: true)
                             continue
                         }
                     }
@@ -135,11 +181,9 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                         chunk = nil
                     }
                     guard let chunk else {
-                        // The server closed the stream (stopping) or the connection broke: resume.
-                        body = nil
-                        parser = EventStreamParser()
-                        reconnects += 1
-                        await HTTPTransport.pause(attempt: reconnects, retryAfter: nil)
+                        // The server closed the stream (stopping, or its signature expired) or the
+                        // connection broke: resume.
+                        try await reconnect(after: "the stream ended before entry \(next)", trouble: false)
                         continue
                     }
                     reconnects = 0
@@ -156,11 +200,33 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                         if ready.isEmpty { throw error }
                         failure = error
                     }
+                    if !ready.isEmpty {
+                        fruitless = 0
+                        lastProgress = .now
+                    } else if let patience, ContinuousClock.now - lastProgress > patience.stall {
+                        try await reconnect(after: "no entry for \(patience.stall.components.seconds) s, only keep-alive comments", trouble: true)
+                        continue
+                    }
                     let shown = ready.drop { $0.seq < start }
                     if !shown.isEmpty { return Array(shown) }
                     if let failure { throw failure }
                 }
                 return nil
+            }
+
+            /// Drops the stream and waits before the next connection; with ``patience``, gives up
+            /// once too many connections in a row brought no entry. `trouble` is a failure worth
+            /// telling (the routine end of a stream is not).
+            private mutating func reconnect(after reason: String, trouble: Bool) async throws(LedgerClientError) {
+                body = nil
+                parser = EventStreamParser()
+                reconnects += 1
+                fruitless += 1
+                if let patience, fruitless > patience.attempts {
+                    throw LedgerClientError(.unreachable, "\(ledger.url)v1/events: \(fruitless) connections in a row brought no entry from seq \(next) on (the last: \(reason)); the server is stalled or unreachable: check it, then run this again")
+                }
+                if trouble { onTrouble?(reconnects, reason) }
+                await HTTPTransport.pause(attempt: reconnects, retryAfter: nil)
             }
 
             /// Checks `events` in order; appends the entries that hold to `ready`.

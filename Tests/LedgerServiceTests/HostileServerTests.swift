@@ -196,6 +196,44 @@ import Testing
         #expect(asked.load(ordering: .relaxed) == 1)
     }
 
+    /// A follower that must come to an end gives up on a stream that brings only keep-alive
+    /// comments (`tail URL` without -f reconnected to it for ever); a live one says each time it
+    /// reconnects after a failure.
+    @Test(.timeLimit(.minutes(1))) func aFollowerWithPatienceGivesUpOnAStreamOfCommentsAlone() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let real = server.url
+        let proxy = try await HostileProxy(answer: { path in
+            guard path.hasPrefix("v1/events") else { return nil }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                while true {
+                    try await writer.write(ByteBuffer(string: ":\n\n"))
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            })
+        }) { real + $0 }
+        defer { proxy.stop() }
+        let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil)
+        let troubles = Mutex<[String]>([])
+        let follower = ledger.follow(from: 0).verifying(false)
+            .patient(.init(attempts: 2, stall: .seconds(1)))
+            .reportingTrouble { attempt, reason in troubles.withLock { $0.append("\(attempt): \(reason)") } }
+        let started = ContinuousClock.now
+        do {
+            for try await _ in follower { Issue.record("an entry from a stream of comments") }
+            Issue.record("the follower ended without an error")
+        } catch let error as LedgerClientError {
+            #expect(error.code == .unreachable, "\(error)")
+            #expect(error.message.contains("3 connections in a row brought no entry from seq 0 on"), "\(error.message)")
+        }
+        await ledger.close()
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(troubles.withLock { $0 }.count == 2, "\(troubles.withLock { $0 })")
+        #expect(troubles.withLock { $0 }.allSatisfy { $0.contains("no entry for 1 s, only keep-alive comments") })
+    }
+
     /// A redirect is not followed: it would take the request, and its signature (replayable for
     /// its lifetime), to a server the user never named. The error names where it pointed.
     @Test func aRedirectIsNotFollowed() async throws {

@@ -129,7 +129,15 @@ struct Tail: AsyncParsableCommand {
                                   maxEvents: maxEvents, cursor: cursor, verifier: nil)
             if !follow && start >= source.size { return }
             // The follower checks seq and prev, and with --verify replays from genesis itself.
-            batches = remote.follow(from: start).verifying(verify).batches
+            // Without -f it gives up on a server that brings none of the entries it still
+            // owes (it reconnected for ever); with -f it says on stderr each time it has to
+            // reconnect after a failure, instead of going quiet while the server is gone.
+            let follower = remote.follow(from: start).verifying(verify)
+            batches = follow
+                ? follower.reportingTrouble { attempt, reason in
+                    Output.error("flowledger: \(remote.url)v1/events: \(reason); reconnecting (attempt \(attempt))")
+                }.batches
+                : follower.patient(.init(attempts: 3, stall: .seconds(60))).batches
         } else if PostgresAddress.isStore(ledger.location) {
             if trust.isGiven { throw CommandFailure("--vkey, --witness-key, --checkpoint-file and --ca are for a served ledger's URL") }
             // A PostgreSQL store, read directly (a standby will do): committed rows in seq order.
