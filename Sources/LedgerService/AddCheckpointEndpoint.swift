@@ -16,6 +16,8 @@ struct AddCheckpointEndpoint: Sendable {
     let witness: TLogWitness
     let bodyTimeout: Duration
     let logger: Logger
+    /// Requests decided at once; more get 503 (a log operator retries; see ``ConcurrencyLimit``).
+    let deciding = ConcurrencyLimit(16)
 
     /// The answer to one request.
     func handle(_ request: Request) async -> Response {
@@ -29,8 +31,14 @@ struct AddCheckpointEndpoint: Sendable {
         // The state file is read, decided on and fsynced under a lock: on a thread of its own,
         // not on one of the few threads every task shares.
         let witness = self.witness
-        let outcome = await onOwnThread(named: "flowledger-witness") {
-            Result { () throws(WitnessError) in try witness.addCheckpoint(body, time: UInt64(max(0, Timestamp.now().seconds))) }
+        let decided = await deciding.run {
+            await onOwnThread(named: "flowledger-witness") {
+                Result { () throws(WitnessError) in try witness.addCheckpoint(body, time: UInt64(max(0, Timestamp.now().seconds))) }
+            }
+        }
+        guard let outcome = decided else {
+            logger.warning("add-checkpoint: \(deciding.limit) requests are being decided already; answered 503")
+            return Refusal(503, "unavailable", "this witness is deciding \(deciding.limit) requests already; retry shortly", retryAfter: 1).response
         }
         switch outcome {
         case .failure(let error):

@@ -13,9 +13,12 @@ extension WitnessCommand {
             discussion: """
                 Uses the same state file and rules as `witness cosign`, and records every checkpoint it \
                 cosigns in the state (atomically, fsynced) before it answers. Answers: 200 the cosignature \
-                lines; 409 the size it cosigned last for that log (text/x.tlog.size); 422 a consistency proof \
-                that fails (a split view: evidence is written next to the state); 403 no signature by a --log \
-                key; 404 an origin it follows no log of; 400 malformed. The first line on stdout is the URL \
+                lines; 409 the size it cosigned last for that log (text/x.tlog.size), also for a second root \
+                at the size it cosigned (a split view: both signed checkpoints are kept next to the state, \
+                once per pair); 422 a consistency proof that fails (the request chose the proof, so nothing \
+                is kept); 403 no signature by a --log key; 404 an origin it follows no log of; 400 malformed; \
+                503 16 requests are being decided already. Signatures by keys it does not know are ignored, \
+                not kept. The first line on stdout is the URL \
                 it listens on (useful with --listen 127.0.0.1:0). Plain HTTP only on a loopback address \
                 unless --insecure-http (behind a TLS-terminating proxy). SIGTERM or SIGINT stops it.
                 """)
