@@ -80,6 +80,9 @@ struct ReadEndpoints: Sendable {
     func consistency(_ request: Request) throws(Refusal) -> Response {
         let old = try Self.integer(request, "old", required: true)!
         let new = try Self.integer(request, "new")
+        if let new, old > new {
+            throw Refusal(400, "badRequest", "old=\(old) is larger than new=\(new); a consistency proof goes from a smaller checkpoint to a larger one")
+        }
         do {
             let (proof, _, _) = try served.proofs.consistencyProof(old: old, new: new)
             if Self.wantsJSON(request) {
@@ -127,12 +130,18 @@ struct ReadEndpoints: Sendable {
 
     /// A query parameter as a whole number.
     static func integer(_ request: Request, _ name: String, required: Bool = false) throws(Refusal) -> Int64? {
-        guard let text = request.uri.queryParameters.get(name) else {
+        let given = request.uri.queryParameters.getAll(name)
+        guard let text = given.first else {
             if required { throw Refusal(400, "badRequest", "give ?\(name)=N") }
             return nil
         }
-        guard let value = Int64(text) else {
-            throw Refusal(400, "badRequest", "\(name)=\(quotedForMessage(text)) is not a whole number")
+        guard given.count == 1 else {
+            throw Refusal(400, "badRequest", "\(name) is given \(given.count) times; give it once")
+        }
+        // One spelling per number, as a checkpoint's size in a path: `+5`, `05` and `-1` name
+        // no seq or size, and answering them would make two URLs of one resource.
+        guard let value = Int64(text), value >= 0, String(value) == text else {
+            throw Refusal(400, "badRequest", "\(name)=\(quotedForMessage(text)) is not a seq or size: give a decimal number of 0 or more, without sign or leading zeros")
         }
         return value
     }

@@ -37,4 +37,26 @@ import Testing
         #expect(health.status == 200, "the server must outlive every request above: \(health.status)")
         #expect(server.stop() == 0)
     }
+
+    /// A seq or size has one spelling: a sign, a leading zero, a negative number or a parameter
+    /// given twice is a 400 naming it (they were read as numbers, so two URLs named one
+    /// resource, and `seq=-1` was a 404 where `from=-1` was a 400); so is a consistency proof
+    /// asked from a larger size to a smaller one.
+    @Test func aSeqOrSizeHasOneSpelling() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let anyone = TestClient(base: server.url, key: nil)
+        #expect(try await anyone.send(.GET, "v1/proof?seq=5").status != 400)
+        for (path, words) in [
+            ("v1/proof?seq=%2B5", "seq=+5 is not a seq or size"), ("v1/proof?seq=05", "seq=05 is not a seq or size"),
+            ("v1/proof?seq=-1", "seq=-1 is not a seq or size"), ("v1/entries?from=0&limit=010", "limit=010 is not a seq or size"),
+            ("v1/proof?seq=5&seq=6", "seq is given 2 times"), ("v1/consistency?old=7&new=3", "old=7 is larger than new=3"),
+        ] {
+            let answer = try await anyone.send(.GET, path)
+            #expect(answer.status == 400, "\(path): \(answer.status) \(answer.text)")
+            #expect(answer.wireError.message.contains(words), "\(path): \(answer.wireError.message)")
+        }
+    }
 }
