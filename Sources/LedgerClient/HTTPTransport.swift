@@ -70,8 +70,9 @@ final class HTTPTransport: Sendable {
     ///   - what: the request in words, for messages ("append of 3 events").
     ///   - retry: whether a broken connection, 503 or 429 may be sent again (safe for reads and
     ///     for appends, which are idempotent).
+    ///   - maxBytes: the most bytes the answer's body may have (``maxAnswerBytes`` unless less).
     func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
-              accept: String? = nil, what: String, retry: Bool = true) async throws(LedgerClientError) -> Answer {
+              accept: String? = nil, what: String, retry: Bool = true, maxBytes: Int = HTTPTransport.maxAnswerBytes) async throws(LedgerClientError) -> Answer {
         var attempt = 0
         var timeouts = 0
         while true {
@@ -84,7 +85,7 @@ final class HTTPTransport: Sendable {
                 // head, so a server dribbling its body could hold the call for ever.
                 answer = try await Self.within(.seconds(options.requestTimeout)) {
                     let response = try await http.execute(request, deadline: .distantFuture)
-                    let buffer = try await response.body.collect(upTo: Self.maxAnswerBytes)
+                    let buffer = try await response.body.collect(upTo: maxBytes)
                     return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
                 }
             } catch let error as LedgerClientError {
@@ -94,10 +95,11 @@ final class HTTPTransport: Sendable {
                     throw LedgerClientError(.unreachable, "\(what): cancelled")
                 }
                 let url = base + path
-                switch Failure(error) {
+                switch Failure(error, maxBytes: maxBytes) {
                 case .malformed(let why):
                     // The server answered, wrongly: asking again gets the same (and downloads it again).
-                    throw LedgerClientError(.malformedAnswer, "\(what): \(url): \(why); the server is broken or hostile, so it was not asked again")
+                    throw LedgerClientError(.malformedAnswer, "\(what): \(url): \(why); the server is broken or hostile, so it was not asked again",
+                                            answerTooLarge: error is NIOTooManyBytesError)
                 case .timeout:
                     // One more try: a server silent for a whole timeout seldom answers the next.
                     timeouts += 1
@@ -154,10 +156,10 @@ final class HTTPTransport: Sendable {
         /// The connection could not be made, or broke.
         case connection
 
-        init(_ error: any Error) {
+        init(_ error: any Error, maxBytes: Int) {
             switch error {
             case is NIOTooManyBytesError:
-                self = .malformed("the answer is larger than \(HTTPTransport.maxAnswerBytes >> 20) MiB, far more than any FlowLedger answer")
+                self = .malformed("the answer is larger than \(maxBytes >= 1 << 20 ? "\(maxBytes >> 20) MiB" : "\(maxBytes) bytes"), more than this request allows")
             case let error as HTTPParserError:
                 self = .malformed("the answer is not valid HTTP (\(error))")
             case is Timeout:

@@ -46,15 +46,20 @@ public struct LedgerClientError: Error, CustomStringConvertible, Sendable {
     /// checkpoint file (the evidence goes beside it).
     public let evidencePath: String?
 
+    /// For ``Code/malformedAnswer``: the answer was larger than the request allowed (a page of
+    /// entries may then be asked for again in smaller parts).
+    let answerTooLarge: Bool
+
     /// Creates an error.
     package init(_ code: Code, _ message: String, wire: WireError? = nil, violation: RuleViolation? = nil,
-                 batchIndex: Int? = nil, evidencePath: String? = nil) {
+                 batchIndex: Int? = nil, evidencePath: String? = nil, answerTooLarge: Bool = false) {
         self.code = code
         self.message = message
         self.wire = wire
         self.violation = violation
         self.batchIndex = batchIndex
         self.evidencePath = evidencePath
+        self.answerTooLarge = answerTooLarge
     }
 
     /// The message.

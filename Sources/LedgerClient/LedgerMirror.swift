@@ -38,6 +38,8 @@ package enum LedgerMirror {
     package static let pagesInFlight = 12
     /// Pages checked and written together: enough entries to keep every core busy verifying.
     package static let pagesPerBatch = 8
+    /// A batch ends early once its lines reach this many bytes (pages of long lines).
+    package static let batchBytes = 32 << 20
 
     /// Where the copy remembers the latest checkpoint it verified, inside `directory`.
     package static func checkpointFile(in directory: String) -> String { directory + "/mirror/checkpoint" }
@@ -149,9 +151,11 @@ package enum LedgerMirror {
         var fetcher = PageFetcher(ledger: ledger, from: copy.size, to: target)
         while copy.size < target {
             var batch: [[UInt8]] = []
-            for _ in 0..<pagesPerBatch {
+            var bytes = 0
+            for _ in 0..<pagesPerBatch where bytes < batchBytes {
                 guard let page = try await fetcher.next() else { break }
                 batch += page
+                bytes += page.reduce(0) { $0 + $1.count }
             }
             guard !batch.isEmpty else { break }
             // The proof of the batch's last entry is fetched while the batch is checked.

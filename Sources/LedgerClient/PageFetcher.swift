@@ -4,17 +4,30 @@ import LedgerCore
 /// ``LedgerMirror/pagesInFlight`` requests in flight so the network works while the caller
 /// checks and writes what came before. Pages come back in seq order, each checked to be as long
 /// as asked (a server that has fewer entries than it signed for is caught here).
+///
+/// Memory is bounded whatever the server sends: a request in flight takes at most
+/// ``pageBytes``, and a page larger than that (lines of up to 65,535 bytes are honest) is asked
+/// for again here, in parts of ``partLines`` lines, one page at a time. (Each of twelve requests
+/// took up to 64 MiB, three times over in copies: a hostile server took a mirror to a gigabyte.)
 struct PageFetcher {
+    /// The most bytes of one answer in flight: 12 of them are 96 MiB.
+    static let pageBytes = 8 << 20
+    /// Lines asked for at once for a page over ``pageBytes``: 64 of the longest are 4 MiB.
+    static let partLines: Int64 = 64
+
     private let ledger: RemoteLedger
     private let end: Int64
     private var nextToAsk: Int64
     private var inFlight: [(from: Int64, task: Task<Result<[[UInt8]], LedgerClientError>, Never>)] = []
+    /// ``pageBytes`` and ``partLines`` (smaller in tests).
+    private let limits: (pageBytes: Int, partLines: Int64)
 
     /// A reader of the entries `from..<end` of `ledger`.
-    init(ledger: RemoteLedger, from: Int64, to end: Int64) {
+    init(ledger: RemoteLedger, from: Int64, to end: Int64, limits: (pageBytes: Int, partLines: Int64) = (Self.pageBytes, Self.partLines)) {
         self.ledger = ledger
         self.end = end
         self.nextToAsk = from
+        self.limits = limits
     }
 
     /// Cancels the requests still in flight.
@@ -26,9 +39,10 @@ struct PageFetcher {
             let from = nextToAsk
             let limit = min(LedgerMirror.pageSize, end - from)
             let ledger = self.ledger
+            let pageBytes = limits.pageBytes
             let task = Task { () async -> Result<[[UInt8]], LedgerClientError> in
                 do throws(LedgerClientError) {
-                    return .success(try await ledger.lines(from: from, limit: limit))
+                    return .success(try await ledger.lines(from: from, limit: limit, maxBytes: pageBytes))
                 } catch {
                     return .failure(error)
                 }
@@ -38,14 +52,27 @@ struct PageFetcher {
         }
         guard !inFlight.isEmpty else { return nil }
         let (from, task) = inFlight.removeFirst()
-        let lines: [[UInt8]]
+        let expected = min(LedgerMirror.pageSize, end - from)
+        var lines: [[UInt8]]
         switch await task.value {
         case .success(let value): lines = value
+        case .failure(let error) where error.answerTooLarge:
+            lines = []
+            do throws(LedgerClientError) {
+                while Int64(lines.count) < expected {
+                    let at = from + Int64(lines.count)
+                    let part = try await ledger.lines(from: at, limit: min(limits.partLines, expected - Int64(lines.count)), maxBytes: limits.pageBytes)
+                    guard !part.isEmpty else { break }
+                    lines += part
+                }
+            } catch {
+                cancel()
+                throw error
+            }
         case .failure(let error):
             cancel()
             throw error
         }
-        let expected = min(LedgerMirror.pageSize, end - from)
         guard lines.count == expected else {
             cancel()
             throw LedgerClientError(.untrustworthy, "\(ledger.url)v1/entries?from=\(from)&limit=\(expected): the server sent \(lines.count) entries, but it signed a checkpoint of size \(end), so it must have \(expected) from there; its history was truncated or it is broken. Report it to the ledger's regulator")

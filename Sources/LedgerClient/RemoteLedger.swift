@@ -218,10 +218,18 @@ public final class RemoteLedger: Sendable {
         return absent
     }
 
-    /// Up to `limit` stored lines from seq `from` (fewer at the end of the log).
-    func lines(from: Int64, limit: Int64) async throws(LedgerClientError) -> [[UInt8]] {
-        let answer = try await transport.send(.GET, "v1/entries?from=\(from)&limit=\(limit)", what: "reading entries from \(from)")
-        return answer.body.split(separator: 0x0a, omittingEmptySubsequences: true).map(Array.init)
+    /// Up to `limit` stored lines from seq `from` (fewer at the end of the log), in an answer of
+    /// at most `maxBytes` (by default what `limit` lines of the longest length allowed take).
+    func lines(from: Int64, limit: Int64, maxBytes: Int? = nil) async throws(LedgerClientError) -> [[UInt8]] {
+        let longest = Int64(CanonicalJSON.maxLineBytes + 1)
+        let allowed = maxBytes ?? Int(min(Int64(HTTPTransport.maxAnswerBytes), limit.multipliedReportingOverflow(by: longest).overflow ? Int64.max : limit * longest))
+        let path = "v1/entries?from=\(from)&limit=\(limit)"
+        let answer = try await transport.send(.GET, path, what: "reading entries from \(from)", maxBytes: allowed)
+        let lines = answer.body.split(separator: 0x0a, omittingEmptySubsequences: true)
+        if let long = lines.firstIndex(where: { $0.count > CanonicalJSON.maxLineBytes }) {
+            throw LedgerClientError(.malformedAnswer, "\(url)\(path): entry \(from + Int64(long)) is \(lines[long].count) bytes, and an entry line is at most \(CanonicalJSON.maxLineBytes); the server is broken or hostile")
+        }
+        return lines.map(Array.init)
     }
 
     /// Every entry from `seq` on, then each new one as it is appended, checked as it arrives;

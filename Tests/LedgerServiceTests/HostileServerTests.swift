@@ -234,6 +234,42 @@ import Testing
         #expect(troubles.withLock { $0 }.allSatisfy { $0.contains("no entry for 1 s, only keep-alive comments") })
     }
 
+    /// A page of entries larger than a request in flight may take is read again in parts, and
+    /// comes out whole and in order; a line longer than an entry line may be is refused, naming
+    /// its seq. (Twelve requests of up to 64 MiB each took a mirror to a gigabyte.)
+    @Test func aPageTooLargeForOneRequestComesInPartsAndAnOverlongLineIsRefused() async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(["--public-read"])
+        defer { _ = server.stop() }
+        let appender = try await RemoteLedger.connect(to: server.url, key: fixture.scenario.platformKey)
+        _ = try await appender.append(try (0..<40).map { try fixture.scenario.exchange($0) })
+        await appender.close()
+        let ledger = try await RemoteLedger.connect(to: server.url, key: nil)
+        let size = try await ledger.size()
+        let whole = try await ledger.lines(from: 0, limit: size)
+        var fetcher = PageFetcher(ledger: ledger, from: 0, to: size, limits: (pageBytes: 8 << 10, partLines: 4))
+        var read: [[UInt8]] = []
+        while let page = try await fetcher.next() { read += page }
+        #expect(whole.reduce(0) { $0 + $1.count } > 8 << 10, "the page fits one request; the test proves nothing")
+        #expect(read == whole)
+        await ledger.close()
+
+        let real = server.url
+        let proxy = try await HostileProxy(answer: { path in
+            guard path.hasPrefix("v1/entries") else { return nil }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"],
+                            body: .init(byteBuffer: ByteBuffer(string: "{}\n" + String(repeating: "x", count: 70_000) + "\n")))
+        }) { real + $0 }
+        defer { proxy.stop() }
+        let hostile = try await RemoteLedger.connect(to: proxy.url, key: nil)
+        await #expect { try await hostile.lines(from: 5, limit: 2) } throws: { error in
+            let error = error as! LedgerClientError
+            return error.code == .malformedAnswer && error.message.contains("entry 6 is 70000 bytes, and an entry line is at most 65535")
+        }
+        await hostile.close()
+    }
+
     /// A redirect is not followed: it would take the request, and its signature (replayable for
     /// its lifetime), to a server the user never named. The error names where it pointed.
     @Test func aRedirectIsNotFollowed() async throws {
