@@ -4,6 +4,9 @@ import LedgerWire
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The HTTP side of a ``RemoteLedger``: signs every request (RFC 9421) with the participant's
 /// key, sends it again after a broken connection, a 503 or a 429 (waiting as `Retry-After`
@@ -75,6 +78,7 @@ final class HTTPTransport: Sendable {
               accept: String? = nil, what: String, retry: Bool = true, maxBytes: Int = HTTPTransport.maxAnswerBytes) async throws(LedgerClientError) -> Answer {
         var attempt = 0
         var timeouts = 0
+        var refusals = 0
         while true {
             attempt += 1
             let answer: Answer
@@ -105,6 +109,13 @@ final class HTTPTransport: Sendable {
                     timeouts += 1
                     guard retry, timeouts <= 1, attempt <= options.retries else {
                         throw LedgerClientError(.unreachable, "\(what): no complete answer from \(url) within \(options.requestTimeout) s, \(attempt) times; the server is stalled, overloaded or unreachable: check it, then run this again")
+                    }
+                case .refused:
+                    // AsyncHTTPClient already tried again for the whole connect timeout (10 s), which
+                    // rides out a server's restart; nine such attempts kept `vkey` waiting 101 s.
+                    refusals += 1
+                    guard retry, refusals <= 1, attempt <= options.retries else {
+                        throw LedgerClientError(.unreachable, "\(what): \(url): connection refused for \(attempt * 10) s; nothing listens there: check the URL, and that `flowledger serve` runs there")
                     }
                 case .connection:
                     guard retry, attempt <= options.retries else {
@@ -153,6 +164,8 @@ final class HTTPTransport: Sendable {
         case malformed(String)
         /// No complete answer in time.
         case timeout
+        /// Nothing accepts connections at the address.
+        case refused
         /// The connection could not be made, or broke.
         case connection
 
@@ -166,6 +179,8 @@ final class HTTPTransport: Sendable {
                 self = .timeout
             case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:
                 self = .timeout
+            case let error as IOError where error.errnoCode == ECONNREFUSED:
+                self = .refused
             default:
                 self = .connection
             }

@@ -270,6 +270,22 @@ import Testing
         await hostile.close()
     }
 
+    /// An address where nothing listens is given up after two attempts (each one AsyncHTTPClient's
+    /// 10 s of connecting again), not nine: `flowledger vkey` of a mistyped port took 101 s.
+    @Test(.timeLimit(.minutes(1))) func anAddressWhereNothingListensIsGivenUpSoon() async throws {
+        let url = "http://127.0.0.1:\(freeLocalPort())/"
+        let started = ContinuousClock.now
+        do {
+            let ledger = try await RemoteLedger.connect(to: url, key: nil)
+            Issue.record("connected to \(url), where nothing listens")
+            await ledger.close()
+        } catch {
+            #expect(error.code == .unreachable, "\(error)")
+            #expect(error.message.contains("\(url)v1/ledger: connection refused"), "\(error.message)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(40))
+    }
+
     /// A redirect is not followed: it would take the request, and its signature (replayable for
     /// its lifetime), to a server the user never named. The error names where it pointed.
     @Test func aRedirectIsNotFollowed() async throws {

@@ -28,7 +28,7 @@ public final class PostgresCluster: @unchecked Sendable {  // fields are set onc
     public static func start(_ name: String, settings: [String: String] = [:]) throws -> PostgresCluster {
         let directory = try makeDirectory(name)
         try run(tool("initdb"), ["-D", directory + "/data", "-A", "trust", "-U", superuser, "--no-sync", "-E", "UTF8", "--locale=C"])
-        let cluster = PostgresCluster(directory: directory, port: freePort())
+        let cluster = PostgresCluster(directory: directory, port: freeLocalPort())
         try cluster.configure(settings.merging(["fsync": "on"]) { mine, _ in mine })
         try cluster.startServer()
         return cluster
@@ -39,7 +39,7 @@ public final class PostgresCluster: @unchecked Sendable {  // fields are set onc
         let directory = try makeDirectory(name)
         try run(tool("pg_basebackup"), ["-h", "127.0.0.1", "-p", "\(primary.port)", "-U", superuser, "-D", directory + "/data", "-R", "-X", "stream", "-c", "fast",
                                         "-d", "application_name=\(name)"])
-        let cluster = PostgresCluster(directory: directory, port: port ?? freePort())
+        let cluster = PostgresCluster(directory: directory, port: port ?? freeLocalPort())
         try cluster.configure(["port": "\(cluster.port)"])
         try cluster.startServer()
         return cluster
@@ -195,20 +195,6 @@ public final class PostgresCluster: @unchecked Sendable {  // fields are set onc
             throw PostgresClusterError("\(program) \(arguments.joined(separator: " ")) exited \(status): \((try? child.stderr()) ?? "")")
         }
         return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
-    static func freePort() -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
