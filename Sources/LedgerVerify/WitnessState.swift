@@ -87,7 +87,8 @@ package struct WitnessState: Hashable, Sendable {
         }
         var checkpoints: [String: String] = [:]
         for (origin, value) in stored {
-            guard let note = value.stringValue, let parsed = try? Note(parsing: Array(note.utf8)),
+            guard let stored = value.stringValue,
+                  let (note, parsed) = Self.readable(stored, origin: origin, witness: key.name),
                   let checkpoint = try? Checkpoint(text: parsed.text), checkpoint.origin == origin
             else {
                 throw corrupt("the checkpoint stored for \"\(origin)\" is not a signed checkpoint of that log")
@@ -98,6 +99,20 @@ package struct WitnessState: Hashable, Sendable {
             checkpoints[origin] = note
         }
         self.init(witnessKey: key, checkpoints: checkpoints)
+    }
+
+    /// A stored note, parsed; one that is not readable as it is keeps only the lines of the
+    /// operator (named `origin`) and the witness. Versions before this one kept every signature
+    /// line a checkpoint came with, so a note padded to a note's limits could not be read back
+    /// once the witness's line was added, and the witness refused to start; now it starts, and
+    /// writes the repaired note at its next cosignature.
+    private static func readable(_ note: String, origin: String, witness: String) -> (String, Note)? {
+        if let parsed = try? Note(parsing: Array(note.utf8)) { return (note, parsed) }
+        guard let blank = note.range(of: "\n\n") else { return nil }
+        let text = note[..<blank.lowerBound] + "\n"
+        let lines = note[blank.upperBound...].split(separator: "\n").filter { $0.hasPrefix("— \(origin) ") || $0.hasPrefix("— \(witness) ") }
+        let repaired = String(text) + "\n" + lines.map { $0 + "\n" }.joined()
+        return (try? Note(parsing: Array(repaired.utf8))).map { (repaired, $0) }
     }
 
     /// Reads the state file at `path`.

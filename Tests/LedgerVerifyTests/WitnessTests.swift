@@ -25,6 +25,32 @@ struct WitnessTests {
         ProofFile.Consistency(path: try LedgerReader(directory: directory).consistencyProof(old: old, new: new))
     }
 
+    /// A state written by a version that kept every signature line of a cosigned checkpoint,
+    /// with one padded past a note's limit of 100 lines: it loads, keeping the operator's line
+    /// and the witness's (that version then refused to start, for good).
+    @Test
+    func aStateWithANotePaddedPastTheLimitsLoadsRepaired() async throws {
+        defer { fx.remove() }
+        let (a, _, _, _) = try await notes()
+        let witness = try Witness(name: "regulator.example", key: PrivateKey.generate(suite: .ed25519SHA256))
+        let operatorKey = try VerifierKey(string: fx.vkey)
+        guard case .cosigned(let note, _, _) = try witness.cosign(a[2]!, operatorKey: operatorKey, proof: nil, state: WitnessState(witnessKey: witness.verifierKey), time: 100) else {
+            Issue.record("not cosigned")
+            return
+        }
+        let padding = (0..<100).map { "— pad\($0).example " + Data(repeating: UInt8($0), count: 68).base64EncodedString() + "\n" }.joined()
+        let blank = try #require(note.range(of: "\n\n"))
+        let padded = String(note[..<blank.upperBound]) + padding + String(note[blank.upperBound...])
+        #expect(throws: (any Error).self) { try Note(parsing: Array(padded.utf8)) }
+        let origin = try Checkpoint(text: Note(parsing: a[2]!).text).origin
+        let path = fx.regulator + "/old-witness.json"
+        try WitnessState(witnessKey: witness.verifierKey, checkpoints: [origin: padded]).save(to: path)
+        let loaded = try WitnessState.load(from: path)
+        let kept = try Note(parsing: Array(try #require(loaded.checkpoints[origin]).utf8))
+        #expect(kept.signatures.map(\.name).sorted() == [origin, "regulator.example"].sorted())
+        #expect(loaded.latest(origin: origin)?.checkpoint.size == 2)
+    }
+
     @Test
     func neverCosignsTwoRootsForOneSize() async throws {
         defer { fx.remove() }
