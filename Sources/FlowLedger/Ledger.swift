@@ -112,7 +112,9 @@ public final class Ledger: Sendable {
     /// ```
     public func follow(from seq: Int64 = 0) -> EntryFollower { EntryFollower(reader: reader, from: seq) }
 
-    /// Signs a checkpoint of the current size with the operator key and publishes it.
+    /// Signs a checkpoint of the current size with the operator key and publishes it; when the
+    /// latest published checkpoint is of this size already, returns that one as it is (with any
+    /// witnesses' cosignatures) instead.
     /// - Returns: the checkpoint and its signed note text.
     ///
     /// ```swift

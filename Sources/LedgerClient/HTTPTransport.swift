@@ -3,6 +3,7 @@ import LedgerCrypto
 import LedgerWire
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 #if canImport(Glibc)
 import Glibc
@@ -115,7 +116,7 @@ final class HTTPTransport: Sendable {
                     // rides out a server's restart; nine such attempts kept `vkey` waiting 101 s.
                     refusals += 1
                     guard retry, refusals <= 1, attempt <= options.retries else {
-                        throw LedgerClientError(.unreachable, "\(what): \(url): connection refused for \(attempt * 10) s; nothing listens there: check the URL, and that `flowledger serve` runs there")
+                        throw LedgerClientError(.unreachable, "\(what): \(url): connection refused, \(attempt) attempts of up to 10 s each; nothing listens there: check the URL, and that `flowledger serve` runs there")
                     }
                 case .connection:
                     guard retry, attempt <= options.retries else {
@@ -173,13 +174,19 @@ final class HTTPTransport: Sendable {
             switch error {
             case is NIOTooManyBytesError:
                 self = .malformed("the answer is larger than \(maxBytes >= 1 << 20 ? "\(maxBytes >> 20) MiB" : "\(maxBytes) bytes"), more than this request allows")
-            case let error as HTTPParserError:
+            case let error as HTTPParserError where error != .invalidEOFState:
+                // (invalidEOFState is a connection cut mid-answer, a restart say: retried below.)
                 self = .malformed("the answer is not valid HTTP (\(error))")
             case is Timeout:
                 self = .timeout
             case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:
                 self = .timeout
             case let error as IOError where error.errnoCode == ECONNREFUSED:
+                self = .refused
+            case let error as NIOConnectionError
+                where error.dnsAError == nil && error.dnsAAAAError == nil && !error.connectionErrors.isEmpty
+                && error.connectionErrors.allSatisfy({ ($0.error as? IOError)?.errnoCode == ECONNREFUSED }):
+                // A host name: every address it resolved to refused.
                 self = .refused
             default:
                 self = .connection

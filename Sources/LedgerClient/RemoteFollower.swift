@@ -141,6 +141,8 @@ public struct RemoteFollower: AsyncSequence, Sendable {
             let onTrouble: (@Sendable (_ attempt: Int, _ reason: String) -> Void)?
             /// Connections in a row that brought no entry (for ``patience``).
             var fruitless = 0
+            /// Whether the current connection brought an entry.
+            var fruitful = false
             /// When the last entry arrived, or the stream was opened.
             var lastProgress = ContinuousClock.now
 
@@ -183,7 +185,7 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                     guard let chunk else {
                         // The server closed the stream (stopping, or its signature expired) or the
                         // connection broke: resume.
-                        try await reconnect(after: "the stream ended before entry \(next)", trouble: false)
+                        try await reconnect(after: "\(ledger.url)v1/events: the stream ended before entry \(next)", trouble: false)
                         continue
                     }
                     reconnects = 0
@@ -202,9 +204,10 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                     }
                     if !ready.isEmpty {
                         fruitless = 0
+                        fruitful = true
                         lastProgress = .now
                     } else if let patience, ContinuousClock.now - lastProgress > patience.stall {
-                        try await reconnect(after: "no entry for \(patience.stall.components.seconds) s, only keep-alive comments", trouble: true)
+                        try await reconnect(after: "\(ledger.url)v1/events: no entry for \(patience.stall.components.seconds) s, only keep-alive comments", trouble: true)
                         continue
                     }
                     let shown = ready.drop { $0.seq < start }
@@ -221,8 +224,10 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                 body = nil
                 parser = EventStreamParser()
                 reconnects += 1
-                fruitless += 1
-                if let patience, fruitless > patience.attempts {
+                // Only a connection (or an attempt at one) that brought no entry counts.
+                fruitless = fruitful ? 0 : fruitless + 1
+                fruitful = false
+                if let patience, fruitless >= patience.attempts {
                     throw LedgerClientError(.unreachable, "\(ledger.url)v1/events: \(fruitless) connections in a row brought no entry from seq \(next) on (the last: \(reason)); the server is stalled or unreachable: check it, then run this again")
                 }
                 if trouble { onTrouble?(reconnects, reason) }

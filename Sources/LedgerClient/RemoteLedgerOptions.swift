@@ -25,7 +25,10 @@ public struct RemoteLedgerOptions: Sendable {
     public var requestTimeout: Int64 = 60
     /// How many times a request is sent again after a broken connection, a 503 or a 429 before
     /// the client gives up. Appends are safe to repeat: the server answers a repeated event with
-    /// its original receipt.
+    /// its original receipt. Whatever this says, a request with no complete answer within
+    /// ``requestTimeout`` is sent once more only, and one whose address refuses connections
+    /// (each attempt connects again for 10 s, which rides out a server's restart) once more only;
+    /// an answer too large or not HTTP is never sent again.
     public var retries = 8
     /// How long a request signature lives, in seconds (the server accepts at most 300).
     public var signatureLifetime: Int64 = 60

@@ -23,13 +23,8 @@ struct EventStreamEndpoint: Sendable {
     /// client reconnects with a fresh signature and resumes after the last id. `channel` is
     /// closed when the client leaves a write untaken for `--idle-timeout` (it stopped reading).
     func handle(_ request: Request, channel: any Channel, signature: ParsedRequestSignature?) throws(Refusal) -> Response {
-        var from: Int64 = 0
-        if let text = request.uri.queryParameters.get("from") {
-            guard let value = Int64(text), value >= 0 else {
-                throw Refusal(400, "badRequest", "from=\(quotedForMessage(text)): give the first seq to stream, 0 or more")
-            }
-            from = value
-        }
+        // One spelling of a seq, as every read takes it (ReadEndpoints.integer).
+        var from = try ReadEndpoints.integer(request, "from") ?? 0
         if let text = request.headers[.lastEventID] {
             // The largest Int64 is no seq: a log of 2^63 − 1 entries ends at seq 2^63 − 2.
             guard let last = Int64(text), last >= 0, last < Int64.max else {

@@ -40,7 +40,6 @@ struct ReadEndpoints: Sendable {
     func entries(_ request: Request) throws(Refusal) -> Response {
         let from = try Self.integer(request, "from", required: true)!
         let limit = try Self.integer(request, "limit") ?? served.options.maxReadEntries
-        guard from >= 0 else { throw Refusal(400, "badRequest", "from=\(from): a seq is 0 or more") }
         guard limit >= 1, limit <= served.options.maxReadEntries else {
             throw Refusal(400, "badRequest", "limit=\(limit): ask for 1 to \(served.options.maxReadEntries) entries at a time")
         }
@@ -141,7 +140,7 @@ struct ReadEndpoints: Sendable {
         // One spelling per number, as a checkpoint's size in a path: `+5`, `05` and `-1` name
         // no seq or size, and answering them would make two URLs of one resource.
         guard let value = Int64(text), value >= 0, String(value) == text else {
-            throw Refusal(400, "badRequest", "\(name)=\(quotedForMessage(text)) is not a seq or size: give a decimal number of 0 or more, without sign or leading zeros")
+            throw Refusal(400, "badRequest", "\(name)=\(quotedForMessage(text)): give a decimal number of 0 or more, without sign or leading zeros")
         }
         return value
     }

@@ -175,8 +175,10 @@ final class Sequencer: @unchecked Sendable {  // the committer's state is touche
         // with any witnesses' cosignatures. Signed and published again, it was replaced by a
         // note with the operator's line alone, so a verifier that requires a witness failed,
         // and `serve` never asks witnesses again for a size it has.
+        // (Kept only if it still verifies under the operator's key: a damaged one is replaced.)
         if let published = try store.checkpointNote(size: nil),
-           let parsed = try? Checkpoint(text: Note(parsing: Array(published.utf8)).text), parsed == checkpoint {
+           let verifier = try? manifest.operatorVerifierKey(),
+           let (parsed, _) = try? Checkpoint.open(Array(published.utf8), verifiers: [verifier], origin: manifest.origin), parsed == checkpoint {
             return (checkpoint, published)
         }
         let note = try NoteSigner(name: manifest.origin, key: operatorKey).sign(checkpoint.text).serialized

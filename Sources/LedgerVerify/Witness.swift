@@ -98,7 +98,12 @@ package struct Witness: Sendable {
                                  previousNote: previousNote, bytes: bytes, proof: [], time: time)
             }
             if let stored = try? Note(parsing: Array(previousNote.utf8)), stored.text == note.text {
-                return .alreadyCosigned(note: previousNote, checkpoint: checkpoint)
+                // The note as it came, with the cosignature given before (the state keeps only
+                // the operator's line and this witness's: another witness's, in a chain, stays).
+                let own = stored.signatures.filter { $0.name == signer.verifierKey.name && $0.keyID == signer.verifierKey.keyID }
+                let whole = note.adding(own)
+                let fits = whole.signatures.count <= Note.maxSignatures && whole.serialized.utf8.count <= Note.maxBytes
+                return .alreadyCosigned(note: fits ? whole.serialized : previousNote, checkpoint: checkpoint)
             }
             return try cosign(note, signed: signed, checkpoint, remember: true, state: state, time: time)
         }

@@ -66,9 +66,12 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A text the server sent, safe to print: at most `limit` characters, unsafe ones escaped.
+    /// A text the server sent, safe to print: at most `limit` Unicode scalars (a character may
+    /// carry any number of combining marks), unsafe ones escaped.
     private static func shown(_ text: String, limit: Int) -> String {
-        TerminalText.escaped(quotedForMessage(text, limit: limit))
+        let scalars = text.unicodeScalars
+        let cut = scalars.count <= limit ? text : String(String.UnicodeScalarView(scalars.prefix(limit))) + "…"
+        return TerminalText.escaped(cut)
     }
 
     /// "HTTP 422 badSignature (rule 2) at line 3, seq 41, field sig: …".

@@ -50,9 +50,10 @@ import Testing
         let anyone = TestClient(base: server.url, key: nil)
         #expect(try await anyone.send(.GET, "v1/proof?seq=5").status != 400)
         for (path, words) in [
-            ("v1/proof?seq=%2B5", "seq=+5 is not a seq or size"), ("v1/proof?seq=05", "seq=05 is not a seq or size"),
-            ("v1/proof?seq=-1", "seq=-1 is not a seq or size"), ("v1/entries?from=0&limit=010", "limit=010 is not a seq or size"),
+            ("v1/proof?seq=%2B5", "seq=+5: give a decimal number of 0 or more"), ("v1/proof?seq=05", "seq=05: give a decimal number"),
+            ("v1/proof?seq=-1", "seq=-1: give a decimal number"), ("v1/entries?from=0&limit=010", "limit=010: give a decimal number"),
             ("v1/proof?seq=5&seq=6", "seq is given 2 times"), ("v1/consistency?old=7&new=3", "old=7 is larger than new=3"),
+            ("v1/events?from=07", "from=07: give a decimal number"),
         ] {
             let answer = try await anyone.send(.GET, path)
             #expect(answer.status == 400, "\(path): \(answer.status) \(answer.text)")

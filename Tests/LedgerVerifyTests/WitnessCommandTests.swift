@@ -88,6 +88,13 @@ struct WitnessCommandTests {
         let againToFile = try cosign(key, a4, out: fx.regulator + "/again")
         #expect(againToFile.out == "already cosigned \(fx.origin) size 4 root \(root); unchanged; wrote \(fx.regulator)/again\n")
         #expect(try contents(fx.regulator + "/again") == cosigned)
+        // In a chain (another witness cosigned first), the same checkpoint again keeps the other
+        // witness's line: the state keeps only the operator's and this witness's.
+        let other = "— other.witness.example " + Data(repeating: 9, count: 76).base64EncodedString() + "\n"
+        let chained = try cosign(key, fx.file("a-4.chained", contents(a4) + other))
+        #expect(chained.status == 0, "\(chained.err)")
+        #expect(chained.out.contains(other) && chained.out.contains("— \(name) "), "\(chained.out)")
+        #expect(try contents(state) == stateBytes)
 
         // An older checkpoint of the same history is cosigned with a proof, and not remembered.
         let older = try cosign(key, a2, proof: fx.file("a-2-4.proof", fx.succeed("prove", a, "--old", "2")))

@@ -7,7 +7,7 @@ struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
         abstract: "Sign a checkpoint of the current size with the operator key, publish it to checkpoints/ and print it.",
-        discussion: "Opens the ledger as its writer (from its state snapshot, checking what follows it), so it fails while another writer holds the ledger; a program that keeps the ledger open checkpoints through the library.")
+        discussion: "Opens the ledger as its writer (from its state snapshot, checking what follows it), so it fails while another writer holds the ledger; a program that keeps the ledger open checkpoints through the library. With no entry since the latest checkpoint, that one is printed as it was published, witnesses' cosignatures included, and nothing is signed again.")
 
     @OptionGroup var ledger: LedgerDirectory
 

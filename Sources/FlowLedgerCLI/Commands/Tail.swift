@@ -135,7 +135,7 @@ struct Tail: AsyncParsableCommand {
             let follower = remote.follow(from: start).verifying(verify)
             batches = follow
                 ? follower.reportingTrouble { attempt, reason in
-                    Output.error("flowledger: \(remote.url)v1/events: \(reason); reconnecting (attempt \(attempt))")
+                    Output.error("flowledger: \(reason); reconnecting (attempt \(attempt))")
                 }.batches
                 : follower.patient(.init(attempts: 3, stall: .seconds(60))).batches
         } else if PostgresAddress.isStore(ledger.location) {
