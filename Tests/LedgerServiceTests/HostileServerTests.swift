@@ -128,14 +128,9 @@ import Testing
         options.requestTimeout = 2
         options.retries = 0
         let started = ContinuousClock.now
-        do {
-            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil, options: options)
-            Issue.record("connected to a server that never finished its answer")
-            await ledger.close()
-        } catch {
-            #expect(error.code == .unreachable, "\(error)")
-            #expect(error.message.contains("no complete answer from \(proxy.url)v1/ledger within 2 s"), "\(error.message)")
-        }
+        let error = await Self.failureConnecting(to: proxy.url, options: options)
+        #expect(error?.code == .unreachable, "\(String(describing: error))")
+        #expect(error?.message.contains("no complete answer from \(proxy.url)v1/ledger within 2 s") == true, "\(String(describing: error))")
         #expect(ContinuousClock.now - started < .seconds(20))
     }
 
@@ -146,25 +141,14 @@ import Testing
         defer { fixture.scenario.removeAll() }
         let server = try await fixture.serve(["--public-read"])
         defer { _ = server.stop() }
-        let real = server.url
-        let asked = Atomic<Int>(0)
-        let proxy = try await HostileProxy(answer: { path in
-            guard path == "v1/ledger" else { return nil }
-            asked.add(1, ordering: .relaxed)
-            return HostileProxy.dribbling()
-        }) { real + $0 }
+        let (proxy, asked) = try await Self.proxy(server, answering: "v1/ledger") { HostileProxy.dribbling() }
         defer { proxy.stop() }
         var options = RemoteLedgerOptions()
         options.requestTimeout = 3  // room for a busy machine to connect and send within it
-        do {
-            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil, options: options)
-            Issue.record("connected to a server that never finished its answer")
-            await ledger.close()
-        } catch {
-            #expect(error.code == .unreachable, "\(error)")
-            #expect(error.message.contains("2 times"), "\(error.message)")
-        }
-        #expect(asked.load(ordering: .relaxed) == 2)
+        let error = await Self.failureConnecting(to: proxy.url, options: options)
+        #expect(error?.code == .unreachable, "\(String(describing: error))")
+        #expect(error?.message.contains("2 times") == true, "\(String(describing: error))")
+        #expect(asked.value == 2)
     }
 
     /// An answer larger than any FlowLedger answer is refused at the client's limit, once: it
@@ -174,26 +158,17 @@ import Testing
         defer { fixture.scenario.removeAll() }
         let server = try await fixture.serve(["--public-read"])
         defer { _ = server.stop() }
-        let real = server.url
-        let asked = Atomic<Int>(0)
-        let proxy = try await HostileProxy(answer: { path in
-            guard path == "v1/ledger" else { return nil }
-            asked.add(1, ordering: .relaxed)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+        let (proxy, asked) = try await Self.proxy(server, answering: "v1/ledger") {
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
                 let chunk = ByteBuffer(repeating: 0x20, count: 1 << 20)
                 while true { try await writer.write(chunk) }
             })
-        }) { real + $0 }
-        defer { proxy.stop() }
-        do {
-            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil)
-            Issue.record("connected to a server whose answer never ended")
-            await ledger.close()
-        } catch {
-            #expect(error.code == .malformedAnswer, "\(error)")
-            #expect(error.message.contains("\(proxy.url)v1/ledger: the answer is larger than 64 MiB"), "\(error.message)")
         }
-        #expect(asked.load(ordering: .relaxed) == 1)
+        defer { proxy.stop() }
+        let error = await Self.failureConnecting(to: proxy.url)
+        #expect(error?.code == .malformedAnswer, "\(String(describing: error))")
+        #expect(error?.message.contains("\(proxy.url)v1/ledger: the answer is larger than 64 MiB") == true, "\(String(describing: error))")
+        #expect(asked.value == 1)
     }
 
     /// A follower that must come to an end gives up on a stream that brings only keep-alive
@@ -277,14 +252,9 @@ import Testing
     func anAddressWhereNothingListensIsGivenUpSoon(host: String) async throws {
         let url = "http://\(host):\(freeLocalPort())/"
         let started = ContinuousClock.now
-        do {
-            let ledger = try await RemoteLedger.connect(to: url, key: nil)
-            Issue.record("connected to \(url), where nothing listens")
-            await ledger.close()
-        } catch {
-            #expect(error.code == .unreachable, "\(error)")
-            #expect(error.message.contains("\(url)v1/ledger: connection refused, 2 attempts"), "\(error.message)")
-        }
+        let error = await Self.failureConnecting(to: url)
+        #expect(error?.code == .unreachable, "\(String(describing: error))")
+        #expect(error?.message.contains("\(url)v1/ledger: connection refused, 2 attempts") == true, "\(String(describing: error))")
         #expect(ContinuousClock.now - started < .seconds(40))
     }
 
@@ -296,18 +266,11 @@ import Testing
         let server = try await fixture.serve(["--public-read"])
         defer { _ = server.stop() }
         let real = server.url
-        let proxy = try await HostileProxy(answer: { path in
-            path == "v1/ledger" ? Response(status: .found, headers: [.location: real + "v1/ledger"]) : nil
-        }) { real + $0 }
+        let (proxy, _) = try await Self.proxy(server, answering: "v1/ledger") { Response(status: .found, headers: [.location: real + "v1/ledger"]) }
         defer { proxy.stop() }
-        do {
-            let ledger = try await RemoteLedger.connect(to: proxy.url, key: nil)
-            Issue.record("followed a redirect to \(real)")
-            await ledger.close()
-        } catch {
-            #expect(error.code == .refused, "\(error)")
-            #expect(error.message.contains("redirected (HTTP 302) to \(real)v1/ledger"), "\(error.message)")
-        }
+        let error = await Self.failureConnecting(to: proxy.url)
+        #expect(error?.code == .refused, "\(String(describing: error))")
+        #expect(error?.message.contains("redirected (HTTP 302) to \(real)v1/ledger") == true, "\(String(describing: error))")
     }
 
     /// A server that goes back to an older checkpoint: consistent with what the copy verified,
@@ -373,5 +336,38 @@ import Testing
         #expect(opened.withLock { $0 } >= 4, "the follower reconnected through the two 503s")
         await ledger.close()
         await writer.close()
+    }
+
+    /// A ``HostileProxy`` in front of `server` that makes up `answer` for `path` (the rest goes
+    /// to `server`), and how often it did.
+    private static func proxy(_ server: ServedProcess, answering path: String,
+                              with answer: @escaping @Sendable () -> Response) async throws -> (HostileProxy, Asked) {
+        let real = server.url
+        let asked = Asked()
+        let proxy = try await HostileProxy(answer: { asking in
+            guard asking == path else { return nil }
+            asked.add()
+            return answer()
+        }) { real + $0 }
+        return (proxy, asked)
+    }
+
+    /// The error connecting to `url` ends in; nil (and an issue recorded) if it connected.
+    private static func failureConnecting(to url: String, options: RemoteLedgerOptions = RemoteLedgerOptions()) async -> LedgerClientError? {
+        do {
+            let ledger = try await RemoteLedger.connect(to: url, key: nil, options: options)
+            Issue.record("connected to \(url)")
+            await ledger.close()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// How often a proxy made up its answer.
+    private final class Asked: Sendable {
+        private let count = Mutex(0)
+        func add() { count.withLock { $0 += 1 } }
+        var value: Int { count.withLock { $0 } }
     }
 }
