@@ -184,9 +184,11 @@ final class HTTPTransport: Sendable {
             case let error as IOError where error.errnoCode == ECONNREFUSED:
                 self = .refused
             case let error as NIOConnectionError
-                where error.dnsAError == nil && error.dnsAAAAError == nil && !error.connectionErrors.isEmpty
-                && error.connectionErrors.allSatisfy({ ($0.error as? IOError)?.errnoCode == ECONNREFUSED }):
-                // A host name: every address it resolved to refused.
+                where error.dnsAError == nil && error.dnsAAAAError == nil
+                && error.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED })
+                && error.connectionErrors.allSatisfy({ $0.error is IOError }):
+                // A host name: every address it resolved to refused, or could not be reached at
+                // all (`localhost`'s ::1 on a machine without IPv6).
                 self = .refused
             default:
                 self = .connection
