@@ -7,7 +7,8 @@ import LedgerCore
 ///
 /// Memory is bounded whatever the server sends: a request in flight takes at most
 /// ``pageBytes``, and a page larger than that (lines of up to 65,535 bytes are honest) is asked
-/// for again here, in parts of ``partLines`` lines, one page at a time. (Each of twelve requests
+/// for again here, in parts of ``partLines`` lines, one page at a time, and later requests ask
+/// for no more lines than always fit in one. (Each of twelve requests
 /// took up to 64 MiB, three times over in copies: a hostile server took a mirror to a gigabyte.)
 struct PageFetcher {
     /// The most bytes of one answer in flight: 12 of them are 96 MiB.
@@ -18,7 +19,10 @@ struct PageFetcher {
     private let ledger: RemoteLedger
     private let end: Int64
     private var nextToAsk: Int64
-    private var inFlight: [(from: Int64, task: Task<Result<[[UInt8]], LedgerClientError>, Never>)] = []
+    private var inFlight: [(from: Int64, limit: Int64, task: Task<Result<[[UInt8]], LedgerClientError>, Never>)] = []
+    /// Lines asked for per request: ``LedgerMirror/pageSize`` until a page was too large for one
+    /// request, then as many as always fit (a ledger of long lines is not downloaded twice).
+    private var pageLimit = LedgerMirror.pageSize
     /// ``pageBytes`` and ``partLines`` (smaller in tests).
     private let limits: (pageBytes: Int, partLines: Int64)
 
@@ -37,7 +41,7 @@ struct PageFetcher {
     mutating func next() async throws(LedgerClientError) -> [[UInt8]]? {
         while inFlight.count < LedgerMirror.pagesInFlight && nextToAsk < end {
             let from = nextToAsk
-            let limit = min(LedgerMirror.pageSize, end - from)
+            let limit = min(pageLimit, end - from)
             let ledger = self.ledger
             let pageBytes = limits.pageBytes
             let task = Task { () async -> Result<[[UInt8]], LedgerClientError> in
@@ -47,16 +51,17 @@ struct PageFetcher {
                     return .failure(error)
                 }
             }
-            inFlight.append((from, task))
+            inFlight.append((from, limit, task))
             nextToAsk += limit
         }
         guard !inFlight.isEmpty else { return nil }
-        let (from, task) = inFlight.removeFirst()
-        let expected = min(LedgerMirror.pageSize, end - from)
+        let (from, expected, task) = inFlight.removeFirst()
         var lines: [[UInt8]]
         switch await task.value {
         case .success(let value): lines = value
         case .failure(let error) where error.answerTooLarge:
+            // From now on, pages of as many lines of the longest length as fit in one request.
+            pageLimit = max(1, min(pageLimit, Int64(limits.pageBytes / (CanonicalJSON.maxLineBytes + 1))))
             lines = []
             do throws(LedgerClientError) {
                 while Int64(lines.count) < expected {

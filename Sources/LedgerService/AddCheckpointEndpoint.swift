@@ -37,7 +37,9 @@ struct AddCheckpointEndpoint: Sendable {
             }
         }
         guard let outcome = decided else {
-            logger.warning("add-checkpoint: \(deciding.limit) requests are being decided already; answered 503")
+            if let count = deciding.turnedAway(reportingEvery: .seconds(10)) {
+                logger.warning("add-checkpoint: answered 503 to \(count) request(s) since the last such line: \(deciding.limit) were being decided already")
+            }
             return Refusal(503, "unavailable", "this witness is deciding \(deciding.limit) requests already; retry shortly", retryAfter: 1).response
         }
         switch outcome {

@@ -20,6 +20,11 @@ struct ConcurrencyLimitTests {
         var starts = started.makeAsyncIterator()
         for _ in 0..<2 { await starts.next() }
         #expect(await limit.run { true } == nil, "a third piece ran beside two that hold the limit")
+        #expect(await limit.run { true } == nil)
+        // Reported once per interval, with how many since the last report.
+        #expect(limit.turnedAway(reportingEvery: .seconds(60)) == 2)
+        #expect(await limit.run { true } == nil)
+        #expect(limit.turnedAway(reportingEvery: .seconds(60)) == nil)
         for gate in gates { gate.continuation.yield() }
         for task in held { #expect(await task.value == true) }
         #expect(await limit.run { true } == true, "no slot came back after the work ended")
