@@ -81,7 +81,7 @@ package final class WitnessClient: Sendable {
             throw WitnessClientError("\(url)add-checkpoint: the answer is not cosignature lines: \(error.message)")
         }
         let operatorLines = (try? Note(parsing: Array(note.utf8)).signatures.count) ?? 0
-        let lines = Array(cosigned.signatures.dropFirst(operatorLines)).filter { $0.name == key.name && $0.keyID == key.keyID }
+        let lines = Array(cosigned.signatures.dropFirst(operatorLines)).filter { $0.isBy(key) }
         let message = Array(cosigned.text.utf8)
         guard !lines.isEmpty, lines.allSatisfy({ key.verify(message: message, signature: $0.bytes) }) else {
             throw WitnessClientError("\(url)add-checkpoint: the answer has no cosignature that verifies under \(key.name)+\(Note.hex(key.keyID)); is --witness given the witness's key?")

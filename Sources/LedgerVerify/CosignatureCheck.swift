@@ -41,7 +41,7 @@ public enum CosignatureCheck {
         let message = Array(note.text.utf8)
         var statuses: [VerifierKey: Status] = [:]
         for witness in witnesses {
-            guard let line = note.signatures.first(where: { $0.name == witness.name && $0.keyID == witness.keyID }) else {
+            guard let line = note.signatures.first(where: { $0.isBy(witness) }) else {
                 statuses[witness] = .missing
                 continue
             }

@@ -151,7 +151,7 @@ package final class TLogWitness: Sendable {
         let key = witness.verifierKey
         let lines: String
         do {
-            lines = try Note(parsing: Array(note.utf8)).signatures.filter { $0.name == key.name && $0.keyID == key.keyID }.map(\.line).joined()
+            lines = try Note(parsing: Array(note.utf8)).signatures.filter { $0.isBy(key) }.map(\.line).joined()
         } catch {
             throw WitnessError(.corruptState, "the cosigned note cannot be read back: \(error.message)")
         }

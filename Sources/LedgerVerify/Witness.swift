@@ -76,7 +76,7 @@ package struct Witness: Sendable {
         // note padded with such lines up to a note's limits (100 lines, 1 MiB) could no longer
         // be read back once the witness's own line was added, and that state stopped the
         // witness for good; varied padding made each replay of a fork new evidence.
-        let signed = try! Note(text: note.text, signatures: note.signatures.filter { $0.name == operatorKey.name && $0.keyID == operatorKey.keyID })
+        let signed = try! Note(text: note.text, signatures: note.signatures.filter { $0.isBy(operatorKey) })
         let bytes = Array(signed.serialized.utf8)
         let checkpoint: Checkpoint
         do {
@@ -100,10 +100,8 @@ package struct Witness: Sendable {
             if let stored = try? Note(parsing: Array(previousNote.utf8)), stored.text == note.text {
                 // The note as it came, with the cosignature given before (the state keeps only
                 // the operator's line and this witness's: another witness's, in a chain, stays).
-                let own = stored.signatures.filter { $0.name == signer.verifierKey.name && $0.keyID == signer.verifierKey.keyID }
-                let whole = note.adding(own)
-                let fits = whole.signatures.count <= Note.maxSignatures && whole.serialized.utf8.count <= Note.maxBytes
-                return .alreadyCosigned(note: fits ? whole.serialized : previousNote, checkpoint: checkpoint)
+                let whole = note.adding(stored.signatures.filter { $0.isBy(signer.verifierKey) })
+                return .alreadyCosigned(note: whole.isWithinLimits ? whole.serialized : previousNote, checkpoint: checkpoint)
             }
             return try cosign(note, signed: signed, checkpoint, remember: true, state: state, time: time)
         }
@@ -139,7 +137,7 @@ package struct Witness: Sendable {
         }
         let kept = signed.adding([line]).serialized
         let whole = note.adding([line])
-        let text = whole.signatures.count <= Note.maxSignatures && whole.serialized.utf8.count <= Note.maxBytes ? whole.serialized : kept
+        let text = whole.isWithinLimits ? whole.serialized : kept
         return .cosigned(note: text, checkpoint: checkpoint, state: remember ? state.recording(kept, origin: checkpoint.origin) : state)
     }
 

@@ -32,6 +32,9 @@ public struct Note: Hashable, Sendable {
             self.bytes = bytes
         }
 
+        /// Whether this line is by `key`: the same key name and key id (c2sp.org/signed-note).
+        package func isBy(_ key: VerifierKey) -> Bool { name == key.name && keyID == key.keyID }
+
         /// `— name base64(keyID || bytes)\n`.
         public var line: String {
             let id = [UInt8(keyID >> 24), UInt8(keyID >> 16 & 0xff), UInt8(keyID >> 8 & 0xff), UInt8(keyID & 0xff)]
@@ -53,6 +56,10 @@ public struct Note: Hashable, Sendable {
 
     /// The note's bytes: text, blank line, signature lines.
     public var serialized: String { text + "\n" + signatures.map(\.line).joined() }
+
+    /// Whether the note is within the limits ``init(parsing:)`` holds a note to (``maxSignatures``
+    /// lines, ``maxBytes`` bytes), so that it can be read back.
+    package var isWithinLimits: Bool { signatures.count <= Self.maxSignatures && serialized.utf8.count <= Self.maxBytes }
 
     /// Parses a note's structure without verifying any signature.
     public init(parsing bytes: some Collection<UInt8>) throws(NoteError) {
@@ -130,7 +137,7 @@ public struct Note: Hashable, Sendable {
         var verified: [VerifierKey] = []
         let message = Array(note.text.utf8)
         for signature in note.signatures {
-            guard let verifier = verifiers.first(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else { continue }
+            guard let verifier = verifiers.first(where: signature.isBy) else { continue }
             guard verifier.verify(message: message, signature: signature.bytes) else {
                 throw NoteError(.invalidSignature, "the signature of \(verifier.name)+\(hex(verifier.keyID)) does not verify: the note text was changed after signing, or the signature is forged")
             }
