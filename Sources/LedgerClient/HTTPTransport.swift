@@ -101,10 +101,10 @@ final class HTTPTransport: Sendable {
                 }
                 let url = base + path
                 switch Failure(error, maxBytes: maxBytes) {
-                case .malformed(let why):
+                case .malformed(let why, let tooLarge):
                     // The server answered, wrongly: asking again gets the same (and downloads it again).
                     throw LedgerClientError(.malformedAnswer, "\(what): \(url): \(why); the server is broken or hostile, so it was not asked again",
-                                            answerTooLarge: error is NIOTooManyBytesError)
+                                            answerTooLarge: tooLarge)
                 case .timeout:
                     // One more try: a server silent for a whole timeout seldom answers the next.
                     timeouts += 1
@@ -161,8 +161,9 @@ final class HTTPTransport: Sendable {
 
     /// Why a request got no answer, as far as retrying it goes.
     enum Failure {
-        /// The server answered, but not with a readable answer within the limits.
-        case malformed(String)
+        /// The server answered, but not with a readable answer within the limits (`tooLarge`:
+        /// the answer was longer than the request allowed).
+        case malformed(String, tooLarge: Bool)
         /// No complete answer in time.
         case timeout
         /// Nothing accepts connections at the address.
@@ -173,10 +174,10 @@ final class HTTPTransport: Sendable {
         init(_ error: any Error, maxBytes: Int) {
             switch error {
             case is NIOTooManyBytesError:
-                self = .malformed("the answer is larger than \(maxBytes >= 1 << 20 ? "\(maxBytes >> 20) MiB" : "\(maxBytes) bytes"), more than this request allows")
+                self = .malformed("the answer is larger than \(maxBytes >= 1 << 20 ? "\(maxBytes >> 20) MiB" : "\(maxBytes) bytes"), more than this request allows", tooLarge: true)
             case let error as HTTPParserError where error != .invalidEOFState:
                 // (invalidEOFState is a connection cut mid-answer, a restart say: retried below.)
-                self = .malformed("the answer is not valid HTTP (\(error))")
+                self = .malformed("the answer is not valid HTTP (\(error))", tooLarge: false)
             case is Timeout:
                 self = .timeout
             case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:

@@ -203,7 +203,6 @@ public struct RemoteFollower: AsyncSequence, Sendable {
                         failure = error
                     }
                     if !ready.isEmpty {
-                        fruitless = 0
                         fruitful = true
                         lastProgress = .now
                     } else if let patience, ContinuousClock.now - lastProgress > patience.stall {

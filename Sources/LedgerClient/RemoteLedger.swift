@@ -221,8 +221,8 @@ public final class RemoteLedger: Sendable {
     /// Up to `limit` stored lines from seq `from` (fewer at the end of the log), in an answer of
     /// at most `maxBytes` (by default what `limit` lines of the longest length allowed take).
     func lines(from: Int64, limit: Int64, maxBytes: Int? = nil) async throws(LedgerClientError) -> [[UInt8]] {
-        let longest = Int64(CanonicalJSON.maxLineBytes + 1)
-        let allowed = maxBytes ?? Int(min(Int64(HTTPTransport.maxAnswerBytes), limit.multipliedReportingOverflow(by: longest).overflow ? Int64.max : limit * longest))
+        let longest = Int64(CanonicalJSON.maxLineBytes + 1)  // a line and its newline
+        let allowed = maxBytes ?? Int(min(limit, Int64(HTTPTransport.maxAnswerBytes) / longest) * longest)
         let path = "v1/entries?from=\(from)&limit=\(limit)"
         let answer = try await transport.send(.GET, path, what: "reading entries from \(from)", maxBytes: allowed)
         let lines = answer.body.split(separator: 0x0a, omittingEmptySubsequences: true)
