@@ -8,11 +8,9 @@ import Synchronization
 /// `append --signed` opening the ledger while it parses its first lines.
 ///
 /// A thread, not `DispatchQueue.global().async`: the caller usually runs on a thread of
-/// Dispatch's pool (an async command's task), which it blocks in ``wait()``; work started on a
-/// second pool thread then finds the pool (one thread per core) full, and its
-/// `concurrentPerform` ran on that one thread until Dispatch's monitor added another, about two
-/// seconds later — all of a 20,000-entry verify's first half on one core. From a thread of its
-/// own, `concurrentPerform` gets the free pool thread at once.
+/// Dispatch's pool (an async command's task), which it blocks in ``wait()``; work queued on that
+/// pool behind it waited until Dispatch's monitor added a thread, about two seconds later. A
+/// thread of its own starts at once, and its ``Parallel`` chunks run on ``CoreWorkers``.
 package final class BackgroundWork<Value: Sendable>: Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let result = Mutex<Value?>(nil)

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 
 /// Runs independent work on every core (signature checks, strict parsing), keeping results in
-/// input order.
+/// input order: the chunks run on ``CoreWorkers`` (a thread pinned to each core) and on the
+/// calling thread.
 package enum Parallel {
     /// `transform` applied to 0..<count, in chunks of about `chunkSize` items taken by whichever
     /// core is free. Chunks are kept small so that no core sits idle while another finishes a
@@ -10,14 +11,13 @@ package enum Parallel {
     /// of signature checks). Inputs under two chunks stay on the calling thread, where the
     /// hand-off would cost more than the work.
     package static func map<T>(_ count: Int, chunkSize: Int = 32, _ transform: (Int) -> T) -> [T] {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard count >= 2 * chunkSize, cores > 1 else { return (0..<count).map(transform) }
+        guard count >= 2 * chunkSize, CoreWorkers.shared.cores > 1 else { return (0..<count).map(transform) }
         let chunks = count / chunkSize
         return withoutActuallyEscaping(transform) { transform in
             Array(unsafeUninitializedCapacity: count) { buffer, initialized in
                 let output = UncheckedBuffer(base: buffer.baseAddress!)
                 let work = UncheckedClosure(run: transform)
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                CoreWorkers.shared.run(chunks: chunks) { chunk in
                     let start = count * chunk / chunks
                     let end = count * (chunk + 1) / chunks
                     for index in start..<end { (output.base + index).initialize(to: work.run(index)) }
@@ -33,8 +33,7 @@ extension Parallel {
     /// (not wrapped in `Result` and copied out again, which for entries meant a second copy of
     /// every string reference), and the first failure by index is thrown.
     package static func map<T, E: Error>(_ count: Int, chunkSize: Int, throwing transform: (Int) throws(E) -> T) throws(E) -> [T] {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard count >= 2 * chunkSize, cores > 1 else {
+        guard count >= 2 * chunkSize, CoreWorkers.shared.cores > 1 else {
             var out: [T] = []
             out.reserveCapacity(count)
             for index in 0..<count { out.append(try transform(index)) }
@@ -57,7 +56,7 @@ extension Parallel {
             let results = UncheckedBuffer(base: output.baseAddress!)
             let counts = UncheckedBuffer(base: made.baseAddress!)
             let errors = UncheckedBuffer(base: failures.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            CoreWorkers.shared.run(chunks: chunks) { chunk in
                 let start = count * chunk / chunks
                 let end = count * (chunk + 1) / chunks
                 for index in start..<end {
