@@ -20,7 +20,8 @@ import LedgerStore
 ///    with several requests in flight), and for each batch checks that its last entry is
 ///    included in the checkpoint (`v1/proof`) before ``LogCopyWriter`` checks every entry as
 ///    `verify` does (chain, time order, the rules of DESIGN §7, each signature under the key
-///    active at that point, in parallel on every core) and appends the exact bytes served;
+///    active at that point, in parallel on every core) and appends the exact bytes served (a
+///    batch is written and synced while the next one is checked);
 /// 4. requires the copy's Merkle root at the checkpoint's size to be the checkpoint's root, and
 ///    only then keeps the checkpoint in the copy's `checkpoints/` as its latest.
 ///
@@ -149,7 +150,7 @@ package enum LedgerMirror {
         try await requireSameLastEntry(ledger, copy: copy, checkpoint: checkpoint)
 
         var fetcher = PageFetcher(ledger: ledger, from: copy.size, to: target)
-        while copy.size < target {
+        while copy.nextSeq < target {
             var batch: [[UInt8]] = []
             var bytes = 0
             for _ in 0..<pagesPerBatch where bytes < batchBytes {
@@ -160,7 +161,7 @@ package enum LedgerMirror {
             guard !batch.isEmpty else { break }
             // The proof of the batch's last entry is fetched while the batch is checked.
             let last = batch[batch.count - 1]
-            let lastSeq = copy.size + Int64(batch.count) - 1
+            let lastSeq = copy.nextSeq + Int64(batch.count) - 1
             let inclusion = Task { () async -> LedgerClientError? in
                 do throws(LedgerClientError) {
                     try await requireIncluded(last, seq: lastSeq, in: checkpoint, ledger: ledger)
@@ -178,12 +179,19 @@ package enum LedgerMirror {
             }
             if let failure = await inclusion.value { throw failure }
             do {
-                try copy.commit(checked)
+                // Written while the next batch is fetched and checked.
+                try copy.beginCommit(checked)
             } catch {
                 throw LedgerClientError(.usage, "\(layout.directory): \(error.message)")
             }
             progress(copy.size, target)
         }
+        do {
+            try copy.finishCommit()
+        } catch {
+            throw LedgerClientError(.usage, "\(layout.directory): \(error.message)")
+        }
+        progress(copy.size, target)
 
         guard copy.size >= target else {
             throw LedgerClientError(.untrustworthy, "\(ledger.url)v1/entries: the server signed a checkpoint of size \(target) but served only \(copy.size) entries; its history was truncated or it is broken. Report it to the ledger's regulator")

@@ -16,7 +16,9 @@ import LedgerCrypto
 ///   writer refuses every later batch (its rules' state went past the copy's end); the caller
 ///   can confirm a checked batch elsewhere (a proof from the server) before ``commit(_:)``.
 /// - ``commit(_:)`` MUST NOT return before the batch's lines and their stored hashes are
-///   durable (``LogAppender/commit(_:)``).
+///   durable (``LogAppender/commit(_:)``). ``beginCommit(_:)`` writes them on a thread of its
+///   own while the caller checks the next batch (at most one batch in flight, written in
+///   order); ``finishCommit()`` returns once it is durable. Until then ``size`` leaves it out.
 /// - One writer per directory (the store's lock). Opening a copy after a kill resumes from what
 ///   is durable: recovery cuts a torn last line and indexes, hashes and checks complete lines
 ///   beyond the derived files.
@@ -25,6 +27,8 @@ import LedgerCrypto
 /// let copy = try LogCopyWriter.create(directory: "/srv/regulator/exchange", manifest: served)
 /// let checked = try copy.check(linesFromTheServer)   // as verify checks them; nothing written
 /// try copy.commit(checked)                            // the exact bytes, durable
+/// // or, to check the next batch while this one is written:
+/// try copy.beginCommit(checked); let next = try copy.check(moreLines); try copy.finishCommit()
 /// guard try copy.root(size: checkpoint.size) == checkpoint.root else { … }
 /// try copy.publish(checkpoint: note, size: checkpoint.size)
 /// copy.close()
@@ -40,13 +44,19 @@ package final class LogCopyWriter {
     private var closed = false
     /// The first seq of lines checked and not yet committed.
     private var pending: Int64?
+    /// The batch being written by ``beginCommit(_:)``: the tree frontier once it is durable, and
+    /// the write (nil when it succeeded, else why not).
+    private var writing: (frontier: TreeFrontier, work: BackgroundWork<StoreError?>)?
 
     /// The copy's `ledger.json`.
     package var manifest: LedgerManifest { store.manifest }
     /// The copy's directory.
     package var directory: String { store.layout.directory }
-    /// The number of durable entries in the copy: the seq the next line must stand at.
+    /// The number of durable entries in the copy (a batch still being written is not counted).
     package var size: Int64 { frontier.size }
+    /// The seq the next line given to ``check(_:)`` must stand at: the entries checked so far,
+    /// durable or being written.
+    package var nextSeq: Int64 { engine.size }
     /// What opening the copy found and repaired.
     package let recovery: RecoveryReport
 
@@ -83,9 +93,11 @@ package final class LogCopyWriter {
         try LogCopyWriter(store: try SegmentStore.create(directory: directory, manifest: manifest, options: options), options: options)
     }
 
-    /// Checks `lines` (each without its newline; the first at seq ``size``) as `verify` does,
-    /// writing nothing; ``commit(_:)`` then appends them exactly as given. Nothing else may be
-    /// checked in between: a batch checked and not committed leaves the writer refusing more.
+    /// Checks `lines` (each without its newline; the first at seq ``nextSeq``) as `verify` does,
+    /// writing nothing; ``commit(_:)`` or ``beginCommit(_:)`` then appends them exactly as given.
+    /// Nothing else may be checked in between: a batch checked and not committed leaves the
+    /// writer refusing more. When the rules' history is due to be written, this first waits for
+    /// the batch being written (the history written must be that of the durable entries).
     /// - Throws: ``StoreError/Code/rejected`` with the rule and seq of the first line that does
     ///   not hold (the writer then refuses every later batch); ``StoreError/Code/io`` when the
     ///   rules' history cannot be read.
@@ -93,9 +105,13 @@ package final class LogCopyWriter {
         if let refusal { throw refusal }
         guard !closed else { throw StoreError(.closed, "\(directory): the copy is closed") }
         guard pending == nil else {
-            throw refuse(StoreError(.closed, "\(directory): entries from \(size) were checked but not committed; reopen the copy to go on"))
+            throw refuse(StoreError(.closed, "\(directory): entries from \(nextSeq) were checked but not committed; reopen the copy to go on"))
         }
-        let first = size
+        if engine.state.recentEventCount >= options.snapshotInterval(size: engine.size) {
+            try finishCommit()
+            flush()
+        }
+        let first = engine.size
         var source = LineArraySource(lines, firstSeq: first)
         var leaves: [Hash32] = []
         leaves.reserveCapacity(lines.count)
@@ -122,12 +138,49 @@ package final class LogCopyWriter {
     /// stored hashes are durable.
     /// - Throws: ``StoreError/Code/io`` when the store fails (the copy holds what it held).
     package func commit(_ checked: CheckedLines) throws(StoreError) {
-        if let refusal { throw refusal }
+        try beginCommit(checked)
+        try finishCommit()
+    }
+
+    /// Starts appending the lines ``check(_:)`` returned, exactly as given, on a thread of its
+    /// own, after the batch before (if still being written) is durable; ``check(_:)`` may then
+    /// take the next batch while this one is written.
+    /// - Throws: what ``finishCommit()`` throws for the batch before; ``StoreError/Code/closed``
+    ///   for a batch that is not the one last checked.
+    package func beginCommit(_ checked: CheckedLines) throws(StoreError) {
+        try finishCommit()
         guard pending == checked.firstSeq, checked.firstSeq == size else {
             throw refuse(StoreError(.closed, "\(directory): entries from \(checked.firstSeq) are not the ones last checked; check them first"))
         }
         pending = nil
         guard !checked.lines.isEmpty else { return }
+        // The group is built here, the write and its fsync happen on the thread: the batch's
+        // buffers stay in this thread's malloc arena (a new thread's arena kept ~10 MB more).
+        let (group, next) = try sequencedGroup(checked)
+        let store = store
+        writing = (next, BackgroundWork {
+            do throws(StoreError) {
+                try store.commit(group)
+                return nil
+            } catch {
+                return error
+            }
+        })
+    }
+
+    /// Returns once the batch ``beginCommit(_:)`` started is durable (at once when none is).
+    /// - Throws: ``StoreError/Code/io`` when the store failed (the copy holds what it held, and
+    ///   the writer refuses every later batch).
+    package func finishCommit() throws(StoreError) {
+        if let refusal { throw refusal }
+        guard let (next, work) = writing else { return }
+        writing = nil
+        if let failure = work.wait() { throw refuse(failure) }
+        frontier = next
+    }
+
+    /// The store's group for `checked`, after the durable entries; the tree frontier after it.
+    private func sequencedGroup(_ checked: CheckedLines) throws(StoreError) -> (SequencedGroup, TreeFrontier) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(checked.lines.reduce(0) { $0 + $1.count + 1 })
         var lengths: [Int64] = []
@@ -144,18 +197,14 @@ package final class LogCopyWriter {
         } catch {
             throw refuse(StoreError(.io, "\(directory): cannot compute the tree's stored hashes for entries \(checked.firstSeq)…: \(error)"))
         }
-        do {
-            try store.commit(SequencedGroup(firstSeq: checked.firstSeq, bytes: bytes, lengths: lengths, leafHashes: checked.leafHashes,
-                                            storedHashes: stored, firstStoredIndex: StoredHashes.count(size: checked.firstSeq)))
-        } catch {
-            throw refuse(error)
-        }
-        frontier = next
-        if engine.state.recentEventCount >= options.snapshotInterval(size: size) { flush() }
+        let group = SequencedGroup(firstSeq: checked.firstSeq, bytes: bytes, lengths: lengths, leafHashes: checked.leafHashes,
+                                   storedHashes: stored, firstStoredIndex: StoredHashes.count(size: checked.firstSeq))
+        return (group, next)
     }
 
     /// The root of the copy's tree of its first `size` entries, from its stored hashes on disk.
     package func root(size: Int64) throws(StoreError) -> Hash32 {
+        try finishCommit()
         do {
             return try MerkleTree.rootHash(size: size, reader: store, hash: manifest.suite.hash)
         } catch let error as StoreError {
@@ -167,6 +216,7 @@ package final class LogCopyWriter {
 
     /// The stored line of entry `seq`.
     package func line(at seq: Int64) throws(StoreError) -> [UInt8] {
+        try finishCommit()
         guard let line = try store.lines(in: seq..<(seq + 1)).first else {
             throw StoreError(.outOfRange, "\(directory): entry \(seq) is not in the copy (it holds \(size) entries)")
         }
@@ -179,6 +229,7 @@ package final class LogCopyWriter {
     /// Keeps the signed checkpoint `note` of `size` entries in the copy's `checkpoints/` (and as
     /// its latest when it is the largest), durably. The caller checked it against the copy's root.
     package func publish(checkpoint note: String, size: Int64) throws(StoreError) {
+        try finishCommit()
         try store.publish(checkpoint: note, size: size)
     }
 
@@ -186,6 +237,7 @@ package final class LogCopyWriter {
     /// open replays little; ``LogAppender/saveSnapshot(state:)``) and releases the copy and its lock.
     package func close() {
         guard !closed else { return }
+        try? finishCommit()  // a failure is kept as the refusal
         closed = true
         if refusal == nil && pending == nil && engine.state.size > snapshotSize {
             try? store.saveSnapshot(state: engine.state)  // else the next open replays from the last one
