@@ -55,7 +55,8 @@ package final class CoreWorkers: @unchecked Sendable {  // `jobs` only under `co
     }
 
     /// Runs `body(chunk)` for every chunk in 0..<chunks, on the workers and this thread; returns
-    /// when all have run.
+    /// when all have run. `body` runs on several threads at once: it may only read what it
+    /// shares and write where no other chunk writes.
     package func run(chunks: Int, _ body: (Int) -> Void) {
         guard chunks > 0 else { return }
         guard cores > 1, chunks > 1, !Self.isWorker else {

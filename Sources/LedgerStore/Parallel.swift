@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Runs independent work on every core (signature checks, strict parsing), keeping results in
