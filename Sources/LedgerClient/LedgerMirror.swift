@@ -175,7 +175,9 @@ package enum LedgerMirror {
                 checked = try copy.check(batch)
             } catch {
                 inclusion.cancel()
-                throw LedgerClientError(error.code == .rejected ? .untrustworthy : .usage, "\(ledger.url)v1/entries: \(error.message)", violation: error.violation)
+                // A rule broken is the server's lines; anything else is the copy's own disk.
+                guard error.code == .rejected else { throw LedgerClientError(.usage, error.message) }
+                throw LedgerClientError(.untrustworthy, "\(ledger.url)v1/entries: \(error.message)", violation: error.violation)
             }
             if let failure = await inclusion.value { throw failure }
             do {

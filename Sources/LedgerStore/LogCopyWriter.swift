@@ -100,7 +100,8 @@ package final class LogCopyWriter {
     /// the batch being written (the history written must be that of the durable entries).
     /// - Throws: ``StoreError/Code/rejected`` with the rule and seq of the first line that does
     ///   not hold (the writer then refuses every later batch); ``StoreError/Code/io`` when the
-    ///   rules' history cannot be read.
+    ///   rules' history cannot be read, or when the batch written before failed (then waited
+    ///   for); either is the copy's own disk, never the lines given.
     package func check(_ lines: [[UInt8]]) throws(StoreError) -> CheckedLines {
         if let refusal { throw refusal }
         guard !closed else { throw StoreError(.closed, "\(directory): the copy is closed") }
@@ -125,7 +126,7 @@ package final class LogCopyWriter {
         }
         if case .broken(let problem) = outcome {
             let violation: RuleViolation? = if case .rule(let rule, _) = problem { rule } else { nil }
-            throw refuse(StoreError(.rejected, "entry \(problem.location?.seq ?? first) does not hold: \(problem); nothing of entries \(first)…\(last) was written, the copy stays at \(first) entries", violation: violation))
+            throw refuse(StoreError(.rejected, "entry \(problem.location?.seq ?? first) does not hold: \(problem); nothing of entries \(first)…\(last) was written, the copy keeps the entries before \(first)", violation: violation))
         }
         guard leaves.count == lines.count else {
             throw refuse(StoreError(.rejected, "entries \(first)…\(last): only \(leaves.count) of \(lines.count) lines were applied; nothing was written"))
@@ -172,11 +173,20 @@ package final class LogCopyWriter {
     /// - Throws: ``StoreError/Code/io`` when the store failed (the copy holds what it held, and
     ///   the writer refuses every later batch).
     package func finishCommit() throws(StoreError) {
+        waitForWrite()
         if let refusal { throw refusal }
+    }
+
+    /// Waits for the batch being written, whatever was refused since: nothing may touch the
+    /// store (or release its lock) while its thread writes. A failure becomes the refusal.
+    private func waitForWrite() {
         guard let (next, work) = writing else { return }
         writing = nil
-        if let failure = work.wait() { throw refuse(failure) }
-        frontier = next
+        if let failure = work.wait() {
+            _ = refuse(failure)
+        } else {
+            frontier = next
+        }
     }
 
     /// The store's group for `checked`, after the durable entries; the tree frontier after it.
@@ -204,7 +214,7 @@ package final class LogCopyWriter {
 
     /// The root of the copy's tree of its first `size` entries, from its stored hashes on disk.
     package func root(size: Int64) throws(StoreError) -> Hash32 {
-        try finishCommit()
+        waitForWrite()
         do {
             return try MerkleTree.rootHash(size: size, reader: store, hash: manifest.suite.hash)
         } catch let error as StoreError {
@@ -216,7 +226,7 @@ package final class LogCopyWriter {
 
     /// The stored line of entry `seq`.
     package func line(at seq: Int64) throws(StoreError) -> [UInt8] {
-        try finishCommit()
+        waitForWrite()
         guard let line = try store.lines(in: seq..<(seq + 1)).first else {
             throw StoreError(.outOfRange, "\(directory): entry \(seq) is not in the copy (it holds \(size) entries)")
         }
@@ -229,7 +239,7 @@ package final class LogCopyWriter {
     /// Keeps the signed checkpoint `note` of `size` entries in the copy's `checkpoints/` (and as
     /// its latest when it is the largest), durably. The caller checked it against the copy's root.
     package func publish(checkpoint note: String, size: Int64) throws(StoreError) {
-        try finishCommit()
+        waitForWrite()
         try store.publish(checkpoint: note, size: size)
     }
 
@@ -237,7 +247,7 @@ package final class LogCopyWriter {
     /// open replays little; ``LogAppender/saveSnapshot(state:)``) and releases the copy and its lock.
     package func close() {
         guard !closed else { return }
-        try? finishCommit()  // a failure is kept as the refusal
+        waitForWrite()
         closed = true
         if refusal == nil && pending == nil && engine.state.size > snapshotSize {
             try? store.saveSnapshot(state: engine.state)  // else the next open replays from the last one

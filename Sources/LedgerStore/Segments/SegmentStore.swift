@@ -14,7 +14,7 @@ import Synchronization
 /// extended. A crash between the two leaves complete lines beyond the derived files, which
 /// ``recover()`` indexes and hashes again (checking their signatures), and a torn last line, which
 /// it cuts. An OS lock on `writer.lock` keeps a second appender out.
-final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state only on the sequencer's thread, after recover()
+final class SegmentStore: LogAppender, @unchecked Sendable {  // mutable state: one commit at a time (the sequencer's thread, or a copy's writing thread, waited for), after recover()
     let layout: LedgerLayout
     let manifest: LedgerManifest
     let files: LogFiles
