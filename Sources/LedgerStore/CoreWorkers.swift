@@ -19,10 +19,11 @@ import Glibc
 /// - ``run(chunks:_:)`` returns once `body` has run for every chunk index exactly once; the
 ///   calling thread takes chunks too, so a call finishes even while the workers are busy with
 ///   another caller's chunks (no caller waits on work nobody can do).
-/// - A call from inside a chunk (a nested `Parallel.map`) runs its chunks on the calling
-///   thread alone.
-/// - Pinning is best effort: where `sched_getaffinity`/`pthread_setaffinity_np` fail, the
-///   workers run unpinned.
+/// - A call from inside a chunk a worker runs (a nested `Parallel.map`) runs its chunks on that
+///   worker alone.
+/// - Pinning is best effort: the workers run unpinned where the affinity mask cannot be read or
+///   set, and where a cgroup CPU quota leaves fewer cores than the mask allows (pinned to the
+///   first ones, they could not move off CPUs that others keep busy).
 package final class CoreWorkers: @unchecked Sendable {  // `jobs` only under `condition`
     /// The start of each worker's thread name (Linux keeps 15 bytes of a name).
     package static let threadNamePrefix = "ledger-cpu-"
@@ -30,8 +31,8 @@ package final class CoreWorkers: @unchecked Sendable {  // `jobs` only under `co
     /// The workers of this process, started on first use.
     package static let shared = CoreWorkers()
 
-    /// The CPUs this process may run on (its affinity mask), at most the cores Foundation
-    /// counts (which honours a cgroup CPU quota); at least 1.
+    /// The workers: the CPUs this process may run on (its affinity mask), at most the cores
+    /// Foundation counts (which honours a cgroup CPU quota); at least 1.
     package let cores: Int
 
     // Jobs with chunks not yet taken, oldest first; guarded by `condition`.
@@ -40,15 +41,17 @@ package final class CoreWorkers: @unchecked Sendable {  // `jobs` only under `co
 
     private init() {
         let allowed = Self.allowedCPUs()
-        cores = max(1, min(allowed.count, ProcessInfo.processInfo.activeProcessorCount))
+        let counted = ProcessInfo.processInfo.activeProcessorCount
+        cores = max(1, allowed.isEmpty ? counted : min(allowed.count, counted))
         guard cores > 1 else { return }
+        let pinned = allowed.count == cores
         for index in 0..<cores {
-            let cpu = allowed.isEmpty ? nil : allowed[index % allowed.count]
+            let cpu = pinned ? allowed[index] : nil
             let name = "\(Self.threadNamePrefix)\(index)"
             Thread { [self] in
                 CoreWorkers.isWorker = true
-                _ = GlibcExtensions.setThreadName?(pthread_self(), name)
                 if let cpu { Self.pin(toCPU: cpu) }
+                _ = GlibcExtensions.setThreadName?(pthread_self(), name)
                 work()
             }.start()
         }

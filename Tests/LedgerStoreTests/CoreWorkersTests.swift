@@ -42,6 +42,21 @@ struct CoreWorkersTests {
         let cores = CoreWorkers.shared.cores
         guard cores > 1 else { return }  // one core: no workers, the caller does everything
         CoreWorkers.shared.run(chunks: 4) { _ in }
+        // The workers name themselves once pinned, as they start: wait for them (at most 10 s).
+        var pinned: [String: String] = [:]
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            pinned = try workerAffinities()
+            if pinned.count >= cores { break }
+            usleep(10_000)
+        } while Date() < deadline
+        #expect(pinned.count == cores, "\(pinned)")
+        #expect(Set(pinned.values).count == cores, "two workers share a CPU: \(pinned)")
+        #expect(pinned.values.allSatisfy { Int($0) != nil }, "a worker may run on more than one CPU: \(pinned)")
+    }
+
+    /// Each worker thread's name and the CPUs it may run on (`Cpus_allowed_list`).
+    private func workerAffinities() throws -> [String: String] {
         var pinned: [String: String] = [:]
         for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") {
             guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
@@ -50,8 +65,6 @@ struct CoreWorkersTests {
                   let allowed = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { continue }
             pinned[name.trimmingCharacters(in: .whitespacesAndNewlines)] = allowed.split(separator: "\t").last.map(String.init)
         }
-        #expect(pinned.count == cores, "\(pinned)")
-        #expect(Set(pinned.values).count == cores, "two workers share a CPU: \(pinned)")
-        #expect(pinned.values.allSatisfy { Int($0) != nil }, "a worker may run on more than one CPU: \(pinned)")
+        return pinned
     }
 }
