@@ -34,6 +34,8 @@ package final class CoreWorkers: @unchecked Sendable {  // `jobs` only under `co
     /// The workers: the CPUs this process may run on (its affinity mask), at most the cores
     /// Foundation counts (which honours a cgroup CPU quota); at least 1.
     package let cores: Int
+    /// Whether each worker is pinned to a CPU of its own (see the contract for when not).
+    package let pinsWorkers: Bool
 
     // Jobs with chunks not yet taken, oldest first; guarded by `condition`.
     private var jobs: [Job] = []
@@ -43,10 +45,10 @@ package final class CoreWorkers: @unchecked Sendable {  // `jobs` only under `co
         let allowed = Self.allowedCPUs()
         let counted = ProcessInfo.processInfo.activeProcessorCount
         cores = max(1, allowed.isEmpty ? counted : min(allowed.count, counted))
+        pinsWorkers = cores > 1 && allowed.count == cores && GlibcExtensions.setThreadAffinity != nil
         guard cores > 1 else { return }
-        let pinned = allowed.count == cores
         for index in 0..<cores {
-            let cpu = pinned ? allowed[index] : nil
+            let cpu = pinsWorkers ? allowed[index] : nil
             let name = "\(Self.threadNamePrefix)\(index)"
             Thread { [self] in
                 CoreWorkers.isWorker = true

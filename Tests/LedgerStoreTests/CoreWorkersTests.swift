@@ -37,7 +37,7 @@ struct CoreWorkersTests {
     }
 
     /// One worker per CPU the process may use, each allowed on that CPU alone
-    /// (`/proc/self/task/*/status`).
+    /// (`/proc/self/task/*/status`), unless a CPU quota leaves fewer cores than CPUs.
     @Test func eachWorkerIsPinnedToACPUOfItsOwn() throws {
         let cores = CoreWorkers.shared.cores
         guard cores > 1 else { return }  // one core: no workers, the caller does everything
@@ -51,6 +51,15 @@ struct CoreWorkersTests {
             usleep(10_000)
         } while Date() < deadline
         #expect(pinned.count == cores, "\(pinned)")
+        // Pinned exactly when there is a worker for every CPU the process may use.
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let list = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }?.split(separator: "\t").last ?? ""
+        let allowed = list.split(separator: ",").reduce(0) { count, range in
+            let ends = range.split(separator: "-").compactMap { Int($0) }
+            return count + (ends.count == 2 ? ends[1] - ends[0] + 1 : 1)
+        }
+        #expect(CoreWorkers.shared.pinsWorkers == (allowed == cores), "\(allowed) CPUs allowed, \(cores) workers")
+        guard CoreWorkers.shared.pinsWorkers else { return }
         #expect(Set(pinned.values).count == cores, "two workers share a CPU: \(pinned)")
         #expect(pinned.values.allSatisfy { Int($0) != nil }, "a worker may run on more than one CPU: \(pinned)")
     }
