@@ -115,13 +115,15 @@ let package = Package(
         // Benchmarks of the core and the store against OpenSSL's own verify rate (scripts/bench-*.sh).
         .executableTarget(name: "flowledger-bench", dependencies: [
             "LedgerPostgres", "FlowLedger", "LedgerWire", "LedgerProjection", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto",
+            "LedgerTestSupport",  // ChildProcess.spawn
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Writes the verifier's test corpus in Fixtures/ledgers (scripts/gen-fixtures.sh): fixed
         // test keys, fixed times, so the output is the same on every run.
         .executableTarget(name: "flowledger-fixtures", dependencies: ["FlowLedger", "LedgerVerify", "LedgerStore", "LedgerCore", "LedgerCrypto"]),
-        // Shared by the test targets: fixture loading, deterministic randomness, child processes.
+        // Shared by the test targets (and the benchmarks, for child processes): fixture loading,
+        // deterministic randomness, child processes.
         .target(name: "LedgerTestSupport", dependencies: ["FlowLedger", "LedgerCore"], path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "LedgerTestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"]),

@@ -6,6 +6,7 @@ import Foundation
 import Glibc
 #endif
 import LedgerStore
+import LedgerTestSupport
 
 let usage = """
     usage: flowledger-bench [core] [--sm2]
@@ -203,27 +204,7 @@ func executableDirectory() -> String {
 /// Starts `arguments[0]` (a path) with stdin from /dev/null and stdout/stderr to the given files,
 /// through posix_spawn (not Foundation's Process with pipes); returns its pid.
 func spawnChild(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    // The child starts with no signal blocked: a thread of Dispatch's pool (an async benchmark)
-    // blocks them all, and `openssl speed` inheriting that mask never saw its SIGALRM (it ran on).
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
-    guard spawned == 0 else { throw BenchError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
-    return pid
+    try ChildProcess.spawn(arguments, stdoutPath: stdoutPath, stderrPath: stderrPath)
 }
 
 /// An exit code from a raw waitpid status: the code, or 128 + the signal that ended the process.

@@ -21,6 +21,14 @@ public final class ChildProcess {
         let tag = UUID().uuidString.prefix(8)
         stdoutPath = directory + "/stdout-\(tag)"
         stderrPath = directory + "/stderr-\(tag)"
+        pid = try Self.spawn(arguments, stdinPath: stdinPath, stdoutPath: stdoutPath, stderrPath: stderrPath)
+    }
+
+    /// Starts `arguments[0]` (a path or a name searched in PATH) through posix_spawn with stdin
+    /// from `stdinPath` (or /dev/null) and stdout/stderr to the files given (created or
+    /// truncated, mode 0600), with no signal blocked; returns its pid. (The tests' children and
+    /// the benchmarks' use this.)
+    public static func spawn(_ arguments: [String], stdinPath: String? = nil, stdoutPath: String, stderrPath: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -29,8 +37,9 @@ public final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        // The child starts with no signal blocked: a thread of Dispatch's pool (an async test)
-        // blocks them all, and a child inheriting that mask never sees SIGALRM or SIGTERM.
+        // The child starts with no signal blocked: a thread of Dispatch's pool (an async test or
+        // benchmark) blocks them all, and a child inheriting that mask never sees SIGALRM or
+        // SIGTERM (`openssl speed` ran for ever).
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -40,8 +49,8 @@ public final class ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
-        guard spawned == 0 else { throw FixtureError("cannot start \(arguments[0]): error \(spawned)") }
-        self.pid = pid
+        guard spawned == 0 else { throw FixtureError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+        return pid
     }
 
     /// Sends `signal` (SIGKILL by default).
