@@ -12,17 +12,14 @@ package enum Parallel {
     package static func map<T>(_ count: Int, chunkSize: Int = 32, _ transform: (Int) -> T) -> [T] {
         guard count >= 2 * chunkSize, CoreWorkers.shared.cores > 1 else { return (0..<count).map(transform) }
         let chunks = count / chunkSize
-        return withoutActuallyEscaping(transform) { transform in
-            Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-                let output = UncheckedBuffer(base: buffer.baseAddress!)
-                let work = UncheckedClosure(run: transform)
-                CoreWorkers.shared.run(chunks: chunks) { chunk in
-                    let start = count * chunk / chunks
-                    let end = count * (chunk + 1) / chunks
-                    for index in start..<end { (output.base + index).initialize(to: work.run(index)) }
-                }
-                initialized = count
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            let output = buffer.baseAddress!
+            CoreWorkers.shared.run(chunks: chunks) { chunk in
+                let start = count * chunk / chunks
+                let end = count * (chunk + 1) / chunks
+                for index in start..<end { (output + index).initialize(to: transform(index)) }
             }
+            initialized = count
         }
     }
 }
@@ -50,22 +47,16 @@ extension Parallel {
             failures.deallocate()
         }
         let output = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-        withoutActuallyEscaping(transform) { transform in
-            let work = UncheckedThrowingClosure(run: transform)
-            let results = UncheckedBuffer(base: output.baseAddress!)
-            let counts = UncheckedBuffer(base: made.baseAddress!)
-            let errors = UncheckedBuffer(base: failures.baseAddress!)
-            CoreWorkers.shared.run(chunks: chunks) { chunk in
-                let start = count * chunk / chunks
-                let end = count * (chunk + 1) / chunks
-                for index in start..<end {
-                    do throws(E) {
-                        (results.base + index).initialize(to: try work.run(index))
-                        counts.base[chunk] += 1
-                    } catch {
-                        errors.base[chunk] = error
-                        return
-                    }
+        CoreWorkers.shared.run(chunks: chunks) { chunk in
+            let start = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            for index in start..<end {
+                do throws(E) {
+                    (output.baseAddress! + index).initialize(to: try transform(index))
+                    made[chunk] += 1
+                } catch {
+                    failures[chunk] = error
+                    return
                 }
             }
         }
@@ -83,10 +74,3 @@ extension Parallel {
         }
     }
 }
-
-/// The output buffer, written at disjoint indexes by each chunk.
-private struct UncheckedBuffer<T>: @unchecked Sendable { let base: UnsafeMutablePointer<T> }
-/// A throwing transform, which only reads shared state.
-private struct UncheckedThrowingClosure<T, E: Error>: @unchecked Sendable { let run: (Int) throws(E) -> T }
-/// The transform, which only reads shared state.
-private struct UncheckedClosure<T>: @unchecked Sendable { let run: (Int) -> T }

@@ -124,37 +124,14 @@ func quantile(_ sorted: [Double], _ q: Double) -> Double {
 
 // MARK: - Parallel work
 
-/// `transform` applied to 0..<count on every core (in chunks, results in input order); the first
-/// error thrown, by index, is rethrown. The chunks run on the pinned workers FlowLedger's own
-/// checks use (``CoreWorkers``), so a limit measured with this is the best the machine gives
-/// them, not one handicapped by the scheduler.
+/// `transform` applied to 0..<count on every core (in about eight chunks per core, results in
+/// input order); the first error thrown, by index, is rethrown. It is FlowLedger's own
+/// ``Parallel/map(_:chunkSize:throwing:)``, on the pinned workers its checks use
+/// (``CoreWorkers``), so a limit measured with this is the best the machine gives them, not one
+/// handicapped by the scheduler.
 func parallelMap<T>(_ count: Int, _ transform: (Int) throws -> T) throws -> [T] {
-    guard count > 0 else { return [] }
-    let chunks = min(count, CoreWorkers.shared.cores * 8)
-    let results = UnsafeMutablePointer<Result<T, any Error>>.allocate(capacity: count)
-    defer {
-        results.deinitialize(count: count)
-        results.deallocate()
-    }
-    withoutActuallyEscaping(transform) { transform in
-        let output = UncheckedPointer(base: results)
-        let work = UncheckedClosure(run: transform)
-        CoreWorkers.shared.run(chunks: chunks) { chunk in
-            for index in count * chunk / chunks..<count * (chunk + 1) / chunks {
-                (output.base + index).initialize(to: Result { try work.run(index) })
-            }
-        }
-    }
-    var out: [T] = []
-    out.reserveCapacity(count)
-    for index in 0..<count { out.append(try results[index].get()) }
-    return out
+    try Parallel.map(count, chunkSize: max(1, count / (CoreWorkers.shared.cores * 8)), throwing: transform)
 }
-
-/// The output buffer, written at disjoint indexes by each chunk.
-private struct UncheckedPointer<T>: @unchecked Sendable { let base: UnsafeMutablePointer<T> }
-/// The transform, which only reads shared state.
-private struct UncheckedClosure<T>: @unchecked Sendable { let run: (Int) throws -> T }
 
 /// A seeded SplitMix64 generator, so the proof positions are the same in every run.
 struct SplitMix64: RandomNumberGenerator {
