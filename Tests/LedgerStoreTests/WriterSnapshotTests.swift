@@ -222,6 +222,49 @@ struct WriterSnapshotTests {
         #expect(try await third.append(acknowledgement(scenario, "x-6", eventID: "ack-6")).seq == 14)
     }
 
+    /// A full replay (the snapshot deleted) writes the history's rows and a snapshot each time
+    /// the rows in memory reach the writer's interval, as appending does: it holds a bounded part
+    /// of a large log in memory, not all of it, and still knows every id and exchange after.
+    @Test
+    func aFullReplayWritesTheHistoryAsItGoesAndForgetsNothing() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let count = 3_100
+        let ledger = try await scenario.create()
+        _ = try await ledger.append(try (0..<count).map { try scenario.exchange($0) })
+        ledger.close()
+        let total = Int64(count + 6)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: stateFile(scenario) + suffix) }
+
+        var options = WriterOptions()
+        options.snapshotEvery = 1_000
+        let reopened = try Ledger.open(at: scenario.directory, options: options)
+        #expect(reopened.writer.recovery.replayedEntries == total)
+        #expect(reopened.writer.recovery.notes.contains { $0.contains("no state snapshot") }, "\(reopened.writer.recovery.notes)")
+        reopened.close()
+        // Written on the way (a window of lines at a time), not all at the end: most rows are in
+        // the tables, the last ones (fewer than the interval) beside the snapshot.
+        let rows = try tableRows(scenario)
+        #expect(rows.events >= total - 1_000 && rows.events < total && rows.beside > 0, "\(rows)")
+
+        // Rule 3 and rule 5 still see the first exchanges, the last, and those between.
+        let resumed = try Ledger.open(at: scenario.directory, options: options)
+        #expect(resumed.writer.recovery.resumedAt == total && resumed.writer.recovery.replayedEntries == 0, "\(resumed.writer.recovery)")
+        #expect(try await resumed.append(scenario.exchange(0)).seq == 6)
+        #expect(try await resumed.append(scenario.exchange(count - 1)).seq == total - 1)
+        let conflicting = try scenario.platform.sign(.datasetReclassified(DatasetReclassifiedBody(dataset: "trips", sharing: .open, level: .general, reason: "r")), id: "x-1500", at: Scenario.at)
+        let conflict = try await #require(throws: StoreError.self) { try await resumed.append(conflicting) }
+        #expect(conflict.violation?.code == .idConflict, "\(conflict)")
+        #expect(try await resumed.append(acknowledgement(scenario, "x-10", eventID: "ack-10")).seq == total)
+        let twice = try await #require(throws: StoreError.self) { try await resumed.append(acknowledgement(scenario, "x-10", eventID: "ack-10b")) }
+        #expect(twice.violation?.code == .alreadyExists, "\(twice)")
+        resumed.close()
+
+        let again = try Ledger.open(at: scenario.directory, options: options)
+        defer { again.close() }
+        #expect(again.writer.recovery.resumedAt == total + 1 && again.writer.recovery.replayedEntries == 0, "\(again.writer.recovery)")
+    }
+
     /// The key filter in front of the tables: one damaged is rebuilt from the rows with a note,
     /// one missing (a file written before there was one) silently; either way no id or exchange
     /// of history is forgotten.

@@ -129,10 +129,15 @@ package struct ReplayEngine: Sendable {
     /// history on disk, as a verified copy's writer does, keeps its memory bounded.
     package mutating func attach(history: any RuleHistory) { state.attach(history: history) }
 
-    /// Replays `source` to its end, the first break, or until `onEntry` says stop; `onEntry`
-    /// receives every applied entry in order.
+    /// Replays `source` to its end, the first break, or until `onEntry` or `afterWindow` says
+    /// stop; `onEntry` receives every applied entry in order.
+    ///
+    /// `afterWindow` is given the rules' state after each window is applied and committed (no
+    /// change of it can be rolled back then): where a long replay moves the rows it gathered to
+    /// disk (``LedgerState/attach(history:)``), so that it holds a bounded part of the history.
     /// - Throws: only what the source throws when it cannot be read.
-    package mutating func run<Source: ReplayLineSource>(from source: inout Source, _ onEntry: (AppliedEntry) -> ReplayStep) throws(Source.Failure) -> ReplayOutcome {
+    package mutating func run<Source: ReplayLineSource>(from source: inout Source, _ onEntry: (AppliedEntry) -> ReplayStep,
+                                                        afterWindow: (inout LedgerState) -> ReplayStep = { _ in .proceed }) throws(Source.Failure) -> ReplayOutcome {
         if let firstBreak { return .broken(firstBreak) }
         var ended: ReplayRead?
         var lagging: [String: PublicKey] = [:]
@@ -154,6 +159,10 @@ package struct ReplayEngine: Sendable {
                 _ = inFlight?.pending.wait()
                 if case .broken(let problem) = stop { firstBreak = problem }
                 return stop
+            }
+            if chain == nil, afterWindow(&state) == .stop {
+                _ = inFlight?.pending.wait()
+                return .stopped
             }
         }
         switch ended {

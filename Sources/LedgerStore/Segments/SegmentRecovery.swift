@@ -114,7 +114,6 @@ enum Recovery {
         let first = start.state.size
         var report = RecoveryReport()
         let indexCount = try files.offsets.count()
-        var hashCovered = try files.hashes.coveredSize()
         let segments = files.segmentList
         // The index covers what this writer checked and wrote; what lies beyond it was written
         // just before a crash, and its signatures are checked now.
@@ -132,19 +131,31 @@ enum Recovery {
                 ? SegmentFileSource(layout: layout, segments: segments, from: first, offset: 0, line: 1)
                 : SegmentFileSource(layout: layout, segments: segments, from: first, offset: start.offset, line: Int(first - holder) + 1)
         }
-        var locations: [OffsetIndex.Location] = []   // of entries first…
-        var leaves: [Hash32] = []                     // of entries first…
-        var lookupFailure: StoreError?
-        let outcome = try engine.run(from: &source) { applied in
+        var derived = try DerivedFilesCatchUp(files: files, hash: hash, first: first)
+        var storeFailure: StoreError?
+        let outcome = try engine.run(from: &source, { applied in
             if let failure = history.takeFailure() {
-                lookupFailure = failure
+                storeFailure = failure
                 return .stop
             }
-            locations.append(OffsetIndex.Location(offset: applied.location.offset ?? 0, length: Int64(applied.line.count)))
-            leaves.append(applied.leafHash)
+            derived.add(OffsetIndex.Location(offset: applied.location.offset ?? 0, length: Int64(applied.line.count)), leaf: applied.leafHash)
             return .proceed
-        }
-        if let lookupFailure { throw lookupFailure }
+        }, afterWindow: { state in
+            // As the writer does while it appends: once the rows in memory reach its interval,
+            // they go to the history's tables with a snapshot (of indexed and hashed entries
+            // only), so a full replay of a large log holds a bounded part of it in memory.
+            guard state.recentEventCount >= options.snapshotInterval(size: state.size) else { return .proceed }
+            do throws(StoreError) {
+                try derived.flush()
+                try history.flush(HistoryDelta(recentIn: state), size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes())
+                state.attach(history: history)
+                return .proceed
+            } catch {
+                storeFailure = error
+                return .stop
+            }
+        })
+        if let storeFailure { throw storeFailure }
         switch outcome {
         case .finished(.complete), .stopped:
             break
@@ -171,39 +182,11 @@ enum Recovery {
                 throw StoreError(.damaged, "\(layout.manifest) does not match the genesis entry (suite or operator key differ); one of them was replaced")
             }
         }
-
-        // The offset index: check the last record it shares with the log, then extend it.
-        var indexed = min(indexCount, n)
-        if indexCount > n { try files.offsets.truncate(to: n) }
-        if indexed > first, try files.offsets.location(of: indexed - 1) != locations[Int(indexed - 1 - first)] {
-            throw derivedMismatch(layout, layout.offsets, seq: indexed - 1)
-        }
-        if indexed < n {
-            try files.offsets.write(Array(locations[Int(indexed - first)...]), from: indexed)
-            report.indexedEntries = n - indexed
-            indexed = n
-        }
-
-        // The stored hashes: the same, then the frontier for appends. (A resumed replay starts at
-        // or below what they cover: the snapshot is taken only of hashed entries.)
-        hashCovered = min(hashCovered, n)
-        try files.hashes.truncate(toSize: hashCovered)
-        if hashCovered > first {
-            let stored = try readHash(files.hashes, StoredHashes.index(level: 0, hashCovered - 1))
-            if stored != leaves[Int(hashCovered - 1 - first)] { throw derivedMismatch(layout, layout.hashes, seq: hashCovered - 1) }
-        }
-        var frontier: TreeFrontier
-        do {
-            frontier = try TreeFrontier(size: hashCovered, reader: files.hashes)
-            var added: [Hash32] = []
-            for leaf in leaves[Int(hashCovered - first)...] { added += try frontier.append(leafHash: leaf, hash: hash) }
-            try files.hashes.write(added, from: StoredHashes.count(size: hashCovered))
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.io, "\(layout.hashes): cannot rebuild the stored hashes: \(error)")
-        }
-        report.hashedEntries = n - hashCovered
+        // The offset index and the stored hashes: checked where they meet the log, extended, and
+        // the frontier for appends.
+        let frontier = try derived.finish(size: n)
+        report.indexedEntries = derived.indexedEntries
+        report.hashedEntries = derived.hashedEntries
         report.entries = n
         report.replayedEntries = n - first
 
@@ -254,16 +237,6 @@ enum Recovery {
         }
     }
 
-    private static func readHash(_ file: HashFile, _ index: Int64) throws(StoreError) -> Hash32 {
-        do {
-            return try file.readHashes(at: [index])[0]
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.io, "\(error)")
-        }
-    }
-
     /// The writer's refusal for a break the replay met: what and where, and what to do.
     private static func damage(_ layout: LedgerLayout, _ problem: ReplayBreak) -> StoreError {
         let advice = "The writer refuses to append on top of it. Run `flowledger verify \(layout.directory)` for a full report and restore the segment from a backup"
@@ -276,10 +249,6 @@ enum Recovery {
                               violation: violation)
         }
         return StoreError(.damaged, "\(layout.directory)/\(broken.location): \(violation). The log is damaged here. \(advice)", violation: violation)
-    }
-
-    private static func derivedMismatch(_ layout: LedgerLayout, _ path: String, seq: Int64) -> StoreError {
-        StoreError(.damaged, "\(path) disagrees with the log at entry \(seq): the log was changed after it was indexed, or the derived files come from another copy. Run `flowledger verify \(layout.directory)`; if the log verifies, delete \(layout.index) and reopen to rebuild it")
     }
 }
 
