@@ -47,8 +47,17 @@ public struct WriterOptions: Sendable {
     /// the pages written per entry bounded; the cap bounds what the writer holds in memory
     /// meanwhile (about 100 bytes an entry) and what opening after a crash replays.
     package func snapshotInterval(size: Int64) -> Int64 {
-        snapshotEvery ?? min(max(8192, size / 16), 65_536)
+        snapshotEvery ?? min(max(8192, size / 16), Self.snapshotIntervalCap)
     }
+
+    /// The entries a replay at open lets pass between two writes of the snapshot and history:
+    /// ``snapshotEvery`` when set, else the cap of ``snapshotInterval(size:)`` whatever the size
+    /// (no appender waits on these writes, and fewer, larger ones touch fewer of the history's
+    /// pages per row; memory stays bounded by the cap).
+    package var replaySnapshotInterval: Int64 { snapshotEvery ?? Self.snapshotIntervalCap }
+
+    /// The most entries whose history rows a writer holds in memory (about 100 bytes each).
+    static let snapshotIntervalCap: Int64 = 65_536
 
     /// CLOCK_REALTIME in microseconds.
     public static let realClock: @Sendable () -> Int64 = {

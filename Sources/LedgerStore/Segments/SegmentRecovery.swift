@@ -144,7 +144,7 @@ enum Recovery {
             // As the writer does while it appends: once the rows in memory reach its interval,
             // they go to the history's tables with a snapshot (of indexed and hashed entries
             // only), so a full replay of a large log holds a bounded part of it in memory.
-            guard state.recentEventCount >= options.snapshotInterval(size: state.size) else { return .proceed }
+            guard state.recentEventCount >= options.replaySnapshotInterval else { return .proceed }
             do throws(StoreError) {
                 try derived.flush()
                 try history.flush(HistoryDelta(recentIn: state), size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes())
