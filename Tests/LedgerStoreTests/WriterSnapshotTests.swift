@@ -265,6 +265,33 @@ struct WriterSnapshotTests {
         #expect(again.writer.recovery.resumedAt == total + 1 && again.writer.recovery.replayedEntries == 0, "\(again.writer.recovery)")
     }
 
+    /// A log cut back by hand with its new last line edited (a signature the index vouched for is
+    /// not checked again, and no entry follows to break the chain) is refused by a full replay
+    /// that writes snapshots on its way, even when its last window ends exactly where the log
+    /// ends: every snapshot names an entry whose line was compared with the stored hashes.
+    @Test
+    func aFullReplayRefusesALogCutBackWithItsLastLineEdited() async throws {
+        let scenario = try Scenario()
+        defer { scenario.removeAll() }
+        let ledger = try await scenario.create()
+        _ = try await ledger.append(try (0..<3_000).map { try scenario.exchange($0) })
+        ledger.close()
+        // Entry 2047 is exchange x-2041, the last of the second window of 1,024 lines.
+        let segment = LedgerLayout(directory: scenario.directory).segment(firstSeq: 0)
+        var lines = try String(contentsOfFile: segment, encoding: .utf8).split(separator: "\n").prefix(2_048).map(String.init)
+        #expect(lines[2_047].contains("\"records\":2041}"))
+        lines[2_047] = lines[2_047].replacingOccurrences(of: "\"records\":2041}", with: "\"records\":9041}")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: segment, atomically: false, encoding: .utf8)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: stateFile(scenario) + suffix) }
+
+        var options = WriterOptions()
+        options.snapshotEvery = 1_000  // a snapshot after every window
+        let error = try #require(throws: StoreError.self) { try Ledger.open(at: scenario.directory, options: options) }
+        #expect(error.code == .damaged && error.message.contains("index/hashes disagrees with the log at entry 2047"), "\(error.message)")
+        let again = try #require(throws: StoreError.self) { try Ledger.open(at: scenario.directory, options: options) }
+        #expect(again.message.contains("disagrees with the log at entry 2047"), "\(again.message)")
+    }
+
     /// The key filter in front of the tables: one damaged is rebuilt from the rows with a note,
     /// one missing (a file written before there was one) silently; either way no id or exchange
     /// of history is forgotten.

@@ -78,6 +78,10 @@ package struct ReplayEngine: Sendable {
     package let genesis: GenesisExpectation?
     /// The suite's hash function.
     package let hash: HashAlgorithm
+    /// The most entries whose history rows the caller lets the state hold, when it moves them
+    /// to disk from `run`'s `afterWindow`: the tables are sized for that many (and a window),
+    /// not for the whole log.
+    package var rowsHeldAtMost: Int64?
     /// Signatures checked so far (the entry that breaks a rule included, once checked).
     package private(set) var signaturesChecked: Int64 = 0
     /// The first break met, returned again by every later run.
@@ -195,7 +199,9 @@ package struct ReplayEngine: Sendable {
     private mutating func sizeTables(for lines: [ReplayLine], totalBytes: Int64?) {
         guard chain == nil, let totalBytes, !lines.isEmpty else { return }
         let average = max(1, lines.reduce(0) { $0 + $1.bytes.count + 1 } / lines.count)
-        state.reserveCapacity(entries: Int(totalBytes) / average + lines.count)
+        var entries = Int(totalBytes) / average + lines.count
+        if let rowsHeldAtMost { entries = min(entries, Int(rowsHeldAtMost) + Self.window) }
+        state.reserveCapacity(entries: entries)
     }
 
     // MARK: - The ordered step

@@ -131,6 +131,7 @@ enum Recovery {
                 ? SegmentFileSource(layout: layout, segments: segments, from: first, offset: 0, line: 1)
                 : SegmentFileSource(layout: layout, segments: segments, from: first, offset: start.offset, line: Int(first - holder) + 1)
         }
+        engine.rowsHeldAtMost = options.replaySnapshotInterval
         var derived = try DerivedFilesCatchUp(files: files, hash: hash, first: first)
         var storeFailure: StoreError?
         let outcome = try engine.run(from: &source, { applied in
@@ -155,7 +156,8 @@ enum Recovery {
                 return .stop
             }
         })
-        if let storeFailure { throw storeFailure }
+        // A history lookup that failed answered "unknown": a rule it broke is not the log's.
+        if let failure = storeFailure ?? history.takeFailure() { throw failure }
         switch outcome {
         case .finished(.complete), .stopped:
             break
