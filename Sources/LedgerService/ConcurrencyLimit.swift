@@ -7,8 +7,8 @@ final class ConcurrencyLimit: Sendable {
     /// The most admitted at once.
     let limit: Int
     private let running = Mutex(0)
-    /// Pieces turned away since the last ``turnedAway(reportingEvery:)`` that reported, and when that was.
-    private let refused = Mutex<(count: Int, reported: ContinuousClock.Instant?)>((0, nil))
+    /// Pieces turned away since the last ``turnedAway(reportingEvery:)`` that reported.
+    private let refused = TurnedAwayTally()
 
     /// A limit of `limit` at once.
     init(_ limit: Int) { self.limit = limit }
@@ -21,7 +21,7 @@ final class ConcurrencyLimit: Sendable {
             return true
         }
         guard admitted else {
-            refused.withLock { $0.count += 1 }
+            refused.note()
             return nil
         }
         defer { running.withLock { $0 -= 1 } }
@@ -30,12 +30,5 @@ final class ConcurrencyLimit: Sendable {
 
     /// How many were turned away since the last report, once `interval` has passed since it
     /// (nil before): so a flood is logged once per interval, not once per request.
-    func turnedAway(reportingEvery interval: Duration) -> Int? {
-        refused.withLock { state in
-            let now = ContinuousClock.now
-            guard state.count > 0, state.reported.map({ now - $0 >= interval }) ?? true else { return nil }
-            defer { state = (0, now) }
-            return state.count
-        }
-    }
+    func turnedAway(reportingEvery interval: Duration) -> Int? { refused.turnedAway(reportingEvery: interval) }
 }

@@ -86,7 +86,8 @@ package struct LedgerServer {
                 logger.warning("metrics on \(metricsListen.host): plain HTTP with no signature, readable by anyone who reaches that address; keep it on loopback or a network only your monitoring reaches")
             }
             let metricsApp = Application(router: metricsRouter,
-                                         server: .http1(idleTimeoutSeconds: options.idleTimeoutSeconds),
+                                         // A scraper or two: a flood here cannot take the descriptors the ledger needs.
+                                         server: .http1(idleTimeoutSeconds: options.idleTimeoutSeconds, cap: ConnectionCap(total: 64, perAddress: 16)),
                                          configuration: .init(address: .hostname(metricsListen.host, port: metricsListen.port), serverName: nil),
                                          onServerRunning: { channel in
                                              logger.notice("metrics at http://\(metricsListen.host):\(channel.localAddress?.port ?? metricsListen.port)/metrics")
@@ -130,7 +131,8 @@ package struct LedgerServer {
     private func serverBuilder() throws -> HTTPServerBuilder {
         // Every connection is reset once its client took nothing of its answers for the idle
         // timeout (WriteProgressDeadlineChannel).
-        guard let tls = options.tls else { return .http1(idleTimeoutSeconds: options.idleTimeoutSeconds) }
+        let cap = ConnectionCap.forThisProcess(total: options.maxConnections, perAddress: options.maxConnectionsPerAddress, logger: logger)
+        guard let tls = options.tls else { return .http1(idleTimeoutSeconds: options.idleTimeoutSeconds, cap: cap) }
         let idle = Duration.seconds(options.idleTimeoutSeconds)
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(options.idleTimeoutSeconds))
         let deadline = TimeAmount.seconds(options.idleTimeoutSeconds)
@@ -147,9 +149,11 @@ package struct LedgerServer {
         // to go away (at SIGTERM, or idle) may stay (ConnectionDeadlineChannel).
         let http2 = HTTP2UpgradeChannel.Configuration(idleTimeout: idle, gracefulCloseTimeout: idle, streamConfiguration: http1)
         return HTTPServerBuilder { responder in
-            WriteProgressDeadlineChannel(
-                inner: ConnectionDeadlineChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: configuration, configuration: http2, responder: responder), deadline: deadline),
-                limit: deadline)
+            ConnectionCapChannel(
+                inner: WriteProgressDeadlineChannel(
+                    inner: ConnectionDeadlineChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: configuration, configuration: http2, responder: responder), deadline: deadline),
+                    limit: deadline),
+                cap: cap)
         }
     }
 

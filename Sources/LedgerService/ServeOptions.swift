@@ -51,6 +51,12 @@ package struct ServeOptions: Sendable {
     package var bodyTimeoutSeconds: Int64 = 30
     /// Requests waiting in the sequencer's queue beyond which appends are refused with 503.
     package var maxQueuedAppends = 4096
+    /// The most connections held at once; nil: the process's descriptor limit (raised to its
+    /// hard limit) less ``ConnectionCap/reservedDescriptors``.
+    package var maxConnections: Int?
+    /// The most connections held at once from one IP address; nil: a quarter of the total
+    /// (at least 64).
+    package var maxConnectionsPerAddress: Int?
     /// A comment line on every event stream at least this often (seconds).
     package var keepAliveSeconds: Int64 = 15
 

@@ -43,7 +43,8 @@ package struct WitnessServer {
         let options = self.options
         let app = Application(
             router: router,
-            server: .http1(idleTimeoutSeconds: options.idleTimeoutSeconds),
+            server: .http1(idleTimeoutSeconds: options.idleTimeoutSeconds,
+                           cap: ConnectionCap.forThisProcess(total: nil, perAddress: nil, logger: logger)),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port

@@ -124,10 +124,11 @@ extension HTTPServerBuilder {
     /// Plain HTTP/1.1 whose connections are closed once their client sent nothing for
     /// `idleTimeoutSeconds`, and reset once it took nothing of its answers for as long
     /// (``WriteProgressDeadlineChannel``): every listener of `serve` and `witness serve`.
-    static func http1(idleTimeoutSeconds: Int64) -> HTTPServerBuilder {
+    static func http1(idleTimeoutSeconds: Int64, cap: ConnectionCap) -> HTTPServerBuilder {
         let configuration = HTTP1Channel.Configuration(idleTimeout: .seconds(idleTimeoutSeconds))
         return HTTPServerBuilder { responder in
-            WriteProgressDeadlineChannel(inner: HTTP1Channel(responder: responder, configuration: configuration), limit: .seconds(idleTimeoutSeconds))
+            ConnectionCapChannel(inner: WriteProgressDeadlineChannel(inner: HTTP1Channel(responder: responder, configuration: configuration), limit: .seconds(idleTimeoutSeconds)),
+                                 cap: cap)
         }
     }
 }

@@ -52,6 +52,39 @@ import Glibc
 
     /// An append without a valid signature is refused on its headers, before its body is read:
     /// a stranger cannot make the server hold megabytes for the body's timeout.
+    /// Connections past `--max-connections-per-address` (or `--max-connections`) are closed on
+    /// arrival, so one client cannot take every file descriptor (and with them the writer's next
+    /// segment); one that closes makes room for the next; the server says so in its log.
+    @Test(arguments: [["--max-connections-per-address", "2"], ["--max-connections", "2"]])
+    func connectionsPastTheCapAreClosedOnArrivalAndOneLeavingMakesRoom(_ cap: [String]) async throws {
+        let fixture = try await ServiceFixture()
+        defer { fixture.scenario.removeAll() }
+        let server = try await fixture.serve(cap)
+        defer { _ = server.stop() }
+        var held = [try RawConnection(url: server.url), try RawConnection(url: server.url)]
+        try await Task.sleep(for: .milliseconds(200))  // both accepted and counted
+        let third = try RawConnection(url: server.url)  // the kernel accepts; the server closes
+        let outcome = third.waitForClose(seconds: 10)
+        #expect(outcome.closed && outcome.received.isEmpty, "the third connection was held: \(outcome)")
+        // The two held are served.
+        held[0].send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(held[0].waitForAnswerHead(seconds: 10).hasPrefix("HTTP/1.1 200"))
+
+        // One leaves: the next is admitted and answered.
+        held.removeLast()  // closed
+        var answered = ""
+        for _ in 0..<50 where !answered.hasPrefix("HTTP/1.1 200") {
+            try await Task.sleep(for: .milliseconds(100))
+            let next = try RawConnection(url: server.url)
+            next.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            answered = next.waitForAnswerHead(seconds: 10)
+        }
+        #expect(answered.hasPrefix("HTTP/1.1 200"), "no connection was admitted after one closed: \(answered)")
+        _ = server.stop()
+        let log = try server.process.stderr()
+        #expect(log.contains("connection(s) closed on arrival") && log.contains("(\(cap[0]))"), "\(log.suffix(2000))")
+    }
+
     @Test func anUnsignedAppendIsRefusedBeforeItsBodyIsRead() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }

@@ -40,6 +40,10 @@ struct Serve: AsyncParsableCommand {
     var metricsListen: String?
     @Option(help: "Close a connection idle (or stalled mid-request) for this long (e.g. 30s).")
     var idleTimeout = "30s"
+    @Option(help: "Hold at most N connections at once; more are closed on arrival (default: the file descriptor limit, raised to its hard limit, less 256 kept for the ledger).")
+    var maxConnections: Int?
+    @Option(help: "Hold at most N connections at once from one IP address (default: a quarter of --max-connections, at least 64).")
+    var maxConnectionsPerAddress: Int?
     @Option(help: "The base URL clients use when a proxy stands in front (the @target-uri they sign).")
     var publicUrl: String?
     @Option(help: ArgumentHelp("With --store: the URL the other serve front ends of the store reach this one at while it is the writer (they hand it their appends); default: the URL it listens on.", valueName: "url"))
@@ -57,6 +61,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
         if !witnesses.isEmpty && operatorKey == nil { throw ValidationError("--witness needs --operator-key: witnesses cosign the checkpoints the server signs") }
+        for (value, option) in [(maxConnections, "--max-connections"), (maxConnectionsPerAddress, "--max-connections-per-address")] {
+            if let value, value < 1 { throw ValidationError("\(option) \(value): give a positive number of connections") }
+        }
         if let witnessQuorum, witnessQuorum < 0 || witnessQuorum > witnesses.count {
             throw ValidationError("--witness-quorum \(witnessQuorum): give 0 to \(witnesses.count), the number of --witness options")
         }
@@ -85,6 +92,8 @@ struct Serve: AsyncParsableCommand {
             return (String(argument[..<equals]), try VerifierKeyArgument.parse(String(argument[argument.index(after: equals)...]), option: "--witness"))
         }
         options.witnessQuorum = witnessQuorum ?? 0
+        options.maxConnections = maxConnections
+        options.maxConnectionsPerAddress = maxConnectionsPerAddress
         options.idleTimeoutSeconds = max(1, try RelativeTime.positiveDuration(idleTimeout, option: "--idle-timeout") / 1_000_000)
 
         var logger = Logger(label: "flowledger.serve") { StreamLogHandler.standardError(label: $0) }

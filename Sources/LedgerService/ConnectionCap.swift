@@ -1,0 +1,120 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How many connections `serve` holds at once, in all and from one client address; past
+/// either, a new connection is closed as soon as it is accepted (before a byte is read).
+///
+/// Why: each connection holds a file descriptor. Without a cap, one client that opened
+/// connections (and kept each alive within the idle timeout) used up the process's
+/// descriptors: the listener could then accept no one, and the writer could not open its next
+/// segment or write a checkpoint, which stops it. The total stays ``reservedDescriptors``
+/// below the process's limit; the cap per address keeps one client (or one organisation's
+/// NAT) from taking all of it.
+final class ConnectionCap: Sendable {
+    /// The most connections at once.
+    let total: Int
+    /// The most connections at once from one IP address.
+    let perAddress: Int
+    private let open = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
+    private let refused = TurnedAwayTally()
+
+    /// Descriptors kept for the ledger itself (segments, index, SQLite, checkpoints, the
+    /// event streams' watchers) when the total is taken from the process's limit.
+    static let reservedDescriptors = 256
+
+    /// A cap of `total` connections, `perAddress` from one address.
+    init(total: Int, perAddress: Int) {
+        self.total = max(1, total)
+        self.perAddress = max(1, perAddress)
+    }
+
+    /// The cap `serve` runs with: `total` and `perAddress` when given, else taken from the
+    /// process's descriptor limit (raised to its hard limit first) less ``reservedDescriptors``,
+    /// and a quarter of that (at least 64) per address.
+    static func forThisProcess(total: Int?, perAddress: Int?, logger: Logger) -> ConnectionCap {
+        let descriptors = descriptorLimit()
+        let chosen = total ?? max(64, (descriptors ?? 1024) - reservedDescriptors)
+        if let descriptors, let total, total > descriptors - reservedDescriptors {
+            logger.warning("--max-connections \(total) leaves fewer than \(reservedDescriptors) of this process's \(descriptors) file descriptors to the ledger itself: raise the limit (ulimit -n) or lower --max-connections, or the writer may be unable to open its next segment")
+        }
+        return ConnectionCap(total: chosen, perAddress: perAddress ?? max(64, chosen / 4))
+    }
+
+    /// Admits a connection from `address`, or says which cap it would pass.
+    func admit(_ address: String) -> String? {
+        open.withLock { open in
+            if open.total >= total { return "the server holds \(total) connections, its most (--max-connections)" }
+            let fromAddress = open.byAddress[address, default: 0]
+            if fromAddress >= perAddress { return "\(address) holds \(perAddress) connections, the most from one address (--max-connections-per-address)" }
+            open.total += 1
+            open.byAddress[address] = fromAddress + 1
+            return nil
+        }
+    }
+
+    /// A connection from `address` closed.
+    func release(_ address: String) {
+        open.withLock { open in
+            open.total -= 1
+            let left = open.byAddress[address, default: 1] - 1
+            open.byAddress[address] = left > 0 ? left : nil
+        }
+    }
+
+    /// Connections open now.
+    var openConnections: Int { open.withLock { $0.total } }
+
+    /// Counts a connection turned away; says how many were since the last report, at most
+    /// once per `interval`.
+    func turnedAway(reportingEvery interval: Duration) -> Int? {
+        refused.note()
+        return refused.turnedAway(reportingEvery: interval)
+    }
+
+    /// The process's limit on open descriptors, raised to its hard limit first (as Go's
+    /// runtime does): the default soft limit, often 1,024, would cap a server at a few hundred
+    /// followers. Nil when it cannot be read.
+    static func descriptorLimit() -> Int? {
+        let unlimited = rlim_t.max  // RLIM_INFINITY, which Swift imports as an overflowing literal
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max == unlimited ? max(limit.rlim_cur, 1 << 20) : limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return limit.rlim_cur == unlimited ? Int.max : Int(clamping: limit.rlim_cur)
+    }
+}
+
+/// A listener's connection counted against a ``ConnectionCap``: one past the cap is closed at
+/// once (its setup fails, and Hummingbird never sees it); an admitted one is released when it
+/// closes, however it closes.
+struct ConnectionCapChannel<Inner: ServerChildChannel>: ServerChildChannel {
+    /// The channel that does the work.
+    let inner: Inner
+    /// The cap counted against.
+    let cap: ConnectionCap
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
+        let address = channel.remoteAddress?.ipAddress ?? "an unknown address"
+        if let reason = cap.admit(address) {
+            if let count = cap.turnedAway(reportingEvery: .seconds(10)) {
+                logger.warning("\(count) connection(s) closed on arrival: \(reason). Raise the limit if these clients are legitimate, or find which one opens connections and does not close them")
+            }
+            channel.close(promise: nil)
+            return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed)
+        }
+        channel.closeFuture.whenComplete { _ in cap.release(address) }
+        return inner.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Inner.Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+    }
+}
