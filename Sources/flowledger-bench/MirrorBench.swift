@@ -1,5 +1,6 @@
 // `flowledger mirror` beside the physical limit of the system, in one run:
-//   1. the limit: OpenSSL's raw verify rate on one core and on all cores (RawVerifyLimit);
+//   1. the limit: OpenSSL's raw verify rate on one core and on all cores (RawVerifyLimit), and
+//      `openssl speed -multi N ed25519` beside it;
 //   2. a ledger of --entries (default 100,000: exchanges, each acknowledged by its recipient),
 //      served by the release `flowledger serve --public-read` on loopback, mirrored from empty by
 //      `flowledger mirror` (a child process): entries per second as a share of the limit (goal
@@ -56,6 +57,9 @@ struct MirrorBench {
 
         heading("1. the limit: OpenSSL raw verify, best of 3")
         var limits = [try RawVerifyLimit.printed(cast: cast, events: sample)]
+        // OpenSSL's own figure for the machine, beside ours.
+        var speeds: [Double] = []
+        if suite == .ed25519SHA256, let speed = RawVerifyLimit.printedOpensslSpeed() { speeds.append(speed) }
 
         heading("2. flowledger mirror of \(grouped(entries)) entries from flowledger serve on loopback (child processes)")
         let copy = base + "/\(entries)/copy"
@@ -76,12 +80,17 @@ struct MirrorBench {
 
         heading("4. the limit again")
         limits.append(try RawVerifyLimit.printed(cast: cast, events: sample))
+        if suite == .ed25519SHA256, let speed = RawVerifyLimit.printedOpensslSpeed() { speeds.append(speed) }
 
         let best = limits.max()!
         heading("summary (limit = best raw verify rate on all cores = " + String(format: "%.0f /s; measured %@)", best, limits.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         let ratio = full.rate / best
         line("mirror \(grouped(entries)), entries/s", String(format: "%9.0f", full.rate))
         line("mirror \(grouped(entries)), entries/s / limit", String(format: "%9.2f   goal ≥ 0.75: %@  (%.2f s wall, %.1f cores busy)", ratio, ratio >= 0.75 ? "met" : "NOT met", full.seconds, full.cores))
+        if let speed = speeds.max() {
+            let ofSpeed = full.rate / speed
+            line("  … of openssl speed (best \(grouped(Int(speed)))/s)", String(format: "%9.2f   goal ≥ 0.75: %@", ofSpeed, ofSpeed >= 0.75 ? "met" : "NOT met"))
+        }
         line("mirror \(grouped(entries)), peak RSS", padded(mebibytes(full.rss)) + "   goal ≤ 128 MiB: " + (full.rss <= 128 << 20 ? "met" : "NOT met"))
         line("incremental mirror of 1,000, wall time", String(format: "%9.3f s  goal ≤ 1 s: %@  (peak RSS %@)", incremental.seconds, incremental.seconds <= 1 ? "met" : "NOT met", mebibytes(incremental.rss)))
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: base) }
