@@ -18,7 +18,7 @@ import Glibc
 final class ConnectionCap: Sendable {
     /// The most connections at once.
     let total: Int
-    /// The most connections at once from one IP address.
+    /// The most connections at once from one IP address (one /64 network for IPv6).
     let perAddress: Int
     private let open = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
     private let refused = TurnedAwayTally()
@@ -35,14 +35,26 @@ final class ConnectionCap: Sendable {
 
     /// The cap `serve` runs with: `total` and `perAddress` when given, else taken from the
     /// process's descriptor limit (raised to its hard limit first) less ``reservedDescriptors``,
-    /// and a quarter of that (at least 64) per address.
-    static func forThisProcess(total: Int?, perAddress: Int?, logger: Logger) -> ConnectionCap {
+    /// and a quarter of that (at least 64) per address — or all of it on a loopback listener,
+    /// whose clients all come from one address (a proxy in front, or this machine).
+    static func forThisProcess(total: Int?, perAddress: Int?, loopback: Bool, logger: Logger) -> ConnectionCap {
         let descriptors = descriptorLimit()
         let chosen = total ?? max(64, (descriptors ?? 1024) - reservedDescriptors)
         if let descriptors, let total, total > descriptors - reservedDescriptors {
             logger.warning("--max-connections \(total) leaves fewer than \(reservedDescriptors) of this process's \(descriptors) file descriptors to the ledger itself: raise the limit (ulimit -n) or lower --max-connections, or the writer may be unable to open its next segment")
         }
-        return ConnectionCap(total: chosen, perAddress: perAddress ?? max(64, chosen / 4))
+        return ConnectionCap(total: chosen, perAddress: perAddress ?? (loopback ? chosen : max(64, chosen / 4)))
+    }
+
+    /// Who a connection counts against: its IPv4 address, or the /64 network of an IPv6 one (a
+    /// client is handed a /64 and can take a new address in it for every connection).
+    static func client(_ address: SocketAddress?) -> String {
+        guard case .v6(let v6)? = address else { return address?.ipAddress ?? "an unknown address" }
+        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+        // ::ffff:a.b.c.d is an IPv4 client reached over IPv6: counted by its whole address.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff { return address?.ipAddress ?? "an unknown address" }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     /// Admits a connection from `address`, or says which cap it would pass.
@@ -102,7 +114,7 @@ struct ConnectionCapChannel<Inner: ServerChildChannel>: ServerChildChannel {
     let cap: ConnectionCap
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
-        let address = channel.remoteAddress?.ipAddress ?? "an unknown address"
+        let address = ConnectionCap.client(channel.remoteAddress)
         if let reason = cap.admit(address) {
             if let count = cap.turnedAway(reportingEvery: .seconds(10)) {
                 logger.warning("\(count) connection(s) closed on arrival: \(reason). Raise the limit if these clients are legitimate, or find which one opens connections and does not close them")
@@ -111,7 +123,12 @@ struct ConnectionCapChannel<Inner: ServerChildChannel>: ServerChildChannel {
             return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed)
         }
         channel.closeFuture.whenComplete { _ in cap.release(address) }
-        return inner.setup(channel: channel, logger: logger)
+        // A setup that fails leaves the channel unregistered, and nobody else closes it (NIO
+        // drops the failed future): closed here, so its descriptor and its slot come back.
+        return inner.setup(channel: channel, logger: logger).flatMapErrorThrowing { error in
+            channel.close(promise: nil)
+            throw error
+        }
     }
 
     func handle(value: Inner.Value, logger: Logger) async {

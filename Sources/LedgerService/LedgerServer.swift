@@ -131,7 +131,8 @@ package struct LedgerServer {
     private func serverBuilder() throws -> HTTPServerBuilder {
         // Every connection is reset once its client took nothing of its answers for the idle
         // timeout (WriteProgressDeadlineChannel).
-        let cap = ConnectionCap.forThisProcess(total: options.maxConnections, perAddress: options.maxConnectionsPerAddress, logger: logger)
+        let cap = ConnectionCap.forThisProcess(total: options.maxConnections, perAddress: options.maxConnectionsPerAddress,
+                                               loopback: ServeOptions.isLoopback(options.host), logger: logger)
         guard let tls = options.tls else { return .http1(idleTimeoutSeconds: options.idleTimeoutSeconds, cap: cap) }
         let idle = Duration.seconds(options.idleTimeoutSeconds)
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(options.idleTimeoutSeconds))

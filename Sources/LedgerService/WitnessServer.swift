@@ -44,7 +44,7 @@ package struct WitnessServer {
         let app = Application(
             router: router,
             server: .http1(idleTimeoutSeconds: options.idleTimeoutSeconds,
-                           cap: ConnectionCap.forThisProcess(total: nil, perAddress: nil, logger: logger)),
+                           cap: ConnectionCap.forThisProcess(total: nil, perAddress: nil, loopback: ServeOptions.isLoopback(options.host), logger: logger)),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port

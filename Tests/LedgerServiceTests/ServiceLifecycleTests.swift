@@ -50,8 +50,6 @@ import Glibc
         #expect(try fixture.logBytes() == before, "a partial request appended something")
     }
 
-    /// An append without a valid signature is refused on its headers, before its body is read:
-    /// a stranger cannot make the server hold megabytes for the body's timeout.
     /// Connections past `--max-connections-per-address` (or `--max-connections`) are closed on
     /// arrival, so one client cannot take every file descriptor (and with them the writer's next
     /// segment); one that closes makes room for the next; the server says so in its log.
@@ -61,14 +59,16 @@ import Glibc
         defer { fixture.scenario.removeAll() }
         let server = try await fixture.serve(cap)
         defer { _ = server.stop() }
-        var held = [try RawConnection(url: server.url), try RawConnection(url: server.url)]
-        try await Task.sleep(for: .milliseconds(200))  // both accepted and counted
+        var held: [RawConnection] = []
+        for _ in 0..<2 {  // each admitted and served before the next is opened
+            let connection = try RawConnection(url: server.url)
+            connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(connection.waitForAnswerHead(seconds: 10).hasPrefix("HTTP/1.1 200"))
+            held.append(connection)
+        }
         let third = try RawConnection(url: server.url)  // the kernel accepts; the server closes
         let outcome = third.waitForClose(seconds: 10)
         #expect(outcome.closed && outcome.received.isEmpty, "the third connection was held: \(outcome)")
-        // The two held are served.
-        held[0].send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(held[0].waitForAnswerHead(seconds: 10).hasPrefix("HTTP/1.1 200"))
 
         // One leaves: the next is admitted and answered.
         held.removeLast()  // closed
@@ -85,6 +85,8 @@ import Glibc
         #expect(log.contains("connection(s) closed on arrival") && log.contains("(\(cap[0]))"), "\(log.suffix(2000))")
     }
 
+    /// An append without a valid signature is refused on its headers, before its body is read:
+    /// a stranger cannot make the server hold megabytes for the body's timeout.
     @Test func anUnsignedAppendIsRefusedBeforeItsBodyIsRead() async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }

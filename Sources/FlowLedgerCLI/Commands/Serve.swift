@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout = "30s"
     @Option(help: "Hold at most N connections at once; more are closed on arrival (default: the file descriptor limit, raised to its hard limit, less 256 kept for the ledger).")
     var maxConnections: Int?
-    @Option(help: "Hold at most N connections at once from one IP address (default: a quarter of --max-connections, at least 64).")
+    @Option(help: "Hold at most N connections at once from one IP address, or one IPv6 /64 (default: a quarter of --max-connections, at least 64; on a loopback address, all of it).")
     var maxConnectionsPerAddress: Int?
     @Option(help: "The base URL clients use when a proxy stands in front (the @target-uri they sign).")
     var publicUrl: String?
