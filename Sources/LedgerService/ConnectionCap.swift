@@ -22,28 +22,31 @@ final class ConnectionCap: Sendable {
     let perAddress: Int
     private let open = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
     private let refused = TurnedAwayTally()
+    /// Where the open connections and those refused are counted, if anywhere.
+    private let metrics: ServiceMetrics?
 
     /// Descriptors kept for the ledger itself (segments, index, SQLite, checkpoints, the
     /// event streams' watchers) when the total is taken from the process's limit.
     static let reservedDescriptors = 256
 
-    /// A cap of `total` connections, `perAddress` from one address.
-    init(total: Int, perAddress: Int) {
+    /// A cap of `total` connections, `perAddress` from one address, counted in `metrics`.
+    init(total: Int, perAddress: Int, metrics: ServiceMetrics? = nil) {
         self.total = max(1, total)
         self.perAddress = max(1, perAddress)
+        self.metrics = metrics
     }
 
     /// The cap `serve` runs with: `total` and `perAddress` when given, else taken from the
     /// process's descriptor limit (raised to its hard limit first) less ``reservedDescriptors``,
     /// and a quarter of that (at least 64) per address — or all of it on a loopback listener,
     /// whose clients all come from one address (a proxy in front, or this machine).
-    static func forThisProcess(total: Int?, perAddress: Int?, loopback: Bool, logger: Logger) -> ConnectionCap {
+    static func forThisProcess(total: Int?, perAddress: Int?, loopback: Bool, metrics: ServiceMetrics? = nil, logger: Logger) -> ConnectionCap {
         let descriptors = descriptorLimit()
         let chosen = total ?? max(64, (descriptors ?? 1024) - reservedDescriptors)
         if let descriptors, let total, total > descriptors - reservedDescriptors {
             logger.warning("--max-connections \(total) leaves fewer than \(reservedDescriptors) of this process's \(descriptors) file descriptors to the ledger itself: raise the limit (ulimit -n) or lower --max-connections, or the writer may be unable to open its next segment")
         }
-        return ConnectionCap(total: chosen, perAddress: perAddress ?? (loopback ? chosen : max(64, chosen / 4)))
+        return ConnectionCap(total: chosen, perAddress: perAddress ?? (loopback ? chosen : max(64, chosen / 4)), metrics: metrics)
     }
 
     /// Who a connection counts against: its IPv4 address, or the /64 network of an IPv6 one (a
@@ -57,25 +60,32 @@ final class ConnectionCap: Sendable {
         return groups.joined(separator: ":") + "::/64"
     }
 
-    /// Admits a connection from `address`, or says which cap it would pass.
-    func admit(_ address: String) -> String? {
-        open.withLock { open in
-            if open.total >= total { return "the server holds \(total) connections, its most (--max-connections)" }
+    /// Admits a connection from `address`, or says which cap it would pass (`total` or
+    /// `address`, the metric's label) and why.
+    func admit(_ address: String) -> (cap: String, reason: String)? {
+        let (refusal, count) = open.withLock { open -> ((cap: String, reason: String)?, Int) in
+            if open.total >= total { return (("total", "the server holds \(total) connections, its most (--max-connections)"), open.total) }
             let fromAddress = open.byAddress[address, default: 0]
-            if fromAddress >= perAddress { return "\(address) holds \(perAddress) connections, the most from one address (--max-connections-per-address)" }
+            if fromAddress >= perAddress {
+                return (("address", "\(address) holds \(perAddress) connections, the most from one address (--max-connections-per-address)"), open.total)
+            }
             open.total += 1
             open.byAddress[address] = fromAddress + 1
-            return nil
+            return (nil, open.total)
         }
+        if let refusal { metrics?.connectionRefused(cap: refusal.cap) } else { metrics?.openConnections.record(count) }
+        return refusal
     }
 
     /// A connection from `address` closed.
     func release(_ address: String) {
-        open.withLock { open in
+        let count = open.withLock { open -> Int in
             open.total -= 1
             let left = open.byAddress[address, default: 1] - 1
             open.byAddress[address] = left > 0 ? left : nil
+            return open.total
         }
+        metrics?.openConnections.record(count)
     }
 
     /// Connections open now.
@@ -115,7 +125,7 @@ struct ConnectionCapChannel<Inner: ServerChildChannel>: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
         let address = ConnectionCap.client(channel.remoteAddress)
-        if let reason = cap.admit(address) {
+        if let reason = cap.admit(address)?.reason {
             if let count = cap.turnedAway(reportingEvery: .seconds(10)) {
                 logger.warning("\(count) connection(s) closed on arrival: \(reason). Raise the limit if these clients are legitimate, or find which one opens connections and does not close them")
             }

@@ -63,7 +63,7 @@ package struct LedgerServer {
         let marker = served.writer?.layout.map { ServedMarker(layout: $0) }
         let app = Application(
             router: router,
-            server: try serverBuilder(),
+            server: try serverBuilder(metrics: metrics),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port
@@ -128,11 +128,11 @@ package struct LedgerServer {
 
     /// HTTP/1.1 on loopback (or behind a proxy); HTTP/1.1 and HTTP/2 over TLS otherwise. The
     /// idle timeout closes a connection whose client stopped sending its request.
-    private func serverBuilder() throws -> HTTPServerBuilder {
+    private func serverBuilder(metrics: ServiceMetrics) throws -> HTTPServerBuilder {
         // Every connection is reset once its client took nothing of its answers for the idle
         // timeout (WriteProgressDeadlineChannel).
         let cap = ConnectionCap.forThisProcess(total: options.maxConnections, perAddress: options.maxConnectionsPerAddress,
-                                               loopback: ServeOptions.isLoopback(options.host), logger: logger)
+                                               loopback: ServeOptions.isLoopback(options.host), metrics: metrics, logger: logger)
         guard let tls = options.tls else { return .http1(idleTimeoutSeconds: options.idleTimeoutSeconds, cap: cap) }
         let idle = Duration.seconds(options.idleTimeoutSeconds)
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(options.idleTimeoutSeconds))

@@ -21,6 +21,8 @@ package final class ServiceMetrics: Sendable {
     package let queueDepth: Recorder
     /// Live `v1/events` followers.
     package let followers: Recorder
+    /// Connections the listener holds now.
+    package let openConnections: Recorder
     /// Checkpoints published.
     package let checkpoints: CoreMetrics.Counter
     /// Checkpoints signed but not published for want of the witnesses' quorum.
@@ -43,6 +45,7 @@ package final class ServiceMetrics: Sendable {
         commitLatency = Timer(label: "flowledger_append_commit_seconds", factory: factory)
         queueDepth = Gauge(label: "flowledger_append_queue_depth", factory: factory)
         followers = Gauge(label: "flowledger_event_stream_followers", factory: factory)
+        openConnections = Gauge(label: "flowledger_open_connections", factory: factory)
         checkpoints = Counter(label: "flowledger_checkpoints_published_total", factory: factory)
         checkpointsWithheld = Counter(label: "flowledger_checkpoints_withheld_total", factory: factory)
     }
@@ -50,6 +53,11 @@ package final class ServiceMetrics: Sendable {
     /// Counts a refused request by its error code and status.
     package func refused(code: String, status: Int) {
         Counter(label: "flowledger_refusals_total", dimensions: [("code", code), ("status", String(status))], factory: factory).increment()
+    }
+
+    /// Counts a connection closed on arrival by the connection cap it would pass (`total` or `address`).
+    package func connectionRefused(cap: String) {
+        Counter(label: "flowledger_connections_refused_total", dimensions: [("cap", cap)], factory: factory).increment()
     }
 
     /// Counts an answered request by its status class.

@@ -371,6 +371,7 @@ import Glibc
             let metrics = try await TestClient(base: metricsURL, key: nil).send(.GET, "metrics", sign: false)
             #expect(metrics.status == 200)
             #expect(metrics.text.contains("flowledger_requests_total"), "\(metrics.text)")
+            #expect(metrics.text.contains("flowledger_open_connections"), "\(metrics.text)")
         }
         let log = try server.process.stderr()
         #expect(log.contains("GET /v1/entries 200"), "\(log)")
