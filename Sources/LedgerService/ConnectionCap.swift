@@ -52,10 +52,11 @@ final class ConnectionCap: Sendable {
     /// Who a connection counts against: its IPv4 address, or the /64 network of an IPv6 one (a
     /// client is handed a /64 and can take a new address in it for every connection).
     static func client(_ address: SocketAddress?) -> String {
-        guard case .v6(let v6)? = address else { return address?.ipAddress ?? "an unknown address" }
+        let whole = address?.ipAddress ?? "an unknown address"
+        guard case .v6(let v6)? = address else { return whole }
         let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
         // ::ffff:a.b.c.d is an IPv4 client reached over IPv6: counted by its whole address.
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff { return address?.ipAddress ?? "an unknown address" }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff { return whole }
         let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
         return groups.joined(separator: ":") + "::/64"
     }

@@ -59,7 +59,7 @@ struct MirrorBench {
         var limits = [try RawVerifyLimit.printed(cast: cast, events: sample)]
         // OpenSSL's own figure for the machine, beside ours.
         var speeds: [Double] = []
-        if suite == .ed25519SHA256, let speed = RawVerifyLimit.printedOpensslSpeed() { speeds.append(speed) }
+        if let speed = RawVerifyLimit.printedOpensslSpeed(suite: suite) { speeds.append(speed) }
 
         heading("2. flowledger mirror of \(grouped(entries)) entries from flowledger serve on loopback (child processes)")
         let copy = base + "/\(entries)/copy"
@@ -80,17 +80,14 @@ struct MirrorBench {
 
         heading("4. the limit again")
         limits.append(try RawVerifyLimit.printed(cast: cast, events: sample))
-        if suite == .ed25519SHA256, let speed = RawVerifyLimit.printedOpensslSpeed() { speeds.append(speed) }
+        if let speed = RawVerifyLimit.printedOpensslSpeed(suite: suite) { speeds.append(speed) }
 
         let best = limits.max()!
         heading("summary (limit = best raw verify rate on all cores = " + String(format: "%.0f /s; measured %@)", best, limits.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         let ratio = full.rate / best
         line("mirror \(grouped(entries)), entries/s", String(format: "%9.0f", full.rate))
         line("mirror \(grouped(entries)), entries/s / limit", String(format: "%9.2f   goal ≥ 0.75: %@  (%.2f s wall, %.1f cores busy)", ratio, ratio >= 0.75 ? "met" : "NOT met", full.seconds, full.cores))
-        if let speed = speeds.max() {
-            let ofSpeed = full.rate / speed
-            line("  … of openssl speed (best \(grouped(Int(speed)))/s)", String(format: "%9.2f   goal ≥ 0.75: %@", ofSpeed, ofSpeed >= 0.75 ? "met" : "NOT met"))
-        }
+        RawVerifyLimit.printShareOfOpensslSpeed(full.rate, speeds: speeds, goal: 0.75)
         line("mirror \(grouped(entries)), peak RSS", padded(mebibytes(full.rss)) + "   goal ≤ 128 MiB: " + (full.rss <= 128 << 20 ? "met" : "NOT met"))
         line("incremental mirror of 1,000, wall time", String(format: "%9.3f s  goal ≤ 1 s: %@  (peak RSS %@)", incremental.seconds, incremental.seconds <= 1 ? "met" : "NOT met", mebibytes(incremental.rss)))
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: base) }

@@ -191,9 +191,7 @@ struct OpenBench {
         if let openssl { rateLine("openssl speed, best of \(rounds)", openssl) }
         for (name, rate) in signedRates {
             line("append --signed, \(name), best", String(format: "%9.2f of the limit   goal ≥ 0.80: %@", rate / limit, rate / limit >= 0.8 ? "met" : "NOT met"))
-            if let openssl {
-                line("  … of openssl speed", String(format: "%9.2f               goal ≥ 0.80: %@", rate / openssl, rate / openssl >= 0.8 ? "met" : "NOT met"))
-            }
+            RawVerifyLimit.printShareOfOpensslSpeed(rate, speeds: openssl.map { [$0] } ?? [], goal: 0.8)
         }
         if ledgerDirectory == nil { try? FileManager.default.removeItem(atPath: parent) }
     }

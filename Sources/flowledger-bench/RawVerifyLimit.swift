@@ -60,6 +60,20 @@ enum RawVerifyLimit {
         return row.split(separator: " ").last.flatMap { Double($0) }
     }
 
+    /// ``printedOpensslSpeed()`` for the Ed25519 suite; nil for another (`openssl speed` has
+    /// no SM2 figure to set beside ours).
+    static func printedOpensslSpeed(suite: Suite) -> Double? {
+        suite == .ed25519SHA256 ? printedOpensslSpeed() : nil
+    }
+
+    /// Prints `rate` as a share of the best of `speeds` (``opensslSpeed()`` runs), beside
+    /// `goal`; nothing when there were none.
+    static func printShareOfOpensslSpeed(_ rate: Double, speeds: [Double], goal: Double) {
+        guard let speed = speeds.max() else { return }
+        let share = rate / speed
+        line("  … of openssl speed (best \(grouped(Int(speed)))/s)", String(format: "%9.2f   goal ≥ %.2f: %@", share, goal, share >= goal ? "met" : "NOT met"))
+    }
+
     /// ``opensslSpeed()``, printed.
     static func printedOpensslSpeed() -> Double? {
         let rate = opensslSpeed()

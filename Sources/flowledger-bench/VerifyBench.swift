@@ -73,7 +73,7 @@ struct VerifyBench {
         limits.append(try RawVerifyLimit.printed(cast: ledgers[0].cast, events: sample))
         // The issue's own yardstick for Ed25519, beside ours.
         var speeds: [Double] = []
-        if suite == .ed25519SHA256, let speed = RawVerifyLimit.printedOpensslSpeed() { speeds.append(speed) }
+        if let speed = RawVerifyLimit.printedOpensslSpeed(suite: suite) { speeds.append(speed) }
 
         var results: [(entries: Int, full: (rate: Double, seconds: Double, rss: Int64, cores: Double), incremental: (rate: Double, seconds: Double, rss: Int64, cores: Double)?)] = []
         for (step, ledger) in ledgers.enumerated() {
@@ -89,17 +89,14 @@ struct VerifyBench {
         }
         heading("3. the limit again")
         limits.append(try RawVerifyLimit.printed(cast: ledgers[0].cast, events: sample))
-        if suite == .ed25519SHA256, let speed = RawVerifyLimit.printedOpensslSpeed() { speeds.append(speed) }
+        if let speed = RawVerifyLimit.printedOpensslSpeed(suite: suite) { speeds.append(speed) }
 
         let best = limits.max()!
         heading("summary (limit = best raw verify rate on all cores = " + String(format: "%.0f /s; measured %@)", best, limits.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         for result in results {
             let ratio = result.full.rate / best
             line("verify \(grouped(result.entries)), entries/s / limit", String(format: "%9.2f   goal ≥ 0.80: %@  (%.2f s wall, %.1f cores busy)", ratio, ratio >= 0.8 ? "met" : "NOT met", result.full.seconds, result.full.cores))
-            if let speed = speeds.max() {
-                let ofSpeed = result.full.rate / speed
-                line("  … of openssl speed (best \(grouped(Int(speed)))/s)", String(format: "%9.2f   goal ≥ 0.80: %@", ofSpeed, ofSpeed >= 0.8 ? "met" : "NOT met"))
-            }
+            RawVerifyLimit.printShareOfOpensslSpeed(result.full.rate, speeds: speeds, goal: 0.8)
             line("verify \(grouped(result.entries)), peak RSS", padded(mebibytes(result.full.rss)) + "   goal ≤ 128 MiB: " + (result.full.rss <= 128 << 20 ? "met" : "NOT met"))
             if let incremental = result.incremental {
                 line("--from-checkpoint \(grouped(result.entries)), wall time", String(format: "%9.2f s  (full: %.2f s)", incremental.seconds, result.full.seconds))

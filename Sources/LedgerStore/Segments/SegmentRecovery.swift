@@ -148,8 +148,7 @@ enum Recovery {
             guard state.recentEventCount >= options.replaySnapshotInterval else { return .proceed }
             do throws(StoreError) {
                 try derived.flush()
-                try history.flush(HistoryDelta(recentIn: state), size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes())
-                state.attach(history: history)
+                try history.keep(&state)
                 return .proceed
             } catch {
                 storeFailure = error
@@ -197,8 +196,7 @@ enum Recovery {
         // history's tables once the rows in memory reach the writer's interval (a full replay),
         // else kept beside the snapshot (cheap; the writer writes them to the tables later).
         if n > 0 && state.recentEventCount >= options.snapshotInterval(size: n) {
-            try history.flush(HistoryDelta(recentIn: state), size: n, leaf: state.lastLeafHash, state: state.snapshotBytes())
-            state.attach(history: history)
+            try history.keep(&state)
         } else if n > first {
             try history.save(size: n, leaf: state.lastLeafHash, state: state.snapshotBytes(), recent: state.recentRowsBytes())
         }

@@ -415,6 +415,14 @@ package final class HistoryFile: RuleHistory {
         _ = try statement.step()
     }
 
+    /// Writes the rows `state` gathered since its last write, with a snapshot of its position,
+    /// and makes this file its history from then on (``LedgerState/attach(history:)``): what
+    /// a replay at open does whenever its rows reach the writer's interval, and at its end.
+    func keep(_ state: inout LedgerState) throws(StoreError) {
+        try flush(HistoryDelta(recentIn: state), size: state.size, leaf: state.lastLeafHash, state: state.snapshotBytes())
+        state.attach(history: self)
+    }
+
     /// Writes `delta`'s rows as a new run (see the type's contract; none when it has no rows)
     /// and the snapshot of the position they bring the history to (no rows beside it), in one
     /// transaction: all of it or, on failure, none.
