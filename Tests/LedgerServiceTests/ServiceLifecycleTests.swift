@@ -57,7 +57,7 @@ import Glibc
     func connectionsPastTheCapAreClosedOnArrivalAndOneLeavingMakesRoom(_ cap: [String]) async throws {
         let fixture = try await ServiceFixture()
         defer { fixture.scenario.removeAll() }
-        let server = try await fixture.serve(cap)
+        let server = try await fixture.serve(cap + ["--metrics-listen", "127.0.0.1:0"])
         defer { _ = server.stop() }
         var held: [RawConnection] = []
         for _ in 0..<2 {  // each admitted and served before the next is opened
@@ -69,6 +69,11 @@ import Glibc
         let third = try RawConnection(url: server.url)  // the kernel accepts; the server closes
         let outcome = third.waitForClose(seconds: 10)
         #expect(outcome.closed && outcome.received.isEmpty, "the third connection was held: \(outcome)")
+        // The metrics (on their own listener) count the two held and the one refused, by its cap.
+        let metrics = try await Self.metrics(of: server)
+        #expect(Self.value(of: "flowledger_open_connections", in: metrics) == 2, "\(metrics)")
+        let label = cap[0] == "--max-connections" ? "total" : "address"
+        #expect(Self.value(of: "flowledger_connections_refused_total{cap=\"\(label)\"}", in: metrics) == 1, "\(metrics)")
 
         // One leaves: the next is admitted and answered.
         held.removeLast()  // closed
@@ -83,6 +88,23 @@ import Glibc
         _ = server.stop()
         let log = try server.process.stderr()
         #expect(log.contains("connection(s) closed on arrival") && log.contains("(\(cap[0]))"), "\(log.suffix(2000))")
+    }
+
+    /// The base URL of the server's `--metrics-listen` listener, as its log announced it.
+    private static func metricsURL(of server: ServedProcess) throws -> String? {
+        let announced = try server.process.stderr().split(separator: "\n").first { $0.contains("metrics at http://") }
+        return announced.flatMap { $0.range(of: "http://") }.map { String(announced![$0.lowerBound...].dropLast("metrics".count)) }
+    }
+
+    /// `GET metrics` from the server's `--metrics-listen` listener.
+    private static func metrics(of server: ServedProcess) async throws -> String {
+        let url = try #require(try metricsURL(of: server), "\((try? server.process.stderr()) ?? "")")
+        return try await TestClient(base: url, key: nil).send(.GET, "metrics", sign: false).text
+    }
+
+    /// The value of the Prometheus sample `name` (with its labels) in `exposition`.
+    private static func value(of name: String, in exposition: String) -> Double? {
+        exposition.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last!) }
     }
 
     /// An append without a valid signature is refused on its headers, before its body is read:
@@ -364,14 +386,12 @@ import Glibc
         let read = try await anyone.send(.GET, "v1/entries?from=0&limit=2", sign: false)
         #expect(read.status == 200)
         #expect(read.text.split(separator: "\n").count == 2)
-        let announced = try server.process.stderr().split(separator: "\n").first { $0.contains("metrics at http://") }
-        let metricsURL = announced.flatMap { $0.range(of: "http://") }.map { String(announced![$0.lowerBound...].dropLast("metrics".count)) }
+        let metricsURL = try Self.metricsURL(of: server)
         #expect(metricsURL?.hasPrefix("http://127.0.0.1:") == true, "\((try? server.process.stderr()) ?? "")")
         if let metricsURL {
             let metrics = try await TestClient(base: metricsURL, key: nil).send(.GET, "metrics", sign: false)
             #expect(metrics.status == 200)
             #expect(metrics.text.contains("flowledger_requests_total"), "\(metrics.text)")
-            #expect(metrics.text.contains("flowledger_open_connections"), "\(metrics.text)")
         }
         let log = try server.process.stderr()
         #expect(log.contains("GET /v1/entries 200"), "\(log)")
